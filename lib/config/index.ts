@@ -1,0 +1,4 @@
+export { ConfigError } from '../errors';
+export { type Env, requireString, optionalString, requireInt, requireUrl, requireBrokers } from './env';
+export { type EntityConfig, type Compression, parseEntities } from './entities';
+export { type CommonConfig, loadCommonConfig, topicFor } from './common';

@@ -1,0 +1,112 @@
+'use strict';
+// Everything that is "one per entity" is generated here from the single entity list
+// (params.entities) and the schema files, so no second copy of the list exists.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const SCHEMA_DIR = path.join(__dirname, '..', 'schemas');
+const COMPATIBILITY_MODES = ['NONE', 'DISABLED', 'BACKWARD', 'BACKWARD_ALL', 'FORWARD', 'FORWARD_ALL', 'FULL', 'FULL_ALL'];
+
+async function loadEntities(resolveVariable) {
+  const entities = await resolveVariable('param:entities');
+  if (!entities || typeof entities !== 'object' || Array.isArray(entities) || Object.keys(entities).length === 0) {
+    throw new Error('params.entities must be a non-empty map of entity name -> options (e.g. "customer: {}")');
+  }
+  for (const [name, options] of Object.entries(entities)) {
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+      throw new Error(`params.entities: entity name "${name}" must match ^[a-z][a-z0-9_]*$`);
+    }
+    if (!fs.existsSync(schemaFile(name))) {
+      throw new Error(`params.entities.${name}: schema file schemas/${name}.avsc does not exist`);
+    }
+    const compatibility = (options && options.compatibility) || 'BACKWARD';
+    if (!COMPATIBILITY_MODES.includes(compatibility)) {
+      throw new Error(`params.entities.${name}.compatibility: "${compatibility}" is not one of ${COMPATIBILITY_MODES.join(', ')}`);
+    }
+  }
+  const orphans = fs.readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.avsc')).map((f) => f.slice(0, -5)).filter((n) => !(n in entities));
+  if (orphans.length > 0) {
+    throw new Error(`schemas/${orphans[0]}.avsc has no entry in params.entities (add "${orphans[0]}: {}")`);
+  }
+  return entities;
+}
+
+function schemaFile(entity) {
+  return path.join(SCHEMA_DIR, `${entity}.avsc`);
+}
+
+function logicalId(entity) {
+  return entity.split('_').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+}
+
+module.exports.entitiesJson = async ({ resolveVariable }) => JSON.stringify(await loadEntities(resolveVariable));
+
+module.exports.pollerSchedules = async ({ resolveVariable }) => {
+  const entities = await loadEntities(resolveVariable);
+  const defaultRate = await resolveVariable('param:pollRate');
+  return Object.entries(entities).map(([entity, options]) => ({
+    schedule: { rate: (options && options.pollRate) || defaultRate, input: { entity } },
+  }));
+};
+
+module.exports.consumerTopics = async ({ resolveVariable }) => {
+  const entities = await loadEntities(resolveVariable);
+  const [arn, prefix, batchSize, window, namePrefix] = await Promise.all([
+    resolveVariable('param:mskClusterArn'),
+    resolveVariable('param:topicPrefix'),
+    resolveVariable('param:consumerBatchSize'),
+    resolveVariable('param:consumerBatchWindowSeconds'),
+    resolveVariable('param:namePrefix'),
+  ]);
+  return Object.keys(entities).map((entity) => ({
+    msk: {
+      arn,
+      topic: `${prefix}.${entity}`,
+      batchSize,
+      maximumBatchingWindow: window,
+      startingPosition: 'TRIM_HORIZON',
+      consumerGroupId: `${namePrefix}-consumer`,
+    },
+  }));
+};
+
+// One AWS::Glue::Schema per entity, named after its topic: that is the name AWS's own
+// serializer (schema-registry-serde) looks up by default, so Java/Flink producers line up.
+module.exports.glueSchemas = async ({ resolveVariable }) => {
+  const entities = await loadEntities(resolveVariable);
+  const prefix = await resolveVariable('param:topicPrefix');
+  const Resources = {};
+  for (const [entity, options] of Object.entries(entities)) {
+    Resources[`${logicalId(entity)}Schema`] = {
+      Type: 'AWS::Glue::Schema',
+      Properties: {
+        Name: `${prefix}.${entity}`,
+        Description: `Change events of ${entity} (schemas/${entity}.avsc)`,
+        Registry: { Arn: { 'Fn::GetAtt': ['SchemaRegistry', 'Arn'] } },
+        DataFormat: 'AVRO',
+        Compatibility: (options && options.compatibility) || 'BACKWARD',
+        SchemaDefinition: fs.readFileSync(schemaFile(entity), 'utf8'),
+        Tags: [{ Key: 'entity', Value: entity }],
+      },
+    };
+  }
+  return { Resources };
+};
+
+// kafka-cluster:* IAM actions name topics and groups by ARNs derived from the cluster ARN:
+// arn:aws:kafka:<region>:<account>:{cluster|topic|group}/<cluster-name>/<cluster-uuid>[/<name>]
+async function mskArn(resolveVariable, kind, name) {
+  const clusterArn = await resolveVariable('param:mskClusterArn');
+  const match = /^(arn:[^:]+:kafka:[^:]*:[^:]*:)cluster\/([^/]+\/[^/]+)$/.exec(clusterArn);
+  if (!match) throw new Error(`param mskClusterArn "${clusterArn}" is not an MSK cluster ARN`);
+  return `${match[1]}${kind}/${match[2]}/${name}`;
+}
+
+module.exports.kafkaTopicArns = async ({ resolveVariable }) => {
+  const entities = await loadEntities(resolveVariable);
+  const prefix = await resolveVariable('param:topicPrefix');
+  return Promise.all(Object.keys(entities).map((e) => mskArn(resolveVariable, 'topic', `${prefix}.${e}`)));
+};
+
+module.exports.kafkaConsumerGroupArn = async ({ resolveVariable }) =>
+  mskArn(resolveVariable, 'group', `${await resolveVariable('param:namePrefix')}-consumer`);
