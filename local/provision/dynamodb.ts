@@ -1,0 +1,55 @@
+import {
+  type CreateTableCommandInput,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { localClientConfig } from '../aws';
+import type { PhysicalResource } from '../serverless/intrinsics';
+
+type Props = Record<string, unknown> & {
+  TableName: string;
+  StreamSpecification?: { StreamViewType: string };
+  TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
+};
+
+/** AWS::DynamoDB::Table → CreateTable (+ TTL). Idempotent: an existing table is left as is. */
+export async function provisionTable(props: Props): Promise<PhysicalResource> {
+  const client = new DynamoDBClient(localClientConfig());
+  try {
+    const existing = await describe(client, props.TableName);
+    if (existing === undefined) {
+      await client.send(new CreateTableCommand(createTableInput(props)));
+      if (props.TimeToLiveSpecification?.Enabled) {
+        await client.send(new UpdateTimeToLiveCommand({ TableName: props.TableName, TimeToLiveSpecification: props.TimeToLiveSpecification }));
+      }
+    }
+    const table = (await describe(client, props.TableName)) ?? {};
+    return {
+      ref: props.TableName,
+      attributes: { Arn: table.TableArn ?? '', ...(table.LatestStreamArn ? { StreamArn: table.LatestStreamArn } : {}) },
+    };
+  } finally {
+    client.destroy();
+  }
+}
+
+async function describe(client: DynamoDBClient, name: string): Promise<{ TableArn?: string; LatestStreamArn?: string } | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+/** The CloudFormation properties are the API's, except the stream switch and the CFN-only ones. */
+function createTableInput(props: Props): CreateTableCommandInput {
+  const { StreamSpecification, TimeToLiveSpecification: _ttl, PointInTimeRecoverySpecification: _pitr, ...rest } = props;
+  return {
+    ...(rest as unknown as CreateTableCommandInput),
+    ...(StreamSpecification ? { StreamSpecification: { StreamEnabled: true, StreamViewType: StreamSpecification.StreamViewType as 'NEW_AND_OLD_IMAGES' } } : {}),
+  };
+}

@@ -1,0 +1,56 @@
+import { type PhysicalResource, resolveIntrinsics } from '../serverless/intrinsics';
+import { type CfnResource, entityNames, loadResolvedConfig, stageParam } from '../serverless/resolved-config';
+import { provisionTable } from './dynamodb';
+import { provisionSparkApplication } from './emr-serverless';
+import { provisionRegistry, provisionSchema } from './glue';
+import { provisionTopics } from './kafka-topics';
+import { provisionBucket, provisionBucketPolicy } from './s3';
+import { provisionTopic } from './sns';
+
+type Provisioner = (props: never) => Promise<PhysicalResource>;
+
+/**
+ * Resource types the local stack creates, in dependency order. The rest of the template
+ * (IAM, Lambda, EventBridge, log groups, SNS topic policies) is played by the local runtime or
+ * has no local meaning, and is listed as skipped.
+ */
+const PROVISIONERS: ReadonlyArray<readonly [string, Provisioner]> = [
+  ['AWS::DynamoDB::Table', provisionTable],
+  ['AWS::S3::Bucket', provisionBucket],
+  ['AWS::S3::BucketPolicy', provisionBucketPolicy],
+  ['AWS::SNS::Topic', provisionTopic],
+  ['AWS::Glue::Registry', provisionRegistry],
+  ['AWS::Glue::Schema', provisionSchema],
+  ['AWS::EMRServerless::Application', provisionSparkApplication],
+];
+
+export interface ProvisionReport {
+  readonly created: Record<string, PhysicalResource>;
+  readonly skipped: string[];
+  readonly topics: string[];
+}
+
+/** Provisions stage `local` from the same resolved definitions `sls deploy` would use. */
+export async function provisionLocalResources(log: (msg: string) => void, stage = 'local'): Promise<ProvisionReport> {
+  const config = await loadResolvedConfig(stage);
+  const resources = Object.entries(config.resources.Resources);
+  const physical = new Map<string, PhysicalResource>();
+  for (const [type, provision] of PROVISIONERS) {
+    for (const [logicalId, resource] of resources.filter(([, r]) => r.Type === type)) {
+      const props = resolveIntrinsics(resource.Properties ?? {}, physical) as never;
+      physical.set(logicalId, await provision(props));
+    }
+  }
+  const skipped = resources.filter(([, r]) => !PROVISIONERS.some(([type]) => type === r.Type)).map(([id, r]) => `${id} (${r.Type})`);
+  const topicPrefix = String(stageParam(config, stage, 'topicPrefix'));
+  const topics = entityNames(config, stage).map((e) => `${topicPrefix}.${e}`);
+  const createdTopics = await provisionTopics(topics, Number(stageParam(config, stage, 'topicPartitions')));
+  log(`provisioned ${physical.size} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}`);
+  return { created: Object.fromEntries(physical), skipped, topics };
+}
+
+function summarize(resources: [string, CfnResource][], physical: Map<string, PhysicalResource>): string {
+  const counts = new Map<string, number>();
+  for (const [id, r] of resources) if (physical.has(id)) counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
+  return [...counts].map(([type, n]) => `${n} ${type.replace('AWS::', '')}`).join(', ');
+}
