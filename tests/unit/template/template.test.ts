@@ -1,0 +1,146 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { type CfnTemplate, packageTemplate, resourcesOfType } from '../../helpers/package-template';
+
+const ENTITIES = readdirSync(path.resolve(__dirname, '../../../schemas')).filter((f) => f.endsWith('.avsc')).map((f) => f.slice(0, -5));
+const templates: Record<string, CfnTemplate> = {};
+
+beforeAll(async () => {
+  for (const stage of ['dev', 'prod']) templates[stage] = await packageTemplate(stage);
+}, 120_000);
+
+function tpl(stage: string): CfnTemplate {
+  const t = templates[stage];
+  if (!t) throw new Error(`no template for ${stage}`);
+  return t;
+}
+
+function functionLogicalId(name: string): string {
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`;
+}
+
+function targetsOf(template: CfnTemplate, fn: string): { rules: Record<string, unknown>[]; mappings: Record<string, unknown>[] } {
+  const id = functionLogicalId(fn);
+  const rules = resourcesOfType(template, 'AWS::Events::Rule')
+    .map(([, p]) => p)
+    .filter((p) => JSON.stringify(p.Targets).includes(`"${id}"`));
+  const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
+    .map(([, p]) => p)
+    .filter((p) => JSON.stringify(p.FunctionName).includes(`"${id}"`));
+  return { rules, mappings };
+}
+
+describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s', (stage) => {
+  it('contains the resource types the pipeline needs', () => {
+    const types = new Set(Object.values(tpl(stage).Resources).map((r) => r.Type));
+    for (const type of [
+      'AWS::Lambda::Function', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SNS::Topic',
+      'AWS::Glue::Registry', 'AWS::Glue::Schema', 'AWS::EMRServerless::Application', 'AWS::IAM::Role',
+      'AWS::Events::Rule', 'AWS::Lambda::EventSourceMapping',
+    ]) expect(types).toContain(type);
+  });
+
+  it('names every table, bucket, topic, registry and application after the stage', () => {
+    const names = [
+      ...resourcesOfType(tpl(stage), 'AWS::DynamoDB::Table').map(([, p]) => p.TableName),
+      ...resourcesOfType(tpl(stage), 'AWS::S3::Bucket').filter(([id]) => id !== 'ServerlessDeploymentBucket').map(([, p]) => p.BucketName),
+      ...resourcesOfType(tpl(stage), 'AWS::SNS::Topic').map(([, p]) => p.TopicName),
+      ...resourcesOfType(tpl(stage), 'AWS::Glue::Registry').map(([, p]) => p.Name),
+      ...resourcesOfType(tpl(stage), 'AWS::EMRServerless::Application').map(([, p]) => p.Name),
+    ];
+    expect(names).toHaveLength(8);
+    for (const name of names) expect(name).toEqual(expect.stringContaining(`-${stage}-`));
+  });
+
+  it('has four functions, each with its own role', () => {
+    const functions = resourcesOfType(tpl(stage), 'AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual(['ConsumerLambdaFunction', 'JobLauncherLambdaFunction', 'PollerLambdaFunction', 'RetryLambdaFunction']);
+    const roles = functions.map(([, p]) => JSON.stringify(p.Role));
+    expect(new Set(roles).size).toBe(4);
+    for (const [, p] of functions) expect(p.Runtime).toBe('nodejs22.x');
+  });
+
+  it('schedules the poller once per entity with the entity as input', () => {
+    const { rules } = targetsOf(tpl(stage), 'poller');
+    const inputs = rules.map((r) => JSON.parse(String((r.Targets as { Input: string }[])[0]?.Input)) as { entity: string });
+    expect(inputs.map((i) => i.entity).sort()).toEqual([...ENTITIES].sort());
+  });
+
+  it('triggers the consumer from MSK, one mapping per entity topic', () => {
+    const { mappings } = targetsOf(tpl(stage), 'consumer');
+    expect(mappings.map((m) => (m.Topics as string[])[0]).sort()).toEqual(ENTITIES.map((e) => `cdc.${e}`).sort());
+    for (const m of mappings) {
+      expect(String(m.EventSourceArn)).toMatch(/^arn:aws:kafka:/);
+      expect(m.BatchSize).toEqual(expect.any(Number));
+      expect(m.MaximumBatchingWindowInSeconds).toEqual(expect.any(Number));
+    }
+  });
+
+  it('triggers the retry function from the fallback table stream and a sweep schedule', () => {
+    const { rules, mappings } = targetsOf(tpl(stage), 'retry');
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]?.EventSourceArn).toEqual({ 'Fn::GetAtt': ['FallbackTable', 'StreamArn'] });
+    expect(mappings[0]?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(rules).toHaveLength(1);
+    expect(JSON.parse(String((rules[0]?.Targets as { Input: string }[])[0]?.Input))).toEqual({ sweep: true });
+  });
+
+  it('schedules the job launcher for batch runs', () => {
+    const { rules, mappings } = targetsOf(tpl(stage), 'jobLauncher');
+    expect(mappings).toHaveLength(0);
+    expect(rules).toHaveLength(1);
+    expect(JSON.parse(String((rules[0]?.Targets as { Input: string }[])[0]?.Input))).toEqual({ mode: 'batch' });
+  });
+
+  it('streams the fallback table with both images, a status/next-attempt index and a TTL attribute', () => {
+    const [, table] = resourcesOfType(tpl(stage), 'AWS::DynamoDB::Table').find(([id]) => id === 'FallbackTable') ?? [];
+    expect(table?.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(table?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    const index = (table?.GlobalSecondaryIndexes as { KeySchema: { AttributeName: string }[] }[])[0];
+    expect(index?.KeySchema.map((k) => k.AttributeName)).toEqual(['status', 'nextAttemptAt']);
+  });
+
+  it('encrypts every bucket, blocks public access and denies plain HTTP', () => {
+    const policies = resourcesOfType(tpl(stage), 'AWS::S3::BucketPolicy').map(([, p]) => p);
+    for (const [id, bucket] of resourcesOfType(tpl(stage), 'AWS::S3::Bucket')) {
+      expect(bucket.BucketEncryption).toBeDefined();
+      expect(bucket.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      const policy = policies.find((p) => JSON.stringify(p.Bucket) === JSON.stringify({ Ref: id }));
+      const statements = (policy?.PolicyDocument as { Statement: { Effect: string; Condition?: { Bool?: Record<string, unknown> } }[] } | undefined)?.Statement ?? [];
+      const denyPlainHttp = statements.some((s) => s.Effect === 'Deny' && String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false');
+      expect(`${id}: ${denyPlainHttp ? 'denies' : 'allows'} plain HTTP`).toBe(`${id}: denies plain HTTP`);
+    }
+  });
+
+  it('registers one Glue schema per schema file, named after its topic', () => {
+    const schemas = resourcesOfType(tpl(stage), 'AWS::Glue::Schema').map(([, p]) => p);
+    expect(schemas.map((s) => s.Name).sort()).toEqual(ENTITIES.map((e) => `cdc.${e}`).sort());
+    for (const s of schemas) {
+      expect(s.DataFormat).toBe('AVRO');
+      expect(() => JSON.parse(String(s.SchemaDefinition))).not.toThrow();
+    }
+  });
+
+  it('grants no wildcard action and no wildcard resource except for unscoped actions', () => {
+    const unscoped = /^(ec2:(Create|Describe|Delete|Assign|Unassign)\w+|glue:GetSchemaVersion)$/;
+    for (const [id, role] of resourcesOfType(tpl(stage), 'AWS::IAM::Role')) {
+      const statements = ((role.Policies ?? []) as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[])
+        .flatMap((p) => p.PolicyDocument.Statement);
+      for (const s of statements) {
+        const actions = ([] as string[]).concat(s.Action);
+        for (const action of actions) expect(`${id}: ${action}`).not.toMatch(/(^|:)\*$|^\*/);
+        if (JSON.stringify(s.Resource) === '"*"' || JSON.stringify(s.Resource) === '["*"]') {
+          for (const action of actions) expect(`${id}: ${action}`).toMatch(new RegExp(`: ${unscoped.source.slice(1)}`));
+        }
+      }
+    }
+  });
+
+  it('keeps the source token out of the template', () => {
+    const poller = resourcesOfType(tpl(stage), 'AWS::Lambda::Function').find(([id]) => id === 'PollerLambdaFunction')?.[1];
+    const env = (poller?.Environment as { Variables: Record<string, string> }).Variables;
+    expect(env.CDC_SOURCE_TOKEN).toBeUndefined();
+    expect(env.CDC_SOURCE_TOKEN_PARAMETER).toBe(`/cdc-pipeline/${stage}/source-token`);
+    expect(env.AWS_ENDPOINT_URL).toBeUndefined();
+  });
+});
