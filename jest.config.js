@@ -1,6 +1,8 @@
 /** Two projects: unit tests need nothing running; integration tests need the local stack (npm run stack:up). */
 const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
 module.exports = {
+  // A global option in Jest 30 (ignored inside projects): integration tests wait on real services.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -13,7 +15,6 @@ module.exports = {
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
       testEnvironment: 'node',
-      testTimeout: 120000,
     },
   ],
 };

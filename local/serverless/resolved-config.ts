@@ -22,12 +22,24 @@ export interface ResolvedFunction {
   readonly events?: Record<string, unknown>[];
 }
 
+/** custom.names in serverless.yml: every physical name the stack uses. */
+export interface ResourceNames {
+  readonly checkpointTable: string;
+  readonly fallbackTable: string;
+  readonly rawBucket: string;
+  readonly lakeBucket: string;
+  readonly artifactsBucket: string;
+  readonly alertTopic: string;
+  readonly schemaRegistry: string;
+  readonly emrApplication: string;
+}
+
 /** The subset of `sls print` output the local stack and runtime read. */
 export interface ResolvedConfig {
   readonly service: string;
   readonly provider: { readonly environment?: Record<string, string | null>; readonly timeout?: number };
   readonly params: Record<string, Record<string, unknown>>;
-  readonly custom: { readonly names: Record<string, string> };
+  readonly custom: { readonly names: ResourceNames };
   readonly functions: Record<string, ResolvedFunction>;
   readonly resources: { readonly Resources: Record<string, CfnResource> };
 }

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../..');
+
+/** `npx sls invoke local` exactly as a user types it. */
+async function invokeLocal(fn: string, data: unknown, env: string[] = []): Promise<{ code: number; output: string }> {
+  const args = ['invoke', 'local', '-f', fn, '--stage', 'local', '--data', JSON.stringify(data), ...env.flatMap((e) => ['--env', e])];
+  const child = run(path.join(ROOT, 'node_modules', '.bin', 'sls'), args, { cwd: ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+  child.child.stdin?.end();
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: number; killed?: boolean; stdout?: string; stderr?: string };
+    // A hung invoke must fail the test, not pass it as "exited non-zero".
+    if (e.killed) throw new Error(`sls invoke local did not exit within 60 s:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    return { code: e.code ?? 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+describe('sls invoke local --stage local', () => {
+  it('runs the poller handler with the stage local configuration', async () => {
+    const { code, output } = await invokeLocal('poller', { entity: 'customer' });
+    expect(code).toBe(0);
+    expect(output).toContain('"entity": "customer"');
+    expect(output).toContain('"source":"http://127.0.0.1:8080"');
+  });
+
+  it('fails at cold start naming a bad setting passed with --env', async () => {
+    const { code, output } = await invokeLocal('consumer', { eventSource: 'aws:kafka', records: {} }, ['KAFKA_BROKERS=no-port-here']);
+    expect(code).not.toBe(0);
+    expect(output).toContain('configuration KAFKA_BROKERS: "no-port-here" is not host:port');
+  });
+
+  it('rejects an event for an entity that is not configured', async () => {
+    const { code, output } = await invokeLocal('poller', { entity: 'unicorn' });
+    expect(code).not.toBe(0);
+    expect(output).toContain('"errorType": "BadRequestError"');
+    expect(output).toContain('one of: customer, invoice, payment');
+  });
+});
