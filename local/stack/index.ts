@@ -1,0 +1,78 @@
+/**
+ * The local stack: real Kafka, moto and the source simulator on one machine, started and
+ * stopped by PID. `stackUp` installs what is missing, starts what is not running, waits until
+ * each service answers, and provisions the resources of stage local.
+ */
+import { provisionLocalResources } from '../provision';
+import { StackError } from './errors';
+import { portInUse, waitHealthy } from './health';
+import { ensureSparkJars } from './install';
+import { logFile } from './paths';
+import { runningProcess, startProcess, stopProcess } from './processes';
+import { type ServiceName, SERVICES, service } from './services';
+
+export { StackError } from './errors';
+export type { ServiceName } from './services';
+export type Log = (message: string) => void;
+
+export interface ServiceStatus {
+  readonly name: ServiceName;
+  readonly address: string;
+  readonly pid: number | null;
+  readonly healthy: boolean;
+  readonly log: string;
+}
+
+export async function startService(name: ServiceName, log: Log = () => undefined): Promise<void> {
+  const s = service(name);
+  const { host, port } = s.address();
+  const running = runningProcess(name);
+  if (running && (await s.healthy().catch(() => false))) {
+    log(`${name}: already running (pid ${running.pid}) on ${host}:${port}`);
+    return;
+  }
+  if (running) {
+    log(`${name}: pid ${running.pid} is not answering; restarting it`);
+    await stopProcess(name);
+  } else if (await portInUse(host, port)) {
+    throw new StackError(`${name}: ${host}:${port} is already in use by a process this stack did not start; stop it, or move ${name} with ${s.setting}`);
+  }
+  await s.prepare(log);
+  const [command, args] = s.command();
+  const started = startProcess(name, command, args);
+  const ms = await waitHealthy(name, started.pid, s.healthy, s.startTimeoutMs);
+  log(`${name}: started pid ${started.pid} on ${host}:${port}, healthy in ${(ms / 1000).toFixed(1)} s (log ${logFile(name)})`);
+}
+
+export async function stopService(name: ServiceName, log: Log = () => undefined): Promise<void> {
+  const stopped = await stopProcess(name);
+  log(stopped ? `${name}: stopped pid ${stopped.pid}` : `${name}: not running`);
+}
+
+export async function stackUp(options: { provision?: boolean; log?: Log } = {}): Promise<void> {
+  const log = options.log ?? (() => undefined);
+  // The downloads are independent: the Python env (pip) runs beside the Maven fetches.
+  const [kafka, moto] = [service('kafka'), service('moto')];
+  await Promise.all([kafka.install(log).then(() => ensureSparkJars(log)), moto.install(log)]);
+  for (const s of SERVICES) await startService(s.name, log);
+  if (options.provision !== false) await provisionLocalResources(log);
+}
+
+export async function stackDown(log: Log = () => undefined): Promise<void> {
+  // Reverse order: the simulator and moto first, the broker last.
+  for (const s of [...SERVICES].reverse()) await stopService(s.name, log);
+}
+
+export async function stackStatus(): Promise<ServiceStatus[]> {
+  return Promise.all(SERVICES.map(async (s) => {
+    const { host, port } = s.address();
+    const running = runningProcess(s.name);
+    return {
+      name: s.name,
+      address: `${host}:${port}`,
+      pid: running?.pid ?? null,
+      healthy: running !== undefined && (await s.healthy().catch(() => false)),
+      log: logFile(s.name),
+    };
+  }));
+}

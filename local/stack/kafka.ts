@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { localKafkaBrokers } from '../aws';
+import { StackError } from './errors';
+import { KAFKA_DIR } from './paths';
+
+const run = promisify(execFile);
+const DATA_DIR = path.join(KAFKA_DIR, 'data');
+const CONFIG = path.join(KAFKA_DIR, 'server.properties');
+const LOG4J = path.join(KAFKA_DIR, 'log4j.properties');
+const CLASSPATH = `${path.join(KAFKA_DIR, 'libs')}/*`;
+
+export function kafkaAddress(): { host: string; port: number } {
+  const [first = '127.0.0.1:9092'] = localKafkaBrokers();
+  const [host = '127.0.0.1', port = '9092'] = first.split(':');
+  return { host, port: Number(port) };
+}
+
+/** Single-node KRaft: broker and controller in one JVM, sized to share 2 cores with Spark. */
+function writeConfig(): void {
+  const { host, port } = kafkaAddress();
+  mkdirSync(DATA_DIR, { recursive: true });
+  writeFileSync(CONFIG, [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@${host}:${port + 1}`,
+    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${port + 1}`,
+    `advertised.listeners=PLAINTEXT://${host}:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${DATA_DIR}`,
+    'num.partitions=3',
+    'default.replication.factor=1',
+    'min.insync.replicas=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=8',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=4',
+    // Topics are provisioned from serverless.yml; a typo must not silently create one.
+    'auto.create.topics.enable=false',
+    'group.initial.rebalance.delay.ms=0',
+    'num.network.threads=2',
+    'num.io.threads=4',
+    'log.retention.hours=168',
+    '',
+  ].join('\n'));
+  writeFileSync(LOG4J, [
+    'log4j.rootLogger=INFO, stdout',
+    'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+    'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    'log4j.logger.kafka.request.logger=WARN',
+    'log4j.logger.state.change.logger=WARN',
+    '',
+  ].join('\n'));
+}
+
+/** Formats the storage once (KRaft needs a cluster id in meta.properties before the first start). */
+export async function prepareKafka(log: (m: string) => void): Promise<void> {
+  writeConfig();
+  if (existsSync(path.join(DATA_DIR, 'meta.properties'))) return;
+  const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+  try {
+    await run('java', ['-cp', CLASSPATH, `-Dlog4j.configuration=file:${LOG4J}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', CONFIG]);
+  } catch (error) {
+    throw new StackError(`kafka: formatting the storage in ${DATA_DIR} failed:\n${(error as { stderr?: string }).stderr ?? String(error)}`);
+  }
+  log(`kafka: storage formatted (cluster id ${clusterId})`);
+}
+
+export function kafkaCommand(): [string, string[]] {
+  return ['java', [
+    '-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true',
+    `-Dlog4j.configuration=file:${LOG4J}`, '-cp', CLASSPATH, 'kafka.Kafka', CONFIG,
+  ]];
+}
+
+export async function kafkaHealthy(): Promise<boolean> {
+  const admin = new Kafka({ clientId: 'cdc-stack-health', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
