@@ -4,7 +4,7 @@ import { provisionTable } from './dynamodb';
 import { provisionSparkApplication } from './emr-serverless';
 import { provisionRegistry, provisionSchema } from './glue';
 import { provisionTopics } from './kafka-topics';
-import { provisionBucket, provisionBucketPolicy } from './s3';
+import { provisionBucket } from './s3';
 import { provisionTopic } from './sns';
 
 type Provisioner = (props: never) => Promise<PhysicalResource>;
@@ -17,12 +17,20 @@ type Provisioner = (props: never) => Promise<PhysicalResource>;
 const PROVISIONERS: ReadonlyArray<readonly [string, Provisioner]> = [
   ['AWS::DynamoDB::Table', provisionTable],
   ['AWS::S3::Bucket', provisionBucket],
-  ['AWS::S3::BucketPolicy', provisionBucketPolicy],
   ['AWS::SNS::Topic', provisionTopic],
   ['AWS::Glue::Registry', provisionRegistry],
   ['AWS::Glue::Schema', provisionSchema],
   ['AWS::EMRServerless::Application', provisionSparkApplication],
 ];
+
+/**
+ * Types deliberately not created locally, with the reason. Our bucket policies deny every
+ * request not made over TLS; the local endpoint is plain HTTP and moto enforces bucket
+ * policies, so applying them would lock every client out.
+ */
+const NOT_PROVISIONED: Readonly<Record<string, string>> = {
+  'AWS::S3::BucketPolicy': 'TLS-only policies: the local endpoint is plain HTTP',
+};
 
 export interface ProvisionReport {
   readonly created: Record<string, PhysicalResource>;
@@ -41,7 +49,8 @@ export async function provisionLocalResources(log: (msg: string) => void, stage 
       physical.set(logicalId, await provision(props));
     }
   }
-  const skipped = resources.filter(([, r]) => !PROVISIONERS.some(([type]) => type === r.Type)).map(([id, r]) => `${id} (${r.Type})`);
+  const skipped = resources.filter(([, r]) => !PROVISIONERS.some(([type]) => type === r.Type))
+    .map(([id, r]) => `${id} (${r.Type}${NOT_PROVISIONED[r.Type] ? `: ${NOT_PROVISIONED[r.Type]}` : ''})`);
   const topicPrefix = String(stageParam(config, stage, 'topicPrefix'));
   const topics = entityNames(config, stage).map((e) => `${topicPrefix}.${e}`);
   const createdTopics = await provisionTopics(topics, Number(stageParam(config, stage, 'topicPartitions')));

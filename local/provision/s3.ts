@@ -2,7 +2,6 @@ import {
   BucketAlreadyOwnedByYou,
   CreateBucketCommand,
   PutBucketEncryptionCommand,
-  PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
   S3Client,
   type PublicAccessBlockConfiguration,
@@ -40,18 +39,6 @@ export async function provisionBucket(props: {
       await s3.send(new PutPublicAccessBlockCommand({ Bucket: props.BucketName, PublicAccessBlockConfiguration: props.PublicAccessBlockConfiguration }));
     }
     return { ref: props.BucketName, attributes: { Arn: `arn:aws:s3:::${props.BucketName}` } };
-  } finally {
-    s3.destroy();
-  }
-}
-
-/** AWS::S3::BucketPolicy → PutBucketPolicy (moto stores it; it does not enforce it). */
-export async function provisionBucketPolicy(props: { Bucket: string; PolicyDocument: unknown }): Promise<PhysicalResource> {
-  const s3 = client();
-  try {
-    const policy = { Version: '2012-10-17', ...(props.PolicyDocument as object) };
-    await s3.send(new PutBucketPolicyCommand({ Bucket: props.Bucket, Policy: JSON.stringify(policy) }));
-    return { ref: props.Bucket, attributes: {} };
   } finally {
     s3.destroy();
   }

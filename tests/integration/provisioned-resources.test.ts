@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-emr-serverless';
 import { GetSchemaCommand, GetSchemaVersionCommand, GlueClient } from '@aws-sdk/client-glue';
-import { GetBucketEncryptionCommand, GetPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketEncryptionCommand, GetObjectCommand, GetPublicAccessBlockCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { alertObserverQueueName } from '../../local/provision/sns';
@@ -40,6 +40,14 @@ describe('the resources provisioned on moto from serverless.yml', () => {
     expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('AES256');
     const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
     expect(block.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+  });
+
+  it.each(['rawBucket', 'lakeBucket', 'artifactsBucket'] as const)('lets a client write and read back objects in the %s', async (key) => {
+    const bucket = (await localNames())[key];
+    const objectKey = `it/${Date.now()}.txt`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: 'written by the integration test' }));
+    const back = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }));
+    expect(await back.Body?.transformToString()).toBe('written by the integration test');
   });
 
   it('delivers what is published to the alert topic to the local observer queue', async () => {
