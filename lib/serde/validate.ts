@@ -17,18 +17,7 @@ export function validateRecord(type: Type, record: unknown): ValidationResult {
       violations.push({ path: formatPath(path), expected: describeType(failing), received: describeValue(value) });
     },
   });
-  type.isValid(record, {
-    noUndeclaredFields: true,
-    errorHook: (path, value, failing) => {
-      if (failing.typeName !== 'record' || value === null || typeof value !== 'object') return;
-      const declared = new Set((failing as unknown as { fields: { name: string }[] }).fields.map((f) => f.name));
-      for (const [key, extra] of Object.entries(value as Record<string, unknown>)) {
-        if (!declared.has(key) && extra !== undefined) {
-          violations.push({ path: formatPath([...path, key]), expected: `no such field in ${failing.name ?? 'the record'}`, received: describeValue(extra) });
-        }
-      }
-    },
-  });
+  undeclaredFields(type, record, [], violations);
   return violations.length === 0 ? { valid: true } : { valid: false, violations };
 }
 
@@ -36,13 +25,45 @@ function formatPath(path: readonly string[]): string {
   return path.reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
 }
 
+interface Walkable {
+  readonly typeName: string;
+  readonly name?: string;
+  readonly fields?: readonly { name: string; type: Type }[];
+  readonly types?: readonly Type[];
+  readonly itemsType?: Type;
+  readonly valuesType?: Type;
+}
+
+/** Fields present in the value but not declared by the schema, at any depth. */
+function undeclaredFields(type: Type, value: unknown, path: string[], out: FieldViolation[]): void {
+  const t = type as unknown as Walkable;
+  if (value === null || value === undefined) return;
+  if (t.types) {
+    const branch = t.types.find((b) => b.typeName !== 'null' && b.isValid(value)) ?? t.types.find((b) => b.typeName === 'record' && typeof value === 'object');
+    if (branch) undeclaredFields(branch, value, path, out);
+  } else if (t.typeName === 'record' && typeof value === 'object' && !Array.isArray(value)) {
+    const fields = new Map((t.fields ?? []).map((f) => [f.name, f.type]));
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      const fieldType = fields.get(key);
+      if (fieldType) undeclaredFields(fieldType, child, [...path, key], out);
+      else if (child !== undefined) out.push({ path: formatPath([...path, key]), expected: `no such field in ${t.name ?? 'the record'}`, received: describeValue(child) });
+    }
+  } else if (t.itemsType && Array.isArray(value)) {
+    value.forEach((item, i) => undeclaredFields(t.itemsType as Type, item, [...path, String(i)], out));
+  } else if (t.valuesType && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) undeclaredFields(t.valuesType, child, [...path, key], out);
+  }
+}
+
 function describeType(type: Type): string {
+  const union = (type as unknown as Walkable).types;
+  if (union) return union.map(describeType).join(' | ');
+  if (type.typeName === 'logical:timestamp-millis') return 'ISO-8601 timestamp (at most ms precision)';
+  if (type.typeName === 'logical:date') return 'date YYYY-MM-DD';
   const schema = type.schema() as unknown;
   if (typeof schema === 'string') return schema;
   if (Array.isArray(schema)) return schema.map((s) => (typeof s === 'string' ? s : (s as { name?: string; type?: string }).name ?? (s as { type?: string }).type)).join(' | ');
   const s = schema as { type?: string; name?: string; logicalType?: string; symbols?: string[] };
-  if (s.logicalType === 'timestamp-millis') return 'ISO-8601 timestamp (at most ms precision)';
-  if (s.logicalType === 'date') return 'date YYYY-MM-DD';
   if (s.type === 'enum') return `one of ${(s.symbols ?? []).join(', ')}`;
   return s.name ?? s.type ?? 'value';
 }

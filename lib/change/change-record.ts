@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+
+/** One change as the source API reports it (DESIGN.md boundary 1), after mapping. */
+export interface SourceChange {
+  readonly id: string;
+  readonly op: 'UPSERT' | 'DELETE';
+  readonly updatedAt: string;
+  readonly data: Record<string, unknown> | null;
+}
+
+/** The Avro body of a Kafka message: change metadata plus the entity's data. */
+export interface ChangeRecord extends SourceChange {
+  readonly eventId: string;
+}
+
+/**
+ * Deterministic: the same change (entity, id, updatedAt, payload) always gets the same id, so
+ * a re-polled or re-sent change is recognised as a duplicate. Key order in the payload does
+ * not matter.
+ */
+export function eventIdOf(entity: string, change: SourceChange): string {
+  return createHash('sha256').update(canonicalJson([entity, change.id, change.updatedAt, change.op, change.data])).digest('hex').slice(0, 32);
+}
+
+export function toChangeRecord(entity: string, change: SourceChange): ChangeRecord {
+  return { eventId: eventIdOf(entity, change), op: change.op, id: change.id, updatedAt: change.updatedAt, data: change.data };
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+    return `{${entries.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

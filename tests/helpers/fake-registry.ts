@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { RegistryUnavailableError, SchemaNotFoundError } from '../../lib/registry/errors';
+import type { CompatibilityMode, SchemaInfo, SchemaRegistryPort, SchemaVersion, VersionStatus } from '../../lib/registry/port';
+
+/** An in-memory registry port: counts calls, can be taken "down", can answer FAILURE. */
+export class FakeRegistry implements SchemaRegistryPort {
+  readonly calls: string[] = [];
+  down = false;
+  /** Status the next registered versions get, and what getVersionStatus answers afterwards. */
+  nextStatuses: VersionStatus[] = [];
+  private readonly schemas = new Map<string, { compatibility: CompatibilityMode; versions: SchemaVersion[] }>();
+  private readonly statusById = new Map<string, VersionStatus[]>();
+
+  seed(schemaName: string, ...definitions: string[]): SchemaVersion[] {
+    for (const definition of definitions) this.add(schemaName, definition, 'BACKWARD', 'AVAILABLE');
+    return this.schemas.get(schemaName)?.versions ?? [];
+  }
+
+  private add(schemaName: string, definition: string, compatibility: CompatibilityMode, status: VersionStatus): SchemaVersion {
+    const schema = this.schemas.get(schemaName) ?? { compatibility, versions: [] };
+    this.schemas.set(schemaName, schema);
+    const version = { schemaName, schemaVersionId: randomUUID(), versionNumber: schema.versions.length + 1, definition, status };
+    schema.versions.push(version);
+    return version;
+  }
+
+  private enter(call: string): void {
+    this.calls.push(call);
+    if (this.down) throw new RegistryUnavailableError(`${call}: registry down (fake)`);
+  }
+
+  private find(schemaName: string): { compatibility: CompatibilityMode; versions: SchemaVersion[] } {
+    const schema = this.schemas.get(schemaName);
+    if (!schema) throw new SchemaNotFoundError(`schema ${schemaName} not found (fake)`);
+    return schema;
+  }
+
+  async getLatestVersion(schemaName: string): Promise<SchemaVersion> {
+    this.enter(`latest:${schemaName}`);
+    const available = this.find(schemaName).versions.filter((v) => v.status === 'AVAILABLE');
+    const latest = available[available.length - 1];
+    if (!latest) throw new SchemaNotFoundError(`${schemaName} has no available version (fake)`);
+    return latest;
+  }
+
+  async getVersionById(id: string): Promise<SchemaVersion> {
+    this.enter(`byId:${id}`);
+    for (const schema of this.schemas.values()) {
+      const found = schema.versions.find((v) => v.schemaVersionId === id);
+      if (found) return found;
+    }
+    throw new SchemaNotFoundError(`version ${id} not found (fake)`);
+  }
+
+  async getVersionByNumber(schemaName: string, versionNumber: number): Promise<SchemaVersion> {
+    this.enter(`byNumber:${schemaName}:${versionNumber}`);
+    const found = this.find(schemaName).versions.find((v) => v.versionNumber === versionNumber);
+    if (!found) throw new SchemaNotFoundError(`${schemaName} v${versionNumber} not found (fake)`);
+    return found;
+  }
+
+  async getVersionIdByDefinition(schemaName: string, definition: string): Promise<string> {
+    this.enter(`byDefinition:${schemaName}`);
+    const found = this.find(schemaName).versions.find((v) => v.definition === definition);
+    if (!found) throw new SchemaNotFoundError(`no such definition (fake)`);
+    return found.schemaVersionId;
+  }
+
+  async getSchema(schemaName: string): Promise<SchemaInfo | undefined> {
+    this.enter(`schema:${schemaName}`);
+    const schema = this.schemas.get(schemaName);
+    return schema && { schemaName, compatibility: schema.compatibility, latestVersionNumber: schema.versions.length };
+  }
+
+  async createSchema(schemaName: string, definition: string, compatibility: CompatibilityMode): Promise<void> {
+    this.enter(`create:${schemaName}`);
+    this.add(schemaName, definition, compatibility, 'AVAILABLE');
+  }
+
+  async registerVersion(schemaName: string, definition: string): Promise<{ schemaVersionId: string; versionNumber: number; status: VersionStatus }> {
+    this.enter(`register:${schemaName}`);
+    const statuses = this.nextStatuses.length > 0 ? [...this.nextStatuses] : ['AVAILABLE' as const];
+    const version = this.add(schemaName, definition, this.find(schemaName).compatibility, statuses[statuses.length - 1] ?? 'AVAILABLE');
+    this.statusById.set(version.schemaVersionId, statuses);
+    return { schemaVersionId: version.schemaVersionId, versionNumber: version.versionNumber, status: statuses[0] ?? 'AVAILABLE' };
+  }
+
+  async getVersionStatus(id: string): Promise<{ status: VersionStatus; reason?: string }> {
+    this.enter(`status:${id}`);
+    const statuses = this.statusById.get(id) ?? ['AVAILABLE'];
+    const status = statuses.length > 1 ? statuses.shift() ?? 'AVAILABLE' : statuses[0] ?? 'AVAILABLE';
+    return status === 'FAILURE' ? { status, reason: 'Compatibility check failed (fake Glue)' } : { status };
+  }
+}
