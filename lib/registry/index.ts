@@ -3,3 +3,5 @@ export { GlueSchemaRegistry } from './glue-registry';
 export { SchemaCache, type CompiledVersion, type SchemaCacheOptions } from './schema-cache';
 export { TtlCache, type TtlCacheOptions } from './ttl-cache';
 export { RegistryUnavailableError, SchemaIncompatibleError, SchemaNotFoundError } from './errors';
+export { findIncompatibility } from './compatibility';
+export { registerSchema, type RegistrationOutcome, type RegistrationOptions, type SchemaToRegister } from './register';

@@ -79,16 +79,20 @@ export class FakeRegistry implements SchemaRegistryPort {
 
   async registerVersion(schemaName: string, definition: string): Promise<{ schemaVersionId: string; versionNumber: number; status: VersionStatus }> {
     this.enter(`register:${schemaName}`);
-    const statuses = this.nextStatuses.length > 0 ? [...this.nextStatuses] : ['AVAILABLE' as const];
+    const statuses: VersionStatus[] = this.nextStatuses.length > 0 ? [...this.nextStatuses] : ['AVAILABLE'];
     const version = this.add(schemaName, definition, this.find(schemaName).compatibility, statuses[statuses.length - 1] ?? 'AVAILABLE');
     this.statusById.set(version.schemaVersionId, statuses);
-    return { schemaVersionId: version.schemaVersionId, versionNumber: version.versionNumber, status: statuses[0] ?? 'AVAILABLE' };
+    return { schemaVersionId: version.schemaVersionId, versionNumber: version.versionNumber, status: this.nextStatusOf(statuses) };
+  }
+
+  /** Walks a version through its statuses; the last one sticks. */
+  private nextStatusOf(statuses: VersionStatus[]): VersionStatus {
+    return (statuses.length > 1 ? statuses.shift() : statuses[0]) ?? 'AVAILABLE';
   }
 
   async getVersionStatus(id: string): Promise<{ status: VersionStatus; reason?: string }> {
     this.enter(`status:${id}`);
-    const statuses = this.statusById.get(id) ?? ['AVAILABLE'];
-    const status = statuses.length > 1 ? statuses.shift() ?? 'AVAILABLE' : statuses[0] ?? 'AVAILABLE';
+    const status = this.nextStatusOf(this.statusById.get(id) ?? ['AVAILABLE']);
     return status === 'FAILURE' ? { status, reason: 'Compatibility check failed (fake Glue)' } : { status };
   }
 }
