@@ -5,3 +5,4 @@ export { TtlCache, type TtlCacheOptions } from './ttl-cache';
 export { RegistryUnavailableError, SchemaIncompatibleError, SchemaNotFoundError } from './errors';
 export { findIncompatibility } from './compatibility';
 export { registerSchema, type RegistrationOutcome, type RegistrationOptions, type SchemaToRegister } from './register';
+export { InMemorySchemaRegistry } from './in-memory-registry';

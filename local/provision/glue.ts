@@ -1,4 +1,5 @@
-import { AlreadyExistsException, CreateRegistryCommand, CreateSchemaCommand, GetRegistryCommand, GlueClient } from '@aws-sdk/client-glue';
+import { AlreadyExistsException, CreateRegistryCommand, GetRegistryCommand, GlueClient } from '@aws-sdk/client-glue';
+import { type CompatibilityMode, GlueSchemaRegistry, registerSchema } from '../../lib/registry';
 import { localClientConfig } from '../aws';
 import type { PhysicalResource } from '../serverless/intrinsics';
 
@@ -19,32 +20,19 @@ export async function provisionRegistry(props: { Name: string; Description?: str
 }
 
 /**
- * AWS::Glue::Schema → CreateSchema with the file's definition as its first version, when the
- * schema does not exist yet. Later versions are registered by the schema registration step.
+ * AWS::Glue::Schema → the same registration as `npm run schemas:register`: created when
+ * missing, a new version when the file changed (after our compatibility check), else nothing.
  */
 export async function provisionSchema(props: {
   Name: string;
   Registry: { Arn: string };
-  DataFormat: 'AVRO';
-  Compatibility: 'BACKWARD';
+  Compatibility: CompatibilityMode;
   SchemaDefinition: string;
-  Description?: string;
 }): Promise<PhysicalResource> {
   const glue = new GlueClient(localClientConfig());
   try {
-    const registryName = props.Registry.Arn.split('/').pop();
-    try {
-      await glue.send(new CreateSchemaCommand({
-        RegistryId: { RegistryName: registryName },
-        SchemaName: props.Name,
-        DataFormat: props.DataFormat,
-        Compatibility: props.Compatibility,
-        SchemaDefinition: props.SchemaDefinition,
-        Description: props.Description,
-      }));
-    } catch (error) {
-      if (!(error instanceof AlreadyExistsException)) throw error;
-    }
+    const registryName = String(props.Registry.Arn.split('/').pop());
+    await registerSchema(new GlueSchemaRegistry(glue, registryName), { schemaName: props.Name, definition: props.SchemaDefinition, compatibility: props.Compatibility });
     const arn = props.Registry.Arn.replace(':registry/', ':schema/') + `/${props.Name}`;
     return { ref: arn, attributes: { Arn: arn } };
   } finally {

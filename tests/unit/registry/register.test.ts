@@ -1,6 +1,6 @@
 import { SchemaIncompatibleError } from '../../../lib/registry/errors';
 import { registerSchema } from '../../../lib/registry/register';
-import { FakeRegistry } from '../../helpers/fake-registry';
+import { InMemorySchemaRegistry as FakeRegistry } from '../../../lib/registry/in-memory-registry';
 import { dataFields, evolve, schemaFile } from '../../helpers/schemas';
 
 const NAME = 'cdc.customer';
@@ -51,6 +51,6 @@ describe('registering a schema file', () => {
     registry.nextStatuses = ['PENDING', 'FAILURE'];
     const error = await registerSchema(registry, { schemaName: NAME, definition: v2, compatibility: 'BACKWARD' }, noSleep).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaIncompatibleError);
-    expect((error as Error).message).toBe('cdc.customer v2: Glue refused the version (FAILURE): Compatibility check failed (fake Glue)');
+    expect((error as Error).message).toBe('cdc.customer v2: Glue refused the version (FAILURE): Compatibility check failed (in-memory Glue)');
   });
 });

@@ -2,7 +2,7 @@ import { createLogger } from '../../../lib/log';
 import { RegistryUnavailableError, SchemaNotFoundError } from '../../../lib/registry/errors';
 import { SchemaCache } from '../../../lib/registry/schema-cache';
 import { TtlCache } from '../../../lib/registry/ttl-cache';
-import { FakeRegistry } from '../../helpers/fake-registry';
+import { InMemorySchemaRegistry as FakeRegistry } from '../../../lib/registry/in-memory-registry';
 import { schemaFile } from '../../helpers/schemas';
 
 function clock(): { now: () => number; advance: (ms: number) => void } {

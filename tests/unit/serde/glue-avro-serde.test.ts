@@ -3,7 +3,7 @@ import { SchemaCache } from '../../../lib/registry/schema-cache';
 import { SchemaValidationError, UndecodableMessageError } from '../../../lib/serde/errors';
 import { GlueAvroSerde } from '../../../lib/serde/glue-avro-serde';
 import { readGlueFrame } from '../../../lib/serde/glue-frame';
-import { FakeRegistry } from '../../helpers/fake-registry';
+import { InMemorySchemaRegistry as FakeRegistry } from '../../../lib/registry/in-memory-registry';
 import { customerChange, dataFields, evolve, schemaFile } from '../../helpers/schemas';
 
 const NAME = 'cdc.customer';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { RegistryUnavailableError, SchemaNotFoundError } from '../../lib/registry/errors';
-import type { CompatibilityMode, SchemaInfo, SchemaRegistryPort, SchemaVersion, VersionStatus } from '../../lib/registry/port';
+import { RegistryUnavailableError, SchemaNotFoundError } from './errors';
+import type { CompatibilityMode, SchemaInfo, SchemaRegistryPort, SchemaVersion, VersionStatus } from './port';
 
-/** An in-memory registry port: counts calls, can be taken "down", can answer FAILURE. */
-export class FakeRegistry implements SchemaRegistryPort {
+/** The registry port in memory, for unit tests and benchmarks: counts calls, can be taken "down", can walk a version through PENDING to FAILURE. */
+export class InMemorySchemaRegistry implements SchemaRegistryPort {
   readonly calls: string[] = [];
   down = false;
   /** Status the next registered versions get, and what getVersionStatus answers afterwards. */
@@ -26,12 +26,12 @@ export class FakeRegistry implements SchemaRegistryPort {
 
   private enter(call: string): void {
     this.calls.push(call);
-    if (this.down) throw new RegistryUnavailableError(`${call}: registry down (fake)`);
+    if (this.down) throw new RegistryUnavailableError(`${call}: registry down (in memory)`);
   }
 
   private find(schemaName: string): { compatibility: CompatibilityMode; versions: SchemaVersion[] } {
     const schema = this.schemas.get(schemaName);
-    if (!schema) throw new SchemaNotFoundError(`schema ${schemaName} not found (fake)`);
+    if (!schema) throw new SchemaNotFoundError(`schema ${schemaName} not found (in memory)`);
     return schema;
   }
 
@@ -39,7 +39,7 @@ export class FakeRegistry implements SchemaRegistryPort {
     this.enter(`latest:${schemaName}`);
     const available = this.find(schemaName).versions.filter((v) => v.status === 'AVAILABLE');
     const latest = available[available.length - 1];
-    if (!latest) throw new SchemaNotFoundError(`${schemaName} has no available version (fake)`);
+    if (!latest) throw new SchemaNotFoundError(`${schemaName} has no available version (in memory)`);
     return latest;
   }
 
@@ -49,20 +49,20 @@ export class FakeRegistry implements SchemaRegistryPort {
       const found = schema.versions.find((v) => v.schemaVersionId === id);
       if (found) return found;
     }
-    throw new SchemaNotFoundError(`version ${id} not found (fake)`);
+    throw new SchemaNotFoundError(`version ${id} not found (in memory)`);
   }
 
   async getVersionByNumber(schemaName: string, versionNumber: number): Promise<SchemaVersion> {
     this.enter(`byNumber:${schemaName}:${versionNumber}`);
     const found = this.find(schemaName).versions.find((v) => v.versionNumber === versionNumber);
-    if (!found) throw new SchemaNotFoundError(`${schemaName} v${versionNumber} not found (fake)`);
+    if (!found) throw new SchemaNotFoundError(`${schemaName} v${versionNumber} not found (in memory)`);
     return found;
   }
 
   async getVersionIdByDefinition(schemaName: string, definition: string): Promise<string> {
     this.enter(`byDefinition:${schemaName}`);
     const found = this.find(schemaName).versions.find((v) => v.definition === definition);
-    if (!found) throw new SchemaNotFoundError(`no such definition (fake)`);
+    if (!found) throw new SchemaNotFoundError(`no such definition (in memory)`);
     return found.schemaVersionId;
   }
 
@@ -93,6 +93,6 @@ export class FakeRegistry implements SchemaRegistryPort {
   async getVersionStatus(id: string): Promise<{ status: VersionStatus; reason?: string }> {
     this.enter(`status:${id}`);
     const status = this.nextStatusOf(this.statusById.get(id) ?? ['AVAILABLE']);
-    return status === 'FAILURE' ? { status, reason: 'Compatibility check failed (fake Glue)' } : { status };
+    return status === 'FAILURE' ? { status, reason: 'Compatibility check failed (in-memory Glue)' } : { status };
   }
 }
