@@ -1,0 +1,12 @@
+/** npm run bench: every benchmark of the project, each printed as ratios to a baseline of the same run. */
+import { benchSerde } from '../../lib/serde/glue-avro-serde.bench';
+
+async function main(): Promise<void> {
+  console.log(`cdc-pipeline benchmarks (node ${process.version}, ${process.arch})`);
+  await benchSerde();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
