@@ -1,4 +1,4 @@
-import { type PhysicalResource, resolveIntrinsics } from '../serverless/intrinsics';
+import { LOCAL_PSEUDO_PARAMETERS, type PhysicalResource, resolveIntrinsics } from '../serverless/intrinsics';
 import { type CfnResource, entityNames, loadResolvedConfig, stageParam } from '../serverless/resolved-config';
 import { provisionTable } from './dynamodb';
 import { provisionSparkApplication } from './emr-serverless';
@@ -49,12 +49,16 @@ export async function provisionLocalResources(log: (msg: string) => void, stage 
       physical.set(logicalId, await provision(props));
     }
   }
+  // Not created locally, but referenced (e.g. the Spark job role's ARN in an environment variable).
+  for (const [logicalId] of resources.filter(([, r]) => r.Type === 'AWS::IAM::Role')) {
+    physical.set(logicalId, { ref: logicalId, attributes: { Arn: `arn:aws:iam::${LOCAL_PSEUDO_PARAMETERS['AWS::AccountId']}:role/${logicalId}` } });
+  }
   const skipped = resources.filter(([, r]) => !PROVISIONERS.some(([type]) => type === r.Type))
     .map(([id, r]) => `${id} (${r.Type}${NOT_PROVISIONED[r.Type] ? `: ${NOT_PROVISIONED[r.Type]}` : ''})`);
   const topicPrefix = String(stageParam(config, stage, 'topicPrefix'));
   const topics = entityNames(config, stage).map((e) => `${topicPrefix}.${e}`);
   const createdTopics = await provisionTopics(topics, Number(stageParam(config, stage, 'topicPartitions')));
-  log(`provisioned ${physical.size} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}`);
+  log(`provisioned ${physical.size - resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').length} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}`);
   return { created: Object.fromEntries(physical), skipped, topics };
 }
 

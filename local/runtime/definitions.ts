@@ -1,0 +1,107 @@
+import path from 'node:path';
+import type { ResolvedConfig } from '../serverless/resolved-config';
+import { REPO_ROOT } from '../serverless/resolved-config';
+
+export interface ScheduleTrigger {
+  readonly kind: 'schedule';
+  readonly expression: string;
+  readonly input?: unknown;
+  readonly enabled: boolean;
+}
+
+export interface MskTrigger {
+  readonly kind: 'msk';
+  readonly arn: string;
+  readonly topic: string;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  readonly consumerGroupId: string;
+}
+
+export interface StreamTrigger {
+  readonly kind: 'stream';
+  /** An ARN, or `{ "Fn::GetAtt": [table, "StreamArn"] }` resolved against moto when the runner starts. */
+  readonly arn: unknown;
+  readonly batchSize: number;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  readonly maximumRetryAttempts: number;
+  readonly reportBatchItemFailures: boolean;
+}
+
+export interface FunctionDefinition {
+  readonly name: string;
+  /** The deployed name, e.g. cdc-pipeline-local-poller. */
+  readonly functionName: string;
+  readonly handlerFile: string;
+  readonly handlerExport: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  /** Strings, or CloudFormation values (`{ Ref: … }`) the runtime resolves against the local stack. */
+  readonly environment: Readonly<Record<string, unknown>>;
+  readonly schedules: readonly ScheduleTrigger[];
+  readonly msk: readonly MskTrigger[];
+  readonly streams: readonly StreamTrigger[];
+}
+
+type EventConfig = Record<string, Record<string, unknown> | undefined>;
+
+/** The functions of a resolved serverless.yml as the local runtime drives them. */
+export function functionDefinitions(config: ResolvedConfig, service = config.service, stage = 'local'): FunctionDefinition[] {
+  return Object.entries(config.functions).map(([name, fn]) => {
+    const [file, handlerExport = 'handler'] = splitHandler(fn.handler);
+    const events = (fn.events ?? []) as EventConfig[];
+    return {
+      name,
+      functionName: fn.name ?? `${service}-${stage}-${name}`,
+      handlerFile: path.join(REPO_ROOT, `${file}.ts`),
+      handlerExport,
+      timeoutSeconds: fn.timeout ?? config.provider.timeout ?? 6,
+      memorySize: fn.memorySize ?? 1024,
+      environment: withoutNulls({ ...config.provider.environment, ...fn.environment }),
+      schedules: events.flatMap((e) => (e.schedule ? [scheduleTrigger(e.schedule)] : [])),
+      msk: events.flatMap((e) => (e.msk ? [mskTrigger(e.msk)] : [])),
+      streams: events.flatMap((e) => (e.stream ? [streamTrigger(e.stream)] : [])),
+    };
+  });
+}
+
+function splitHandler(handler: string): [string, string] {
+  const dot = handler.lastIndexOf('.');
+  return [handler.slice(0, dot), handler.slice(dot + 1)];
+}
+
+/** A null value means "not set on this stage", as on deploy. */
+function withoutNulls(env: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== null && v !== undefined));
+}
+
+function scheduleTrigger(s: Record<string, unknown>): ScheduleTrigger {
+  const rate = Array.isArray(s.rate) ? s.rate : [s.rate];
+  if (rate.length !== 1) throw new Error('the local runtime supports one rate/cron expression per schedule event');
+  return { kind: 'schedule', expression: String(rate[0]), input: s.input, enabled: s.enabled !== false };
+}
+
+function mskTrigger(m: Record<string, unknown>): MskTrigger {
+  return {
+    kind: 'msk',
+    arn: String(m.arn),
+    topic: String(m.topic),
+    batchSize: Number(m.batchSize ?? 100),
+    batchingWindowSeconds: Number(m.maximumBatchingWindow ?? 0),
+    startingPosition: m.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+    consumerGroupId: String(m.consumerGroupId ?? 'local-msk-consumer'),
+  };
+}
+
+function streamTrigger(s: Record<string, unknown>): StreamTrigger {
+  if (s.type !== 'dynamodb') throw new Error(`the local runtime reads DynamoDB streams only, not ${String(s.type)}`);
+  return {
+    kind: 'stream',
+    arn: s.arn,
+    batchSize: Number(s.batchSize ?? 100),
+    startingPosition: s.startingPosition === 'TRIM_HORIZON' ? 'TRIM_HORIZON' : 'LATEST',
+    maximumRetryAttempts: Number(s.maximumRetryAttempts ?? -1),
+    reportBatchItemFailures: s.functionResponseType === 'ReportBatchItemFailures',
+  };
+}

@@ -1,0 +1,105 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
+import { localClientConfig } from '../aws';
+import type { ResolvedConfig } from '../serverless/resolved-config';
+import type { StreamTrigger } from './definitions';
+
+export interface StreamStats {
+  lag: number;
+}
+
+/** `{ "Fn::GetAtt": [table, "StreamArn"] }` → the table's current stream on moto. */
+export async function resolveStreamArn(arn: unknown, config: ResolvedConfig): Promise<string> {
+  if (typeof arn === 'string') return arn;
+  const getAtt = (arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  const tableName = getAtt && config.resources.Resources[getAtt[0]]?.Properties?.TableName;
+  if (!getAtt || getAtt[1] !== 'StreamArn' || typeof tableName !== 'string') throw new Error(`stream arn ${JSON.stringify(arn)}: only Fn::GetAtt [<table>, StreamArn] or an ARN is supported locally`);
+  const dynamodb = new DynamoDBClient(localClientConfig());
+  try {
+    const arnOnMoto = (await dynamodb.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn;
+    if (!arnOnMoto) throw new Error(`table ${tableName} has no stream on the local stack (npm run stack:up provisions it)`);
+    return arnOnMoto;
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
+/** A stream record as Lambda delivers it: the Streams API's record plus the source ARN, times in epoch seconds. */
+export function lambdaStreamRecord(record: _Record, streamArn: string): Record<string, unknown> {
+  const created = record.dynamodb?.ApproximateCreationDateTime;
+  return {
+    ...record,
+    eventSourceARN: streamArn,
+    dynamodb: { ...record.dynamodb, ...(created ? { ApproximateCreationDateTime: Math.floor(new Date(created).getTime() / 1000) } : {}) },
+  };
+}
+
+/**
+ * The DynamoDB stream event source mapping: polls each shard in order, delivers at most
+ * batchSize records, retries a failed batch up to maximumRetryAttempts (-1: until it succeeds),
+ * and with ReportBatchItemFailures re-delivers from the first failed record.
+ */
+export async function runStreamTrigger(trigger: StreamTrigger, streamArn: string, invoke: (event: unknown) => Promise<unknown>, signal: AbortSignal, stats: StreamStats, log: (line: string) => void): Promise<void> {
+  const streams = new DynamoDBStreamsClient(localClientConfig());
+  const shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+  await Promise.all(shards.map((shard) => pollShard(streams, trigger, streamArn, String(shard.ShardId), invoke, signal, stats, log)));
+  streams.destroy();
+}
+
+async function pollShard(
+  streams: DynamoDBStreamsClient, trigger: StreamTrigger, streamArn: string, shardId: string,
+  invoke: (event: unknown) => Promise<unknown>, signal: AbortSignal, stats: StreamStats, log: (line: string) => void,
+): Promise<void> {
+  const iteratorAt = async (type: 'TRIM_HORIZON' | 'LATEST' | 'AT_SEQUENCE_NUMBER', sequence?: string): Promise<string | undefined> =>
+    (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type, SequenceNumber: sequence }))).ShardIterator;
+  let iterator = await iteratorAt(trigger.startingPosition);
+  let attempts = 0;
+  while (!signal.aborted && iterator) {
+    const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: trigger.batchSize }));
+    const records = page.Records ?? [];
+    stats.lag = records.length;
+    if (records.length === 0) {
+      iterator = page.NextShardIterator;
+      await sleep(1000, signal);
+      continue;
+    }
+    const failedAt = await deliver(records, streamArn, invoke, trigger.reportBatchItemFailures).catch((error: Error) => {
+      log(`[stream ${shardId}] batch failed: ${error.message}`);
+      return records[0]?.dynamodb?.SequenceNumber;
+    });
+    if (failedAt === undefined) {
+      attempts = 0;
+      iterator = page.NextShardIterator;
+      continue;
+    }
+    attempts += 1;
+    if (trigger.maximumRetryAttempts >= 0 && attempts > trigger.maximumRetryAttempts) {
+      log(`[stream ${shardId}] giving up on the batch after ${attempts - 1} retries (maximumRetryAttempts), as Lambda does without an on-failure destination`);
+      attempts = 0;
+      iterator = page.NextShardIterator;
+      continue;
+    }
+    await sleep(Math.min(10_000, 500 * 2 ** Math.min(attempts - 1, 5)), signal);
+    iterator = await iteratorAt('AT_SEQUENCE_NUMBER', failedAt);
+  }
+}
+
+/** Returns the sequence number to re-deliver from, or undefined when the whole batch succeeded. */
+async function deliver(records: _Record[], streamArn: string, invoke: (event: unknown) => Promise<unknown>, reportsItemFailures: boolean): Promise<string | undefined> {
+  const response = await invoke({ Records: records.map((r) => lambdaStreamRecord(r, streamArn)) });
+  if (!reportsItemFailures) return undefined;
+  const failures = (response as { batchItemFailures?: { itemIdentifier?: string }[] } | null)?.batchItemFailures ?? [];
+  const failed = new Set(failures.map((f) => f.itemIdentifier));
+  // Lambda resumes from the lowest failed sequence number of the batch.
+  return records.find((r) => failed.has(r.dynamodb?.SequenceNumber))?.dynamodb?.SequenceNumber;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The local runtime: plays EventBridge, the MSK event source mapping and the DynamoDB stream
+ * mapping for stage local, driving the same handlers `sls deploy` ships, as configured in
+ * serverless.yml (resolved by the framework itself).
+ */
+import { localKafkaBrokers } from '../aws';
+import type { ResolvedConfig } from '../serverless/resolved-config';
+import type { FunctionDefinition } from './definitions';
+import { resolveStreamArn, runStreamTrigger, type StreamStats } from './dynamodb-stream-trigger';
+import { FunctionHost } from './function-host';
+import { type MskStats, runMskTrigger } from './msk-trigger';
+import { type Clock, REAL_CLOCK, runSchedule, scheduledEvent } from './scheduler';
+
+export { functionDefinitions, type FunctionDefinition } from './definitions';
+export { FunctionHost, InvocationError } from './function-host';
+export type { MskEvent, MskRecord } from './msk-trigger';
+
+export interface RuntimeOptions {
+  readonly log?: (line: string) => void;
+  readonly clock?: Clock;
+  readonly brokers?: string[];
+}
+
+export interface Runtime {
+  readonly hosts: ReadonlyMap<string, FunctionHost>;
+  /** Invokes a function now, with the given event or its first schedule's event. */
+  fire(name: string, event?: unknown): Promise<unknown>;
+  status(): string[];
+  /** Stops every trigger; in-flight batches are abandoned without committing; workers end. */
+  stop(): Promise<void>;
+}
+
+export async function startRuntime(config: ResolvedConfig, definitions: readonly FunctionDefinition[], options: RuntimeOptions = {}): Promise<Runtime> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const controller = new AbortController();
+  const hosts = new Map(definitions.map((d) => [d.name, new FunctionHost(d, log)]));
+  const lags = new Map<string, { lag: number }[]>();
+  const loops: Promise<void>[] = [];
+  const guard = (what: string, loop: Promise<void>): void => {
+    loops.push(loop.catch((error: Error) => log(`[runtime] ${what} stopped: ${error.message}`)));
+  };
+
+  for (const d of definitions) {
+    const host = hosts.get(d.name) as FunctionHost;
+    const fnLags: { lag: number }[] = [];
+    lags.set(d.name, fnLags);
+    d.schedules.forEach((trigger, i) => guard(`${d.name} schedule`, runSchedule(trigger, `${d.functionName}-schedule-${i + 1}`,
+      (event) => void host.invoke(event).catch(() => undefined), controller.signal, options.clock ?? REAL_CLOCK)));
+    for (const trigger of d.msk) {
+      const stats: MskStats = { lag: 0 };
+      fnLags.push(stats);
+      guard(`${d.name} msk ${trigger.topic}`, runMskTrigger(trigger, options.brokers ?? localKafkaBrokers(), (e) => host.invoke(e), controller.signal, stats, log));
+    }
+    for (const trigger of d.streams) {
+      const stats: StreamStats = { lag: 0 };
+      fnLags.push(stats);
+      const arn = await resolveStreamArn(trigger.arn, config);
+      guard(`${d.name} stream`, runStreamTrigger(trigger, arn, (e) => host.invoke(e), controller.signal, stats, log));
+    }
+  }
+
+  return {
+    hosts,
+    fire: (name, event) => {
+      const host = hosts.get(name);
+      if (!host) throw new Error(`no function "${name}"; one of: ${[...hosts.keys()].join(', ')}`);
+      const trigger = host.definition.schedules[0];
+      return host.invoke(event ?? (trigger ? scheduledEvent(trigger, `${host.definition.functionName}-manual`, new Date()) : {}));
+    },
+    status: () => [...hosts.values()].map((h) => {
+      const lag = (lags.get(h.definition.name) ?? []).reduce((n, s) => n + s.lag, 0);
+      return `${h.definition.name.padEnd(12)} invocations ${h.stats.invocations}, errors ${h.stats.errors}, cold starts ${h.stats.coldStarts}, lag ${lag}`;
+    }),
+    stop: async () => {
+      controller.abort();
+      await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 15_000))]);
+      await Promise.all([...hosts.values()].map((h) => h.close()));
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * A test handler for the local runtime: appends each invocation (event, context facts) to
+ * RECORD_FILE and throws on the first FAIL_FIRST invocations (counted in the same file).
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+
+export async function handler(event: unknown, context: { functionName: string; awsRequestId: string; getRemainingTimeInMillis: () => number }): Promise<unknown> {
+  const file = String(process.env.RECORD_FILE);
+  const previous = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+  appendFileSync(file, `${JSON.stringify({ event, functionName: context.functionName, requestId: context.awsRequestId, remainingMs: context.getRemainingTimeInMillis(), marker: process.env.MARKER })}\n`);
+  if (previous < Number(process.env.FAIL_FIRST ?? 0)) throw new Error(`failing invocation ${previous + 1} on purpose`);
+  if (process.env.SLEEP_MS) await new Promise((r) => setTimeout(r, Number(process.env.SLEEP_MS)));
+  return { ok: true };
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { Kafka, logLevel } from 'kafkajs';
+import { type MskEvent, type Runtime, startRuntime } from '../../local/runtime';
+import type { ResolvedConfig } from '../../local/serverless/resolved-config';
+import { localClientConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { recordFile, recorded, recorderFunction, waitFor } from '../helpers/runtime';
+
+const kafka = new Kafka({ clientId: 'it-runtime', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
+// Stream ARNs given as strings need nothing from serverless.yml.
+const NO_CONFIG = { resources: { Resources: {} } } as unknown as ResolvedConfig;
+const CLUSTER_ARN = 'arn:aws:kafka:us-east-1:123456789012:cluster/local/00000000-0000-0000-0000-000000000000-1';
+const quiet = (): void => undefined;
+
+async function newTopic(): Promise<string> {
+  const topic = `it.runtime.${randomUUID().slice(0, 8)}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  return topic;
+}
+
+async function committedOffset(groupId: string, topic: string): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return String(result?.partitions[0]?.offset);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function produce(topic: string, messages: { key: string; value: string; headers?: Record<string, string> }[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages });
+  await producer.disconnect();
+}
+
+function mskFunction(file: string, topic: string, groupId: string, env: Record<string, string> = {}) {
+  return recorderFunction('mskTest', file, {
+    msk: [{ kind: 'msk', arn: CLUSTER_ARN, topic, batchSize: 10, batchingWindowSeconds: 0, startingPosition: 'TRIM_HORIZON', consumerGroupId: groupId }],
+  }, env);
+}
+
+describe('the local runtime', () => {
+  let runtime: Runtime | undefined;
+  afterEach(async () => {
+    await runtime?.stop();
+    runtime = undefined;
+  });
+
+  it('delivers a produced Kafka message once, in the MSK event shape AWS documents', async () => {
+    const topic = await newTopic();
+    const file = recordFile();
+    runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, `it-${randomUUID()}`)], { log: quiet });
+    await produce(topic, [{ key: 'c-1', value: '{"hello":"world"}', headers: { 'cdc-op': 'UPSERT' } }]);
+    const [invocation] = await waitFor('one invocation', () => (recorded(file).length > 0 ? recorded(file) : undefined));
+    const event = invocation?.event as unknown as MskEvent;
+    expect(Object.keys(event).sort()).toEqual(['bootstrapServers', 'eventSource', 'eventSourceArn', 'records']);
+    expect(event).toMatchObject({ eventSource: 'aws:kafka', eventSourceArn: CLUSTER_ARN, bootstrapServers: localKafkaBrokers().join(',') });
+    expect(Object.keys(event.records)).toEqual([`${topic}-0`]);
+    const [record] = event.records[`${topic}-0`] ?? [];
+    expect(record).toEqual({
+      topic, partition: 0, offset: 0, timestamp: expect.any(Number), timestampType: 'CREATE_TIME',
+      key: Buffer.from('c-1').toString('base64'), value: Buffer.from('{"hello":"world"}').toString('base64'),
+      headers: [{ 'cdc-op': [...Buffer.from('UPSERT')] }],
+    });
+    expect(Math.abs((record?.timestamp ?? 0) - Date.now())).toBeLessThan(60_000);
+    expect(invocation?.functionName).toBe('test-local-mskTest');
+    expect(invocation?.remainingMs).toBeGreaterThan(25_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(recorded(file)).toHaveLength(1);
+  });
+
+  it('gives a failing handler the same batch again and commits the offset only after it succeeds', async () => {
+    const topic = await newTopic();
+    const file = recordFile();
+    const groupId = `it-${randomUUID()}`;
+    runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, groupId, { FAIL_FIRST: '2', SLEEP_MS: '0' })], { log: quiet });
+    await produce(topic, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+    await waitFor('the first failure', () => (recorded(file).length >= 1 ? true : undefined));
+    expect(await committedOffset(groupId, topic)).toBe('-1');
+    const invocations = await waitFor('three invocations', () => (recorded(file).length >= 3 ? recorded(file) : undefined), 60_000);
+    const batches = invocations.map((i) => JSON.stringify((i.event as unknown as MskEvent).records));
+    expect(new Set(batches).size).toBe(1);
+    await waitFor('the commit', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined));
+  });
+
+  it('delivers DynamoDB writes as INSERT with NewImage and deletes as REMOVE, in order', async () => {
+    const dynamodb = new DynamoDBClient(localClientConfig());
+    const table = `it-runtime-${randomUUID().slice(0, 8)}`;
+    const created = await dynamodb.send(new CreateTableCommand({
+      TableName: table, BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }));
+    const streamArn = String(created.TableDescription?.LatestStreamArn);
+    const file = recordFile();
+    try {
+      runtime = await startRuntime(NO_CONFIG, [recorderFunction('streamTest', file, {
+        streams: [{ kind: 'stream', arn: streamArn, batchSize: 10, startingPosition: 'TRIM_HORIZON', maximumRetryAttempts: 2, reportBatchItemFailures: true }],
+      })], { log: quiet });
+      await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'k1' }, status: { S: 'RETRIABLE' } } }));
+      await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { pk: { S: 'k1' } } }));
+      const records = await waitFor('two stream records', () => {
+        const all = recorded(file).flatMap((i) => (i.event as { Records: Record<string, unknown>[] }).Records);
+        return all.length >= 2 ? all : undefined;
+      });
+      expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'REMOVE']);
+      expect(records[0]).toMatchObject({
+        eventSource: 'aws:dynamodb', eventSourceARN: streamArn,
+        dynamodb: { Keys: { pk: { S: 'k1' } }, NewImage: { pk: { S: 'k1' }, status: { S: 'RETRIABLE' } }, StreamViewType: 'NEW_AND_OLD_IMAGES', SequenceNumber: expect.any(String) },
+      });
+      expect(records[1]).toMatchObject({ dynamodb: { OldImage: { pk: { S: 'k1' }, status: { S: 'RETRIABLE' } } } });
+    } finally {
+      await dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+      dynamodb.destroy();
+    }
+  });
+
+  it('ends an invocation that outlives the function timeout, like Lambda', async () => {
+    const file = recordFile();
+    runtime = await startRuntime(NO_CONFIG, [recorderFunction('slow', file, { timeoutSeconds: 1 }, { SLEEP_MS: '5000' })], { log: quiet });
+    await expect(runtime.fire('slow', { any: 'thing' })).rejects.toThrow('Task timed out after 1.00 seconds');
+  });
+});
