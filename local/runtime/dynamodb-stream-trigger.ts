@@ -3,6 +3,7 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import { localClientConfig } from '../aws';
 import type { ResolvedConfig } from '../serverless/resolved-config';
 import type { StreamTrigger } from './definitions';
+import { abortableSleep } from './sleep';
 
 export interface StreamStats {
   lag: number;
@@ -60,7 +61,7 @@ async function pollShard(
     stats.lag = records.length;
     if (records.length === 0) {
       iterator = page.NextShardIterator;
-      await sleep(1000, signal);
+      await abortableSleep(1000, signal);
       continue;
     }
     const failedAt = await deliver(records, streamArn, invoke, trigger.reportBatchItemFailures).catch((error: Error) => {
@@ -79,7 +80,7 @@ async function pollShard(
       iterator = page.NextShardIterator;
       continue;
     }
-    await sleep(Math.min(10_000, 500 * 2 ** Math.min(attempts - 1, 5)), signal);
+    await abortableSleep(Math.min(10_000, 500 * 2 ** Math.min(attempts - 1, 5)), signal);
     iterator = await iteratorAt('AT_SEQUENCE_NUMBER', failedAt);
   }
 }
@@ -92,14 +93,4 @@ async function deliver(records: _Record[], streamArn: string, invoke: (event: un
   const failed = new Set(failures.map((f) => f.itemIdentifier));
   // Lambda resumes from the lowest failed sequence number of the batch.
   return records.find((r) => failed.has(r.dynamodb?.SequenceNumber))?.dynamodb?.SequenceNumber;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

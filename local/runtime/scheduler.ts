@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduleTrigger } from './definitions';
 import { parseSchedule } from './schedule-expression';
+import { abortableSleep } from './sleep';
 
 export interface Clock {
   now(): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-export const REAL_CLOCK: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) => new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  }),
-};
+export const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: abortableSleep };
 
 /**
  * What EventBridge sends: the rule's `input` verbatim when one is configured, otherwise the
