@@ -1,0 +1,40 @@
+import { CdcError } from '../errors';
+
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  readonly retries: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Stop retrying when the next wait would end after this time (e.g. the Lambda's deadline). */
+  readonly deadline?: () => number;
+  readonly onRetry?: (error: CdcError, attempt: number, waitMs: number) => void;
+}
+
+/** A retriable error may say how long to wait (HTTP Retry-After); the policy honours it, capped. */
+export interface WaitHint {
+  readonly retryAfterMs?: number;
+}
+
+/**
+ * Exponential backoff with full jitter that retries only errors marked retriable, and
+ * rethrows the last one when it gives up (kafkajs's retry, the idea not the code).
+ */
+export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy): Promise<T> {
+  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = policy.random ?? Math.random;
+  for (let n = 0; ; n += 1) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      if (!(error instanceof CdcError) || !error.retriable || n >= policy.retries) throw error;
+      const backoff = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** n);
+      const hinted = (error as WaitHint).retryAfterMs;
+      const wait = hinted !== undefined ? Math.min(hinted, policy.maxDelayMs) : Math.round(random() * backoff);
+      if (policy.deadline && Date.now() + wait > policy.deadline()) throw error;
+      policy.onRetry?.(error, n + 1, wait);
+      await sleep(wait);
+    }
+  }
+}

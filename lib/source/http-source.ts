@@ -1,0 +1,118 @@
+import { type RetryPolicy, withRetry } from '../retry';
+import { SourceError } from './errors';
+import { type ResponseMapping, valueAt } from './mapping';
+import { normalizeEntry, type SourceEntry } from './normalize';
+
+export interface SourcePage {
+  readonly entries: readonly SourceEntry[];
+  readonly nextPageToken: string | null;
+}
+
+/** The poller's port to the source system. */
+export interface Source {
+  fetchPage(entity: string, since: string, pageToken: string | null): Promise<SourcePage>;
+}
+
+export interface HttpSourceOptions {
+  readonly baseUrl: URL;
+  readonly mappingOf: (entity: string) => ResponseMapping;
+  readonly token: () => Promise<string | undefined>;
+  readonly pageLimit: number;
+  readonly requestTimeoutMs: number;
+  /** Input size limit: a larger response is refused, not buffered. */
+  readonly maxResponseBytes: number;
+  readonly retry: RetryPolicy;
+  readonly now?: () => number;
+}
+
+/** DESIGN.md's source contract over HTTP, or another API through its response mapping. */
+export class HttpSource implements Source {
+  constructor(private readonly options: HttpSourceOptions) {}
+
+  fetchPage(entity: string, since: string, pageToken: string | null): Promise<SourcePage> {
+    return withRetry(() => this.request(entity, since, pageToken), this.options.retry);
+  }
+
+  private async request(entity: string, since: string, pageToken: string | null): Promise<SourcePage> {
+    const mapping = this.options.mappingOf(entity);
+    const url = new URL(mapping.path, this.options.baseUrl);
+    url.searchParams.set(mapping.entityParam, mapping.entityValue ?? entity);
+    url.searchParams.set(mapping.sinceParam, since);
+    if (mapping.limitParam) url.searchParams.set(mapping.limitParam, String(this.options.pageLimit));
+    if (pageToken !== null && mapping.paging.style === 'token') url.searchParams.set(mapping.paging.tokenParam, pageToken);
+    const token = await this.options.token();
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+      });
+    } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError';
+      throw new SourceError(`GET ${url.pathname} ${timedOut ? `timed out after ${this.options.requestTimeoutMs} ms` : `failed: ${(error as Error).message}`}`, { retriable: true, cause: error });
+    }
+    const body = await readLimited(response, this.options.maxResponseBytes, url.pathname);
+    if (response.status !== 200) throw statusError(response, body, url.pathname);
+    return this.page(body, mapping, url.pathname);
+  }
+
+  private page(body: string, mapping: ResponseMapping, path: string): SourcePage {
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      // e.g. a proxy's HTML error page served with status 200: transient more often than not.
+      throw new SourceError(`GET ${path} answered 200 with a body that is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`, { retriable: true });
+    }
+    const records = valueAt(json, mapping.recordsPath);
+    if (records === undefined && mapping.paging.style === 'none') return { entries: [], nextPageToken: null };
+    if (!Array.isArray(records)) throw new SourceError(`GET ${path}: ${mapping.recordsPath} is not an array in the response; check the entity's response mapping`, { retriable: false });
+    const now = this.options.now?.() ?? Date.now();
+    const next = mapping.paging.style === 'token' ? valueAt(json, mapping.paging.nextTokenPath) : null;
+    if (next !== null && next !== undefined && (typeof next !== 'string' || next === '')) {
+      throw new SourceError(`GET ${path}: ${mapping.paging.style === 'token' ? mapping.paging.nextTokenPath : 'next page token'} must be a non-empty string or null`, { retriable: false });
+    }
+    return { entries: records.map((r) => normalizeEntry(r, mapping, now)), nextPageToken: typeof next === 'string' ? next : null };
+  }
+}
+
+function statusError(response: Response, body: string, path: string): SourceError {
+  const status = response.status;
+  const excerpt = body.slice(0, 200);
+  if (status === 429) return new SourceError(`GET ${path} answered 429 (rate limited)`, { retriable: true, status, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) });
+  if (status >= 500 || status === 408) return new SourceError(`GET ${path} answered ${status}: ${excerpt}`, { retriable: true, status });
+  if (status === 401 || status === 403) return new SourceError(`GET ${path} answered ${status}: the source refused the credentials (check the token: CDC_SOURCE_TOKEN / the SSM parameter)`, { retriable: false, status });
+  return new SourceError(`GET ${path} answered ${status}: ${excerpt}`, { retriable: false, status });
+}
+
+/** Retry-After is either seconds or an HTTP date. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+async function readLimited(response: Response, maxBytes: number, path: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    throw new SourceError(`GET ${path}: response of ${declared} bytes is over the ${maxBytes}-byte limit`, { retriable: false, status: response.status });
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new SourceError(`GET ${path}: response is over the ${maxBytes}-byte limit`, { retriable: false, status: response.status });
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
