@@ -121,6 +121,31 @@ describe('the local runtime', () => {
     }
   });
 
+  it('re-delivers a stream batch from the first record the handler reports as failed', async () => {
+    const dynamodb = new DynamoDBClient(localClientConfig());
+    const table = `it-runtime-${randomUUID().slice(0, 8)}`;
+    const created = await dynamodb.send(new CreateTableCommand({
+      TableName: table, BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }));
+    const file = recordFile();
+    try {
+      for (const pk of ['a', 'b', 'c']) await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk } } }));
+      runtime = await startRuntime(NO_CONFIG, [recorderFunction('partial', file, {
+        streams: [{ kind: 'stream', arn: String(created.TableDescription?.LatestStreamArn), batchSize: 10, startingPosition: 'TRIM_HORIZON', maximumRetryAttempts: 3, reportBatchItemFailures: true }],
+      }, { REPORT_FAILURE_AT: '1' })], { log: quiet });
+      const batches = await waitFor('the re-delivery', () => {
+        const all = recorded(file).map((i) => (i.event as { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }).Records.map((r) => r.dynamodb.Keys.pk.S));
+        return all.length >= 2 ? all : undefined;
+      });
+      expect(batches.slice(0, 2)).toEqual([['a', 'b', 'c'], ['b', 'c']]);
+    } finally {
+      await dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+      dynamodb.destroy();
+    }
+  });
+
   it('ends an invocation that outlives the function timeout, like Lambda', async () => {
     const file = recordFile();
     runtime = await startRuntime(NO_CONFIG, [recorderFunction('slow', file, { timeoutSeconds: 1 }, { SLEEP_MS: '5000' })], { log: quiet });
