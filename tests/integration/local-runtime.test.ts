@@ -39,6 +39,15 @@ async function produce(topic: string, messages: { key: string; value: string; he
   await producer.disconnect();
 }
 
+/** A table with a NEW_AND_OLD_IMAGES stream, like the fallback table. */
+function createStreamTable(dynamodb: DynamoDBClient, table: string) {
+  return dynamodb.send(new CreateTableCommand({
+    TableName: table, BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  }));
+}
+
 function mskFunction(file: string, topic: string, groupId: string, env: Record<string, string> = {}) {
   return recorderFunction('mskTest', file, {
     msk: [{ kind: 'msk', arn: CLUSTER_ARN, topic, batchSize: 10, batchingWindowSeconds: 0, startingPosition: 'TRIM_HORIZON', consumerGroupId: groupId }],
@@ -92,11 +101,7 @@ describe('the local runtime', () => {
   it('delivers DynamoDB writes as INSERT with NewImage and deletes as REMOVE, in order', async () => {
     const dynamodb = new DynamoDBClient(localClientConfig());
     const table = `it-runtime-${randomUUID().slice(0, 8)}`;
-    const created = await dynamodb.send(new CreateTableCommand({
-      TableName: table, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }));
+    const created = await createStreamTable(dynamodb, table);
     const streamArn = String(created.TableDescription?.LatestStreamArn);
     const file = recordFile();
     try {
@@ -124,11 +129,7 @@ describe('the local runtime', () => {
   it('re-delivers a stream batch from the first record the handler reports as failed', async () => {
     const dynamodb = new DynamoDBClient(localClientConfig());
     const table = `it-runtime-${randomUUID().slice(0, 8)}`;
-    const created = await dynamodb.send(new CreateTableCommand({
-      TableName: table, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }));
+    const created = await createStreamTable(dynamodb, table);
     const file = recordFile();
     try {
       for (const pk of ['a', 'b', 'c']) await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk } } }));
