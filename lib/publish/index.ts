@@ -1,0 +1,2 @@
+export { KafkaPublisher, type KafkaPublisherOptions, type OutgoingMessage, type Publisher } from './kafka-publisher';
+export { KafkaUnavailableError } from './errors';

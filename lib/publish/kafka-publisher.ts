@@ -1,0 +1,83 @@
+import { CompressionTypes, Kafka, type Producer, logLevel } from 'kafkajs';
+import { KafkaUnavailableError } from './errors';
+
+export interface OutgoingMessage {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The poller's and retry function's port to Kafka. */
+export interface Publisher {
+  /** All messages are acknowledged by all in-sync replicas, in order per key, or it throws KafkaUnavailableError. */
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KafkaPublisherOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Short, so an unreachable broker is noticed in seconds and the events parked, not minutes. */
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly retries?: number;
+}
+
+/**
+ * One idempotent producer per container, connected on first use and reused across
+ * invocations: acks=all, at most 5 requests in flight (idempotence keeps per-partition order).
+ */
+export class KafkaPublisher implements Publisher {
+  private producer: Producer | undefined;
+  private connecting: Promise<Producer> | undefined;
+
+  constructor(private readonly options: KafkaPublisherOptions) {}
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      const producer = await this.connected();
+      await producer.send({
+        topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+      });
+    } catch (error) {
+      // A producer that failed may hold a broken connection: start clean next time.
+      await this.reset();
+      throw new KafkaUnavailableError(`Kafka did not acknowledge ${messages.length} message(s) to ${topic}: ${(error as Error).message}`, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.reset();
+  }
+
+  private connected(): Promise<Producer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    this.connecting ??= (async () => {
+      const kafka = new Kafka({
+        clientId: this.options.clientId,
+        brokers: [...this.options.brokers],
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: this.options.connectionTimeoutMs ?? 3000,
+        requestTimeout: this.options.requestTimeoutMs ?? 10_000,
+        retry: { retries: this.options.retries ?? 2, initialRetryTime: 200, maxRetryTime: 2000 },
+      });
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      await producer.connect();
+      this.producer = producer;
+      return producer;
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async reset(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+}

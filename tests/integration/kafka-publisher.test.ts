@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { KafkaPublisher, KafkaUnavailableError } from '../../lib/publish';
+import { localKafkaBrokers } from '../helpers/local-stack';
+
+const kafka = new Kafka({ clientId: 'it-publisher', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
+
+describe('the Kafka publisher', () => {
+  it('publishes with key and headers, in order per key, reusing one producer', async () => {
+    const topic = `it.publish.${randomUUID().slice(0, 8)}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it' });
+    for (let batch = 0; batch < 3; batch += 1) {
+      await publisher.publish(topic, ['k1', 'k2'].flatMap((key) => [0, 1].map((i) => ({ key, value: Buffer.from(`${key}-${batch}-${i}`), headers: { 'cdc-op': 'UPSERT' } }))));
+    }
+    await publisher.close();
+    const consumer = kafka.consumer({ groupId: `it-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: Record<string, string[]> = {};
+    await new Promise<void>((resolve, reject) => {
+      let n = 0;
+      consumer.run({
+        eachMessage: async ({ message }) => {
+          (seen[String(message.key)] ??= []).push(String(message.value));
+          expect(String(message.headers?.['cdc-op'])).toBe('UPSERT');
+          if (++n === 12) resolve();
+        },
+      }).catch(reject);
+    });
+    await consumer.disconnect();
+    for (const key of ['k1', 'k2']) expect(seen[key]).toEqual([0, 1, 2].flatMap((b) => [`${key}-${b}-0`, `${key}-${b}-1`]));
+  });
+
+  it('reports an unreachable broker within seconds as KAFKA_UNAVAILABLE, retriable', async () => {
+    const publisher = new KafkaPublisher({ brokers: ['127.0.0.1:9'], clientId: 'it', connectionTimeoutMs: 500, retries: 1 });
+    const started = Date.now();
+    const error = await publisher.publish('cdc.customer', [{ key: 'k', value: Buffer.from('v'), headers: {} }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaUnavailableError);
+    expect(error).toMatchObject({ reason: 'KAFKA_UNAVAILABLE', retriable: true });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
