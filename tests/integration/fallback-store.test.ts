@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDbFallbackStore, MAX_INLINE_PAYLOAD_BYTES, type ParkedEvent, partitionKey } from '../../lib/fallback';
+import { localClientConfig, localNames } from '../helpers/local-stack';
+
+const dynamodb = new DynamoDBClient(localClientConfig());
+const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
+afterAll(() => {
+  dynamodb.destroy();
+  s3.destroy();
+});
+
+function parked(entity: string, id: string, updatedAt: string, overrides: Partial<ParkedEvent> = {}): ParkedEvent {
+  return {
+    entity, id, updatedAt, eventId: randomUUID().replace(/-/g, ''), payload: { id, op: 'UPSERT', updatedAt, data: { id } },
+    status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 0,
+    firstSeenAt: '2026-11-25T00:00:00.000Z', nextAttemptAt: '2026-11-25T00:00:00.000Z', ...overrides,
+  };
+}
+
+async function itemsOf(table: string, entity: string, id: string): Promise<Record<string, unknown>[]> {
+  const out = await dynamodb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) } } }));
+  return (out.Items ?? []).map((i) => unmarshall(i));
+}
+
+async function store(): Promise<{ store: DynamoDbFallbackStore; table: string; bucket: string }> {
+  const names = await localNames();
+  return { store: new DynamoDbFallbackStore(dynamodb, s3, { tableName: names.fallbackTable, payloadBucket: names.rawBucket }), table: names.fallbackTable, bucket: names.rawBucket };
+}
+
+describe('the fallback table (moto)', () => {
+  it('parks more events than one batch write takes, a key\'s events sorted oldest first', async () => {
+    const { store: fallback, table } = await store();
+    const entity = `it${randomUUID().slice(0, 6)}`;
+    const events = Array.from({ length: 60 }, (_, i) => parked(entity, `k${i % 3}`, `2026-11-24T10:00:${String(59 - i).padStart(2, '0')}.000Z`));
+    await fallback.park(events);
+    const k0 = await itemsOf(table, entity, 'k0');
+    expect(k0).toHaveLength(20);
+    expect(k0.map((i) => i.updatedAt)).toEqual([...k0.map((i) => String(i.updatedAt))].sort());
+    expect(k0[0]).toMatchObject({ entity, id: 'k0', status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 0 });
+    expect(JSON.parse(String(k0[0]?.payload))).toMatchObject({ id: 'k0', op: 'UPSERT' });
+    expect(await fallback.parkedKeys(entity, 'RETRIABLE')).toEqual(new Set(['k0', 'k1', 'k2']));
+  });
+
+  it('keeps a payload too large for an item in S3, with a pointer in the item', async () => {
+    const { store: fallback, table, bucket } = await store();
+    const entity = `it${randomUUID().slice(0, 6)}`;
+    const big = parked(entity, 'big', '2026-11-24T10:00:00.000Z', { payload: { blob: 'x'.repeat(MAX_INLINE_PAYLOAD_BYTES + 10) }, status: 'AMBIGUOUS', reason: 'PAYLOAD_TOO_LARGE' });
+    await fallback.park([big]);
+    const [item] = await itemsOf(table, entity, 'big');
+    expect(item?.payload).toBeUndefined();
+    expect(item?.payloadS3).toEqual({ bucket, key: `oversized/${entity}/${big.eventId}.json` });
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `oversized/${entity}/${big.eventId}.json` }));
+    expect(JSON.parse(String(await object.Body?.transformToString()))).toEqual(big.payload);
+  });
+
+  it('keeps the failing field paths of an ambiguous event', async () => {
+    const { store: fallback, table } = await store();
+    const entity = `it${randomUUID().slice(0, 6)}`;
+    const violations = [{ path: 'data.balance', expected: 'double', received: 'string "lots"' }];
+    await fallback.park([parked(entity, 'c-1', '2026-11-24T10:00:00.000Z', { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', violations })]);
+    expect((await itemsOf(table, entity, 'c-1'))[0]?.violations).toEqual(violations);
+  });
+
+  it('supersedes only a key\'s older AMBIGUOUS events', async () => {
+    const { store: fallback, table } = await store();
+    const entity = `it${randomUUID().slice(0, 6)}`;
+    await fallback.park([
+      parked(entity, 'c-1', '2026-11-24T10:00:00.000Z', { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }),
+      parked(entity, 'c-1', '2026-11-24T10:00:01.000Z', { status: 'RETRIABLE' }),
+      parked(entity, 'c-1', '2026-11-24T10:00:05.000Z', { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }),
+      parked(entity, 'c-2', '2026-11-24T10:00:00.000Z', { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }),
+    ]);
+    expect(await fallback.supersedeAmbiguous(entity, 'c-1', '2026-11-24T10:00:03.000Z')).toBe(1);
+    expect((await itemsOf(table, entity, 'c-1')).map((i) => i.status)).toEqual(['SUPERSEDED', 'RETRIABLE', 'AMBIGUOUS']);
+    expect((await itemsOf(table, entity, 'c-2')).map((i) => i.status)).toEqual(['AMBIGUOUS']);
+  });
+});
