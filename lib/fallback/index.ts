@@ -1,2 +1,3 @@
 export { DynamoDbFallbackStore, MAX_INLINE_PAYLOAD_BYTES, type DynamoDbFallbackStoreOptions, type FallbackStore } from './dynamodb-store';
 export { partitionKey, sortKey, type FallbackStatus, type ParkReason, type ParkedEvent } from './parked-event';
+export { InMemoryFallbackStore } from './in-memory-store';

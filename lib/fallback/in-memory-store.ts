@@ -1,0 +1,31 @@
+import type { FallbackStore } from './dynamodb-store';
+import { type FallbackStatus, type ParkedEvent } from './parked-event';
+
+/** The fallback port in memory, for unit tests of the poll core. */
+export class InMemoryFallbackStore implements FallbackStore {
+  readonly events: ParkedEvent[] = [];
+  failNextPark = false;
+
+  async park(events: readonly ParkedEvent[]): Promise<void> {
+    if (this.failNextPark) {
+      this.failNextPark = false;
+      throw new Error('fallback table unavailable (in memory)');
+    }
+    this.events.push(...events);
+  }
+
+  async parkedKeys(entity: string, status: FallbackStatus): Promise<Set<string>> {
+    return new Set(this.events.filter((e) => e.entity === entity && e.status === status).map((e) => e.id));
+  }
+
+  async supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<number> {
+    let n = 0;
+    this.events.forEach((e, i) => {
+      if (e.entity === entity && e.id === id && e.status === 'AMBIGUOUS' && e.updatedAt < updatedAt) {
+        this.events[i] = { ...e, status: 'SUPERSEDED' };
+        n += 1;
+      }
+    });
+    return n;
+  }
+}

@@ -1,0 +1,2 @@
+export { pollEntity, type PollDependencies, type PollRequest, type PollSummary } from './poll-entity';
+export { planPage, type PagePlan } from './page-plan';

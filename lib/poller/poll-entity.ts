@@ -1,0 +1,119 @@
+import { type CheckpointStore, CheckpointConflictError, START_OF_TIME, advance, type Position } from '../checkpoint';
+import type { FallbackStore, ParkedEvent } from '../fallback';
+import type { Logger } from '../log';
+import { KafkaUnavailableError, type Publisher } from '../publish';
+import type { GlueAvroSerde } from '../serde';
+import type { FrameCompression } from '../serde/glue-frame';
+import { type PaginationLimits, pagesOf, type Source } from '../source';
+import { type PagePlan, parkedEvent, planPage } from './page-plan';
+
+export interface PollDependencies {
+  readonly source: Source;
+  readonly checkpoints: CheckpointStore;
+  readonly publisher: Publisher;
+  readonly fallback: FallbackStore;
+  readonly serde: GlueAvroSerde;
+  readonly log: Logger;
+  readonly now?: () => Date;
+}
+
+export interface PollRequest {
+  readonly entity: string;
+  readonly topic: string;
+  readonly schemaName: string;
+  readonly compression: FrameCompression;
+  readonly runId: string;
+  readonly limits: Omit<PaginationLimits, 'shouldStop'>;
+  /** Stop fetching when this returns true (the Lambda's remaining time), and checkpoint what is done. */
+  readonly outOfTime: () => boolean;
+}
+
+export interface PollSummary {
+  entity: string;
+  pages: number;
+  fetched: number;
+  published: number;
+  duplicates: number;
+  parked: Record<string, number>;
+  checkpointBefore: Position;
+  checkpointAfter: Position;
+  stoppedBecause: 'done' | 'time budget' | 'another run is ahead';
+}
+
+/**
+ * One run for one entity: read from the checkpoint on, publish what is valid, park what is not
+ * (or what Kafka did not take), and move the checkpoint after each page only over events that
+ * are in Kafka or in the fallback table. A run that finds another one ahead stops.
+ */
+export async function pollEntity(deps: PollDependencies, request: PollRequest): Promise<PollSummary> {
+  const now = (): string => (deps.now?.() ?? new Date()).toISOString();
+  const stored = await deps.checkpoints.load(request.entity);
+  let version = stored?.version;
+  let position = stored?.position ?? START_OF_TIME;
+  const summary: PollSummary = {
+    entity: request.entity, pages: 0, fetched: 0, published: 0, duplicates: 0, parked: {},
+    checkpointBefore: position, checkpointAfter: position, stoppedBecause: 'done',
+  };
+  const retriableKeys = await deps.fallback.parkedKeys(request.entity, 'RETRIABLE');
+  const ambiguousKeys = await deps.fallback.parkedKeys(request.entity, 'AMBIGUOUS');
+  const pages = pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime });
+  for await (const page of pages) {
+    summary.pages += 1;
+    const plan = await planPage(page.entries, deps.serde, {
+      entity: request.entity, schemaName: request.schemaName, compression: request.compression, position, retriableKeys, now: now(),
+    });
+    await handOff(deps, request, plan, retriableKeys, ambiguousKeys, summary, now());
+    const next = advance(position, plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })));
+    if (next !== position) {
+      try {
+        version = (await deps.checkpoints.save(request.entity, next, version, request.runId)).version;
+        position = next;
+      } catch (error) {
+        if (!(error instanceof CheckpointConflictError)) throw error;
+        deps.log.warn('another run moved the checkpoint first; stopping', { entity: request.entity, runId: request.runId });
+        summary.stoppedBecause = 'another run is ahead';
+        break;
+      }
+    }
+    if (request.outOfTime()) summary.stoppedBecause = 'time budget';
+  }
+  summary.checkpointAfter = position;
+  return summary;
+}
+
+/**
+ * Parks what the plan parks, then publishes the valid events; a Kafka failure parks those as
+ * RETRIABLE instead. Parking first means a newer valid event of a key can supersede an
+ * ambiguous one from the same page. A parking failure fails the run before the checkpoint moves.
+ */
+async function handOff(deps: PollDependencies, request: PollRequest, plan: PagePlan, retriableKeys: Set<string>, ambiguousKeys: Set<string>, summary: PollSummary, at: string): Promise<void> {
+  await park(deps, plan.park, retriableKeys, ambiguousKeys, summary);
+  try {
+    await deps.publisher.publish(request.topic, plan.publish.map((p) => ({
+      key: p.record.id,
+      value: p.bytes,
+      headers: { 'cdc-event-id': p.record.eventId, 'cdc-entity': request.entity, 'cdc-op': p.record.op, 'cdc-schema-version-id': p.schemaVersionId },
+    })));
+    summary.published += plan.publish.length;
+    for (const p of plan.publish.filter((x) => ambiguousKeys.has(x.record.id))) {
+      await deps.fallback.supersedeAmbiguous(request.entity, p.record.id, p.record.updatedAt);
+    }
+  } catch (error) {
+    if (!(error instanceof KafkaUnavailableError)) throw error;
+    deps.log.warn('Kafka unavailable: parking the page\'s events as RETRIABLE', { entity: request.entity, events: plan.publish.length, error });
+    const unpublished = plan.publish.map((p) => parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', 'KAFKA_UNAVAILABLE', error.message));
+    await park(deps, unpublished, retriableKeys, ambiguousKeys, summary);
+  }
+  summary.fetched += plan.changes.length;
+  summary.duplicates += plan.duplicates;
+}
+
+async function park(deps: PollDependencies, events: ParkedEvent[], retriableKeys: Set<string>, ambiguousKeys: Set<string>, summary: PollSummary): Promise<void> {
+  if (events.length === 0) return;
+  await deps.fallback.park(events);
+  for (const p of events) {
+    summary.parked[p.reason] = (summary.parked[p.reason] ?? 0) + 1;
+    if (p.status === 'RETRIABLE') retriableKeys.add(p.id);
+    if (p.status === 'AMBIGUOUS') ambiguousKeys.add(p.id);
+  }
+}

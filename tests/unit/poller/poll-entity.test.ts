@@ -1,0 +1,136 @@
+import { InMemoryCheckpointStore } from '../../../lib/checkpoint';
+import { InMemoryFallbackStore } from '../../../lib/fallback';
+import { createLogger } from '../../../lib/log';
+import { type PollSummary, pollEntity } from '../../../lib/poller';
+import { InMemoryPublisher } from '../../../lib/publish';
+import { InMemorySchemaRegistry, SchemaCache } from '../../../lib/registry';
+import { GlueAvroSerde } from '../../../lib/serde';
+import { DEFAULT_MAPPING, HttpSource } from '../../../lib/source';
+import { type RunningSimulator, startSimulatorServer } from '../../../local/simulator';
+import { schemaFile } from '../../helpers/schemas';
+
+const ENTITY = 'customer';
+
+interface Rig {
+  sim: RunningSimulator;
+  publisher: InMemoryPublisher;
+  fallback: InMemoryFallbackStore;
+  checkpoints: InMemoryCheckpointStore;
+  run: (outOfTime?: () => boolean) => Promise<PollSummary>;
+}
+
+async function rig(faults: Record<string, number> = {}, seed = 7): Promise<Rig> {
+  const sim = await startSimulatorServer({ seed, faults });
+  const registry = new InMemorySchemaRegistry();
+  registry.seed('cdc.customer', schemaFile('customer'));
+  const publisher = new InMemoryPublisher();
+  const fallback = new InMemoryFallbackStore();
+  const checkpoints = new InMemoryCheckpointStore();
+  const source = new HttpSource({
+    baseUrl: new URL(sim.url), mappingOf: () => DEFAULT_MAPPING, token: async () => undefined, pageLimit: 7,
+    requestTimeoutMs: 2000, maxResponseBytes: 5_000_000, retry: { retries: 3, initialDelayMs: 1, maxDelayMs: 5 },
+  });
+  const deps = { source, checkpoints, publisher, fallback, serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 })), log: createLogger({}, () => undefined) };
+  return {
+    sim, publisher, fallback, checkpoints,
+    run: (outOfTime = () => false) => pollEntity(deps, {
+      entity: ENTITY, topic: 'cdc.customer', schemaName: 'cdc.customer', compression: 'none', runId: 'r',
+      limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 }, outOfTime,
+    }),
+  };
+}
+
+const publishedIds = (r: Rig): string[] => r.publisher.sent.map((s) => `${s.message.key}@${s.message.headers['cdc-event-id']}`);
+const sourceRecords = (r: Rig) => r.sim.simulator.state([ENTITY]).entities[ENTITY]?.records ?? [];
+
+describe('one poller run', () => {
+  let r: Rig;
+  afterEach(async () => r?.sim.close());
+
+  it('publishes every change exactly once through heavy ties and ties across pages, and a rerun publishes nothing', async () => {
+    r = await rig({ tieRate: 0.8 });
+    r.sim.simulator.generate(300, [ENTITY]);
+    const first = await r.run();
+    expect(first.pages).toBeGreaterThan(5);
+    expect(new Set(publishedIds(r)).size).toBe(publishedIds(r).length);
+    expect(r.publisher.sent.map((s) => s.message.key).sort()).toEqual(sourceRecords(r).map((x) => x.id).sort());
+    const last = sourceRecords(r).map((x) => x.updatedAt).sort().pop();
+    expect(first.checkpointAfter.updatedAt).toBe(last);
+    const second = await r.run();
+    expect(second.published).toBe(0);
+    expect(r.publisher.sent).toHaveLength(first.published);
+  });
+
+  it('parks everything as RETRIABLE while Kafka is down and moves the checkpoint over parked events only', async () => {
+    r = await rig();
+    r.sim.simulator.generate(40, [ENTITY]);
+    r.publisher.down = true;
+    const summary = await r.run();
+    expect(summary.published).toBe(0);
+    expect(summary.parked).toEqual({ KAFKA_UNAVAILABLE: sourceRecords(r).length });
+    expect(r.fallback.events.every((e) => e.status === 'RETRIABLE')).toBe(true);
+  });
+
+  it('parks the newer events of a key with RETRIABLE events behind them, and publishes other keys', async () => {
+    r = await rig();
+    r.sim.simulator.generate(30, [ENTITY]);
+    r.publisher.down = true;
+    await r.run();
+    const parkedKeys = new Set(r.fallback.events.map((e) => e.id));
+    r.publisher.down = false;
+    r.sim.simulator.generate(60, [ENTITY]);
+    const summary = await r.run();
+    const behind = r.fallback.events.filter((e) => e.reason === 'PARKED_BEHIND_KEY');
+    expect(behind.length).toBeGreaterThan(0);
+    expect(behind.every((e) => parkedKeys.has(e.id))).toBe(true);
+    expect(r.publisher.sent.every((s) => !parkedKeys.has(s.message.key))).toBe(true);
+    expect(summary.published).toBeGreaterThan(0);
+  });
+
+  it('parks schema-breaking records with their field paths and malformed ones whole, and publishes the rest', async () => {
+    r = await rig({ schemaBreakRate: 0.2, malformedRate: 0.5 });
+    r.sim.simulator.generate(150, [ENTITY]);
+    const summary = await r.run();
+    const broken = sourceRecords(r).filter((x) => x.broken === 'SCHEMA');
+    expect(broken.length).toBeGreaterThan(0);
+    const ambiguous = r.fallback.events.filter((e) => e.reason === 'SCHEMA_VALIDATION');
+    expect(ambiguous.map((e) => e.id).sort()).toEqual(broken.map((x) => x.id).sort());
+    for (const e of ambiguous) expect(e.violations?.length).toBeGreaterThan(0);
+    expect(summary.parked.MALFORMED_EVENT).toBeGreaterThan(0);
+    expect(summary.published + broken.length).toBe(sourceRecords(r).length);
+  });
+
+  it('supersedes a key\'s parked ambiguous event when a newer valid change of the key is published', async () => {
+    r = await rig({ schemaBreakRate: 1 });
+    r.sim.simulator.generate(20, [ENTITY]);
+    await r.run();
+    const ambiguous = r.fallback.events.filter((e) => e.status === 'AMBIGUOUS');
+    expect(ambiguous.length).toBeGreaterThan(0);
+    r.sim.simulator.setFaults({ schemaBreakRate: 0 });
+    r.sim.simulator.generate(200, [ENTITY]);
+    await r.run();
+    const superseded = r.fallback.events.filter((e) => e.status === 'SUPERSEDED');
+    expect(superseded.length).toBeGreaterThan(0);
+    for (const e of superseded) expect(r.publisher.sent.some((s) => s.message.key === e.id)).toBe(true);
+  });
+
+  it('stops at its time budget with the checkpoint covering exactly the pages it finished; the next run continues', async () => {
+    r = await rig();
+    r.sim.simulator.generate(100, [ENTITY]);
+    let pages = 0;
+    const stopped = await r.run(() => ++pages > 3);
+    expect(stopped.stoppedBecause).toBe('time budget');
+    const rest = await r.run();
+    expect(stopped.published + rest.published).toBe(sourceRecords(r).length);
+    expect(new Set(publishedIds(r)).size).toBe(sourceRecords(r).length);
+  });
+
+  it('fails without moving the checkpoint when events cannot be parked', async () => {
+    r = await rig();
+    r.sim.simulator.generate(20, [ENTITY]);
+    r.publisher.down = true;
+    r.fallback.failNextPark = true;
+    await expect(r.run()).rejects.toThrow('fallback table unavailable');
+    expect(await r.checkpoints.load(ENTITY)).toBeUndefined();
+  });
+});
