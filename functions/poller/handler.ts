@@ -1,33 +1,70 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { loadCommonConfig, requireUrl } from '../../lib/config';
+import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { topicFor } from '../../lib/config';
 import { BadRequestError } from '../../lib/errors';
+import { DynamoDbFallbackStore } from '../../lib/fallback';
+import { awsClients } from '../../lib/lambda/aws-clients';
 import { invocationSummary } from '../../lib/lambda/summary';
 import { createLogger } from '../../lib/log';
+import { type PollSummary, pollEntity } from '../../lib/poller';
+import { KafkaPublisher } from '../../lib/publish';
+import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
+import { GlueAvroSerde } from '../../lib/serde';
+import { HttpSource, ssmToken, staticToken } from '../../lib/source';
+import { loadPollerConfig } from './config';
 
-// Cold start: a bad setting fails here, naming it, before any event is touched.
-const config = { ...loadCommonConfig(process.env), sourceUrl: requireUrl(process.env, 'CDC_SOURCE_URL') };
+// Cold start: configuration validated, clients and the producer created once per container.
+const config = loadPollerConfig(process.env);
 const log = createLogger({ function: 'poller', stage: config.stage });
+const clients = awsClients();
+const publisher = new KafkaPublisher({ brokers: config.kafkaBrokers, clientId: `cdc-poller-${config.stage}` });
+const schemas = new SchemaCache(new GlueSchemaRegistry(clients.glue, config.schemaRegistry), { latestTtlMs: 5 * 60_000, maxEntries: 200, log });
+const deps = {
+  source: new HttpSource({
+    baseUrl: config.sourceUrl,
+    mappingOf: (entity: string) => {
+      const mapping = config.mappings.get(entity);
+      if (mapping === undefined) throw new BadRequestError(`no response mapping for entity ${entity}`);
+      return mapping;
+    },
+    token: config.token === undefined ? staticToken(undefined) : 'value' in config.token ? staticToken(config.token.value) : ssmToken(clients.ssm, config.token.parameter),
+    pageLimit: config.pageLimit,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxResponseBytes: 20 * 1024 * 1024,
+    retry: { retries: 6, initialDelayMs: 200, maxDelayMs: 20_000 },
+  }),
+  checkpoints: new DynamoDbCheckpointStore(clients.dynamodb, config.checkpointTable),
+  fallback: new DynamoDbFallbackStore(clients.dynamodb, clients.s3, { tableName: config.fallbackTable, payloadBucket: config.rawBucket }),
+  publisher,
+  serde: new GlueAvroSerde(schemas),
+  log,
+};
 
 /** The EventBridge rule of each entity sends `{ "entity": "<name>" }` as its input. */
 export interface PollerEvent {
   entity?: unknown;
 }
 
-export interface PollerResult {
-  entity: string;
-  published: number;
-  parked: number;
-}
-
-async function pollEntity(event: PollerEvent, context: Context): Promise<PollerResult> {
-  const entity = event.entity;
-  if (typeof entity !== 'string' || !config.entities.has(entity)) {
+async function pollOneEntity(event: PollerEvent, context: Context): Promise<PollSummary> {
+  const entity = event?.entity;
+  const options = typeof entity === 'string' ? config.entities.get(entity) : undefined;
+  if (typeof entity !== 'string' || options === undefined) {
     throw new BadRequestError(`poller event must carry "entity", one of: ${[...config.entities.keys()].join(', ')}`);
   }
-  // Stub until the poller issue: reports what it would poll.
-  log.info('poll (stub)', { entity, runId: context.awsRequestId, source: config.sourceUrl.origin });
-  return { entity, published: 0, parked: 0 };
+  // Stop fetching with enough time left to flush, park and checkpoint what was fetched.
+  const reserveMs = Math.min(60_000, Math.max(5_000, context.getRemainingTimeInMillis() * 0.2));
+  const summary = await pollEntity({ ...deps, log: log.child({ entity, runId: context.awsRequestId }) }, {
+    entity, topic: topicFor(config, entity), schemaName: topicFor(config, entity), compression: options.compression,
+    runId: context.awsRequestId, limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 },
+    outOfTime: () => context.getRemainingTimeInMillis() < reserveMs,
+  }).finally(async () => {
+    // Lambda freezes the container between invocations, so the producer is kept. `sls invoke
+    // local` instead waits for Node's event loop to empty: on stage local, close it.
+    if (config.stage === 'local') await publisher.close();
+  });
+  log.info('poll finished', { runId: context.awsRequestId, ...summary });
+  return summary;
 }
 
-export const handler = middy<PollerEvent, PollerResult, Error, Context>(pollEntity).use(invocationSummary(log));
+export const handler = middy<PollerEvent, PollSummary, Error, Context>(pollOneEntity).use(invocationSummary(log));

@@ -64,6 +64,6 @@ export async function provisionLocalResources(log: (msg: string) => void, stage 
 
 function summarize(resources: [string, CfnResource][], physical: Map<string, PhysicalResource>): string {
   const counts = new Map<string, number>();
-  for (const [id, r] of resources) if (physical.has(id)) counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
+  for (const [id, r] of resources) if (physical.has(id) && r.Type !== 'AWS::IAM::Role') counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
   return [...counts].map(([type, n]) => `${n} ${type.replace('AWS::', '')}`).join(', ');
 }

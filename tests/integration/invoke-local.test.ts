@@ -22,11 +22,13 @@ async function invokeLocal(fn: string, data: unknown, env: string[] = []): Promi
 }
 
 describe('sls invoke local --stage local', () => {
-  it('runs the poller handler with the stage local configuration', async () => {
-    const { code, output } = await invokeLocal('poller', { entity: 'customer' });
+  it('runs the real poller against the running stack and publishes the simulator\'s changes', async () => {
+    const source = process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080';
+    await fetch(`${source}/admin/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 30, entities: ['payment'] }) });
+    const { code, output } = await invokeLocal('poller', { entity: 'payment' });
     expect(code).toBe(0);
-    expect(output).toContain('"entity": "customer"');
-    expect(output).toContain('"source":"http://127.0.0.1:8080"');
+    expect(output).toContain('"entity": "payment"');
+    expect(Number(/"published": (\d+)/.exec(output)?.[1])).toBeGreaterThan(0);
   });
 
   it('fails at cold start naming a bad setting passed with --env', async () => {

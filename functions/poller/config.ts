@@ -1,0 +1,31 @@
+import { loadCommonConfig, optionalString, requireInt, requireString, requireUrl } from '../../lib/config';
+import { ConfigError } from '../../lib/errors';
+import { parseMapping, type ResponseMapping } from '../../lib/source';
+
+export interface PollerConfig extends ReturnType<typeof loadCommonConfig> {
+  readonly sourceUrl: URL;
+  /** The token itself (stage local), or the SSM parameter holding it (AWS). */
+  readonly token: { readonly value: string } | { readonly parameter: string } | undefined;
+  readonly pageLimit: number;
+  readonly requestTimeoutMs: number;
+  readonly mappings: ReadonlyMap<string, ResponseMapping>;
+}
+
+/** Read once at cold start; a bad value fails here, naming the variable. */
+export function loadPollerConfig(env: Readonly<Record<string, string | undefined>>): PollerConfig {
+  const common = loadCommonConfig(env);
+  const raw = JSON.parse(requireString(env, 'CDC_ENTITIES')) as Record<string, { mapping?: unknown } | null>;
+  const mappings = new Map([...common.entities.keys()].map((entity) => [entity, parseMapping(entity, raw[entity]?.mapping)]));
+  const tokenValue = optionalString(env, 'CDC_SOURCE_TOKEN');
+  const tokenParameter = optionalString(env, 'CDC_SOURCE_TOKEN_PARAMETER');
+  if (tokenParameter !== undefined && !tokenParameter.startsWith('/')) throw new ConfigError('CDC_SOURCE_TOKEN_PARAMETER', `must be an SSM parameter name starting with "/", got "${tokenParameter}"`);
+  return {
+    ...common,
+    sourceUrl: requireUrl(env, 'CDC_SOURCE_URL'),
+    // Locally the simulator needs no token unless one is given; on AWS the SSM parameter is used.
+    token: tokenValue !== undefined ? { value: tokenValue } : common.stage !== 'local' && tokenParameter !== undefined ? { parameter: tokenParameter } : undefined,
+    pageLimit: requireInt(env, 'CDC_POLL_PAGE_LIMIT', { min: 1, max: 1000 }),
+    requestTimeoutMs: optionalString(env, 'CDC_SOURCE_TIMEOUT_MS') === undefined ? 10_000 : requireInt(env, 'CDC_SOURCE_TIMEOUT_MS', { min: 100, max: 120_000 }),
+    mappings,
+  };
+}
