@@ -4,15 +4,14 @@
  * reconciles: every current source record is on Kafka (decoded from Glue-framed Avro) or parked
  * in the fallback table. The consumer, retry and Spark steps join as their issues land.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
 import type { PollSummary } from '../../lib/poller';
 import { localClientConfig } from '../aws';
 import { functionDefinitions, startRuntime } from '../runtime';
-import { entityNames, loadResolvedConfig, REPO_ROOT, stageParam } from '../serverless/resolved-config';
+import { entityNames, loadResolvedConfig, stageParam } from '../serverless/resolved-config';
+import { stackUp } from '../stack';
 import { readTopic } from './pipeline';
 
 function parseEvents(argv: string[]): number {
@@ -23,13 +22,6 @@ function parseEvents(argv: string[]): number {
   return n;
 }
 
-function stackUp(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'local/stack/cli.ts'), 'up'], { stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the local stack did not come up (exit ${code}); see the message above`))));
-  });
-}
-
 async function post(url: string, body: unknown): Promise<void> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
@@ -37,7 +29,7 @@ async function post(url: string, body: unknown): Promise<void> {
 
 async function main(): Promise<void> {
   const events = parseEvents(process.argv.slice(2));
-  await stackUp();
+  await stackUp({ log: (line) => console.log(line) });
   const config = await loadResolvedConfig('local');
   const source = process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080';
   const prefix = String(stageParam(config, 'local', 'topicPrefix'));
