@@ -57,8 +57,10 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
   const retriableKeys = await deps.fallback.parkedKeys(request.entity, 'RETRIABLE');
   const ambiguousKeys = await deps.fallback.parkedKeys(request.entity, 'AMBIGUOUS');
   const pages = pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime });
+  let more = false;
   for await (const page of pages) {
     summary.pages += 1;
+    more = page.nextPageToken !== null;
     const plan = await planPage(page.entries, deps.serde, {
       entity: request.entity, schemaName: request.schemaName, compression: request.compression, position, retriableKeys, now: now(),
     });
@@ -75,8 +77,9 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
         break;
       }
     }
-    if (request.outOfTime()) summary.stoppedBecause = 'time budget';
   }
+  // The pages ended with a next page still to fetch: the time budget (or the page cap) stopped the run.
+  if (more && summary.stoppedBecause === 'done') summary.stoppedBecause = 'time budget';
   summary.checkpointAfter = position;
   return summary;
 }

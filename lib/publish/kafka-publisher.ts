@@ -21,6 +21,13 @@ export interface KafkaPublisherOptions {
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   readonly retries?: number;
+  /**
+   * After a failure, publishing fails at once for this long instead of waiting for connection
+   * timeouts again on every page: a run with Kafka down parks its pages in seconds, and probes
+   * again after the pause, so Kafka coming back mid-run is noticed.
+   */
+  readonly cooldownMs?: number;
+  readonly now?: () => number;
 }
 
 /**
@@ -30,11 +37,17 @@ export interface KafkaPublisherOptions {
 export class KafkaPublisher implements Publisher {
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
+  private failed: { at: number; message: string } | undefined;
 
   constructor(private readonly options: KafkaPublisherOptions) {}
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    const now = this.options.now ?? Date.now;
+    const cooldownMs = this.options.cooldownMs ?? 5000;
+    if (this.failed !== undefined && now() - this.failed.at < cooldownMs) {
+      throw new KafkaUnavailableError(`Kafka did not acknowledge ${messages.length} message(s) to ${topic}: unreachable ${now() - this.failed.at} ms ago (${this.failed.message}); next attempt after a ${cooldownMs} ms pause`);
+    }
     try {
       const producer = await this.connected();
       await producer.send({
@@ -43,7 +56,9 @@ export class KafkaPublisher implements Publisher {
         compression: CompressionTypes.None,
         messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
       });
+      this.failed = undefined;
     } catch (error) {
+      this.failed = { at: now(), message: (error as Error).message };
       // A producer that failed may hold a broken connection: start clean next time.
       await this.reset();
       throw new KafkaUnavailableError(`Kafka did not acknowledge ${messages.length} message(s) to ${topic}: ${(error as Error).message}`, error);

@@ -4,41 +4,67 @@ import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { localClientConfig, localKafkaBrokers } from '../aws';
 
-/** Every message on a topic, decoded with our Glue serde (so the demo shows real Avro on Kafka). */
-export async function readTopic(topic: string, registryName: string): Promise<{ seen: Map<string, Set<string>>; undecodable: number }> {
-  const kafka = new Kafka({ clientId: 'cdc-demo', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
+export interface TopicMessage {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The Avro record decoded from Glue's wire format. */
+  readonly value: Record<string, unknown>;
+}
+
+/**
+ * Every message on a topic up to its current end, decoded with our Glue serde (so what is
+ * checked is real Avro on Kafka), in partition order. Messages that are not Glue-framed Avro
+ * (e.g. written by hand) are counted, not retried forever.
+ */
+export async function consumeTopic(topic: string, registryName: string): Promise<{ messages: TopicMessage[]; undecodable: number }> {
+  const kafka = new Kafka({ clientId: 'cdc-reader', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
   const remaining = new Map(ends.map((p) => [p.partition, Number(p.high)]));
   const glue = new GlueClient(localClientConfig());
   const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, registryName), { latestTtlMs: 60_000, maxEntries: 50 }));
-  const seen = new Map<string, Set<string>>();
+  const messages: TopicMessage[] = [];
   let undecodable = 0;
-  const consumer = kafka.consumer({ groupId: `cdc-demo-${Date.now()}` });
+  const consumer = kafka.consumer({ groupId: `cdc-reader-${Date.now()}-${Math.random().toString(36).slice(2)}` });
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const done = (): boolean => [...remaining.values()].every((high) => high <= 0);
-    if (done()) return resolve();
-    consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        // A message that is not ours (e.g. written by hand) is counted, not retried forever.
-        const decoded = await serde.decode(message.value ?? Buffer.alloc(0)).catch(() => undefined);
-        if (decoded === undefined) undecodable += 1;
-        else {
-          const key = String(decoded.value.id);
-          if (!seen.has(key)) seen.set(key, new Set());
-          seen.get(key)?.add(String(decoded.value.updatedAt));
-        }
-        const high = Number(ends.find((p) => p.partition === partition)?.high ?? 0);
-        if (Number(message.offset) + 1 >= high) remaining.set(partition, 0);
-        if (done()) resolve();
-      },
-    }).catch(reject);
-  });
-  await consumer.disconnect();
-  glue.destroy();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const done = (): boolean => [...remaining.values()].every((high) => high <= 0);
+      if (done()) return resolve();
+      consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const decoded = await serde.decode(message.value ?? Buffer.alloc(0)).catch(() => undefined);
+          if (decoded === undefined) undecodable += 1;
+          else {
+            const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+            messages.push({ partition, offset: Number(message.offset), key: String(message.key), headers, value: decoded.value as Record<string, unknown> });
+          }
+          const high = Number(ends.find((p) => p.partition === partition)?.high ?? 0);
+          if (Number(message.offset) + 1 >= high) remaining.set(partition, 0);
+          if (done()) resolve();
+        },
+      }).catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+    glue.destroy();
+  }
+  messages.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  return { messages, undecodable };
+}
+
+/** Per key, the `updatedAt`s on a topic. */
+export async function readTopic(topic: string, registryName: string): Promise<{ seen: Map<string, Set<string>>; undecodable: number }> {
+  const { messages, undecodable } = await consumeTopic(topic, registryName);
+  const seen = new Map<string, Set<string>>();
+  for (const m of messages) {
+    const key = String(m.value.id);
+    if (!seen.has(key)) seen.set(key, new Set());
+    seen.get(key)?.add(String(m.value.updatedAt));
+  }
   return { seen, undecodable };
 }

@@ -89,6 +89,11 @@ export class Simulator {
     return { generated, latestUpdatedAt: this.generator.latestUpdatedAt };
   }
 
+  /** Updates these live records now, each strictly later than any change so far; returns how many moved. */
+  update(entity: EntityName, ids: readonly string[]): number {
+    return this.generator.updateLater(entity, ids);
+  }
+
   /** The delay and failure (429 / 5xx) this `/cdc` request gets, if any. */
   decideResponseFaults(): ResponseFaults {
     return this.requestFaults.decideResponse();

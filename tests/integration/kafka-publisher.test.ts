@@ -43,4 +43,20 @@ describe('the Kafka publisher', () => {
     expect(error).toMatchObject({ reason: 'KAFKA_UNAVAILABLE', retriable: true });
     expect(Date.now() - started).toBeLessThan(10_000);
   });
+
+  it('fails at once during the pause after a failure, and tries the broker again after it', async () => {
+    let clock = 0;
+    const publisher = new KafkaPublisher({ brokers: ['127.0.0.1:9'], clientId: 'it', connectionTimeoutMs: 300, retries: 0, cooldownMs: 5000, now: () => clock });
+    const message = [{ key: 'k', value: Buffer.from('v'), headers: {} }];
+    const first = await publisher.publish('cdc.customer', message).catch((e: unknown) => e);
+    expect(String(first)).not.toContain('pause');
+    clock = 4999;
+    const paused = await publisher.publish('cdc.customer', message).catch((e: unknown) => e);
+    expect(paused).toBeInstanceOf(KafkaUnavailableError);
+    expect(String(paused)).toContain('unreachable 4999 ms ago');
+    clock = 5000;
+    const probed = await publisher.publish('cdc.customer', message).catch((e: unknown) => e);
+    expect(probed).toBeInstanceOf(KafkaUnavailableError);
+    expect(String(probed)).not.toContain('pause');
+  });
 });
