@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import { KafkaUnavailableError, type Publisher } from '../publish';
 import type { GlueAvroSerde } from '../serde';
 import type { FrameCompression } from '../serde/glue-frame';
-import { type PaginationLimits, pagesOf, type Source } from '../source';
+import { type PaginationLimits, pagesOf, readAhead, type Source } from '../source';
 import { type PagePlan, parkedEvent, planPage } from './page-plan';
 
 export interface PollDependencies {
@@ -56,7 +56,7 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
   };
   const retriableKeys = await deps.fallback.parkedKeys(request.entity, 'RETRIABLE');
   const ambiguousKeys = await deps.fallback.parkedKeys(request.entity, 'AMBIGUOUS');
-  const pages = pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime });
+  const pages = readAhead(pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime }));
   let more = false;
   for await (const page of pages) {
     summary.pages += 1;

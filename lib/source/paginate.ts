@@ -29,3 +29,26 @@ export async function* pagesOf(source: Source, entity: string, since: string, li
     token = page.nextPageToken;
   }
 }
+
+/**
+ * Reads one page ahead: while the caller hands off page n, page n+1 is already being fetched,
+ * so the source's latency overlaps publishing and checkpointing. A page fetched ahead that the
+ * caller never takes (time budget, a lost checkpoint race) is simply dropped: nothing of it
+ * was handed off, so the checkpoint does not cover it.
+ */
+export async function* readAhead<T>(pages: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = pages.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done === true) return;
+      next = pages.next();
+      // A failure of the page ahead is raised when the caller asks for it, not as an unhandled rejection.
+      next.catch(() => undefined);
+      yield result.value;
+    }
+  } finally {
+    // Not awaited: a page still in flight (retrying, say) must not hold up a run that is stopping.
+    pages.return(undefined).catch(() => undefined);
+  }
+}

@@ -20,9 +20,7 @@ export interface TopicMessage {
  */
 export async function consumeTopic(topic: string, registryName: string): Promise<{ messages: TopicMessage[]; undecodable: number }> {
   const kafka = new Kafka({ clientId: 'cdc-reader', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const ends = await topicEnds(kafka, topic);
   const remaining = new Map(ends.map((p) => [p.partition, Number(p.high)]));
   const glue = new GlueClient(localClientConfig());
   const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, registryName), { latestTtlMs: 60_000, maxEntries: 50 }));
@@ -55,6 +53,24 @@ export async function consumeTopic(topic: string, registryName: string): Promise
   }
   messages.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
   return { messages, undecodable };
+}
+
+/** The end offset of each partition; retried while a just-restarted broker is still loading its partitions. */
+async function topicEnds(kafka: Kafka, topic: string): Promise<{ partition: number; high: string }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || attempt >= 30) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Per key, the `updatedAt`s on a topic. */

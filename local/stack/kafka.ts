@@ -85,7 +85,10 @@ export async function kafkaHealthy(): Promise<boolean> {
   const admin = new Kafka({ clientId: 'cdc-stack-health', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
   try {
     await admin.connect();
-    await admin.listTopics();
+    // Answering is not enough after a restart: the partitions must have their logs loaded and
+    // serve offsets again (until then the broker answers NOT_LEADER_OR_FOLLOWER).
+    const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
+    for (const topic of topics) await admin.fetchTopicOffsets(topic);
     return true;
   } catch {
     return false;

@@ -15,12 +15,12 @@ import { type PollSummary, pollEntity } from '../../lib/poller';
 import { KafkaPublisher } from '../../lib/publish';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
-import { DEFAULT_MAPPING, HttpSource, type Source } from '../../lib/source';
+import { DEFAULT_MAPPING, HttpSource } from '../../lib/source';
 import { consumeTopic, type TopicMessage } from '../../local/demo/pipeline';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
 import { startService, stopService } from '../../local/stack';
 import { localClientConfig, localKafkaBrokers, localNames } from '../helpers/local-stack';
-import { cloneTable, dropTable, scanAll } from '../helpers/scratch-tables';
+import { cloneTable, dropTable, scanAll } from '../../local/scratch-tables';
 
 const ENTITY = 'customer';
 const PAGE = 13;
@@ -36,8 +36,8 @@ interface Rig {
   readonly checkpoints: DynamoDbCheckpointStore;
   readonly fallbackTable: string;
   readonly registry: string;
-  /** One poller run; `wrap` puts faults or hooks around the real source and checkpoint store. */
-  run(options?: { runId?: string; outOfTime?: () => boolean; source?: (s: Source) => Source; checkpoints?: (c: CheckpointStore) => CheckpointStore; fallback?: (f: FallbackStore) => FallbackStore }): Promise<PollSummary>;
+  /** One poller run; the options put faults or hooks around the real checkpoint and fallback stores. */
+  run(options?: { runId?: string; outOfTime?: () => boolean; checkpoints?: (c: CheckpointStore) => CheckpointStore; fallback?: (f: FallbackStore) => FallbackStore }): Promise<PollSummary>;
   close(): Promise<void>;
 }
 
@@ -68,7 +68,7 @@ async function rig(faults: Record<string, number> = {}, seed = 11): Promise<Rig>
       const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-poller', connectionTimeoutMs: 1000, retries: 1, cooldownMs: 1000 });
       publishers.push(publisher);
       return pollEntity({
-        source: options.source?.(source) ?? source,
+        source,
         checkpoints: options.checkpoints?.(checkpoints) ?? checkpoints,
         fallback: options.fallback?.(fallback) ?? fallback,
         publisher, serde, log: createLogger({}, () => undefined),
@@ -88,18 +88,20 @@ async function rig(faults: Record<string, number> = {}, seed = 11): Promise<Rig>
   return made;
 }
 
-/** A source that calls `hook` before fetching page n (1-based) of every run it serves. */
-function beforePage(hooks: Record<number, () => Promise<void>>): (s: Source) => Source {
-  return (inner) => {
-    let page = 0;
-    return {
-      fetchPage: async (entity, since, token) => {
-        page += 1;
-        await hooks[page]?.();
-        return inner.fetchPage(entity, since, token);
-      },
-    };
-  };
+/**
+ * Watches the checkpoint: records every position saved, and runs `hooks[n]` right after the
+ * n-th save (page n handed off), before the run goes on to hand off the next page.
+ */
+function afterSave(saved: Position[], hooks: Record<number, () => Promise<void>> = {}): (c: CheckpointStore) => CheckpointStore {
+  return (inner) => ({
+    load: (entity) => inner.load(entity),
+    save: async (entity, position, version, runId) => {
+      const out = await inner.save(entity, position, version, runId);
+      saved.push(position);
+      await hooks[saved.length]?.();
+      return out;
+    },
+  });
 }
 
 const current = (r: Rig) => r.sim.simulator.state([ENTITY]).entities[ENTITY]!;
@@ -172,7 +174,7 @@ describe('the poller against the local stack', () => {
     r.sim.simulator.generate(600, [ENTITY]);
     const total = current(r).records.length;
     const started = Date.now();
-    const summary = await withKafkaRestoredAfter(() => r.run({ source: beforePage({ 4: () => stopService('kafka') }) }));
+    const summary = await withKafkaRestoredAfter(() => r.run({ checkpoints: afterSave([], { 3: () => stopService('kafka') }) }));
     const seconds = (Date.now() - started) / 1000;
     expect(summary.stoppedBecause).toBe('done');
     expect(summary.published).toBe(3 * PAGE);
@@ -203,7 +205,7 @@ describe('the poller against the local stack', () => {
     });
     const error = await withKafkaRestoredAfter(() => r.run({
       fallback: failingPark,
-      source: beforePage({ 3: () => stopService('kafka') }),
+      checkpoints: afterSave([], { 2: () => stopService('kafka') }),
     }).then(() => undefined, (e: unknown) => e));
     expect(String(error)).toContain('injected');
     const { messages: sofar } = await consumeTopic(r.topic, r.registry);
@@ -258,9 +260,9 @@ describe('the poller against the local stack', () => {
     const summary = await withKafkaRestoredAfter(async () => {
       await stopService('kafka');
       return r.run({
-        source: beforePage({
+        checkpoints: afterSave([], {
           // Pages 1-3 are parked while Kafka is down; then some of those keys change and Kafka returns.
-          4: async () => {
+          3: async () => {
             parkedEarly = (await parkedItems(r)).map((p) => p.id);
             expect(parkedEarly).toHaveLength(3 * PAGE);
             moved = current(r).records.filter((x) => parkedEarly.includes(x.id) && x.op === 'UPSERT').map((x) => x.id);
@@ -288,15 +290,7 @@ describe('the poller against the local stack', () => {
     const r = await rig({ tieRate: 0.5, slowMs: 40, slowRate: 1 });
     r.sim.simulator.generate(300, [ENTITY]);
     const saved: Position[] = [];
-    const recording = (inner: CheckpointStore): CheckpointStore => ({
-      load: (e) => inner.load(e),
-      save: async (e, p, v, id) => {
-        const out = await inner.save(e, p, v, id);
-        saved.push(p);
-        return out;
-      },
-    });
-    const [a, b] = await Promise.all([r.run({ runId: 'a', checkpoints: recording }), r.run({ runId: 'b', checkpoints: recording })]);
+    const [a, b] = await Promise.all([r.run({ runId: 'a', checkpoints: afterSave(saved) }), r.run({ runId: 'b', checkpoints: afterSave(saved) })]);
     const losers = [a, b].filter((x) => x.stoppedBecause === 'another run is ahead');
     expect(losers.length).toBeGreaterThanOrEqual(1);
     for (let i = 1; i < saved.length; i += 1) expect(saved[i]!.updatedAt >= saved[i - 1]!.updatedAt).toBe(true);

@@ -2,8 +2,8 @@ import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, type Dyna
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 /**
- * A private copy of a provisioned table (same keys, indexes and stream), so an integration
- * test owns its checkpoints and parked events and never sees another test's.
+ * A private copy of a provisioned table (same keys, indexes and stream), so a test or a
+ * benchmark owns its checkpoints and parked events and never sees anyone else's.
  */
 export async function cloneTable(dynamodb: DynamoDBClient, source: string, target: string): Promise<string> {
   const { Table: t } = await dynamodb.send(new DescribeTableCommand({ TableName: source }));
@@ -24,7 +24,7 @@ export async function dropTable(dynamodb: DynamoDBClient, name: string): Promise
   await dynamodb.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
 }
 
-/** Every item of a (small, test-owned) table. */
+/** Every item of a (small, privately owned) table. */
 export async function scanAll(dynamodb: DynamoDBClient, name: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, never> | undefined;

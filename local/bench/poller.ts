@@ -1,0 +1,145 @@
+/**
+ * The poller's throughput, simulator → validate + Avro + Glue frame → Kafka, with the real
+ * checkpoint and fallback tables on moto, as a ratio to a raw kafkajs producer sending the
+ * very same pre-encoded messages (same broker, same batches, acks=all, idempotent) in the same run.
+ * The source simulator runs in its own process, as a remote API would.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Kafka, logLevel } from 'kafkajs';
+import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { DynamoDbFallbackStore } from '../../lib/fallback';
+import { createLogger } from '../../lib/log';
+import { pollEntity } from '../../lib/poller';
+import { KafkaPublisher, type OutgoingMessage, type Publisher } from '../../lib/publish';
+import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
+import { GlueAvroSerde } from '../../lib/serde';
+import { DEFAULT_MAPPING, HttpSource, pagesOf } from '../../lib/source';
+import { localClientConfig, localKafkaBrokers } from '../aws';
+import { cloneTable, dropTable } from '../scratch-tables';
+import { loadResolvedConfig, REPO_ROOT, stageParam } from '../serverless/resolved-config';
+import { stackStatus, stackUp } from '../stack';
+import { printSection } from './measure';
+
+const ENTITY = 'customer';
+/** Changes generated; the feed holds the latest change per id, about 112k events for this seed. */
+const CHANGES = 250_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function startSimulator(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'local/simulator/main.ts'), '--port', String(port), '--seed', '5'], { stdio: 'ignore', cwd: REPO_ROOT });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i += 1) {
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, child };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error('the benchmark\'s simulator did not answer within 20 s');
+}
+
+async function createTopics(topics: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'cdc-bench', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+  await admin.disconnect();
+}
+
+export async function benchPoller(): Promise<void> {
+  if (!(await stackStatus()).every((s) => s.healthy)) {
+    console.log('\npoller: the local stack is not running; starting it (npm run stack:up)…');
+    await stackUp();
+  }
+  const config = await loadResolvedConfig('local');
+  const names = config.custom.names;
+  const pageLimit = Number(stageParam(config, 'local', 'pollPageLimit'));
+  const suffix = randomUUID().slice(0, 8);
+  const [pollerTopic, rawTopic] = [`bench.poller.${suffix}`, `bench.raw.${suffix}`];
+  const dynamodb = new DynamoDBClient(localClientConfig());
+  const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
+  const glue = new GlueClient(localClientConfig());
+  const simulator = await startSimulator();
+  const tables = [`${names.checkpointTable}-bench-${suffix}`, `${names.fallbackTable}-bench-${suffix}`];
+  try {
+    await createTopics([pollerTopic, rawTopic]);
+    await cloneTable(dynamodb, names.checkpointTable, tables[0]!);
+    await cloneTable(dynamodb, names.fallbackTable, tables[1]!);
+    for (let done = 0; done < CHANGES; done += 50_000) {
+      const generated = await fetch(`${simulator.url}/admin/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 50_000, entities: [ENTITY] }) });
+      if (!generated.ok) throw new Error(`simulator /admin/generate answered ${generated.status}: ${await generated.text()}`);
+    }
+
+    const source = new HttpSource({
+      baseUrl: new URL(simulator.url), mappingOf: () => DEFAULT_MAPPING, token: async () => undefined, pageLimit,
+      requestTimeoutMs: 10_000, maxResponseBytes: 20 * 1024 * 1024, retry: { retries: 3, initialDelayMs: 100, maxDelayMs: 1000 },
+    });
+    // The source alone: how fast the simulator can be paged through (the ceiling for the poller).
+    const fetchStarted = performance.now();
+    let fetched = 0;
+    for await (const page of pagesOf(source, ENTITY, '1970-01-01T00:00:00.000Z', { maxPages: 100_000, maxConsecutiveEmptyPages: 5 })) fetched += page.entries.length;
+    const fetchSeconds = (performance.now() - fetchStarted) / 1000;
+
+    // The poller, as the handler builds it, with a publisher that also keeps what it sent.
+    const kafkaPublisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'cdc-bench-poller' });
+    const sent: OutgoingMessage[][] = [];
+    const publisher: Publisher = {
+      publish: async (topic, messages) => {
+        await kafkaPublisher.publish(topic, messages);
+        sent.push([...messages]);
+      },
+      close: () => kafkaPublisher.close(),
+    };
+    const started = performance.now();
+    const summary = await pollEntity({
+      source,
+      checkpoints: new DynamoDbCheckpointStore(dynamodb, tables[0]!),
+      fallback: new DynamoDbFallbackStore(dynamodb, s3, { tableName: tables[1]!, payloadBucket: names.rawBucket }),
+      publisher,
+      serde: new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, names.schemaRegistry), { latestTtlMs: 300_000, maxEntries: 10 })),
+      log: createLogger({}, () => undefined),
+    }, {
+      entity: ENTITY, topic: pollerTopic, schemaName: `cdc.${ENTITY}`, compression: 'none', runId: 'bench',
+      limits: { maxPages: 100_000, maxConsecutiveEmptyPages: 5 }, outOfTime: () => false,
+    });
+    const pollerSeconds = (performance.now() - started) / 1000;
+    await kafkaPublisher.close();
+    if (summary.published < 100_000) throw new Error(`the poller published only ${summary.published} events; the benchmark needs at least 100,000`);
+
+    // The baseline: a bare kafkajs producer sending the same bytes in the same batches.
+    const producer = new Kafka({ clientId: 'cdc-bench-raw', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 5 });
+    await producer.connect();
+    const rawStarted = performance.now();
+    for (const batch of sent) await producer.send({ topic: rawTopic, acks: -1, messages: batch.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })) });
+    const rawSeconds = (performance.now() - rawStarted) / 1000;
+    await producer.disconnect();
+
+    const events = summary.published;
+    printSection(`poller, simulator → Kafka (${events.toLocaleString('en-US')} customer events, ${summary.pages} pages of ${pageLimit}, checkpoint per page; events/s)`,
+      { name: `raw kafkajs producer, same pre-encoded messages and batches (${rawSeconds.toFixed(1)} s)`, opsPerSecond: events / rawSeconds },
+      [
+        { name: `source alone: page through the simulator (${fetchSeconds.toFixed(1)} s)`, opsPerSecond: fetched / fetchSeconds },
+        { name: `poller: fetch + validate + encode + publish (${pollerSeconds.toFixed(1)} s)`, opsPerSecond: events / pollerSeconds },
+      ]);
+  } finally {
+    simulator.child.kill();
+    for (const table of tables) await dropTable(dynamodb, table);
+    const admin = new Kafka({ clientId: 'cdc-bench', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect().then(() => admin.deleteTopics({ topics: [pollerTopic, rawTopic] })).catch(() => undefined).finally(() => admin.disconnect());
+    dynamodb.destroy();
+    s3.destroy();
+    glue.destroy();
+  }
+}
