@@ -23,7 +23,14 @@ export interface PollRequest {
   readonly schemaName: string;
   readonly compression: FrameCompression;
   readonly runId: string;
-  readonly limits: Omit<PaginationLimits, 'shouldStop'>;
+  readonly limits: Omit<PaginationLimits, 'shouldStop'> & {
+    /**
+     * A checkpoint inside a run of equal timestamps lists the eventIds handed off at that
+     * timestamp; past this many it would outgrow a DynamoDB item (400 KB), so it is not saved
+     * until the run has passed the tie. Default 8,000 (about 300 KB).
+     */
+    readonly maxCheckpointTieIds?: number;
+  };
   /** Stop fetching when this returns true (the Lambda's remaining time), and checkpoint what is done. */
   readonly outOfTime: () => boolean;
 }
@@ -50,6 +57,8 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
   const stored = await deps.checkpoints.load(request.entity);
   let version = stored?.version;
   let position = stored?.position ?? START_OF_TIME;
+  let saved = position;
+  const maxTieIds = request.limits.maxCheckpointTieIds ?? 8000;
   const summary: PollSummary = {
     entity: request.entity, pages: 0, fetched: 0, published: 0, duplicates: 0, parked: {},
     checkpointBefore: position, checkpointAfter: position, stoppedBecause: 'done',
@@ -66,10 +75,17 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
     });
     await handOff(deps, request, plan, retriableKeys, ambiguousKeys, summary, now());
     const next = advance(position, plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })));
-    if (next !== position) {
+    if (next !== position && next.eventIdsAtUpdatedAt.length > maxTieIds) {
+      // Inside a huge tie: keep going with the position in memory (it still drops duplicates in
+      // this run) and save once past the tie. A run that stops inside it leaves the saved
+      // checkpoint before it, so the next run re-sends part of the tie: at least once, never lost.
+      if (position.eventIdsAtUpdatedAt.length <= maxTieIds) deps.log.warn('more events share one timestamp than a checkpoint can list; saving again after the tie', { entity: request.entity, updatedAt: next.updatedAt, limit: maxTieIds });
+      position = next;
+    } else if (next !== position) {
       try {
         version = (await deps.checkpoints.save(request.entity, next, version, request.runId)).version;
         position = next;
+        saved = next;
       } catch (error) {
         if (!(error instanceof CheckpointConflictError)) throw error;
         deps.log.warn('another run moved the checkpoint first; stopping', { entity: request.entity, runId: request.runId });
@@ -80,7 +96,7 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
   }
   // The pages ended with a next page still to fetch: the time budget (or the page cap) stopped the run.
   if (more && summary.stoppedBecause === 'done') summary.stoppedBecause = 'time budget';
-  summary.checkpointAfter = position;
+  summary.checkpointAfter = saved;
   return summary;
 }
 

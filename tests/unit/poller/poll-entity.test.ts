@@ -16,7 +16,7 @@ interface Rig {
   publisher: InMemoryPublisher;
   fallback: InMemoryFallbackStore;
   checkpoints: InMemoryCheckpointStore;
-  run: (outOfTime?: () => boolean) => Promise<PollSummary>;
+  run: (outOfTime?: () => boolean, maxCheckpointTieIds?: number) => Promise<PollSummary>;
 }
 
 async function rig(faults: Record<string, number> = {}, seed = 7): Promise<Rig> {
@@ -33,9 +33,9 @@ async function rig(faults: Record<string, number> = {}, seed = 7): Promise<Rig> 
   const deps = { source, checkpoints, publisher, fallback, serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 })), log: createLogger({}, () => undefined) };
   return {
     sim, publisher, fallback, checkpoints,
-    run: (outOfTime = () => false) => pollEntity(deps, {
+    run: (outOfTime = () => false, maxCheckpointTieIds?: number) => pollEntity(deps, {
       entity: ENTITY, topic: 'cdc.customer', schemaName: 'cdc.customer', compression: 'none', runId: 'r',
-      limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 }, outOfTime,
+      limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5, maxCheckpointTieIds }, outOfTime,
     }),
   };
 }
@@ -132,5 +132,30 @@ describe('one poller run', () => {
     r.fallback.failNextPark = true;
     await expect(r.run()).rejects.toThrow('fallback table unavailable');
     expect(await r.checkpoints.load(ENTITY)).toBeUndefined();
+  });
+
+  it('does not save a checkpoint listing more tied events than an item can hold, and loses nothing when it stops inside such a tie', async () => {
+    r = await rig({ tieRate: 0.95 });
+    r.sim.simulator.generate(300, [ENTITY]);
+    const tie = Math.max(...[...new Map(sourceRecords(r).map((x) => [x.updatedAt, 0])).keys()].map((at) => sourceRecords(r).filter((x) => x.updatedAt === at).length));
+    expect(tie).toBeGreaterThan(20);
+    const saves: number[] = [];
+    const save = r.checkpoints.save.bind(r.checkpoints);
+    r.checkpoints.save = async (entity, position, version, runId) => {
+      saves.push(position.eventIdsAtUpdatedAt.length);
+      return save(entity, position, version, runId);
+    };
+    let pages = 0;
+    const stopped = await r.run(() => ++pages > 4, 10);
+    expect(Math.max(...saves)).toBeLessThanOrEqual(10);
+    const runs = [stopped];
+    while (runs.at(-1)!.stoppedBecause === 'time budget' && runs.length < 200) {
+      let n = 0;
+      runs.push(await r.run(() => ++n > 6, 10));
+    }
+    expect(runs.at(-1)!.stoppedBecause).toBe('done');
+    expect(Math.max(...saves)).toBeLessThanOrEqual(10);
+    // Every record reached the publisher; a run that stopped inside a big tie re-sent part of it.
+    expect(new Set(r.publisher.sent.map((s) => s.message.key))).toEqual(new Set(sourceRecords(r).map((x) => x.id)));
   });
 });
