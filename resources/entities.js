@@ -65,7 +65,9 @@ module.exports.consumerTopics = async ({ resolveVariable }) => {
       batchSize,
       maximumBatchingWindow: window,
       startingPosition: 'TRIM_HORIZON',
-      consumerGroupId: `${namePrefix}-consumer`,
+      // One group per topic: mappings sharing a group but not a subscription make Kafka hand a
+      // topic's partitions to a member that never reads them.
+      consumerGroupId: `${namePrefix}-consumer-${entity}`,
     },
   }));
 };
@@ -108,5 +110,8 @@ module.exports.kafkaTopicArns = async ({ resolveVariable }) => {
   return Promise.all(Object.keys(entities).map((e) => mskArn(resolveVariable, 'topic', `${prefix}.${e}`)));
 };
 
-module.exports.kafkaConsumerGroupArn = async ({ resolveVariable }) =>
-  mskArn(resolveVariable, 'group', `${await resolveVariable('param:namePrefix')}-consumer`);
+module.exports.kafkaConsumerGroupArns = async ({ resolveVariable }) => {
+  const entities = await loadEntities(resolveVariable);
+  const namePrefix = await resolveVariable('param:namePrefix');
+  return Promise.all(Object.keys(entities).map((e) => mskArn(resolveVariable, 'group', `${namePrefix}-consumer-${e}`)));
+};

@@ -14,6 +14,8 @@ export interface DecodedRecord {
   readonly value: Record<string, unknown>;
   readonly schemaVersionId: string;
   readonly schemaName: string;
+  /** The writer's schema definition (e.g. to derive columns from it). */
+  readonly definition: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export class GlueAvroSerde {
       const value = reader.schemaVersionId === writer.schemaVersionId
         ? reader.type.fromBuffer(body)
         : reader.type.fromBuffer(body, this.resolver(reader, writer) as never);
-      return { value: value as Record<string, unknown>, schemaVersionId: writer.schemaVersionId, schemaName: writer.schemaName };
+      return { value: value as Record<string, unknown>, schemaVersionId: writer.schemaVersionId, schemaName: writer.schemaName, definition: writer.definition };
     } catch (error) {
       throw new UndecodableMessageError(`Avro body of schema version ${writer.schemaVersionId} (${writer.schemaName} v${writer.versionNumber}) does not decode: ${(error as Error).message}`, error);
     }

@@ -73,7 +73,9 @@ export async function startRuntime(config: ResolvedConfig, definitions: readonly
     }),
     stop: async () => {
       controller.abort();
-      await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(loops), new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+      clearTimeout(timer);
       await Promise.all([...hosts.values()].map((h) => h.close()));
     },
   };

@@ -1,0 +1,27 @@
+import { type CommonConfig, ConfigError, loadCommonConfig, optionalString, requireInt } from '../../lib/config';
+
+export interface ConsumerConfig extends CommonConfig {
+  readonly gzip: boolean;
+  readonly decodeAttempts: number;
+}
+
+/** Read once at cold start; a bad value fails here, naming the variable. */
+export function loadConsumerConfig(env: Readonly<Record<string, string | undefined>>): ConsumerConfig {
+  const gzip = optionalString(env, 'CDC_RAW_GZIP') ?? 'true';
+  if (gzip !== 'true' && gzip !== 'false') throw new ConfigError('CDC_RAW_GZIP', `must be "true" or "false", got "${gzip}"`);
+  return {
+    ...loadCommonConfig(env),
+    gzip: gzip === 'true',
+    decodeAttempts: optionalString(env, 'CDC_CONSUMER_DECODE_ATTEMPTS') === undefined ? 3 : requireInt(env, 'CDC_CONSUMER_DECODE_ATTEMPTS', { min: 1, max: 10 }),
+  };
+}
+
+/** `cdc.customer` → `customer`, only for configured entities. */
+export function entityOfTopic(config: Pick<CommonConfig, 'topicPrefix' | 'entities'>): (topic: string) => string | undefined {
+  return (topic) => {
+    const prefix = `${config.topicPrefix}.`;
+    if (!topic.startsWith(prefix)) return undefined;
+    const entity = topic.slice(prefix.length);
+    return config.entities.has(entity) ? entity : undefined;
+  };
+}

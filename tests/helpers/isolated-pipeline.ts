@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { Kafka, logLevel } from 'kafkajs';
+import { GlueSchemaRegistry, registerSchema } from '../../lib/registry';
+import { type FunctionDefinition, functionDefinitions } from '../../local/runtime';
+import { cloneTable, dropTable } from '../../local/scratch-tables';
+import { entityNames } from '../../local/serverless/resolved-config';
+import { localClientConfig, localConfig, localKafkaBrokers } from './local-stack';
+import { schemaFile } from './schemas';
+
+export interface IsolatedPipeline {
+  /** Topic prefix and Glue schema prefix of this pipeline, e.g. `it3f9a1c2b`. */
+  readonly prefix: string;
+  readonly entities: readonly string[];
+  readonly topic: (entity: string) => string;
+  readonly checkpointTable: string;
+  readonly fallbackTable: string;
+  readonly rawBucket: string;
+  readonly registry: string;
+  /** The functions of serverless.yml, re-pointed at this pipeline's topics, tables and bucket; no schedules. */
+  readonly definitions: FunctionDefinition[];
+  readonly s3: S3Client;
+  readonly dynamodb: DynamoDBClient;
+  /** Keys under a prefix of the raw bucket. */
+  list(prefix: string): Promise<string[]>;
+  get(key: string): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/**
+ * A private copy of the local pipeline: its own topics (and Glue schemas of the same names),
+ * checkpoint and fallback tables and raw bucket, so a test through the local runtime sees only
+ * its own data, while everything else (Kafka, moto, handlers, serverless.yml) is the real thing.
+ */
+export async function isolatedPipeline(options: { sourceUrl?: string; functions: string[]; env?: Record<string, string> }): Promise<IsolatedPipeline> {
+  const config = await localConfig();
+  const names = config.custom.names;
+  const prefix = `it${randomUUID().slice(0, 8)}`;
+  const entities = entityNames(config, 'local');
+  const topic = (entity: string): string => `${prefix}.${entity}`;
+  const dynamodb = new DynamoDBClient(localClientConfig());
+  const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
+  const glue = new GlueClient(localClientConfig());
+
+  const admin = new Kafka({ clientId: 'it-isolated', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: entities.map((e) => ({ topic: topic(e), numPartitions: 3 })), waitForLeaders: true });
+  await admin.disconnect();
+  const registry = new GlueSchemaRegistry(glue, names.schemaRegistry);
+  for (const e of entities) await registerSchema(registry, { schemaName: topic(e), definition: schemaFile(e), compatibility: 'BACKWARD' });
+  const checkpointTable = await cloneTable(dynamodb, names.checkpointTable, `${names.checkpointTable}-${prefix}`);
+  const fallbackTable = await cloneTable(dynamodb, names.fallbackTable, `${names.fallbackTable}-${prefix}`);
+  const rawBucket = `${names.rawBucket}-${prefix}`.toLowerCase();
+  await s3.send(new CreateBucketCommand({ Bucket: rawBucket }));
+
+  const env = {
+    CDC_TOPIC_PREFIX: prefix, CDC_CHECKPOINT_TABLE: checkpointTable, CDC_FALLBACK_TABLE: fallbackTable,
+    CDC_RAW_BUCKET: rawBucket, CDC_ARCHIVE_BUCKET: rawBucket, ...(options.sourceUrl ? { CDC_SOURCE_URL: options.sourceUrl } : {}), ...options.env,
+  };
+  const definitions = functionDefinitions(config).filter((d) => options.functions.includes(d.name)).map((d) => ({
+    ...d,
+    environment: { ...d.environment, ...env },
+    schedules: [],
+    msk: d.msk.map((m) => {
+      const entity = m.topic.slice(m.topic.indexOf('.') + 1);
+      return { ...m, topic: topic(entity), consumerGroupId: `${prefix}-${d.name}-${entity}`, startingPosition: 'TRIM_HORIZON' as const };
+    }),
+  }));
+
+  const list = async (under: string): Promise<string[]> => {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: rawBucket, Prefix: under, ContinuationToken: token }));
+      keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+      token = page.NextContinuationToken;
+    } while (token);
+    return keys.sort();
+  };
+  return {
+    prefix, entities, topic, checkpointTable, fallbackTable, rawBucket, registry: names.schemaRegistry, definitions, s3, dynamodb, list,
+    get: async (key) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: rawBucket, Key: key }))).Body!.transformToByteArray()),
+    close: async () => {
+      const keys = await list('');
+      for (let i = 0; i < keys.length; i += 1000) await s3.send(new DeleteObjectsCommand({ Bucket: rawBucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+      await s3.send(new DeleteBucketCommand({ Bucket: rawBucket })).catch(() => undefined);
+      await dropTable(dynamodb, checkpointTable);
+      await dropTable(dynamodb, fallbackTable);
+      const a = new Kafka({ clientId: 'it-isolated', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+      await a.connect().then(() => a.deleteTopics({ topics: entities.map(topic) })).catch(() => undefined).finally(() => a.disconnect());
+      dynamodb.destroy();
+      s3.destroy();
+      glue.destroy();
+    },
+  };
+}
