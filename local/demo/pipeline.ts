@@ -1,4 +1,6 @@
+import { gunzipSync } from 'node:zlib';
 import { GlueClient } from '@aws-sdk/client-glue';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
@@ -83,4 +85,20 @@ export async function readTopic(topic: string, registryName: string): Promise<{ 
     seen.get(key)?.add(String(m.value.updatedAt));
   }
   return { seen, undecodable };
+}
+
+/** Every row of an entity's raw objects (DESIGN.md boundary 5). */
+export async function rawRows(s3: S3Client, bucket: string, entity: string): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `raw/entity=${entity}/`, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      const body = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToByteArray());
+      const text = object.Key!.endsWith('.gz') ? gunzipSync(body).toString('utf8') : body.toString('utf8');
+      rows.push(...text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>));
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  return rows;
 }
