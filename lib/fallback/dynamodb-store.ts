@@ -13,8 +13,17 @@ export interface FallbackStore {
   park(events: readonly ParkedEvent[]): Promise<void>;
   /** Ids of the entity's keys that have events parked with this status. */
   parkedKeys(entity: string, status: FallbackStatus): Promise<Set<string>>;
-  /** Marks a key's AMBIGUOUS events older than `updatedAt` SUPERSEDED; returns how many. */
-  supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<number>;
+  /**
+   * Before a newer valid change of a key is published: marks the key's AMBIGUOUS events older than
+   * `updatedAt` SUPERSEDED. `blocked` is true when an older event of the key is RETRIABLE (e.g.
+   * the retry function just revived one): the newer change must then wait behind it.
+   */
+  supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<SupersedeOutcome>;
+}
+
+export interface SupersedeOutcome {
+  readonly superseded: number;
+  readonly blocked: boolean;
 }
 
 export interface DynamoDbFallbackStoreOptions {
@@ -51,16 +60,25 @@ export class DynamoDbFallbackStore implements FallbackStore {
     return ids;
   }
 
-  async supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<number> {
-    const page = await this.dynamodb.send(new QueryCommand({
-      TableName: this.options.tableName,
-      KeyConditionExpression: 'pk = :pk AND sk < :before',
-      FilterExpression: '#s = :ambiguous',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) }, ':before': { S: sortKey(updatedAt, '') }, ':ambiguous': { S: 'AMBIGUOUS' } },
-    }));
-    let changed = 0;
-    for (const item of page.Items ?? []) {
+  async supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<SupersedeOutcome> {
+    const older: Record<string, AttributeValue>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.dynamodb.send(new QueryCommand({
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk < :before',
+        ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) }, ':before': { S: sortKey(updatedAt, '') } },
+        ProjectionExpression: 'pk, sk, #s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }));
+      older.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    let superseded = 0;
+    let blocked = older.some((item) => item.status?.S === 'RETRIABLE');
+    for (const item of older.filter((i) => i.status?.S === 'AMBIGUOUS')) {
       try {
         await this.dynamodb.send(new UpdateItemCommand({
           TableName: this.options.tableName,
@@ -70,13 +88,14 @@ export class DynamoDbFallbackStore implements FallbackStore {
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':superseded': { S: 'SUPERSEDED' }, ':ambiguous': { S: 'AMBIGUOUS' }, ':at': { S: updatedAt } },
         }));
-        changed += 1;
+        superseded += 1;
       } catch (error) {
-        // Already handled by someone else (e.g. the retry function): nothing to do.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // The retry function got there first: revived (now RETRIABLE) or handled. Wait behind it.
+        blocked = true;
       }
     }
-    return changed;
+    return { superseded, blocked };
   }
 
   private async toItem(event: ParkedEvent): Promise<Record<string, AttributeValue>> {

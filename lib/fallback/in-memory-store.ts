@@ -1,4 +1,4 @@
-import type { FallbackStore } from './dynamodb-store';
+import type { FallbackStore, SupersedeOutcome } from './dynamodb-store';
 import { type FallbackStatus, type ParkedEvent } from './parked-event';
 
 /** The fallback port in memory, for unit tests of the poll core. */
@@ -18,14 +18,17 @@ export class InMemoryFallbackStore implements FallbackStore {
     return new Set(this.events.filter((e) => e.entity === entity && e.status === status).map((e) => e.id));
   }
 
-  async supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<number> {
-    let n = 0;
+  async supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<SupersedeOutcome> {
+    let superseded = 0;
+    let blocked = false;
     this.events.forEach((e, i) => {
-      if (e.entity === entity && e.id === id && e.status === 'AMBIGUOUS' && e.updatedAt < updatedAt) {
+      if (e.entity !== entity || e.id !== id || e.updatedAt >= updatedAt) return;
+      if (e.status === 'RETRIABLE') blocked = true;
+      if (e.status === 'AMBIGUOUS') {
         this.events[i] = { ...e, status: 'SUPERSEDED' };
-        n += 1;
+        superseded += 1;
       }
     });
-    return n;
+    return { superseded, blocked };
   }
 }

@@ -1,7 +1,7 @@
 import { type CheckpointStore, CheckpointConflictError, START_OF_TIME, advance, type Position } from '../checkpoint';
 import type { FallbackStore, ParkedEvent } from '../fallback';
 import type { Logger } from '../log';
-import { KafkaUnavailableError, type Publisher } from '../publish';
+import { changeMessage, KafkaUnavailableError, type Publisher } from '../publish';
 import type { GlueAvroSerde } from '../serde';
 import type { FrameCompression } from '../serde/glue-frame';
 import { type PaginationLimits, pagesOf, readAhead, type Source } from '../source';
@@ -103,24 +103,31 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
 /**
  * Parks what the plan parks, then publishes the valid events; a Kafka failure parks those as
  * RETRIABLE instead. Parking first means a newer valid event of a key can supersede an
- * ambiguous one from the same page. A parking failure fails the run before the checkpoint moves.
+ * ambiguous one from the same page. Superseding happens before publishing, so a crash in
+ * between cannot leave an older ambiguous event that the retry function would publish after
+ * the newer one; a key whose older event the retry function revived waits behind it instead.
+ * A parking failure fails the run before the checkpoint moves.
  */
 async function handOff(deps: PollDependencies, request: PollRequest, plan: PagePlan, retriableKeys: Set<string>, ambiguousKeys: Set<string>, summary: PollSummary, at: string): Promise<void> {
   await park(deps, plan.park, retriableKeys, ambiguousKeys, summary);
+  const publish: PagePlan['publish'] = [];
+  const behind: ParkedEvent[] = [];
+  for (const p of plan.publish) {
+    const blocked = retriableKeys.has(p.record.id)
+      || (ambiguousKeys.has(p.record.id) && (await deps.fallback.supersedeAmbiguous(request.entity, p.record.id, p.record.updatedAt)).blocked);
+    if (blocked) {
+      behind.push(parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', 'PARKED_BEHIND_KEY', `key ${p.record.id} has an older event waiting to be re-sent; this newer event waits behind it`));
+      retriableKeys.add(p.record.id);
+    } else publish.push(p);
+  }
+  await park(deps, behind, retriableKeys, ambiguousKeys, summary);
   try {
-    await deps.publisher.publish(request.topic, plan.publish.map((p) => ({
-      key: p.record.id,
-      value: p.bytes,
-      headers: { 'cdc-event-id': p.record.eventId, 'cdc-entity': request.entity, 'cdc-op': p.record.op, 'cdc-schema-version-id': p.schemaVersionId },
-    })));
-    summary.published += plan.publish.length;
-    for (const p of plan.publish.filter((x) => ambiguousKeys.has(x.record.id))) {
-      await deps.fallback.supersedeAmbiguous(request.entity, p.record.id, p.record.updatedAt);
-    }
+    await deps.publisher.publish(request.topic, publish.map((p) => changeMessage(request.entity, p.record, p.schemaVersionId, p.bytes)));
+    summary.published += publish.length;
   } catch (error) {
     if (!(error instanceof KafkaUnavailableError)) throw error;
-    deps.log.warn('Kafka unavailable: parking the page\'s events as RETRIABLE', { entity: request.entity, events: plan.publish.length, error });
-    const unpublished = plan.publish.map((p) => parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', 'KAFKA_UNAVAILABLE', error.message));
+    deps.log.warn('Kafka unavailable: parking the page\'s events as RETRIABLE', { entity: request.entity, events: publish.length, error });
+    const unpublished = publish.map((p) => parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', 'KAFKA_UNAVAILABLE', error.message));
     await park(deps, unpublished, retriableKeys, ambiguousKeys, summary);
   }
   summary.fetched += plan.changes.length;

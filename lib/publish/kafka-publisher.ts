@@ -7,6 +7,11 @@ export interface OutgoingMessage {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** A change as it goes on its topic: key = id, the Glue-framed Avro value, and metadata headers. */
+export function changeMessage(entity: string, record: { id: string; eventId: string; op: string }, schemaVersionId: string, bytes: Buffer): OutgoingMessage {
+  return { key: record.id, value: bytes, headers: { 'cdc-event-id': record.eventId, 'cdc-entity': entity, 'cdc-op': record.op, 'cdc-schema-version-id': schemaVersionId } };
+}
+
 /** The poller's and retry function's port to Kafka. */
 export interface Publisher {
   /** All messages are acknowledged by all in-sync replicas, in order per key, or it throws KafkaUnavailableError. */

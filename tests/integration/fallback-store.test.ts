@@ -73,8 +73,10 @@ describe('the fallback table (moto)', () => {
       parked(entity, 'c-1', '2026-11-24T10:00:05.000Z', { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }),
       parked(entity, 'c-2', '2026-11-24T10:00:00.000Z', { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }),
     ]);
-    expect(await fallback.supersedeAmbiguous(entity, 'c-1', '2026-11-24T10:00:03.000Z')).toBe(1);
+    // An older RETRIABLE event of the key blocks the newer change: it must wait behind it.
+    expect(await fallback.supersedeAmbiguous(entity, 'c-1', '2026-11-24T10:00:03.000Z')).toEqual({ superseded: 1, blocked: true });
     expect((await itemsOf(table, entity, 'c-1')).map((i) => i.status)).toEqual(['SUPERSEDED', 'RETRIABLE', 'AMBIGUOUS']);
     expect((await itemsOf(table, entity, 'c-2')).map((i) => i.status)).toEqual(['AMBIGUOUS']);
+    expect(await fallback.supersedeAmbiguous(entity, 'c-2', '2026-11-24T10:00:03.000Z')).toEqual({ superseded: 1, blocked: false });
   });
 });
