@@ -1,21 +1,54 @@
 import middy from '@middy/core';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { loadCommonConfig, requireString } from '../../lib/config';
+import { topicFor } from '../../lib/config';
+import { S3RawStore } from '../../lib/consumer';
+import { BadRequestError } from '../../lib/errors';
+import { awsClients } from '../../lib/lambda/aws-clients';
 import { invocationSummary } from '../../lib/lambda/summary';
 import { createLogger } from '../../lib/log';
+import { KafkaPublisher } from '../../lib/publish';
+import { DynamoDbRedriveStore, onStream, type RedrivePolicy, SnsAlerts, sweep } from '../../lib/redrive';
+import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
+import { GlueAvroSerde } from '../../lib/serde';
+import { loadRetryConfig } from './config';
 
-const config = { ...loadCommonConfig(process.env), alertTopicArn: requireString(process.env, 'CDC_ALERT_TOPIC_ARN') };
+// Cold start: configuration validated, clients and the producer created once per container.
+const config = loadRetryConfig(process.env);
 const log = createLogger({ function: 'retry', stage: config.stage });
+const clients = awsClients();
+const publisher = new KafkaPublisher({ brokers: config.kafkaBrokers, clientId: `cdc-retry-${config.stage}` });
+const store = new DynamoDbRedriveStore(clients.dynamodb, clients.s3, config.fallbackTable);
+// "Latest" is trusted for a minute only: a fixed schema is picked up by the next sweep.
+const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(clients.glue, config.schemaRegistry), { latestTtlMs: 60_000, maxEntries: 200, log }));
+const archive = new S3RawStore(clients.s3, config.archiveBucket);
+const alerts = new SnsAlerts(new SNSClient({}), config.alertTopicArn);
+const policy: RedrivePolicy = {
+  backoffBaseMs: config.backoffBaseMs, backoffCapMs: config.backoffCapMs, stale: config.stale, sweepBatchSize: config.sweepBatchSize,
+  claimMs: 5 * 60_000, concurrency: 8,
+  topicOf: (entity) => topicFor(config, entity),
+  compressionOf: (entity) => config.entities.get(entity)?.compression ?? 'none',
+};
 
 /** Two triggers: the fallback table's stream, and a scheduled sweep sending `{ "sweep": true }`. */
 export type RetryEvent = DynamoDBStreamEvent | { sweep: true };
 
 async function retryParked(event: RetryEvent, context: Context): Promise<DynamoDBBatchResponse> {
-  const trigger = 'Records' in event ? 'stream' : 'sweep';
-  const records = 'Records' in event ? event.Records.length : 0;
-  // Stub until the retry issue: acknowledges everything, retries nothing.
-  log.info('retry (stub)', { runId: context.awsRequestId, trigger, records, table: config.fallbackTable });
-  return { batchItemFailures: [] };
+  const deps = { store, publisher, serde, log: log.child({ runId: context.awsRequestId }), now: () => new Date(), owner: context.awsRequestId };
+  try {
+    if ('Records' in event && Array.isArray(event.Records)) {
+      const { summary, failures } = await onStream(event.Records, deps, policy);
+      log.info('stream batch handled', { runId: context.awsRequestId, records: event.Records.length, ...summary, failures: failures.length });
+      return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+    }
+    if ((event as { sweep?: unknown })?.sweep !== true) throw new BadRequestError('retry expects a DynamoDB stream event or {"sweep": true}');
+    const summary = await sweep({ ...deps, archive, alerts, stage: config.stage }, policy);
+    log.info('sweep finished', { runId: context.awsRequestId, ...summary });
+    return { batchItemFailures: [] };
+  } finally {
+    // `sls invoke local` waits for the event loop to empty: on stage local, close the producer.
+    if (config.stage === 'local') await publisher.close();
+  }
 }
 
 export const handler = middy<RetryEvent, DynamoDBBatchResponse, Error, Context>(retryParked).use(invocationSummary(log));

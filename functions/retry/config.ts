@@ -1,0 +1,53 @@
+import { type CommonConfig, ConfigError, loadCommonConfig, optionalString, requireInt, requireString } from '../../lib/config';
+import type { StaleLimit } from '../../lib/redrive';
+
+const REASONS = ['KAFKA_UNAVAILABLE', 'SCHEMA_VALIDATION', 'SCHEMA_NOT_FOUND', 'MALFORMED_EVENT', 'PAYLOAD_TOO_LARGE', 'UNDECODABLE', 'PARKED_BEHIND_KEY'];
+
+export interface RetryConfig extends CommonConfig {
+  readonly alertTopicArn: string;
+  readonly archiveBucket: string;
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+  readonly stale: Readonly<Record<string, StaleLimit>>;
+  readonly sweepBatchSize: number;
+}
+
+/** Read once at cold start; a bad value fails here, naming the variable. */
+export function loadRetryConfig(env: Readonly<Record<string, string | undefined>>): RetryConfig {
+  const backoffBaseMs = requireInt(env, 'CDC_RETRY_BACKOFF_BASE_SECONDS', { min: 1, max: 86_400 }) * 1000;
+  const backoffCapMs = requireInt(env, 'CDC_RETRY_BACKOFF_CAP_SECONDS', { min: 1, max: 7 * 86_400 }) * 1000;
+  if (backoffCapMs < backoffBaseMs) throw new ConfigError('CDC_RETRY_BACKOFF_CAP_SECONDS', `must be at least CDC_RETRY_BACKOFF_BASE_SECONDS (${backoffBaseMs / 1000}), got ${backoffCapMs / 1000}`);
+  return {
+    ...loadCommonConfig(env),
+    alertTopicArn: requireString(env, 'CDC_ALERT_TOPIC_ARN'),
+    archiveBucket: requireString(env, 'CDC_ARCHIVE_BUCKET'),
+    backoffBaseMs,
+    backoffCapMs,
+    stale: parseStale(optionalString(env, 'CDC_RETRY_STALE') ?? '{"default":{"maxAgeSeconds":259200,"maxAttempts":50}}'),
+    sweepBatchSize: requireInt(env, 'CDC_RETRY_SWEEP_BATCH_SIZE', { min: 1, max: 1000 }),
+  };
+}
+
+/** `{"default": {"maxAgeSeconds": …, "maxAttempts": …}, "<REASON>": {…}}`: when a parked event becomes stale, per reason. */
+export function parseStale(raw: string): Record<string, StaleLimit> {
+  const fail = (problem: string): never => {
+    throw new ConfigError('CDC_RETRY_STALE', problem);
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return fail(`is not JSON: ${raw.slice(0, 80)}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('must be an object of reason → {maxAgeSeconds, maxAttempts}');
+  const limits: Record<string, StaleLimit> = {};
+  for (const [reason, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (reason !== 'default' && !REASONS.includes(reason)) fail(`unknown reason "${reason}"; one of default, ${REASONS.join(', ')}`);
+    const { maxAgeSeconds, maxAttempts } = (value ?? {}) as Record<string, unknown>;
+    if (typeof maxAgeSeconds !== 'number' || !(maxAgeSeconds >= 0)) fail(`${reason}.maxAgeSeconds must be a number of seconds ≥ 0`);
+    if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1) fail(`${reason}.maxAttempts must be a whole number ≥ 1`);
+    limits[reason] = { maxAgeSeconds: maxAgeSeconds as number, maxAttempts: maxAttempts as number };
+  }
+  if (limits.default === undefined) fail('needs a "default" entry');
+  return limits;
+}

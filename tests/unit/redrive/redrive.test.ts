@@ -1,0 +1,171 @@
+import type { DynamoDBRecord } from 'aws-lambda';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { ParkedEvent } from '../../../lib/fallback';
+import { createLogger } from '../../../lib/log';
+import { InMemoryPublisher } from '../../../lib/publish';
+import { InMemoryAlerts, InMemoryRedriveStore, nextAttemptAt, onStream, type RedrivePolicy, sweep } from '../../../lib/redrive';
+import { InMemorySchemaRegistry, SchemaCache } from '../../../lib/registry';
+import { GlueAvroSerde } from '../../../lib/serde';
+import { InMemoryRawStore } from '../../../lib/consumer';
+import { customerChange, dataFields, evolve, schemaFile } from '../../helpers/schemas';
+
+const T0 = Date.parse('2026-11-24T10:00:00.000Z');
+
+function rig(overrides: Partial<RedrivePolicy> = {}) {
+  let clock = T0;
+  const registry = new InMemorySchemaRegistry();
+  registry.seed('cdc.customer', schemaFile('customer'));
+  const store = new InMemoryRedriveStore();
+  const publisher = new InMemoryPublisher();
+  const alerts = new InMemoryAlerts();
+  const archive = new InMemoryRawStore();
+  const policy: RedrivePolicy = {
+    backoffBaseMs: 1000, backoffCapMs: 8000, sweepBatchSize: 100, claimMs: 60_000, concurrency: 4,
+    stale: { default: { maxAgeSeconds: 3600, maxAttempts: 5 }, KAFKA_UNAVAILABLE: { maxAgeSeconds: 86_400, maxAttempts: 1000 } },
+    topicOf: (e) => `cdc.${e}`, compressionOf: () => 'none', ...overrides,
+  };
+  const deps = {
+    store, publisher, alerts, archive, stage: 'test', owner: 'me', log: createLogger({}, () => undefined), random: () => 0.5,
+    // A short latest-TTL, so a fixed schema is seen by the next sweep.
+    serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 1000, maxEntries: 10, now: () => clock })),
+    now: () => new Date(clock),
+  };
+  return {
+    registry, store, publisher, alerts, archive, policy, deps,
+    advance: (ms: number) => void (clock += ms),
+    sweep: () => sweep(deps, policy),
+    sentKeys: () => publisher.sent.map((s) => `${s.message.key}@${s.message.headers['cdc-event-id']}`),
+  };
+}
+
+function parked(id: string, second: number, overrides: Partial<ParkedEvent> = {}, data: Record<string, unknown> = {}): ParkedEvent {
+  const updatedAt = new Date(T0 - 3_600_000 + second * 1000).toISOString();
+  const eventId = `${id}-${second}`.padEnd(32, '0');
+  return {
+    entity: 'customer', id, updatedAt, eventId, payload: customerChange({ id, updatedAt, eventId }, { id, ...data }),
+    status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 0,
+    firstSeenAt: new Date(T0 - 60_000).toISOString(), nextAttemptAt: new Date(T0 - 60_000).toISOString(), ...overrides,
+  };
+}
+
+describe('the retry function core', () => {
+  it('re-sends RETRIABLE events oldest first per key, deletes them, and empties the table', async () => {
+    const r = rig();
+    r.store.add(parked('a', 3), parked('b', 1), parked('a', 1), parked('a', 2, { reason: 'PARKED_BEHIND_KEY' }));
+    const summary = await r.sweep();
+    expect(summary).toMatchObject({ keys: 2, published: 4, failed: 0, kafkaDown: false });
+    const order = r.sentKeys().filter((k) => k.startsWith('a@'));
+    expect(order).toEqual(['a-1', 'a-2', 'a-3'].map((e) => `a@${e.padEnd(32, '0')}`));
+    expect(r.store.all).toEqual([]);
+    expect(r.publisher.sent[0]!.message.headers).toMatchObject({ 'cdc-entity': 'customer', 'cdc-op': 'UPSERT' });
+  });
+
+  it('while Kafka is down: counts the attempt, backs off, keeps the key\'s order, and stops the sweep early', async () => {
+    const r = rig({ concurrency: 1 });
+    r.store.add(parked('a', 1), parked('a', 2), parked('b', 1));
+    r.publisher.down = true;
+    const summary = await r.sweep();
+    expect(summary).toMatchObject({ failed: 1, published: 0, kafkaDown: true });
+    const a1 = r.store.all.find((i) => i.eventId.startsWith('a-1'))!;
+    expect(a1).toMatchObject({ attempts: 1, nextAttemptAt: nextAttemptAt(new Date(T0), 1, r.policy, () => 0.5), history: [{ at: new Date(T0).toISOString(), error: expect.stringContaining('broker down') }] });
+    expect(a1.claimedBy).toBeUndefined();
+    r.publisher.down = false;
+    await r.sweep(); // a-1 is not due yet: a-2 must not overtake it; b goes
+    expect(r.sentKeys()).toEqual([`b@${'b-1'.padEnd(32, '0')}`]);
+    r.advance(1000);
+    await r.sweep();
+    expect(r.sentKeys().slice(1)).toEqual([`a@${'a-1'.padEnd(32, '0')}`, `a@${'a-2'.padEnd(32, '0')}`]);
+    expect(r.store.all).toEqual([]);
+  });
+
+  it('publishes an AMBIGUOUS event once the schema accepts it, and keeps counting one it still rejects', async () => {
+    const r = rig();
+    r.store.add(
+      parked('x', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', error: 'data.loyaltyTier: unexpected field' }, { loyaltyTier: 'gold' }),
+      parked('y', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', error: 'data.balance' }, { balance: 'lots' }),
+    );
+    let summary = await r.sweep();
+    expect(summary).toMatchObject({ published: 0, stillInvalid: 2 });
+    expect(r.store.all.map((i) => i.attempts)).toEqual([1, 1]);
+    r.registry.seed('cdc.customer', evolve(schemaFile('customer'), (s) => dataFields(s).push({ name: 'loyaltyTier', type: ['null', 'string'], default: null })));
+    r.advance(1500);
+    summary = await r.sweep();
+    expect(summary).toMatchObject({ published: 1, revived: 1, stillInvalid: 1 });
+    expect(r.sentKeys()).toEqual([`x@${'x-1'.padEnd(32, '0')}`]);
+    expect(r.store.all.map((i) => [i.id, i.status, i.attempts])).toEqual([['y', 'AMBIGUOUS', 2]]);
+  });
+
+  it('marks a key\'s older AMBIGUOUS event SUPERSEDED when a newer one of the key is sent, and never sends it', async () => {
+    const r = rig();
+    r.store.add(parked('k', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', nextAttemptAt: new Date(T0 + 3_600_000).toISOString() }, { balance: 'lots' }), parked('k', 2));
+    const summary = await r.sweep();
+    expect(summary).toMatchObject({ published: 1, superseded: 1 });
+    expect(r.sentKeys()).toEqual([`k@${'k-2'.padEnd(32, '0')}`]);
+    // The same sweep archives the superseded one and alerts.
+    expect(summary).toMatchObject({ archived: 1, alerted: true });
+    expect(r.store.all).toEqual([]);
+  });
+
+  it('turns events past their stale limit STALE, archives them whole, sends one alert per sweep, then deletes them', async () => {
+    const r = rig();
+    r.store.add(
+      parked('s1', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', firstSeenAt: new Date(T0 - 7_200_000).toISOString() }, { balance: 'lots' }),
+      parked('s2', 1, { status: 'AMBIGUOUS', reason: 'MALFORMED_EVENT', attempts: 5 }),
+      parked('ok', 1, { firstSeenAt: new Date(T0 - 7_200_000).toISOString() }), // KAFKA_UNAVAILABLE allows a day
+    );
+    const summary = await r.sweep();
+    expect(summary).toMatchObject({ stale: 2, published: 1, archived: 2, alerted: true });
+    expect(r.alerts.sent).toHaveLength(1);
+    const alert = JSON.parse(r.alerts.sent[0]!.message);
+    expect(r.alerts.sent[0]!.subject).toBe('cdc-pipeline test: 2 change event(s) archived, not delivered');
+    expect(alert.countsByEntity).toEqual({ customer: { 'STALE SCHEMA_VALIDATION': 1, 'STALE MALFORMED_EVENT': 1 } });
+    expect(alert.archive).toMatch(/^s3:\/\/in-memory-raw\/stale\/dt=2026-11-24\/.+-me\.jsonl$/);
+    const [key] = [...r.archive.objects.keys()];
+    const lines = r.archive.objects.get(key!)!.body.toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.id, l.status, l.staleBecause])).toEqual([
+      ['s1', 'STALE', expect.stringContaining('more than the 3600 s allowed for SCHEMA_VALIDATION')],
+      ['s2', 'STALE', '5 attempts, the most allowed for MALFORMED_EVENT'],
+    ]);
+    expect(lines[0].payload.data.balance).toBe('lots');
+    expect(r.store.all).toEqual([]);
+    expect((await r.sweep()).alerted).toBe(false);
+    expect(r.alerts.sent).toHaveLength(1);
+  });
+
+  it('deletes nothing when the alert cannot be sent; the next sweep archives and alerts again', async () => {
+    const r = rig();
+    r.store.add(parked('s', 1, { status: 'AMBIGUOUS', reason: 'MALFORMED_EVENT', attempts: 9 }));
+    r.alerts.publish = async () => {
+      throw new Error('SNS throttled');
+    };
+    await expect(r.sweep()).rejects.toThrow('SNS throttled');
+    expect(r.store.all.map((i) => i.status)).toEqual(['STALE']);
+    r.alerts.publish = InMemoryAlerts.prototype.publish.bind(r.alerts);
+    expect(await r.sweep()).toMatchObject({ archived: 1, alerted: true });
+    expect(r.store.all).toEqual([]);
+  });
+
+  it('leaves a key alone while another invocation holds its claim', async () => {
+    const r = rig();
+    r.store.add(parked('a', 1), parked('a', 2));
+    expect(await r.store.claim(r.store.all[0]!, 'someone-else', new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString())).toBe(true);
+    expect(await r.sweep()).toMatchObject({ published: 0, busy: 1 });
+    r.advance(61_000); // the other invocation died: its claim expires
+    expect(await r.sweep()).toMatchObject({ published: 2 });
+  });
+
+  it('from the stream: drains keys of due RETRIABLE items, skips the rest, and reports a failing record', async () => {
+    const r = rig();
+    r.store.add(parked('a', 1), parked('b', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }, { balance: 'x' }), parked('c', 1, { nextAttemptAt: new Date(T0 + 5000).toISOString() }));
+    const record = (i: number): DynamoDBRecord => ({ eventName: 'INSERT', dynamodb: { SequenceNumber: String(100 + i), NewImage: marshall(r.store.all[i]!, { removeUndefinedValues: true }) as never } });
+    const out = await onStream([record(0), record(1), record(2)], r.deps, r.policy);
+    expect(out).toEqual({ summary: expect.objectContaining({ published: 1 }), failures: [] });
+    expect(r.store.all.map((i) => i.id)).toEqual(['b', 'c']);
+    r.store.itemsOfKey = async () => {
+      throw new Error('ProvisionedThroughputExceeded');
+    };
+    r.advance(6000);
+    const failing = await onStream([record(1)], r.deps, r.policy);
+    expect(failing.failures).toEqual(['101']);
+  });
+});
