@@ -10,6 +10,8 @@ export interface RetryConfig extends CommonConfig {
   readonly backoffCapMs: number;
   readonly stale: Readonly<Record<string, StaleLimit>>;
   readonly sweepBatchSize: number;
+  /** How long "the latest schema version" is trusted: a fixed schema is used by sweeps after this. */
+  readonly schemaLatestTtlMs: number;
 }
 
 /** Read once at cold start; a bad value fails here, naming the variable. */
@@ -25,6 +27,7 @@ export function loadRetryConfig(env: Readonly<Record<string, string | undefined>
     backoffCapMs,
     stale: parseStale(optionalString(env, 'CDC_RETRY_STALE') ?? '{"default":{"maxAgeSeconds":259200,"maxAttempts":50}}'),
     sweepBatchSize: requireInt(env, 'CDC_RETRY_SWEEP_BATCH_SIZE', { min: 1, max: 1000 }),
+    schemaLatestTtlMs: (optionalString(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS') === undefined ? 60 : requireInt(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS', { min: 0, max: 3600 })) * 1000,
   };
 }
 

@@ -19,8 +19,8 @@ const log = createLogger({ function: 'retry', stage: config.stage });
 const clients = awsClients();
 const publisher = new KafkaPublisher({ brokers: config.kafkaBrokers, clientId: `cdc-retry-${config.stage}` });
 const store = new DynamoDbRedriveStore(clients.dynamodb, clients.s3, config.fallbackTable);
-// "Latest" is trusted for a minute only: a fixed schema is picked up by the next sweep.
-const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(clients.glue, config.schemaRegistry), { latestTtlMs: 60_000, maxEntries: 200, log }));
+// "Latest" is trusted for a minute only (CDC_SCHEMA_LATEST_TTL_SECONDS): a fixed schema is picked up by the next sweep.
+const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(clients.glue, config.schemaRegistry), { latestTtlMs: config.schemaLatestTtlMs, maxEntries: 200, log }));
 const archive = new S3RawStore(clients.s3, config.archiveBucket);
 const alerts = new SnsAlerts(new SNSClient({}), config.alertTopicArn);
 const policy: RedrivePolicy = {

@@ -1,0 +1,231 @@
+/**
+ * The retry function through the local runtime (its stream trigger on the fallback table, its
+ * sweep fired like the schedule would) against Kafka, moto and the simulator, on a private copy
+ * of the pipeline. One test stops and restarts the local Kafka broker.
+ */
+import { randomUUID } from 'node:crypto';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { PollSummary } from '../../lib/poller';
+import { KafkaPublisher } from '../../lib/publish';
+import { DynamoDbRedriveStore, type RedrivePolicy, onStream, sweep } from '../../lib/redrive';
+import { GlueSchemaRegistry, SchemaCache, registerSchema } from '../../lib/registry';
+import { GlueAvroSerde } from '../../lib/serde';
+import { createLogger } from '../../lib/log';
+import { consumeTopic, type TopicMessage } from '../../local/demo/pipeline';
+import { type Runtime, startRuntime } from '../../local/runtime';
+import { scanAll } from '../../local/scratch-tables';
+import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
+import { startService, stopService } from '../../local/stack';
+import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
+import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { waitFor } from '../helpers/runtime';
+import { schemaFile } from '../helpers/schemas';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** Fast backoff and a short schema TTL, so the test does not wait minutes; everything else as deployed. */
+const FAST = { CDC_RETRY_BACKOFF_BASE_SECONDS: '1', CDC_RETRY_BACKOFF_CAP_SECONDS: '2', CDC_SCHEMA_LATEST_TTL_SECONDS: '0' };
+
+async function setUp(options: { env?: Record<string, string>; schemas?: Record<string, string>; faults?: Record<string, number> } = {}): Promise<{ p: IsolatedPipeline; rt: Runtime; sim: RunningSimulator; logs: string[] }> {
+  const sim = await startSimulatorServer({ seed: 31, faults: options.faults ?? {} });
+  cleanups.push(() => sim.close());
+  const p = await isolatedPipeline({ functions: ['poller', 'retry'], sourceUrl: sim.url, env: { ...FAST, ...options.env }, schemas: options.schemas });
+  cleanups.push(() => p.close());
+  const logs: string[] = [];
+  const rt = await startRuntime(await localConfig(), p.definitions, { log: (line) => logs.push(line) });
+  cleanups.push(() => rt.stop());
+  return { p, rt, sim, logs };
+}
+
+const parked = async (p: IsolatedPipeline) => (await scanAll(p.dynamodb, p.fallbackTable)) as { id: string; updatedAt: string; status: string; reason: string; attempts: number }[];
+const identity = (m: TopicMessage): string => `${m.key}@${String(m.value.updatedAt)}`;
+
+function expectForwardPerKey(messages: readonly TopicMessage[]): void {
+  const last = new Map<string, string>();
+  for (const m of messages) {
+    const at = String(m.value.updatedAt);
+    expect(`${m.key} ${at >= (last.get(m.key) ?? '') ? 'forward' : `went back from ${last.get(m.key)}`}`).toBe(`${m.key} forward`);
+    last.set(m.key, at);
+  }
+}
+
+/** An invoice schema that does not know one status yet: the real one is its compatible successor. */
+const invoiceWithout = (symbol: string): string => {
+  const schema = JSON.parse(schemaFile('invoice'));
+  const data = schema.fields.find((f: { name: string }) => f.name === 'data').type[1];
+  const status = data.fields.find((f: { name: string }) => f.name === 'status');
+  status.type.symbols = status.type.symbols.filter((s: string) => s !== symbol);
+  return JSON.stringify(schema);
+};
+const invoicesWith = (sim: RunningSimulator, status: string) => sim.simulator.state(['invoice']).entities.invoice!.records.filter((r) => (r.data as { status?: string } | null)?.status === status);
+
+async function fixInvoiceSchema(p: IsolatedPipeline): Promise<void> {
+  const glue = new GlueClient(localClientConfig());
+  const outcome = await registerSchema(new GlueSchemaRegistry(glue, p.registry), { schemaName: p.topic('invoice'), definition: schemaFile('invoice'), compatibility: 'BACKWARD' });
+  glue.destroy();
+  expect(outcome.action).toBe('registered');
+}
+
+async function sweepUntilEmpty(rt: Runtime, p: IsolatedPipeline, keep: (i: { status: string }) => boolean = () => true): Promise<void> {
+  await waitFor('the fallback table to drain', async () => {
+    await rt.fire('retry', { sweep: true });
+    return (await parked(p)).filter(keep).length === 0 ? true : undefined;
+  }, 90_000);
+}
+
+describe('the retry function', () => {
+  it('drains everything parked while Kafka was down once it is back: each change on Kafka exactly once, in per-key order, table empty', async () => {
+    const { p, rt, sim } = await setUp();
+    sim.simulator.generate(300, ['customer']);
+    const expected = new Set<string>();
+    const snapshot = (): void => sim.simulator.state(['customer']).entities.customer!.records.forEach((r) => expected.add(`${r.id}@${r.updatedAt}`));
+    snapshot();
+    const first = await (async () => {
+      await stopService('kafka');
+      try {
+        const run = (await rt.fire('poller', { entity: 'customer' })) as PollSummary;
+        // Some keys change again while Kafka is still down: parked behind their older events.
+        const records = sim.simulator.state(['customer']).entities.customer!.records.filter((r) => r.op === 'UPSERT');
+        sim.simulator.update('customer', records.slice(0, 20).map((r) => r.id));
+        snapshot();
+        await rt.fire('poller', { entity: 'customer' });
+        return run;
+      } finally {
+        await startService('kafka');
+      }
+    })();
+    expect(first.published).toBe(0);
+    expect(first.parked.KAFKA_UNAVAILABLE).toBeGreaterThan(50);
+    // Kafka is back; a third round of changes to the same keys must wait behind the parked ones.
+    const records = sim.simulator.state(['customer']).entities.customer!.records.filter((r) => r.op === 'UPSERT');
+    sim.simulator.update('customer', records.slice(0, 10).map((r) => r.id));
+    snapshot();
+    const third = (await rt.fire('poller', { entity: 'customer' })) as PollSummary;
+    expect(third.parked.PARKED_BEHIND_KEY).toBe(10);
+    expect((await parked(p)).length).toBeGreaterThan(50);
+
+    await sweepUntilEmpty(rt, p);
+    const { messages } = await consumeTopic(p.topic('customer'), p.registry);
+    expect(messages.map(identity).sort()).toEqual([...expected].sort());
+    expect(new Set(messages.map((m) => m.headers['cdc-event-id'])).size).toBe(messages.length);
+    expectForwardPerKey(messages);
+    expect(await parked(p)).toEqual([]);
+  });
+
+  it('publishes a parked event once its schema gains the compatible change that makes it valid', async () => {
+    const { p, rt, sim } = await setUp({ schemas: { invoice: invoiceWithout('VOID') } });
+    sim.simulator.generate(400, ['invoice']);
+    const voided = invoicesWith(sim, 'VOID');
+    expect(voided.length).toBeGreaterThan(2);
+    const run = (await rt.fire('poller', { entity: 'invoice' })) as PollSummary;
+    expect(run.parked).toEqual({ SCHEMA_VALIDATION: voided.length });
+    await rt.fire('retry', { sweep: true });
+    expect((await parked(p)).map((i) => [i.status, i.attempts])).toEqual(voided.map(() => ['AMBIGUOUS', 1]));
+
+    await fixInvoiceSchema(p);
+    await sweepUntilEmpty(rt, p);
+    const { messages } = await consumeTopic(p.topic('invoice'), p.registry);
+    const onKafka = new Set(messages.map(identity));
+    for (const v of voided) expect(onKafka.has(`${v.id}@${v.updatedAt}`)).toBe(true);
+    expect(messages).toHaveLength(sim.simulator.state(['invoice']).entities.invoice!.records.length);
+  });
+
+  it('does not publish a fixed event whose key has a newer change on Kafka: it is archived as SUPERSEDED and alerted on', async () => {
+    const { p, rt, sim } = await setUp({ schemas: { invoice: invoiceWithout('DRAFT') } });
+    sim.simulator.generate(300, ['invoice']);
+    const drafts = invoicesWith(sim, 'DRAFT');
+    await rt.fire('poller', { entity: 'invoice' });
+    expect((await parked(p)).length).toBe(drafts.length);
+    // The invoice leaves DRAFT (valid under the old schema too): the newer change is published.
+    const target = drafts[0]!;
+    let newer = target;
+    for (let i = 0; i < 30 && (newer.data as { status?: string }).status === 'DRAFT'; i += 1) {
+      sim.simulator.update('invoice', [target.id]);
+      newer = sim.simulator.state(['invoice']).entities.invoice!.records.find((r) => r.id === target.id)!;
+    }
+    expect((newer.data as { status?: string }).status).not.toBe('DRAFT');
+    const second = (await rt.fire('poller', { entity: 'invoice' })) as PollSummary;
+    expect(second.published).toBe(1);
+    expect((await parked(p)).find((i) => i.id === target.id)?.status).toBe('SUPERSEDED');
+
+    await fixInvoiceSchema(p);
+    await sweepUntilEmpty(rt, p);
+    const { messages } = await consumeTopic(p.topic('invoice'), p.registry);
+    expect(messages.filter((m) => m.key === target.id).map((m) => String(m.value.updatedAt))).toEqual([newer.updatedAt]);
+    const archives = await p.list('stale/');
+    const archived = (await Promise.all(archives.map(async (k) => (await p.get(k)).toString().trim().split('\n').map((l) => JSON.parse(l))))).flat();
+    expect(archived.filter((a) => a.id === target.id)).toEqual([expect.objectContaining({ status: 'SUPERSEDED', updatedAt: target.updatedAt, supersededBy: newer.updatedAt })]);
+    const alerts = await waitFor('the alert', async () => ((await p.alerts()).length > 0 ? p.alerts() : undefined));
+    expect(alerts.map((a) => JSON.parse(a.Message).countsByEntity.invoice['SUPERSEDED SCHEMA_VALIDATION'])).toEqual([1]);
+  });
+
+  it('archives an event that stays invalid past its stale age, sends exactly one SNS message for the sweep, and deletes it', async () => {
+    const stale = JSON.stringify({ default: { maxAgeSeconds: 2, maxAttempts: 100 } });
+    const { p, rt, sim } = await setUp({ schemas: { invoice: invoiceWithout('VOID') }, env: { CDC_RETRY_STALE: stale } });
+    sim.simulator.generate(400, ['invoice']);
+    const voided = invoicesWith(sim, 'VOID');
+    await rt.fire('poller', { entity: 'invoice' });
+    expect((await parked(p)).length).toBe(voided.length);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await rt.fire('retry', { sweep: true });
+    expect(await parked(p)).toEqual([]);
+    const archives = await p.list('stale/');
+    expect(archives).toHaveLength(1);
+    const lines = (await p.get(archives[0]!)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id).sort()).toEqual(voided.map((v) => v.id).sort());
+    expect(lines[0]).toMatchObject({ status: 'STALE', reason: 'SCHEMA_VALIDATION', staleBecause: expect.stringContaining('allowed for SCHEMA_VALIDATION'), payload: expect.objectContaining({ op: 'UPSERT' }) });
+    expect(lines[0].violations[0].path).toContain('status');
+    const alerts = await waitFor('the alert', async () => ((await p.alerts()).length > 0 ? p.alerts() : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await p.alerts()).toHaveLength(1);
+    const body = JSON.parse(alerts[0]!.Message);
+    expect(alerts[0]!.Subject).toBe(`cdc-pipeline local: ${voided.length} change event(s) archived, not delivered`);
+    expect(body).toMatchObject({ archive: `s3://${p.rawBucket}/${archives[0]}`, countsByEntity: { invoice: { 'STALE SCHEMA_VALIDATION': voided.length } } });
+    expect(body.examples.length).toBe(Math.min(5, voided.length));
+  });
+
+  it('stream and sweeps racing on the same items: nothing lost, nothing sent twice, order kept', async () => {
+    const { p, sim } = await setUp();
+    sim.simulator.generate(200, ['customer']);
+    // Park every change as RETRIABLE: this poller's broker list points nowhere.
+    const poller = await startRuntime(await localConfig(), p.definitions.filter((d) => d.name === 'poller').map((d) => ({ ...d, environment: { ...d.environment, KAFKA_BROKERS: '127.0.0.1:9' } })), { log: () => undefined });
+    cleanups.push(() => poller.stop());
+    const run = (await poller.fire('poller', { entity: 'customer' })) as PollSummary;
+    expect(run.parked.KAFKA_UNAVAILABLE).toBe(sim.simulator.state(['customer']).entities.customer!.records.length);
+
+    const glue = new GlueClient(localClientConfig());
+    cleanups.push(async () => glue.destroy());
+    const store = new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable);
+    const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, p.registry), { latestTtlMs: 60_000, maxEntries: 10 }));
+    const policy: RedrivePolicy = {
+      backoffBaseMs: 1000, backoffCapMs: 2000, sweepBatchSize: 500, claimMs: 60_000, concurrency: 8,
+      stale: { default: { maxAgeSeconds: 3600, maxAttempts: 100 } }, topicOf: p.topic, compressionOf: () => 'none',
+    };
+    const worker = (name: string) => {
+      const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: name });
+      cleanups.push(() => publisher.close());
+      return { store, publisher, serde, log: createLogger({}, () => undefined), now: () => new Date(), owner: `${name}-${randomUUID()}` };
+    };
+    const quiet = { archive: { bucket: p.rawBucket, put: async () => undefined }, alerts: { publish: async () => undefined }, stage: 'local' };
+    // Three sweeps and a stream batch holding every parked item as an INSERT, all at once, each with its own producer.
+    const items = await scanAll(p.dynamodb, p.fallbackTable);
+    const streamRecords = items.map((item, i) => ({ eventName: 'INSERT' as const, dynamodb: { SequenceNumber: String(i), NewImage: marshall(item, { removeUndefinedValues: true }) } }));
+    await Promise.all([
+      sweep({ ...worker('sweep-a'), ...quiet }, policy),
+      sweep({ ...worker('sweep-b'), ...quiet }, policy),
+      onStream(streamRecords as never, worker('stream'), policy),
+      sweep({ ...worker('sweep-c'), ...quiet }, policy),
+    ]);
+    // A key another worker held when one looked at it is drained by a later sweep, as on a schedule.
+    await sweep({ ...worker('sweep-d'), ...quiet }, policy);
+    expect(await parked(p)).toEqual([]);
+    const { messages } = await consumeTopic(p.topic('customer'), p.registry);
+    expect(messages).toHaveLength(items.length);
+    expect(new Set(messages.map((m) => m.headers['cdc-event-id'])).size).toBe(items.length);
+    expectForwardPerKey(messages);
+  });
+});
