@@ -1,0 +1,137 @@
+"""The job logic on small data: the MERGE rules, the batch job's processed-files log, the
+streaming job, schema evolution and column types. Raw files are written in DESIGN.md's layout
+(boundary 5) to a local folder, exactly as the consumer writes them to S3."""
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from delta.tables import DeltaTable
+from pyspark.sql.types import DoubleType, TimestampType
+
+from cdc_jobs.avro_columns import data_columns, raw_schema, table_columns
+from cdc_jobs.batch import run_batch
+from cdc_jobs.layout import Layout
+from cdc_jobs.merge import apply_changes
+from cdc_jobs.streaming import run_streaming
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+CUSTOMER = (SCHEMAS / "customer.avsc").read_text()
+
+
+def change(id, at, op="UPSERT", event=None, name=None, city="London", **extra):
+    row = {
+        "_op": op, "_updated_at": f"2026-11-24T10:00:{at:02d}.000Z", "_event_id": event or f"{id}-{at:02d}".ljust(32, "0"),
+        "_schema_version_id": "v1", "_kafka_topic": "cdc.customer", "_kafka_partition": 0, "_kafka_offset": at, "id": id,
+    }
+    if op == "DELETE":
+        return {**row, "displayName": None, "address_city": None, "balance": None, "createdAt": None}
+    return {**row, "displayName": name or f"{id} at {at}", "email": None, "phone": None, "address_line1": "1 Main St", "address_city": city,
+            "address_postalCode": None, "address_country": "GB", "balance": 10.5 + at, "active": True, "createdAt": "2026-01-01T00:00:00.000Z", **extra}
+
+
+def write_raw(root: Path, name: str, rows, entity="customer", day="2026-11-24"):
+    folder = root / "raw" / f"entity={entity}" / f"dt={day}"
+    folder.mkdir(parents=True, exist_ok=True)
+    with gzip.open(folder / f"{name}.jsonl.gz", "wt") as out:
+        for row in rows:
+            out.write(json.dumps(row) + "\n")
+
+
+def table_rows(spark, path):
+    return {r["id"]: r.asDict() for r in spark.read.format("delta").load(path).collect()}
+
+
+@pytest.fixture
+def layout(tmp_path):
+    return Layout("customer", f"file://{tmp_path}/rawbucket", f"file://{tmp_path}/lake")
+
+
+def apply(spark, layout, rows, definition=CUSTOMER):
+    df = spark.read.schema(raw_schema(definition)).json(spark.sparkContext.parallelize([json.dumps(r) for r in rows]))
+    return apply_changes(spark, df, layout.table, layout.tombstones, table_columns(definition))
+
+
+def test_columns_are_typed_from_the_avro_schema():
+    types = dict(data_columns(CUSTOMER))
+    assert list(types)[:4] == ["displayName", "email", "phone", "address_line1"]
+    assert isinstance(types["balance"], DoubleType)
+    assert isinstance(types["createdAt"], TimestampType)
+    assert table_columns(CUSTOMER)[0] == "id" and table_columns(CUSTOMER)[-2:] == ["_updated_at", "_event_id"]
+
+
+def test_merge_keeps_the_newest_change_per_id_and_never_lets_an_older_one_win(spark, layout):
+    apply(spark, layout, [change("a", 1), change("a", 3, name="a newest"), change("a", 2), change("b", 1)])
+    assert {k: v["displayName"] for k, v in table_rows(spark, layout.table).items()} == {"a": "a newest", "b": "b at 1"}
+    apply(spark, layout, [change("a", 2, name="late and older"), change("b", 5, name="b newer")])
+    rows = table_rows(spark, layout.table)
+    assert rows["a"]["displayName"] == "a newest"
+    assert rows["b"]["displayName"] == "b newer"
+    # Same timestamp: the greater eventId wins.
+    apply(spark, layout, [change("b", 5, event="z" * 32, name="b tie winner"), change("b", 5, event="0" * 32, name="b tie loser")])
+    assert table_rows(spark, layout.table)["b"]["displayName"] == "b tie winner"
+
+
+def test_a_delete_removes_the_row_and_a_late_older_change_does_not_bring_it_back(spark, layout):
+    apply(spark, layout, [change("a", 1), change("b", 1)])
+    apply(spark, layout, [change("a", 4, op="DELETE")])
+    assert set(table_rows(spark, layout.table)) == {"b"}
+    apply(spark, layout, [change("a", 2, name="late")])
+    assert set(table_rows(spark, layout.table)) == {"b"}
+    apply(spark, layout, [change("a", 6, name="re-created")])
+    assert table_rows(spark, layout.table)["a"]["displayName"] == "re-created"
+
+
+def test_applying_the_same_changes_twice_changes_nothing(spark, layout):
+    rows = [change("a", 1), change("b", 2), change("c", 3, op="DELETE")]
+    apply(spark, layout, rows)
+    first = table_rows(spark, layout.table)
+    apply(spark, layout, rows)
+    assert table_rows(spark, layout.table) == first
+
+
+def test_batch_reads_only_new_raw_objects_and_a_rerun_leaves_the_table_version_unchanged(spark, layout, tmp_path):
+    root = tmp_path / "rawbucket"
+    write_raw(root, "cdc.customer-0-0-2", [change("a", 1), change("b", 1), change("a", 2, name="a2")])
+    first = run_batch(spark, layout, CUSTOMER, "run-1")
+    assert first["files"] == 1 and first["changes"] == 2
+    again = run_batch(spark, layout, CUSTOMER, "run-2")
+    assert again["files"] == 0 and again["table_version"] == first["table_version"]
+    write_raw(root, "cdc.customer-1-0-0", [change("b", 3, op="DELETE")], day="2026-11-25")
+    third = run_batch(spark, layout, CUSTOMER, "run-3")
+    assert third["files"] == 1 and third["table_version"] > first["table_version"]
+    assert {k: v["displayName"] for k, v in table_rows(spark, layout.table).items()} == {"a": "a2"}
+    typed = spark.read.format("delta").load(layout.table).schema
+    assert isinstance(typed["_updated_at"].dataType, TimestampType) and isinstance(typed["balance"].dataType, DoubleType)
+
+
+def test_streaming_available_now_over_the_same_raw_data_gives_the_same_table(spark, tmp_path):
+    root = tmp_path / "rawbucket"
+    write_raw(root, "cdc.customer-0-0-3", [change("a", 1), change("b", 1), change("a", 2, name="a2"), change("c", 1)])
+    write_raw(root, "cdc.customer-2-0-1", [change("c", 5, op="DELETE"), change("d", 2)], day="2026-11-25")
+    batch = Layout("customer", f"file://{root}", f"file://{tmp_path}/lake-batch")
+    stream = Layout("customer", f"file://{root}", f"file://{tmp_path}/lake-stream")
+    run_batch(spark, batch, CUSTOMER, "b")
+    summary = run_streaming(spark, stream, CUSTOMER, "available-now")
+    assert summary["batches"] >= 1
+    assert table_rows(spark, stream.table) == table_rows(spark, batch.table)
+    assert set(table_rows(spark, stream.table)) == {"a", "b", "d"}
+    # Nothing new: a second drain applies nothing.
+    assert run_streaming(spark, stream, CUSTOMER, "available-now")["changes"] == 0
+
+
+def test_a_new_optional_field_becomes_a_new_nullable_column_with_older_rows_null(spark, layout, tmp_path):
+    root = tmp_path / "rawbucket"
+    write_raw(root, "cdc.customer-0-0-0", [change("a", 1)])
+    run_batch(spark, layout, CUSTOMER, "1")
+    evolved = json.loads(CUSTOMER)
+    data = next(f for f in evolved["fields"] if f["name"] == "data")["type"][1]
+    data["fields"].append({"name": "loyaltyTier", "type": ["null", "string"], "default": None})
+    write_raw(root, "cdc.customer-0-1-1", [change("b", 2, loyaltyTier="gold")])
+    run_batch(spark, layout, json.dumps(evolved), "2")
+    rows = table_rows(spark, layout.table)
+    assert rows["a"]["loyaltyTier"] is None and rows["b"]["loyaltyTier"] == "gold"
+    history = DeltaTable.forPath(spark, layout.table).history().select("operation").collect()
+    assert "ADD COLUMNS" in {h.operation for h in history}
+    assert spark.conf.get("spark.databricks.delta.schema.autoMerge.enabled", "false") == "false"
