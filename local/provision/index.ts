@@ -1,3 +1,6 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { localClientConfig } from '../aws';
+import { uploadJobArtifacts } from '../jobs/upload';
 import { LOCAL_PSEUDO_PARAMETERS, type PhysicalResource, resolveIntrinsics } from '../serverless/intrinsics';
 import { type CfnResource, entityNames, loadResolvedConfig, stageParam } from '../serverless/resolved-config';
 import { provisionTable } from './dynamodb';
@@ -58,7 +61,10 @@ export async function provisionLocalResources(log: (msg: string) => void, stage 
   const topicPrefix = String(stageParam(config, stage, 'topicPrefix'));
   const topics = entityNames(config, stage).map((e) => `${topicPrefix}.${e}`);
   const createdTopics = await provisionTopics(topics, Number(stageParam(config, stage, 'topicPartitions')));
-  log(`provisioned ${physical.size - resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').length} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}`);
+  // The Spark job code, where the job launcher points the (local) EMR Serverless runs.
+  const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
+  await uploadJobArtifacts(config.custom.names.artifactsBucket, s3).finally(() => s3.destroy());
+  log(`provisioned ${physical.size - resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').length} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}; Spark job code in s3://${config.custom.names.artifactsBucket}/jobs/`);
   return { created: Object.fromEntries(physical), skipped, topics };
 }
 

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { JobSpec } from './job-spec';
+import type { JobRunner, RunState } from './runner';
+
+const run = promisify(execFile);
+
+/**
+ * A job runner living in another program, spoken to through its command line (one JSON answer
+ * on stdout): how the job launcher reaches the local stack's spark-submit stand-in without
+ * bundling it. `script` is found from the working directory upwards (`sls invoke local` runs
+ * the bundle from .esbuild/.build).
+ */
+export class ProcessJobRunner implements JobRunner {
+  private readonly root: string;
+
+  constructor(private readonly script: string, applicationId: string, executionRoleArn: string, start = process.cwd()) {
+    let dir = path.resolve(start);
+    while (!existsSync(path.join(dir, script))) {
+      const parent = path.dirname(dir);
+      if (parent === dir) throw new Error(`job runner script ${script} not found from ${start} upwards`);
+      dir = parent;
+    }
+    this.root = dir;
+    this.context = [applicationId, executionRoleArn];
+  }
+
+  private readonly context: string[];
+
+  async active(name: string): Promise<{ jobRunId: string; state: RunState } | undefined> {
+    return (await this.call('active', name)) ?? undefined;
+  }
+
+  async start(spec: JobSpec, clientToken: string): Promise<string> {
+    return this.call('start', JSON.stringify(spec), clientToken);
+  }
+
+  async state(jobRunId: string): Promise<RunState> {
+    return this.call('state', jobRunId);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private async call(...args: string[]): Promise<any> {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(this.root, this.script), ...this.context, ...args], { cwd: this.root, maxBuffer: 4 * 1024 * 1024 });
+    const last = stdout.trim().split('\n').pop() ?? 'null';
+    return JSON.parse(last);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * EMR Serverless on the local stack. moto records every run (StartJobRun, so the launcher's
+ * calls are the real ones) but never executes it and calls it SUCCESS at once, so its state is
+ * not trusted here: the run's artifacts are fetched from the artifacts bucket (on moto) and the
+ * same entry point runs with the same arguments under `spark-submit` from .stack/venv; only the
+ * jars' location and the master differ. Its exit status becomes the run's state
+ * (.stack/emr-runs/<jobRunId>/run.json, log beside it). Loaded by the job launcher on stage
+ * local only, through its command line (cli.ts, CDC_LOCAL_JOB_RUNNER), never bundled for AWS.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-emr-serverless';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { EmrServerlessRunner, type JobRunner, type JobSpec, type RunState } from '../../lib/jobs';
+import { sparkJars } from '../stack/install';
+import { REPO_ROOT } from '../stack/paths';
+import { allRuns, alive, readRun, runDir, writeRun } from './registry';
+
+function s3Location(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new Error(`not an s3:// location: ${uri}`);
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+export class LocalSparkRunner implements JobRunner {
+  private emr: Promise<EmrServerlessRunner> | undefined;
+
+  constructor(private readonly application: string, private readonly executionRoleArn: string, private readonly s3 = new S3Client({ forcePathStyle: true })) {}
+
+  /** Stage local names the application (its id exists only once moto created it): look the id up. */
+  private recorder(): Promise<EmrServerlessRunner> {
+    this.emr ??= (async () => {
+      const client = new EMRServerlessClient({});
+      const apps = (await client.send(new ListApplicationsCommand({}))).applications ?? [];
+      const app = apps.find((a) => a.id === this.application || a.name === this.application);
+      if (app?.id === undefined) throw new Error(`EMR Serverless application ${this.application} is not on the local stack: npm run stack:up provisions it`);
+      return new EmrServerlessRunner(client, app.id, this.executionRoleArn);
+    })();
+    return this.emr;
+  }
+
+  async active(name: string): Promise<{ jobRunId: string; state: RunState } | undefined> {
+    const running = allRuns().find((r) => r.name === name && alive(r));
+    return running ? { jobRunId: running.jobRunId, state: running.state } : undefined;
+  }
+
+  async start(spec: JobSpec, clientToken: string): Promise<string> {
+    const jobRunId = await (await this.recorder()).start(spec, clientToken);
+    const dir = runDir(jobRunId);
+    mkdirSync(dir, { recursive: true });
+    const entryPoint = await this.download(spec.entryPoint, dir);
+    const params = spec.sparkSubmitParameters.split(/\s+/);
+    const args: string[] = [];
+    for (let i = 0; i < params.length; i += 1) {
+      if (params[i] === '--py-files') args.push('--py-files', await this.download(params[++i]!, dir));
+      // EMR's own Delta jars → the same Delta (and S3A) jars the local stack fetched.
+      else if (params[i] === '--conf' && params[i + 1]!.startsWith('spark.jars=')) {
+        args.push('--conf', `spark.jars=${sparkJars().join(',')}`);
+        i += 1;
+      } else args.push(params[i]!);
+    }
+    const command = [path.join(REPO_ROOT, '.stack', 'venv', 'bin', 'spark-submit'), '--master', 'local[2]', ...args, entryPoint, ...spec.entryPointArguments];
+    const log = path.join(dir, 'spark.log');
+    writeRun({ jobRunId, name: spec.name, state: 'RUNNING', startedAt: new Date().toISOString(), command, log });
+    const out = openSync(log, 'a');
+    // A small detached supervisor waits for spark-submit and records its exit status.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'supervise.ts'), jobRunId], {
+      cwd: REPO_ROOT, detached: true, stdio: ['ignore', out, out], env: { ...process.env },
+    });
+    child.unref();
+    const run = readRun(jobRunId)!;
+    writeRun({ ...run, pid: child.pid });
+    return jobRunId;
+  }
+
+  async state(jobRunId: string): Promise<RunState> {
+    const run = readRun(jobRunId);
+    if (run === undefined) throw new Error(`no local job run ${jobRunId}`);
+    if (run.state === 'RUNNING' && !alive(run)) return 'FAILED';
+    return run.state;
+  }
+
+  private async download(uri: string, dir: string): Promise<string> {
+    const { bucket, key } = s3Location(uri);
+    const object = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const file = path.join(dir, path.basename(key));
+    writeFileSync(file, Buffer.from(await object.Body!.transformToByteArray()));
+    return file;
+  }
+}

@@ -1,0 +1,50 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunState } from '../../lib/jobs';
+import { STACK_DIR } from '../stack/paths';
+
+/** Local job runs, one folder each under .stack/emr-runs/<jobRunId>/ (artifacts, run.json, spark log). */
+export const RUNS_DIR = path.join(STACK_DIR, 'emr-runs');
+
+export interface LocalRun {
+  readonly jobRunId: string;
+  readonly name: string;
+  state: RunState;
+  readonly startedAt: string;
+  endedAt?: string;
+  exitCode?: number | null;
+  pid?: number;
+  /** The spark-submit command line, as run. */
+  readonly command: string[];
+  readonly log: string;
+}
+
+export function runDir(jobRunId: string): string {
+  return path.join(RUNS_DIR, jobRunId);
+}
+
+export function readRun(jobRunId: string): LocalRun | undefined {
+  const file = path.join(runDir(jobRunId), 'run.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalRun) : undefined;
+}
+
+export function writeRun(run: LocalRun): void {
+  mkdirSync(runDir(run.jobRunId), { recursive: true });
+  writeFileSync(path.join(runDir(run.jobRunId), 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
+}
+
+export function allRuns(): LocalRun[] {
+  if (!existsSync(RUNS_DIR)) return [];
+  return readdirSync(RUNS_DIR).map(readRun).filter((r): r is LocalRun => r !== undefined);
+}
+
+/** A run marked RUNNING whose process is gone died without a word: it failed. */
+export function alive(run: LocalRun): boolean {
+  if (run.state !== 'RUNNING' || run.pid === undefined) return false;
+  try {
+    process.kill(run.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

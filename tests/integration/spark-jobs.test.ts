@@ -1,0 +1,198 @@
+/**
+ * End to end on the local stack: simulator → poller → Kafka → consumer → raw bucket → the job
+ * launcher (on stage local: moto's EMR Serverless API records the run, spark-submit runs it) →
+ * Delta tables, compared row by row with the simulator's current state.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import type { LaunchedRun } from '../../lib/jobs';
+import type { PollSummary } from '../../lib/poller';
+import { consumeTopic } from '../../local/demo/pipeline';
+import { readRun } from '../../local/emr/registry';
+import { type Runtime, startRuntime } from '../../local/runtime';
+import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
+import { sparkJars } from '../../local/stack/install';
+import { REPO_ROOT, venvBin } from '../../local/stack/paths';
+import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
+import { localConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { waitFor } from '../helpers/runtime';
+
+const run = promisify(execFile);
+// Several spark-submit runs on a 2-core machine: minutes, not seconds.
+jest.setTimeout(15 * 60_000);
+type Row = Record<string, unknown>;
+
+let sim: RunningSimulator;
+let p: IsolatedPipeline;
+let rt: Runtime;
+
+beforeAll(async () => {
+  sim = await startSimulatorServer({ seed: 41, faults: { tieRate: 0.3 } });
+  // One Spark application for all three entities keeps the test to one JVM at a time.
+  p = await isolatedPipeline({ functions: ['poller', 'consumer', 'jobLauncher'], sourceUrl: sim.url, env: { CDC_JOB_GROUPING: 'all' } });
+  p.definitions.forEach((d) => {
+    if (d.name === 'jobLauncher') Object.assign(d.environment, { CDC_LAKE_BUCKET: p.rawBucket });
+  });
+  rt = await startRuntime(await localConfig(), p.definitions, { log: () => undefined });
+});
+
+afterAll(async () => {
+  await rt?.stop();
+  await sim?.close();
+  await p?.close();
+});
+
+const lake = (entity: string): string => `s3://${p.rawBucket}/delta/${entity}`;
+
+async function pollAll(): Promise<void> {
+  for (const entity of p.entities) await rt.fire('poller', { entity });
+}
+
+/** Waits until the consumer has written every change on the entity topics to the raw bucket. */
+async function rawCaughtUp(): Promise<void> {
+  let expected = 0;
+  for (const entity of p.entities) expected += (await consumeTopic(p.topic(entity), p.registry)).messages.length;
+  await waitFor(`${expected} raw rows`, async () => {
+    let rows = 0;
+    for (const key of await p.list('raw/')) rows += gunzipSync(await p.get(key)).toString().split('\n').filter(Boolean).length;
+    return rows >= expected ? true : undefined;
+  }, 60_000);
+}
+
+/** Launches a job run and waits for its real (spark-submit) outcome; returns its summaries. */
+async function runJob(mode: 'batch' | 'streaming'): Promise<{ run: LaunchedRun; summaries: Row[] }> {
+  const { runs } = (await rt.fire('jobLauncher', { mode })) as { runs: LaunchedRun[] };
+  expect(runs).toHaveLength(1);
+  const done = await waitFor(`job run ${runs[0]!.jobRunId}`, () => {
+    const local = readRun(runs[0]!.jobRunId);
+    return local && local.state !== 'RUNNING' ? local : undefined;
+  }, 300_000);
+  const log = readFileSync(done.log, 'utf8');
+  expect(`${done.state}: ${log.split('\n').filter((l) => l.includes('cdc_job_error') || l.includes('Traceback')).join('\n')}`).toBe('SUCCESS: ');
+  const summaries = log.split('\n').filter((l) => l.startsWith('{"cdc_job_summary"')).map((l) => (JSON.parse(l) as { cdc_job_summary: Row }).cdc_job_summary);
+  return { run: runs[0]!, summaries };
+}
+
+async function dumpTables(): Promise<{ rows: Map<string, Row[]>; versions: Map<string, number> }> {
+  const { stdout } = await run(venvBin('python'), ['-m', 'cdc_jobs.dump', ...p.entities.map(lake)], {
+    cwd: path.join(REPO_ROOT, 'glue-jobs', 'src'), maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, CDC_SPARK_JARS: sparkJars().join(','), CDC_SPARK_MASTER: 'local[2]', AWS_ENDPOINT_URL: String((await localConfig()).provider.environment?.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000') },
+  });
+  const rows = new Map<string, Row[]>();
+  const versions = new Map<string, number>();
+  for (const line of stdout.split('\n').filter((l) => l.startsWith('{"table"'))) {
+    const entry = JSON.parse(line) as { table: string; row?: Row; version?: number };
+    const entity = entry.table.split('/').pop()!;
+    if (entry.row) rows.set(entity, [...(rows.get(entity) ?? []), entry.row]);
+    else versions.set(entity, entry.version!);
+  }
+  return { rows, versions };
+}
+
+/** The source record as the table should hold it: data flattened `parent_child`, arrays whole. */
+function flatten(data: Row, prefix = ''): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Row, `${prefix}${k}_`));
+    else out[`${prefix}${k}`] = v;
+  }
+  return out;
+}
+
+function expectTablesEqualSource(tables: Map<string, Row[]>): void {
+  for (const entity of p.entities) {
+    const state = sim.simulator.state([entity as never]).entities[entity as never]! as { records: { id: string; op: string; updatedAt: string; data: Row | null }[] };
+    const live = state.records.filter((r) => r.op === 'UPSERT');
+    const rows = new Map((tables.get(entity) ?? []).map((r) => [String(r.id), r]));
+    expect([...rows.keys()].sort()).toEqual(live.map((r) => r.id).sort());
+    for (const record of live) {
+      const row = rows.get(record.id)!;
+      const source = flatten(record.data!);
+      const columns = Object.keys(row).filter((c) => !c.startsWith('_') && c !== 'id');
+      const differences = columns.filter((c) => JSON.stringify(normalise(row[c])) !== JSON.stringify(normalise(source[c] ?? null)));
+      expect(`${entity} ${record.id}: ${differences.map((c) => `${c} table=${JSON.stringify(row[c])} source=${JSON.stringify(source[c])}`).join('; ')}`).toBe(`${entity} ${record.id}: `);
+      expect(row._updated_at).toBe(record.updatedAt);
+    }
+  }
+}
+
+/** Arrays of records: optional fields the source left out are null in the table. */
+function normalise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => (v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v as Row).filter(([, x]) => x !== null).sort()) : v));
+  return value;
+}
+
+describe('the Spark jobs through the job launcher on the local stack', () => {
+  it('batch: the Delta tables equal the source state row by row, late older duplicates change nothing, a rerun keeps the version', async () => {
+    sim.simulator.generate(500);
+    await pollAll();
+    // Round two: updates and deletes of existing records.
+    sim.simulator.generate(300);
+    const round2 = await Promise.all(p.entities.map((entity) => rt.fire('poller', { entity }) as Promise<PollSummary>));
+    expect(round2.reduce((n, s) => n + s.published, 0)).toBeGreaterThan(50);
+    await rawCaughtUp();
+
+    const first = await runJob('batch');
+    expect(first.summaries.map((s) => s.entity).sort()).toEqual([...p.entities].sort());
+    let tables = await dumpTables();
+    expectTablesEqualSource(tables.rows);
+
+    // Late, older changes: every message of round one sent again (an at-least-once re-send), after the newer ones.
+    const producer = new Kafka({ clientId: 'it-late', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    for (const entity of p.entities) {
+      const { messages } = await consumeTopic(p.topic(entity), p.registry);
+      await producer.send({ topic: p.topic(entity), messages: await rawMessages(p.topic(entity), Math.floor(messages.length / 2)) });
+    }
+    await producer.disconnect();
+    await rawCaughtUp();
+    const second = await runJob('batch');
+    expect(second.summaries.every((s) => Number(s.files) > 0)).toBe(true);
+    tables = await dumpTables();
+    expectTablesEqualSource(tables.rows);
+
+    const rerun = await runJob('batch');
+    for (const s of rerun.summaries) {
+      expect(s.files).toBe(0);
+      expect(s.table_version).toBe(tables.versions.get(String(s.entity)));
+    }
+  });
+
+  it('streaming with availableNow over the same raw data gives the same tables', async () => {
+    const streaming = await runJob('streaming');
+    expect(streaming.summaries).toHaveLength(p.entities.length);
+    expectTablesEqualSource((await dumpTables()).rows);
+  });
+
+  it('the launcher, invoked twice while a run is in progress, starts one run', async () => {
+    const event = { mode: 'batch', entities: ['payment'] };
+    const a = (await rt.fire('jobLauncher', event)) as { runs: LaunchedRun[] };
+    const b = (await rt.fire('jobLauncher', event)) as { runs: LaunchedRun[] };
+    expect(a.runs[0]!.started).toBe(true);
+    expect(b.runs[0]).toMatchObject({ started: false, jobRunId: a.runs[0]!.jobRunId, state: 'RUNNING' });
+    await waitFor('the run to end', () => (readRun(a.runs[0]!.jobRunId)?.state !== 'RUNNING' ? true : undefined), 300_000);
+  });
+});
+
+/** The first n messages of a topic as raw bytes (key, value, headers), to send again. */
+async function rawMessages(topic: string, n: number): Promise<{ key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer> }[]> {
+  const kafka = new Kafka({ clientId: 'it-raw', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `it-raw-${Date.now()}-${Math.random()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const out: { key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer> }[] = [];
+  await new Promise<void>((resolve, reject) => {
+    consumer.run({
+      eachMessage: async ({ message }) => {
+        if (out.length < n) out.push({ key: message.key, value: message.value, headers: message.headers as Record<string, Buffer> });
+        if (out.length >= n) resolve();
+      },
+    }).catch(reject);
+  });
+  await consumer.disconnect();
+  return out;
+}
