@@ -47,7 +47,7 @@ def apply_changes(spark: SparkSession, changes: DataFrame, table_path: str, tomb
         # A change not newer than the id's tombstone was deleted already (or is the delete itself).
         live = latest.alias("s").join(tombstones.toDF().alias("t"), F.col("s.id") == F.col("t.id"), "left") \
             .where(F.col("t.id").isNull() | F.expr(NEWER)).select("s.*").cache()
-        live.count()
+        counts = {"changes": latest.count(), "applied": live.count(), "deletes": live.where("_op = 'DELETE'").count()}
         row_schema = StructType([f for f in latest.schema.fields if f.name != "_op"])
         table = delta_table(spark, table_path, row_schema)
         if add_new_columns(spark, table_path, table, row_schema):
@@ -63,7 +63,6 @@ def apply_changes(spark: SparkSession, changes: DataFrame, table_path: str, tomb
             .whenMatchedUpdateAll(condition=NEWER)
             .whenNotMatchedInsertAll()
             .execute())
-        counts = {"changes": latest.count(), "deletes": deletes.count()}
         live.unpersist()
         return counts
     finally:
