@@ -11,6 +11,9 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import type { LaunchedRun } from '../../lib/jobs';
 import type { PollSummary } from '../../lib/poller';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { GlueSchemaRegistry, registerSchema, SchemaCache } from '../../lib/registry';
+import { GlueAvroSerde } from '../../lib/serde';
 import { consumeTopic } from '../../local/demo/pipeline';
 import { readRun } from '../../local/emr/registry';
 import { type Runtime, startRuntime } from '../../local/runtime';
@@ -18,7 +21,8 @@ import { type RunningSimulator, startSimulatorServer } from '../../local/simulat
 import { sparkJars } from '../../local/stack/install';
 import { REPO_ROOT, venvBin } from '../../local/stack/paths';
 import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
-import { localConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { dataFields, evolve, schemaFile } from '../helpers/schemas';
 import { waitFor } from '../helpers/runtime';
 
 const run = promisify(execFile);
@@ -166,6 +170,32 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
     const streaming = await runJob('streaming');
     expect(streaming.summaries).toHaveLength(p.entities.length);
     expectTablesEqualSource((await dumpTables()).rows);
+  });
+
+  it('a new optional field in the schema and in the data becomes a new column after the next run, older rows null', async () => {
+    const glue = new GlueClient(localClientConfig());
+    const registry = new GlueSchemaRegistry(glue, p.registry);
+    const evolved = evolve(schemaFile('customer'), (schema) => dataFields(schema).push({ name: 'loyaltyTier', type: ['null', 'string'], default: null }));
+    expect((await registerSchema(registry, { schemaName: p.topic('customer'), definition: evolved, compatibility: 'BACKWARD' })).action).toBe('registered');
+    // Three newer changes from a source that now sends the field, published as the poller would (latest schema).
+    const serde = new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 0, maxEntries: 10 }));
+    const live = sim.simulator.state(['customer']).entities.customer!.records.filter((r) => r.op === 'UPSERT').slice(0, 3);
+    const producer = new Kafka({ clientId: 'it-evolve', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    for (const [i, record] of live.entries()) {
+      const change = { eventId: `e${i}`.padEnd(32, 'f'), op: 'UPSERT', id: record.id, updatedAt: new Date(Date.parse(record.updatedAt) + 60_000).toISOString(), data: { ...(record.data as Row), loyaltyTier: 'gold' } };
+      const { bytes } = await serde.encode(p.topic('customer'), change);
+      await producer.send({ topic: p.topic('customer'), messages: [{ key: record.id, value: bytes }] });
+    }
+    await producer.disconnect();
+    glue.destroy();
+    await rawCaughtUp();
+    const { runs } = (await rt.fire('jobLauncher', { mode: 'batch', entities: ['customer'] })) as { runs: LaunchedRun[] };
+    await waitFor('the batch run', () => (readRun(runs[0]!.jobRunId)?.state === 'SUCCESS' ? true : undefined), 300_000);
+    const rows = (await dumpTables()).rows.get('customer')!;
+    const tiers = new Map(rows.map((r) => [String(r.id), r.loyaltyTier]));
+    expect(live.map((r) => tiers.get(r.id))).toEqual(['gold', 'gold', 'gold']);
+    expect(rows.filter((r) => !live.some((l) => l.id === r.id)).every((r) => 'loyaltyTier' in r && r.loyaltyTier === null)).toBe(true);
   });
 
   it('the launcher, invoked twice while a run is in progress, starts one run', async () => {
