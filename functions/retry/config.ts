@@ -1,7 +1,7 @@
 import { type CommonConfig, ConfigError, loadCommonConfig, optionalString, requireInt, requireString } from '../../lib/config';
+import { PARK_REASONS } from '../../lib/fallback';
 import type { StaleLimit } from '../../lib/redrive';
 
-const REASONS = ['KAFKA_UNAVAILABLE', 'SCHEMA_VALIDATION', 'SCHEMA_NOT_FOUND', 'MALFORMED_EVENT', 'PAYLOAD_TOO_LARGE', 'UNDECODABLE', 'PARKED_BEHIND_KEY'];
 
 export interface RetryConfig extends CommonConfig {
   readonly alertTopicArn: string;
@@ -45,7 +45,7 @@ export function parseStale(raw: string): Record<string, StaleLimit> {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('must be an object of reason → {maxAgeSeconds, maxAttempts}');
   const limits: Record<string, StaleLimit> = {};
   for (const [reason, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (reason !== 'default' && !REASONS.includes(reason)) fail(`unknown reason "${reason}"; one of default, ${REASONS.join(', ')}`);
+    if (reason !== 'default' && !(PARK_REASONS as readonly string[]).includes(reason)) fail(`unknown reason "${reason}"; one of default, ${PARK_REASONS.join(', ')}`);
     const { maxAgeSeconds, maxAttempts } = (value ?? {}) as Record<string, unknown>;
     if (typeof maxAgeSeconds !== 'number' || !(maxAgeSeconds >= 0)) fail(`${reason}.maxAgeSeconds must be a number of seconds ≥ 0`);
     if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1) fail(`${reason}.maxAttempts must be a whole number ≥ 1`);

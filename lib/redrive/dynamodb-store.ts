@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { FallbackStatus } from '../fallback';
+import { type FallbackStatus, partitionKey } from '../fallback';
 import { HISTORY_LIMIT, type ParkedItem, type Reschedule } from './parked-item';
 import type { RedriveStore } from './store';
 
@@ -23,7 +23,7 @@ export class DynamoDbRedriveStore implements RedriveStore {
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.dynamodb.send(new QueryCommand({
-        TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `${entity}#${id}` } },
+        TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) } },
         ConsistentRead: true, ExclusiveStartKey: start,
       }));
       items.push(...(page.Items ?? []).map((i) => unmarshall(i) as ParkedItem));

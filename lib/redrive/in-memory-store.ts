@@ -1,4 +1,4 @@
-import type { FallbackStatus, ParkedEvent } from '../fallback';
+import { type FallbackStatus, type ParkedEvent, partitionKey, sortKey } from '../fallback';
 import { HISTORY_LIMIT, type ParkedItem, type Reschedule } from './parked-item';
 import type { RedriveStore } from './store';
 
@@ -10,7 +10,7 @@ export class InMemoryRedriveStore implements RedriveStore {
   add(...events: ParkedEvent[]): void {
     for (const e of events) {
       const { payload, violations, ...rest } = e;
-      const item: ParkedItem = { ...rest, pk: `${e.entity}#${e.id}`, sk: `${e.updatedAt}#${e.eventId}`, payload: JSON.stringify(payload ?? null), ...(violations ? { violations: [...violations] } : {}) };
+      const item: ParkedItem = { ...rest, pk: partitionKey(e.entity, e.id), sk: sortKey(e.updatedAt, e.eventId), payload: JSON.stringify(payload ?? null), ...(violations ? { violations: [...violations] } : {}) };
       this.items.set(this.keyOf(item), item);
     }
   }
@@ -28,7 +28,7 @@ export class InMemoryRedriveStore implements RedriveStore {
   }
 
   async itemsOfKey(entity: string, id: string): Promise<ParkedItem[]> {
-    return this.all.filter((i) => i.pk === `${entity}#${id}`);
+    return this.all.filter((i) => i.pk === partitionKey(entity, id));
   }
 
   async claim(item: ParkedItem, owner: string, now: string, until: string): Promise<boolean> {
