@@ -77,14 +77,16 @@ async function writePartition(records: KafkaRecord[], deps: ConsumeDependencies,
       continue;
     }
     let plan = plans.get(decoded.schemaVersionId);
-    try {
-      plan ??= columnPlan(decoded.definition);
-    } catch (error) {
-      if (!(error instanceof ColumnPlanError)) throw error;
-      poison.push({ record, reason: 'UNDECODABLE', error: `schema version ${decoded.schemaVersionId} cannot be flattened: ${error.message}` });
-      continue;
+    if (plan === undefined) {
+      try {
+        plan = columnPlan(decoded.definition);
+      } catch (error) {
+        if (!(error instanceof ColumnPlanError)) throw error;
+        poison.push({ record, reason: 'UNDECODABLE', error: `schema version ${decoded.schemaVersionId} cannot be flattened: ${error.message}` });
+        continue;
+      }
+      plans.set(decoded.schemaVersionId, plan);
     }
-    plans.set(decoded.schemaVersionId, plan);
     rows.push(flattenChange(decoded.value, decoded.schemaVersionId, record, plan));
   }
   let bytes = 0;

@@ -15,6 +15,7 @@ const run = promisify(execFile);
  */
 export class ProcessJobRunner implements JobRunner {
   private readonly root: string;
+  private readonly context: string[];
 
   constructor(private readonly script: string, applicationId: string, executionRoleArn: string, start = process.cwd()) {
     let dir = path.resolve(start);
@@ -26,8 +27,6 @@ export class ProcessJobRunner implements JobRunner {
     this.root = dir;
     this.context = [applicationId, executionRoleArn];
   }
-
-  private readonly context: string[];
 
   async active(name: string): Promise<{ jobRunId: string; state: RunState } | undefined> {
     return (await this.call('active', name)) ?? undefined;

@@ -14,7 +14,7 @@ import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-em
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { EmrServerlessRunner, type JobRunner, type JobSpec, type RunState } from '../../lib/jobs';
 import { sparkJars } from '../stack/install';
-import { REPO_ROOT } from '../stack/paths';
+import { REPO_ROOT, venvBin } from '../stack/paths';
 import { allRuns, alive, readRun, runDir, writeRun } from './registry';
 
 function s3Location(uri: string): { bucket: string; key: string } {
@@ -60,7 +60,7 @@ export class LocalSparkRunner implements JobRunner {
         i += 1;
       } else args.push(params[i]!);
     }
-    const command = [path.join(REPO_ROOT, '.stack', 'venv', 'bin', 'spark-submit'), '--master', 'local[2]', ...args, entryPoint, ...spec.entryPointArguments];
+    const command = [venvBin('spark-submit'), '--master', 'local[2]', ...args, entryPoint, ...spec.entryPointArguments];
     const log = path.join(dir, 'spark.log');
     writeRun({ jobRunId, name: spec.name, state: 'RUNNING', startedAt: new Date().toISOString(), command, log });
     const out = openSync(log, 'a');

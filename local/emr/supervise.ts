@@ -1,8 +1,7 @@
 /** Runs one local job run's spark-submit to the end and records its exit status (see local-runner.ts). */
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { sparkJars } from '../stack/install';
-import { VENV_DIR } from '../stack/paths';
+import { venvBin } from '../stack/paths';
 import { readRun, writeRun } from './registry';
 
 const jobRunId = process.argv[2] ?? '';
@@ -12,7 +11,7 @@ if (run === undefined) {
   process.exit(2);
 }
 const [command, ...args] = run.command;
-const python = path.join(VENV_DIR, 'bin', 'python');
+const python = venvBin('python');
 const child = spawn(command!, args, {
   stdio: 'inherit',
   env: { ...process.env, CDC_SPARK_JARS: sparkJars().join(','), PYSPARK_PYTHON: python, PYSPARK_DRIVER_PYTHON: python },
