@@ -16,10 +16,11 @@ import { KafkaPublisher } from '../../lib/publish';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { DEFAULT_MAPPING, HttpSource } from '../../lib/source';
-import { consumeTopic, type TopicMessage } from '../../local/demo/pipeline';
+import { consumeTopic } from '../../local/demo/pipeline';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
 import { startService, stopService } from '../../local/stack';
 import { localClientConfig, localKafkaBrokers, localNames } from '../helpers/local-stack';
+import { expectForwardPerKey } from '../helpers/topic-order';
 import { cloneTable, dropTable, scanAll } from '../../local/scratch-tables';
 
 const ENTITY = 'customer';
@@ -112,17 +113,6 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, num
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
   return counts;
-}
-
-/** Per key, the `updatedAt`s in topic order must only go forward. */
-function expectForwardPerKey(messages: readonly TopicMessage[]): void {
-  const last = new Map<string, string>();
-  for (const m of messages) {
-    const at = String(m.value.updatedAt);
-    const before = last.get(m.key);
-    if (before !== undefined && at < before) throw new Error(`key ${m.key} went backwards on the topic: ${before} then ${at} (partition ${m.partition}, offset ${m.offset})`);
-    last.set(m.key, at);
-  }
 }
 
 async function withKafkaRestoredAfter<T>(body: () => Promise<T>): Promise<T> {

@@ -20,6 +20,7 @@ import { startService, stopService } from '../../local/stack';
 import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
 import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
 import { waitFor } from '../helpers/runtime';
+import { expectForwardPerKey } from '../helpers/topic-order';
 import { schemaFile } from '../helpers/schemas';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -43,15 +44,6 @@ async function setUp(options: { env?: Record<string, string>; schemas?: Record<s
 
 const parked = async (p: IsolatedPipeline) => (await scanAll(p.dynamodb, p.fallbackTable)) as { id: string; updatedAt: string; status: string; reason: string; attempts: number }[];
 const identity = (m: TopicMessage): string => `${m.key}@${String(m.value.updatedAt)}`;
-
-function expectForwardPerKey(messages: readonly TopicMessage[]): void {
-  const last = new Map<string, string>();
-  for (const m of messages) {
-    const at = String(m.value.updatedAt);
-    expect(`${m.key} ${at >= (last.get(m.key) ?? '') ? 'forward' : `went back from ${last.get(m.key)}`}`).toBe(`${m.key} forward`);
-    last.set(m.key, at);
-  }
-}
 
 /** An invoice schema that does not know one status yet: the real one is its compatible successor. */
 const invoiceWithout = (symbol: string): string => {
