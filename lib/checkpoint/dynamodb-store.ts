@@ -13,11 +13,14 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     return {
       version: Number(Item.version?.N),
       position: { updatedAt: String(Item.updatedAt?.S), eventIdsAtUpdatedAt: Item.eventIdsAtUpdatedAt?.L?.map((v) => String(v.S)) ?? [] },
+      ...(Item.savedAt?.S ? { savedAt: Item.savedAt.S } : {}),
+      ...(Item.savedBy?.S ? { savedBy: Item.savedBy.S } : {}),
     };
   }
 
   async save(entity: string, position: Position, expectedVersion: number | undefined, runId: string): Promise<StoredCheckpoint> {
     const version = (expectedVersion ?? 0) + 1;
+    const savedAt = this.now().toISOString();
     try {
       await this.dynamodb.send(new PutItemCommand({
         TableName: this.tableName,
@@ -27,7 +30,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
           eventIdsAtUpdatedAt: { L: position.eventIdsAtUpdatedAt.map((id) => ({ S: id })) },
           version: { N: String(version) },
           savedBy: { S: runId },
-          savedAt: { S: this.now().toISOString() },
+          savedAt: { S: savedAt },
         },
         ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(entity)' : 'version = :expected',
         ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':expected': { N: String(expectedVersion) } },
@@ -36,6 +39,6 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       if (error instanceof ConditionalCheckFailedException) throw new CheckpointConflictError(entity, expectedVersion ?? 0);
       throw error;
     }
-    return { position, version };
+    return { position, version, savedAt, savedBy: runId };
   }
 }

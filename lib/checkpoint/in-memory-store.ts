@@ -10,9 +10,9 @@ export class InMemoryCheckpointStore implements CheckpointStore {
     return this.items.get(entity);
   }
 
-  async save(entity: string, position: Position, expectedVersion: number | undefined, _runId?: string): Promise<StoredCheckpoint> {
+  async save(entity: string, position: Position, expectedVersion: number | undefined, runId?: string): Promise<StoredCheckpoint> {
     if (this.items.get(entity)?.version !== expectedVersion) throw new CheckpointConflictError(entity, expectedVersion ?? 0);
-    const stored = { position, version: (expectedVersion ?? 0) + 1 };
+    const stored = { position, version: (expectedVersion ?? 0) + 1, ...(runId === undefined ? {} : { savedBy: runId }) };
     this.items.set(entity, stored);
     return stored;
   }

@@ -4,6 +4,9 @@ export interface StoredCheckpoint {
   readonly position: Position;
   /** Incremented by every write; a write names the version it read (optimistic concurrency). */
   readonly version: number;
+  /** When and by which run it was last written (absent in the in-memory store and in items written before these were kept). */
+  readonly savedAt?: string;
+  readonly savedBy?: string;
 }
 
 /** The poller's port to its checkpoints, one per (stage, entity). */

@@ -1,5 +1,5 @@
 import {
-  BatchWriteItemCommand, type AttributeValue, type DynamoDBClient, QueryCommand, UpdateItemCommand, ConditionalCheckFailedException,
+  BatchWriteItemCommand, type AttributeValue, type DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand, ConditionalCheckFailedException,
 } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -38,6 +38,22 @@ export class DynamoDbFallbackStore implements FallbackStore {
   async park(events: readonly ParkedEvent[]): Promise<void> {
     const items = await Promise.all(events.map((e) => this.toItem(e)));
     for (let i = 0; i < items.length; i += BATCH) await this.writeBatch(items.slice(i, i + BATCH));
+  }
+
+  /**
+   * Parks one event unless an item with its key (entity, id, updatedAt, eventId) is already in
+   * the table; false when one is, so putting the same event back twice leaves one item.
+   * `note` adds plain attributes (e.g. where a re-driven event came from); it never overrides the event's own.
+   */
+  async parkIfAbsent(event: ParkedEvent, note: Readonly<Record<string, string>> = {}): Promise<boolean> {
+    const Item = { ...marshall(note), ...(await this.toItem(event)) };
+    try {
+      await this.dynamodb.send(new PutItemCommand({ TableName: this.options.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async parkedKeys(entity: string, status: FallbackStatus): Promise<Set<string>> {

@@ -4,6 +4,22 @@ import type { AlertPort } from './alerts';
 import type { ParkedItem } from './parked-item';
 import type { RedriveStore } from './store';
 
+/** Where the sweeps archive STALE and SUPERSEDED items: `stale/dt=<day>/<time>-<owner>.jsonl`, one item whole per line. */
+export const STALE_ARCHIVE_PREFIX = 'stale/';
+
+export function staleArchiveKey(now: Date, owner: string): string {
+  return `${STALE_ARCHIVE_PREFIX}dt=${now.toISOString().slice(0, 10)}/${now.toISOString().replace(/[:.]/g, '-')}-${owner}.jsonl`;
+}
+
+/** When an archive object was written, from its key; undefined for a key not in that layout. */
+export function staleArchiveTime(key: string): Date | undefined {
+  const match = /^stale\/dt=\d{4}-\d{2}-\d{2}\/(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-/.exec(key);
+  if (match === null) return undefined;
+  const [, day, h, m, s, ms] = match;
+  const time = new Date(`${day}T${h}:${m}:${s}.${ms}Z`);
+  return Number.isNaN(time.getTime()) ? undefined : time;
+}
+
 export interface ArchiveSummary {
   archived: number;
   /** Where this sweep's archive is, if it wrote one. */
@@ -21,11 +37,11 @@ export async function archiveAndAlert(deps: { store: RedriveStore; archive: RawS
   const items = [...(await deps.store.withStatus('STALE', limit)), ...(await deps.store.withStatus('SUPERSEDED', limit))];
   if (items.length === 0) return { archived: 0, alerted: false };
   const now = deps.now();
-  const key = `stale/dt=${now.toISOString().slice(0, 10)}/${now.toISOString().replace(/[:.]/g, '-')}-${deps.owner}.jsonl`;
+  const key = staleArchiveKey(now, deps.owner);
   const lines = await Promise.all(items.map(async (item) => `${JSON.stringify({ ...withoutPayloadText(item), payload: await deps.store.payloadOf(item) })}\n`));
   await deps.archive.put(key, Buffer.from(lines.join('')), 'application/x-ndjson');
   const location = `s3://${deps.archive.bucket}/${key}`;
-  await deps.alerts.publish(`cdc-pipeline ${deps.stage}: ${items.length} change event(s) archived, not delivered`, alertMessage(items, location, deps.stage, now));
+  await deps.alerts.publish(`cdc-pipeline ${deps.stage}: ${items.length} change event(s) archived, not delivered`, alertMessage(items, location, key, deps.stage, now));
   let archived = 0;
   for (const item of items) if (await deps.store.drop(item, item.status as FallbackStatus)) archived += 1;
   return { archived, archive: location, alerted: true };
@@ -36,7 +52,7 @@ function withoutPayloadText(item: ParkedItem): Omit<ParkedItem, 'payload'> {
   return rest;
 }
 
-function alertMessage(items: ParkedItem[], location: string, stage: string, now: Date): string {
+function alertMessage(items: ParkedItem[], location: string, key: string, stage: string, now: Date): string {
   const counts: Record<string, Record<string, number>> = {};
   for (const item of items) {
     const byReason = (counts[item.entity] ??= {});
@@ -49,6 +65,6 @@ function alertMessage(items: ParkedItem[], location: string, stage: string, now:
     archive: location,
     countsByEntity: counts,
     examples: items.slice(0, 5).map((i) => ({ entity: i.entity, id: i.id, updatedAt: i.updatedAt, eventId: i.eventId, status: i.status, reason: i.reason, error: i.error.slice(0, 300), why: i.staleBecause ?? (i.supersededBy ? `superseded by the change of ${i.supersededBy}` : undefined) })),
-    redrive: 'after fixing the cause, re-drive the archive (see the README: replay)',
+    redrive: `after fixing the cause (e.g. a compatible schema version): npm run redrive-stale -- --stage ${stage} --archive ${key}`,
   }, null, 2);
 }

@@ -5,5 +5,5 @@ export { InMemoryRedriveStore } from './in-memory-store';
 export { type RedrivePolicy, type StaleLimit, nextAttemptAt, staleBecause } from './policy';
 export { type AlertPort, InMemoryAlerts, SnsAlerts } from './alerts';
 export { type DrainSummary, drainKey, type RedriveDependencies } from './drain-key';
-export { archiveAndAlert } from './archive';
+export { archiveAndAlert, STALE_ARCHIVE_PREFIX, staleArchiveKey, staleArchiveTime } from './archive';
 export { onStream, sweep, type SweepDependencies, type SweepSummary } from './run';

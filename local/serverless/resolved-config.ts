@@ -37,7 +37,7 @@ export interface ResourceNames {
 /** The subset of `sls print` output the local stack and runtime read. */
 export interface ResolvedConfig {
   readonly service: string;
-  readonly provider: { readonly environment?: Record<string, string | null>; readonly timeout?: number };
+  readonly provider: { readonly environment?: Record<string, string | null>; readonly timeout?: number; readonly region?: string };
   readonly params: Record<string, Record<string, unknown>>;
   readonly custom: { readonly names: ResourceNames };
   readonly functions: Record<string, ResolvedFunction>;

@@ -10,12 +10,12 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
   const dynamodb = new DynamoDBClient(localClientConfig());
   afterAll(() => dynamodb.destroy());
 
-  it('stores and loads a position with its version', async () => {
+  it('stores and loads a position with its version, when and by which run it was saved', async () => {
     const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
     const entity = `it-${randomUUID()}`;
     expect(await store.load(entity)).toBeUndefined();
     await store.save(entity, { updatedAt: T1, eventIdsAtUpdatedAt: ['a', 'b'] }, undefined, 'run-1');
-    expect(await store.load(entity)).toEqual({ version: 1, position: { updatedAt: T1, eventIdsAtUpdatedAt: ['a', 'b'] } });
+    expect(await store.load(entity)).toEqual({ version: 1, position: { updatedAt: T1, eventIdsAtUpdatedAt: ['a', 'b'] }, savedBy: 'run-1', savedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
   });
 
   it('lets exactly one of two overlapping runs move the checkpoint; the other gets a conflict', async () => {

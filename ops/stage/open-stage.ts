@@ -1,0 +1,51 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { S3Client } from '@aws-sdk/client-s3';
+import { type CheckpointStore, DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { DynamoDbFallbackStore } from '../../lib/fallback';
+import { localClientConfig } from '../../local/aws';
+import { S3StaleArchive } from '../archive/s3-stale-archive';
+import type { StaleArchive } from '../archive/stale-archive';
+import type { RestoreTarget } from '../redrive-stale/ports';
+import { DynamoDbFallbackCensus } from '../status/dynamodb-fallback-census';
+import { EmrServerlessJobRuns } from '../status/job-runs';
+import { LocalJobRuns } from '../status/local-job-runs';
+import type { FallbackCensus, JobRunHistory } from '../status/ports';
+import { type OpsStage, resolveStage, type ResolveStageOptions } from './ops-stage';
+
+/** One stage's stores behind the operator commands' ports. */
+export interface StageAdapters {
+  readonly stage: OpsStage;
+  readonly checkpoints: CheckpointStore;
+  readonly fallback: FallbackCensus;
+  readonly restore: RestoreTarget;
+  readonly archive: StaleArchive;
+  readonly jobs: JobRunHistory;
+  readonly now: () => Date;
+  close(): void;
+}
+
+/**
+ * Stage local: the local stack (moto, and the spark-submit stand-in's run registry). Any other
+ * stage: AWS in the stage's region with the SDK's default credential chain (environment,
+ * profile, SSO, instance role), nothing read from files of this repo.
+ */
+export async function openStage(stage: string | OpsStage, options: ResolveStageOptions = {}): Promise<StageAdapters> {
+  const target = typeof stage === 'string' ? await resolveStage(stage, options) : stage;
+  const base = target.local ? localClientConfig() : { region: target.region };
+  const dynamodb = new DynamoDBClient(base);
+  const s3 = new S3Client({ ...base, forcePathStyle: target.local });
+  const emr = new EMRServerlessClient(base);
+  return {
+    stage: target,
+    checkpoints: new DynamoDbCheckpointStore(dynamodb, target.checkpointTable),
+    fallback: new DynamoDbFallbackCensus(dynamodb, target.fallbackTable),
+    restore: new DynamoDbFallbackStore(dynamodb, s3, { tableName: target.fallbackTable, payloadBucket: target.rawBucket }),
+    archive: new S3StaleArchive(s3, target.archiveBucket),
+    jobs: target.local ? new LocalJobRuns() : new EmrServerlessJobRuns(emr, target.emrApplication),
+    now: () => new Date(),
+    close: () => {
+      for (const client of [dynamodb, s3, emr]) client.destroy();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { parseEntities, requireString } from '../../lib/config';
+import { loadResolvedConfig, type ResolvedConfig } from '../../local/serverless/resolved-config';
+import { UnknownEntityError, UsageError } from '../errors';
+
+/** What the operator commands need to know about one stage: all of it from its resolved serverless.yml. */
+export interface OpsStage {
+  readonly stage: string;
+  /** Stage `local` talks to the local stack (moto); any other to AWS with the default credential chain. */
+  readonly local: boolean;
+  readonly region: string;
+  readonly entities: readonly string[];
+  readonly topicPrefix: string;
+  readonly checkpointTable: string;
+  readonly fallbackTable: string;
+  /** Where parked events too large for an item keep their payload (the functions' CDC_RAW_BUCKET). */
+  readonly rawBucket: string;
+  /** Where the retry function archives stale and superseded events (its CDC_ARCHIVE_BUCKET). */
+  readonly archiveBucket: string;
+  /** The EMR Serverless application's name (its id exists only once deployed: looked up by name). */
+  readonly emrApplication: string;
+}
+
+export interface ResolveStageOptions {
+  /** The region the stage is deployed in, when not serverless.yml's `provider.region`. */
+  readonly region?: string;
+  /** An already resolved serverless.yml of this stage (saves the `sls print`). */
+  readonly config?: ResolvedConfig;
+}
+
+const STAGE_NAME = /^[a-zA-Z0-9-]+$/;
+
+export async function resolveStage(stage: string, options: ResolveStageOptions = {}): Promise<OpsStage> {
+  if (!STAGE_NAME.test(stage)) throw new UsageError('--stage', `"${stage}" is not a stage name (letters, digits and dashes, e.g. local or dev)`);
+  return stageFromConfig(options.config ?? (await loadResolvedConfig(stage)), stage, options.region);
+}
+
+/**
+ * The names come from the functions' own environment in the resolved config, read with the
+ * same readers the handlers use, so the commands can never disagree with what was deployed.
+ */
+export function stageFromConfig(config: ResolvedConfig, stage: string, region?: string): OpsStage {
+  const env = { ...config.provider.environment, ...config.functions.retry?.environment } as Record<string, string | undefined>;
+  return {
+    stage,
+    local: stage === 'local',
+    region: region ?? config.provider.region ?? 'us-east-1',
+    entities: [...parseEntities(env).keys()],
+    topicPrefix: requireString(env, 'CDC_TOPIC_PREFIX'),
+    checkpointTable: requireString(env, 'CDC_CHECKPOINT_TABLE'),
+    fallbackTable: requireString(env, 'CDC_FALLBACK_TABLE'),
+    rawBucket: requireString(env, 'CDC_RAW_BUCKET'),
+    archiveBucket: requireString(env, 'CDC_ARCHIVE_BUCKET'),
+    emrApplication: config.custom.names.emrApplication,
+  };
+}
+
+export function requireEntity(stage: OpsStage, entity: string): string {
+  if (!stage.entities.includes(entity)) throw new UnknownEntityError(entity, stage.stage, stage.entities);
+  return entity;
+}

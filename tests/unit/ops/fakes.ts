@@ -1,0 +1,86 @@
+import { InMemoryCheckpointStore } from '../../../lib/checkpoint';
+import { type ParkedEvent, partitionKey, sortKey } from '../../../lib/fallback';
+import { InMemoryRedriveStore } from '../../../lib/redrive';
+import { InMemoryStaleArchive } from '../../../ops/archive/in-memory-stale-archive';
+import type { RestoreTarget } from '../../../ops/redrive-stale/ports';
+import type { OpsStage } from '../../../ops/stage/ops-stage';
+import type { StageAdapters } from '../../../ops/stage/open-stage';
+import type { FallbackCensus, JobRunHistory, JobRunRecord } from '../../../ops/status/ports';
+import { customerChange } from '../../helpers/schemas';
+
+export const NOW = new Date('2026-11-24T12:00:00.000Z');
+
+/** The fallback table in memory (the retry core's own fake) seen through the status port. */
+export function censusOf(store: InMemoryRedriveStore): FallbackCensus {
+  return {
+    async *itemsWithStatus(status) {
+      for (const item of store.all) if (item.status === status) yield item;
+    },
+  };
+}
+
+/** The fallback table in memory as the re-drive's target: never replaces an item, like the conditional put. */
+export function restoreInto(store: InMemoryRedriveStore): RestoreTarget {
+  return {
+    parkIfAbsent: async (event, note) => {
+      if (store.all.some((i) => i.pk === partitionKey(event.entity, event.id) && i.sk === sortKey(event.updatedAt, event.eventId))) return false;
+      store.add(event);
+      const added = (await store.itemsOfKey(event.entity, event.id)).find((i) => i.eventId === event.eventId)!;
+      await store.setStatus(added, event.status, event.status, note);
+      return true;
+    },
+  };
+}
+
+export function jobsOf(runs: JobRunRecord[] | Error): JobRunHistory {
+  return { runsSince: async (since) => { if (runs instanceof Error) throw runs; return runs.filter((r) => new Date(r.createdAt) >= since); } };
+}
+
+export const STAGE: OpsStage = {
+  stage: 'test', local: false, region: 'eu-west-1', entities: ['customer', 'invoice', 'payment'], topicPrefix: 'cdc',
+  checkpointTable: 'cp', fallbackTable: 'fb', rawBucket: 'raw', archiveBucket: 'raw', emrApplication: 'spark',
+};
+
+export interface FakeStage extends StageAdapters {
+  readonly checkpoints: InMemoryCheckpointStore;
+  readonly store: InMemoryRedriveStore;
+  readonly archive: InMemoryStaleArchive;
+  closed: number;
+}
+
+export function fakeStage(runs: JobRunRecord[] = []): FakeStage {
+  const store = new InMemoryRedriveStore();
+  const stage: FakeStage = {
+    stage: STAGE, checkpoints: new InMemoryCheckpointStore(), store, fallback: censusOf(store), restore: restoreInto(store),
+    archive: new InMemoryStaleArchive(), jobs: jobsOf(runs), now: () => NOW, closed: 0,
+    close: () => { stage.closed += 1; },
+  };
+  return stage;
+}
+
+/** A parked customer change `secondsAgo` before NOW, valid under the customer schema unless `data` breaks it. */
+export function parkedChange(id: string, secondsAgo: number, overrides: Partial<ParkedEvent> = {}, data: Record<string, unknown> = {}): ParkedEvent {
+  const updatedAt = new Date(NOW.getTime() - secondsAgo * 1000).toISOString();
+  const eventId = `${id}-${secondsAgo}`.padEnd(32, '0');
+  return {
+    entity: 'customer', id, updatedAt, eventId, payload: customerChange({ id, updatedAt, eventId }, { id, ...data }),
+    status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 1,
+    firstSeenAt: updatedAt, nextAttemptAt: NOW.toISOString(), ...overrides,
+  };
+}
+
+/** A terminal that answers `answer` (or is not a terminal at all). */
+export function scriptedIo(answer: string | undefined) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const asked: string[] = [];
+  return {
+    out, err, asked,
+    io: {
+      out: (t: string) => void out.push(t),
+      err: (t: string) => void err.push(t),
+      interactive: answer !== undefined,
+      ask: async (q: string) => { asked.push(q); return answer ?? ''; },
+    },
+  };
+}
