@@ -27,6 +27,8 @@ export interface DrainSummary {
   superseded: number;
   /** Keys another invocation was already working on. */
   busy: number;
+  /** Why Kafka did not take a message, the first time it did not (for the operator's log). */
+  kafkaError?: string;
 }
 
 export const emptyDrainSummary = (): DrainSummary => ({ published: 0, revived: 0, stillInvalid: 0, failed: 0, stale: 0, superseded: 0, busy: 0 });
@@ -113,6 +115,7 @@ async function send(item: ParkedItem, record: ChangeRecord, deps: RedriveDepende
   } catch (error) {
     if (!(error instanceof KafkaUnavailableError)) throw error;
     summary.failed += 1;
+    summary.kafkaError ??= error.message;
     await reschedule(item, error.message, deps, policy);
     return false;
   }

@@ -1,94 +1,294 @@
 /**
- * `npm run demo`: brings the local stack up, generates source changes (with ties, schema-breaking
- * and malformed records), runs the real poller for each entity and the consumer on its MSK
- * triggers through the local runtime, and reconciles: every current source record is on Kafka
- * (decoded from Glue-framed Avro) or parked in the fallback table, and every published one is a
- * row in the raw bucket. The retry and Spark steps join as their issues land.
+ * `npm run demo`: the whole pipeline on this machine, unattended, through a Kafka outage.
+ *
+ *  1. brings the local stack up (installing it on first use);
+ *  2. runs the four functions through the local runtime on their real triggers: the poller and
+ *     retry schedules (on a clock running faster than real time), the consumer's MSK triggers
+ *     and the retry function's DynamoDB stream;
+ *  3. streams changes into the source simulator (three entities, updates, deletes, timestamp
+ *     ties, a few schema-breaking and malformed records), stops Kafka while more arrive, and
+ *     brings it back, so the fallback table and the retry function visibly do their work;
+ *  4. runs the Spark batch job through the job launcher;
+ *  5. reports every stage's counts and reconciles the Delta tables with the source's state.
  */
+import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDbFallbackStore } from '../../lib/fallback';
-import type { PollSummary } from '../../lib/poller';
-import { localClientConfig } from '../aws';
-import { functionDefinitions, startRuntime } from '../runtime';
-import { entityNames, loadResolvedConfig, stageParam } from '../serverless/resolved-config';
-import { stackUp } from '../stack';
-import { rawRows, readTopic } from './pipeline';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { collectStatus, formatStatus } from '../../ops';
+import type { LaunchedRun } from '../../lib/jobs';
+import { localClientConfig, localEndpoint } from '../aws';
+import { readRun } from '../emr/registry';
+import { alertObserverQueueName } from '../provision/sns';
+import { type Clock, functionDefinitions, type Runtime, startRuntime } from '../runtime';
+import { abortableSleep } from '../runtime/sleep';
+import { entityNames, loadResolvedConfig, type ResolvedConfig, stageParam } from '../serverless/resolved-config';
+import { stackUp, startService, stopService } from '../stack';
+import { LOG_DIR } from '../stack/paths';
+import { countLogLine, emptyCounters, type PipelineCounters, totalParked } from './counters';
+import { dumpDeltaTables } from './delta';
+import { archivedChanges, fallbackItems, postJson, sourceState, takeAlerts, topicEndOffsets } from './observe';
+import { Progress } from './progress';
+import { changeKey, type EntityVerdict, reconcileEntity } from './reconcile';
+import { printReport } from './report';
 
-function parseEvents(argv: string[]): number {
-  const i = argv.indexOf('--events');
-  if (i < 0) return 300;
-  const n = Number(argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error('--events takes a whole number from 1 to 100000');
-  return n;
+const DEFAULT_EVENTS = 10_000;
+/** EventBridge's one-minute schedules fire every 5 s: the demo's clock runs 12× real time. */
+const SPEEDUP = 12;
+/** The retry function's settings for the demo: short backoff, and invalid events given up after a few re-checks. */
+const DEMO_RETRY_ENV = {
+  CDC_RETRY_BACKOFF_BASE_SECONDS: '1',
+  CDC_RETRY_BACKOFF_CAP_SECONDS: '4',
+  CDC_RETRY_STALE: JSON.stringify({
+    default: { maxAgeSeconds: 259_200, maxAttempts: 50 },
+    SCHEMA_VALIDATION: { maxAgeSeconds: 259_200, maxAttempts: 3 },
+    MALFORMED_EVENT: { maxAgeSeconds: 259_200, maxAttempts: 2 },
+  }),
+};
+
+export interface DemoOptions {
+  readonly events: number;
+  /** How long Kafka stays down, at least (it stays down until the pollers have read what arrived meanwhile). */
+  readonly outageSeconds: number;
 }
 
-async function post(url: string, body: unknown): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
+export function parseDemoArgs(argv: readonly string[]): DemoOptions {
+  const options = { events: DEFAULT_EVENTS, outageSeconds: 20 };
+  for (let i = 0; i < argv.length; i += 1) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--events') {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 10 || n > 200_000) throw new Error(`--events takes a whole number from 10 to 200000, got ${value}`);
+      options.events = n;
+      i += 1;
+    } else if (flag === '--outage-seconds') {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0 || n > 600) throw new Error(`--outage-seconds takes a whole number from 0 to 600, got ${value}`);
+      options.outageSeconds = n;
+      i += 1;
+    } else throw new Error(`unknown option ${flag}; the options are --events N (default ${DEFAULT_EVENTS}) and --outage-seconds S (default 20)`);
+  }
+  return options;
 }
 
-/** Waits (up to a minute) until the consumer has written each published change as a raw row; returns how many are still missing. */
-async function waitForRaw(s3: S3Client, bucket: string, entity: string, published: { id: string; updatedAt: string }[]): Promise<number> {
-  const deadline = Date.now() + 60_000;
+/** A clock for the schedules only: minutes pass `speedup` times faster than real time. */
+function fastClock(speedup: number): Clock {
+  const start = Date.now();
+  return {
+    now: () => start + (Date.now() - start) * speedup,
+    sleep: (ms, signal) => abortableSleep(ms / speedup, signal),
+  };
+}
+
+interface Demo {
+  readonly config: ResolvedConfig;
+  readonly entities: string[];
+  readonly sourceUrl: string;
+  readonly topics: string[];
+  readonly progress: Progress;
+  readonly counters: PipelineCounters;
+  readonly dynamodb: DynamoDBClient;
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  readonly checkpoints: DynamoDbCheckpointStore;
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Feeds `count` changes to the source over a few seconds, in small bursts, as a live system would. */
+async function streamChanges(demo: Demo, count: number, generated: { n: number }): Promise<void> {
+  const bursts = Math.min(20, count);
+  for (let i = 0; i < bursts; i += 1) {
+    const n = Math.floor((count * (i + 1)) / bursts) - Math.floor((count * i) / bursts);
+    if (n > 0) await postJson(`${demo.sourceUrl}/admin/generate`, { count: n });
+    generated.n += n;
+    await sleep(250);
+  }
+}
+
+/** True when every entity's checkpoint has reached the source's latest change. */
+async function pollersCaughtUp(demo: Demo): Promise<boolean> {
+  for (const entity of demo.entities) {
+    const { records } = await sourceState(demo.sourceUrl, entity);
+    const latest = records.reduce((max, r) => (r.updatedAt > max ? r.updatedAt : max), '');
+    const checkpoint = await demo.checkpoints.load(entity);
+    if (latest !== '' && (checkpoint === undefined || checkpoint.position.updatedAt < latest)) return false;
+  }
+  return true;
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${Math.round(timeoutMs / 1000)} s waiting until ${what}`);
+    await sleep(1000);
+  }
+}
+
+function liveLine(demo: Demo, generated: { n: number }, parkedNow: { n: number }): () => string {
+  const c = demo.counters;
+  return () => `source ${generated.n} · polled ${c.polled} · published ${c.published} · parked ${totalParked(c)} (in table now ${parkedNow.n}) · retried ${c.retried} · archived ${c.archived} · raw rows ${c.rawRows}`;
+}
+
+function startDemoRuntime(demo: Demo): Promise<Runtime> {
+  const definitions = functionDefinitions(demo.config).map((d) => ({
+    ...d,
+    // One launch at the end, not every ten (fast) minutes, and all entities in one Spark application.
+    schedules: d.name === 'jobLauncher' ? [] : d.schedules,
+    environment: { ...d.environment, ...(d.name === 'retry' ? DEMO_RETRY_ENV : {}), ...(d.name === 'jobLauncher' ? { CDC_JOB_GROUPING: 'all' } : {}) },
+  }));
+  return startRuntime(demo.config, definitions, {
+    clock: fastClock(SPEEDUP),
+    log: (line) => {
+      demo.progress.log(line);
+      countLogLine(demo.counters, line);
+    },
+  });
+}
+
+/** Launches the batch job through the job launcher and waits for the real (spark-submit) run. */
+async function runBatchJob(demo: Demo, runtime: Runtime): Promise<{ run: LaunchedRun; state: string; summaries: Record<string, unknown>[] }> {
+  const { runs } = (await runtime.fire('jobLauncher', { mode: 'batch' })) as { runs: LaunchedRun[] };
+  const run = runs[0];
+  if (!run) throw new Error('the job launcher started no run');
   for (;;) {
-    const seen = new Set((await rawRows(s3, bucket, entity)).map((r) => `${String(r.id)}@${String(r._updated_at)}`));
-    const missing = published.filter((r) => !seen.has(`${r.id}@${r.updatedAt}`)).length;
-    if (missing === 0 || Date.now() > deadline) return missing;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const local = readRun(run.jobRunId);
+    if (local && local.state !== 'RUNNING') {
+      const log = readFileSync(local.log, 'utf8');
+      const summaries = log.split('\n').filter((l) => l.startsWith('{"cdc_job_summary"')).map((l) => (JSON.parse(l) as { cdc_job_summary: Record<string, unknown> }).cdc_job_summary);
+      demo.progress.log(`job run ${run.jobRunId}: ${local.state}; log ${local.log}`);
+      return { run, state: local.state, summaries };
+    }
+    await sleep(1000);
   }
 }
 
 async function main(): Promise<void> {
-  const events = parseEvents(process.argv.slice(2));
-  await stackUp({ log: (line) => console.log(line) });
-  const config = await loadResolvedConfig('local');
-  const source = process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080';
-  const prefix = String(stageParam(config, 'local', 'topicPrefix'));
-  console.log(`\ndemo: generating ${events} changes in the source simulator (ties, a few schema-breaking and malformed records)`);
-  await post(`${source}/admin/faults`, { tieRate: 0.3, schemaBreakRate: 0.02, malformedRate: 0.05 });
-  await post(`${source}/admin/generate`, { count: events });
+  const options = parseDemoArgs(process.argv.slice(2));
+  const progress = new Progress(`${LOG_DIR}/demo.log`);
+  progress.say(`cdc-pipeline demo: ${options.events} changes, a Kafka outage, the Spark batch job (log: ${progress.logPath})`);
+  progress.step('Starting the local stack (Kafka, moto, the source simulator); the first run installs them');
+  await stackUp({ log: progress.log });
 
-  // The poller is fired by hand per entity; the consumer runs on its MSK triggers as on AWS.
-  const functions = functionDefinitions(config).filter((d) => d.name === 'poller' || d.name === 'consumer').map((d) => ({ ...d, schedules: [], streams: [] }));
-  const runtime = await startRuntime(config, functions, { log: () => undefined });
+  const config = await loadResolvedConfig('local');
+  const names = config.custom.names;
+  const entities = entityNames(config, 'local');
+  const topicPrefix = String(stageParam(config, 'local', 'topicPrefix'));
   const dynamodb = new DynamoDBClient(localClientConfig());
   const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
-  const fallback = new DynamoDbFallbackStore(dynamodb, s3, { tableName: config.custom.names.fallbackTable, payloadBucket: config.custom.names.rawBucket });
-  const rows: string[][] = [['entity', 'source records', 'polled', 'published', 'parked (reason)', 'on Kafka or parked', 'in the raw bucket']];
-  let lost = 0;
+  const sqs = new SQSClient(localClientConfig());
+  const demo: Demo = {
+    config, entities, progress, dynamodb, s3, sqs,
+    sourceUrl: process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080',
+    topics: entities.map((e) => `${topicPrefix}.${e}`),
+    counters: emptyCounters(),
+    checkpoints: new DynamoDbCheckpointStore(dynamodb, names.checkpointTable),
+  };
+  const alertQueue = alertObserverQueueName(names.alertTopic);
+  const started = new Date();
+  const generated = { n: 0 };
+  const parkedNow = { n: 0 };
+  let runtime: Runtime | undefined;
+  let exitCode = 0;
   try {
-    for (const entity of entityNames(config, 'local')) {
-      const summary = (await runtime.fire('poller', { entity })) as PollSummary;
-      const state = (await (await fetch(`${source}/admin/state?entity=${entity}`)).json()) as { entities: Record<string, { records: { id: string; updatedAt: string }[] }> };
-      const records = state.entities[entity]?.records ?? [];
-      const { seen: onKafka, undecodable } = await readTopic(`${prefix}.${entity}`, config.custom.names.schemaRegistry);
-      if (undecodable > 0) console.log(`demo: ${entity}: ${undecodable} message(s) on the topic are not Glue-framed Avro (not written by the pipeline)`);
-      const parked = new Set([...(await fallback.parkedKeys(entity, 'AMBIGUOUS')), ...(await fallback.parkedKeys(entity, 'RETRIABLE'))]);
-      const missing = records.filter((r) => !onKafka.get(r.id)?.has(r.updatedAt) && !parked.has(r.id));
-      lost += missing.length;
-      const published = records.filter((r) => onKafka.get(r.id)?.has(r.updatedAt));
-      const notRaw = await waitForRaw(s3, config.custom.names.rawBucket, entity, published);
-      lost += notRaw;
-      const reasons = Object.entries(summary.parked).map(([reason, n]) => `${n} ${reason}`).join(', ') || '0';
-      rows.push([entity, String(records.length), String(summary.fetched), String(summary.published), reasons, missing.length === 0 ? 'all' : `${missing.length} MISSING`, notRaw === 0 ? `all ${published.length} published` : `${notRaw} MISSING`]);
-      console.log(`demo: ${entity}: ${summary.pages} page(s), ${summary.published} published, checkpoint ${summary.checkpointAfter.updatedAt}`);
-    }
-  } finally {
+    await takeAlerts(sqs, alertQueue);
+    const offsetsBefore = await topicEndOffsets(demo.topics);
+    await postJson(`${demo.sourceUrl}/admin/faults`, { tieRate: 0.3, schemaBreakRate: 0.004, malformedRate: 0.03 });
+    const trackParked = setInterval(() => void fallbackItems(dynamodb, names.fallbackTable).then((items) => (parkedNow.n = items.length), () => undefined), 2000);
+    trackParked.unref();
+    runtime = await startDemoRuntime(demo);
+    const live = liveLine(demo, generated, parkedNow);
+
+    const [first, second] = [Math.round(options.events * 0.45), Math.round(options.events * 0.2)];
+    progress.step(`Streaming ${first} changes; poller and retry schedules every ${60 / SPEEDUP} s, consumer on its MSK triggers`, live);
+    await streamChanges(demo, first, generated);
+    await waitUntil('the pollers read every change', () => pollersCaughtUp(demo), 300_000);
+
+    progress.step(`Kafka DOWN: stopping the broker; ${second} more changes arrive meanwhile`, live);
+    await stopService('kafka', progress.log);
+    const outageStarted = Date.now();
+    await streamChanges(demo, second, generated);
+    await waitUntil('the pollers parked every change that arrived', () => pollersCaughtUp(demo), 300_000);
+    await sleep(Math.max(0, options.outageSeconds * 1000 - (Date.now() - outageStarted)));
+    progress.say(`  fallback table while Kafka is down: ${describeParked(await fallbackItems(dynamodb, names.fallbackTable))}`);
+    await showStatus(demo, 'while Kafka is down');
+
+    const third = options.events - first - second;
+    progress.step(`Kafka UP again after ${Math.round((Date.now() - outageStarted) / 1000)} s; the retry function drains the fallback table; ${third} more changes`, live);
+    await startService('kafka', progress.log);
+    await streamChanges(demo, third, generated);
+    await waitUntil('the pollers read every change', () => pollersCaughtUp(demo), 300_000);
+    await waitUntil('the fallback table is empty (re-sent, or given up and archived)', async () => (await fallbackItems(dynamodb, names.fallbackTable)).length === 0, 300_000);
+    const offsetsAfter = await topicEndOffsets(demo.topics);
+    const written = demo.topics.reduce((n, t) => n + (offsetsAfter.get(t)! - offsetsBefore.get(t)!), 0);
+    await waitUntil(`the consumer wrote all ${written} new Kafka messages to the raw bucket`, async () => demo.counters.rawRows + demo.counters.deadLettered >= written, 300_000);
+    clearInterval(trackParked);
+    progress.say(`  fallback table after the retry function: ${describeParked(await fallbackItems(dynamodb, names.fallbackTable))}`);
+    await showStatus(demo, 'after the retry function drained the fallback table');
+
+    progress.step('Spark batch job through the job launcher (EMR Serverless API on moto, spark-submit locally)', () => `job running`);
+    const job = await runBatchJob(demo, runtime);
     await runtime.stop();
+    runtime = undefined;
+    progress.say(`  job run ${job.run.jobRunId}: ${job.state}`);
+
+    progress.step('Reconciling: the Delta tables against the source state');
+    const lake = (entity: string): string => `s3://${names.lakeBucket}/delta/${entity}`;
+    const tables = await dumpDeltaTables(entities.map(lake), localEndpoint());
+    const parked = await fallbackItems(dynamodb, names.fallbackTable);
+    const archived = await archivedChanges(s3, names.rawBucket);
+    const archivedThisRun = await archivedChanges(s3, names.rawBucket, started);
+    const accounted = new Set([...parked, ...archived].map((c) => changeKey(c.id, c.updatedAt)));
+    const verdicts: EntityVerdict[] = [];
+    const source: Record<string, { changes: number; records: number; malformed: number }> = {};
+    for (const entity of entities) {
+      const state = await sourceState(demo.sourceUrl, entity);
+      source[entity] = { changes: state.counts.total ?? 0, records: state.records.length, malformed: state.malformedServed.length };
+      verdicts.push(reconcileEntity(entity, state.records, tables.rows.get(entity) ?? [], accounted));
+    }
+    const alerts = await takeAlerts(sqs, alertQueue);
+    const reconciled = job.state === 'SUCCESS' && verdicts.every((v) => v.problemCount === 0);
+    printReport(progress, {
+      events: options.events, entities, source, counters: demo.counters, topics: demo.topics,
+      kafka: new Map(demo.topics.map((t) => [t, offsetsAfter.get(t)! - offsetsBefore.get(t)!])),
+      archivedThisRun, alerts: alerts.length, job, verdicts, tablesVersions: tables.versions, elapsed: progress.elapsed(),
+    });
+    progress.say(reconciled
+      ? '\nreconciled: every Delta table equals the source state; every change not in them is parked or archived with its reason. Nothing lost.'
+      : `\nNOT reconciled: ${verdicts.reduce((n, v) => n + v.problemCount, 0)} difference(s)${job.state === 'SUCCESS' ? '' : `, and the Spark job ended ${job.state}`}; details above and in ${progress.logPath}`);
+    progress.say('The stack is still running: `npm run status -- --stage local`, `npm run local:run` to keep the pipeline going, `npm run stack:down` to stop it.');
+    if (!reconciled) exitCode = 1;
+  } finally {
+    await runtime?.stop();
+    await startService('kafka', progress.log).catch(() => undefined);
     dynamodb.destroy();
     s3.destroy();
+    sqs.destroy();
+    await progress.finish();
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  console.log(`\n${rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')).join('\n')}`);
-  console.log(lost === 0
-    ? '\nreconciliation: every current source record is on Kafka (Glue-framed Avro, decoded) or parked in the fallback table with its reason, and every published one is a row in the raw bucket'
-    : `\nreconciliation FAILED: ${lost} source record(s) missing (neither on Kafka nor parked, or published but not in the raw bucket)`);
-  console.log('The stack is still running: `npm run stack:status`, `npm run local:run` to keep the pipeline going, `npm run stack:down` to stop.');
-  if (lost > 0) process.exitCode = 1;
+  process.exitCode = exitCode;
 }
 
-main().catch((error: unknown) => {
-  console.error('demo failed:', error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+/** What `npm run status -- --stage local` prints at this moment. */
+async function showStatus(demo: Demo, when: string): Promise<void> {
+  const text = formatStatus(await collectStatus('local', { config: demo.config }));
+  demo.progress.say(`  npm run status -- --stage local, ${when}:\n${text.split('\n').map((l) => `    │ ${l}`).join('\n')}`);
+}
+
+function describeParked(items: readonly { status: string; reason: string }[]): string {
+  if (items.length === 0) return 'empty';
+  const counts = new Map<string, number>();
+  for (const i of items) counts.set(`${i.status}/${i.reason}`, (counts.get(`${i.status}/${i.reason}`) ?? 0) + 1);
+  return `${items.length} item(s): ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`the full log is in ${LOG_DIR}/demo.log`);
+    process.exit(1);
+  });
+}

@@ -14,6 +14,7 @@ import { type Clock, REAL_CLOCK, runSchedule, scheduledEvent } from './scheduler
 export { functionDefinitions, type FunctionDefinition } from './definitions';
 export { FunctionHost, InvocationError } from './function-host';
 export type { MskEvent, MskRecord } from './msk-trigger';
+export type { Clock } from './scheduler';
 
 export interface RuntimeOptions {
   readonly log?: (line: string) => void;

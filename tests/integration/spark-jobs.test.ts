@@ -3,32 +3,27 @@
  * launcher (on stage local: moto's EMR Serverless API records the run, spark-submit runs it) →
  * Delta tables, compared row by row with the simulator's current state.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import type { LaunchedRun } from '../../lib/jobs';
 import type { PollSummary } from '../../lib/poller';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { GlueSchemaRegistry, registerSchema, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
+import { type DeltaDump, dumpDeltaTables } from '../../local/demo/delta';
 import { consumeTopic } from '../../local/demo/pipeline';
+import { rowDifferences, type Row, type SourceRecord } from '../../local/demo/reconcile';
 import { readRun } from '../../local/emr/registry';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
-import { sparkJars } from '../../local/stack/install';
-import { REPO_ROOT, venvBin } from '../../local/stack/paths';
 import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
 import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
 import { dataFields, evolve, schemaFile } from '../helpers/schemas';
 import { waitFor } from '../helpers/runtime';
 
-const run = promisify(execFile);
 // Several spark-submit runs on a 2-core machine: minutes, not seconds.
 jest.setTimeout(15 * 60_000);
-type Row = Record<string, unknown>;
 
 let sim: RunningSimulator;
 let p: IsolatedPipeline;
@@ -81,53 +76,20 @@ async function runJob(mode: 'batch' | 'streaming'): Promise<{ run: LaunchedRun; 
   return { run: runs[0]!, summaries };
 }
 
-async function dumpTables(): Promise<{ rows: Map<string, Row[]>; versions: Map<string, number> }> {
-  const { stdout } = await run(venvBin('python'), ['-m', 'cdc_jobs.dump', ...p.entities.map(lake)], {
-    cwd: path.join(REPO_ROOT, 'glue-jobs', 'src'), maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, CDC_SPARK_JARS: sparkJars().join(','), CDC_SPARK_MASTER: 'local[2]', AWS_ENDPOINT_URL: String((await localConfig()).provider.environment?.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000') },
-  });
-  const rows = new Map<string, Row[]>();
-  const versions = new Map<string, number>();
-  for (const line of stdout.split('\n').filter((l) => l.startsWith('{"table"'))) {
-    const entry = JSON.parse(line) as { table: string; row?: Row; version?: number };
-    const entity = entry.table.split('/').pop()!;
-    if (entry.row) rows.set(entity, [...(rows.get(entity) ?? []), entry.row]);
-    else versions.set(entity, entry.version!);
-  }
-  return { rows, versions };
-}
-
-/** The source record as the table should hold it: data flattened `parent_child`, arrays whole. */
-function flatten(data: Row, prefix = ''): Row {
-  const out: Row = {};
-  for (const [k, v] of Object.entries(data)) {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Row, `${prefix}${k}_`));
-    else out[`${prefix}${k}`] = v;
-  }
-  return out;
+async function dumpTables(): Promise<DeltaDump> {
+  return dumpDeltaTables(p.entities.map(lake), String((await localConfig()).provider.environment?.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000'));
 }
 
 function expectTablesEqualSource(tables: Map<string, Row[]>): void {
   for (const entity of p.entities) {
-    const state = sim.simulator.state([entity as never]).entities[entity as never]! as { records: { id: string; op: string; updatedAt: string; data: Row | null }[] };
+    const state = sim.simulator.state([entity as never]).entities[entity as never]! as { records: SourceRecord[] };
     const live = state.records.filter((r) => r.op === 'UPSERT');
     const rows = new Map((tables.get(entity) ?? []).map((r) => [String(r.id), r]));
     expect([...rows.keys()].sort()).toEqual(live.map((r) => r.id).sort());
     for (const record of live) {
-      const row = rows.get(record.id)!;
-      const source = flatten(record.data!);
-      const columns = Object.keys(row).filter((c) => !c.startsWith('_') && c !== 'id');
-      const differences = columns.filter((c) => JSON.stringify(normalise(row[c])) !== JSON.stringify(normalise(source[c] ?? null)));
-      expect(`${entity} ${record.id}: ${differences.map((c) => `${c} table=${JSON.stringify(row[c])} source=${JSON.stringify(source[c])}`).join('; ')}`).toBe(`${entity} ${record.id}: `);
-      expect(row._updated_at).toBe(record.updatedAt);
+      expect(`${entity} ${record.id}: ${rowDifferences(rows.get(record.id)!, record).join('; ')}`).toBe(`${entity} ${record.id}: `);
     }
   }
-}
-
-/** Arrays of records: optional fields the source left out are null in the table. */
-function normalise(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => (v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v as Row).filter(([, x]) => x !== null).sort()) : v));
-  return value;
 }
 
 describe('the Spark jobs through the job launcher on the local stack', () => {

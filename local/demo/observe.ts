@@ -1,0 +1,98 @@
+/**
+ * What the demo reads from the stack to judge the run: the source's state, checkpoints, the
+ * fallback table, the stale archive, topic end offsets and the alerts the retry function sent.
+ */
+import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { Kafka, logLevel } from 'kafkajs';
+import { localKafkaBrokers } from '../aws';
+import type { SourceRecord } from './reconcile';
+
+export interface SourceEntityState {
+  readonly records: SourceRecord[];
+  readonly brokenChanges: SourceRecord[];
+  readonly malformedServed: unknown[];
+  readonly counts: Record<string, number>;
+}
+
+export async function sourceState(sourceUrl: string, entity: string): Promise<SourceEntityState> {
+  const response = await fetch(`${sourceUrl}/admin/state?entity=${encodeURIComponent(entity)}`);
+  if (!response.ok) throw new Error(`GET ${sourceUrl}/admin/state answered ${response.status}: ${await response.text()}`);
+  const body = (await response.json()) as { entities: Record<string, SourceEntityState> };
+  const state = body.entities[entity];
+  if (!state) throw new Error(`the source has no entity "${entity}"`);
+  return state;
+}
+
+export async function postJson(url: string, body: unknown): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
+}
+
+/** What the fallback table and the archive say about a parked change. */
+export interface ParkedChange {
+  readonly entity: string;
+  readonly id: string;
+  readonly updatedAt: string;
+  readonly status: string;
+  readonly reason: string;
+}
+
+export async function fallbackItems(dynamodb: DynamoDBClient, table: string): Promise<ParkedChange[]> {
+  const items: ParkedChange[] = [];
+  const pages = paginateScan({ client: dynamodb }, { TableName: table, ProjectionExpression: 'entity, id, updatedAt, #s, reason', ExpressionAttributeNames: { '#s': 'status' }, ConsistentRead: true });
+  for await (const page of pages) for (const item of page.Items ?? []) items.push(unmarshall(item) as ParkedChange);
+  return items;
+}
+
+/** Every change archived under `stale/` (one JSON line each), optionally only objects written since a time. */
+export async function archivedChanges(s3: S3Client, bucket: string, since?: Date): Promise<ParkedChange[]> {
+  const changes: ParkedChange[] = [];
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: 'stale/' })) {
+    for (const object of page.Contents ?? []) {
+      if (since && object.LastModified && object.LastModified < since) continue;
+      const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToString();
+      for (const line of body.split('\n').filter(Boolean)) changes.push(JSON.parse(line) as ParkedChange);
+    }
+  }
+  return changes;
+}
+
+/** The sum of each topic's end offsets (messages ever written), retried while the broker is coming back. */
+export async function topicEndOffsets(topics: readonly string[]): Promise<Map<string, number>> {
+  const admin = new Kafka({ clientId: 'cdc-demo', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const ends = new Map<string, number>();
+    for (const topic of topics) {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          ends.set(topic, (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0));
+          break;
+        } catch (error) {
+          if (attempt >= 30) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    }
+    return ends;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Reads and removes every alert in the local observer queue (subscribed to the alert topic by provisioning). */
+export async function takeAlerts(sqs: SQSClient, queueName: string): Promise<string[]> {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+  const subjects: string[] = [];
+  for (;;) {
+    const page = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if ((page.Messages ?? []).length === 0) return subjects;
+    for (const message of page.Messages ?? []) {
+      subjects.push(String(message.Body));
+      await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle! }));
+    }
+  }
+}
