@@ -66,8 +66,9 @@ export async function prepareKafka(log: (m: string) => void): Promise<void> {
   writeConfig();
   if (existsSync(path.join(DATA_DIR, 'meta.properties'))) return;
   const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+  // `--cluster-id=<id>`, one argument: an id starting with '-' (1 in 32) would otherwise be read as an option.
   try {
-    await run('java', ['-cp', CLASSPATH, `-Dlog4j.configuration=file:${LOG4J}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', CONFIG]);
+    await run('java', ['-cp', CLASSPATH, `-Dlog4j.configuration=file:${LOG4J}`, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', CONFIG]);
   } catch (error) {
     throw new StackError(`kafka: formatting the storage in ${DATA_DIR} failed:\n${(error as { stderr?: string }).stderr ?? String(error)}`);
   }
