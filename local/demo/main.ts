@@ -28,7 +28,7 @@ import { stackUp, startService, stopService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
 import { countLogLine, emptyCounters, type PipelineCounters, totalParked } from './counters';
 import { dumpDeltaTables } from './delta';
-import { archivedChanges, fallbackItems, postJson, sourceState, takeAlerts, topicEndOffsets } from './observe';
+import { archivedChanges, fallbackCount, fallbackItems, postJson, sourceState, takeAlerts, topicEndOffsets } from './observe';
 import { Progress } from './progress';
 import { changeKey, type EntityVerdict, reconcileEntity } from './reconcile';
 import { printReport } from './report';
@@ -120,11 +120,11 @@ async function pollersCaughtUp(demo: Demo): Promise<boolean> {
   return true;
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 1000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`gave up after ${Math.round(timeoutMs / 1000)} s waiting until ${what}`);
-    await sleep(1000);
+    await sleep(everyMs);
   }
 }
 
@@ -197,12 +197,12 @@ async function main(): Promise<void> {
     await takeAlerts(sqs, alertQueue);
     const offsetsBefore = await topicEndOffsets(demo.topics);
     await postJson(`${demo.sourceUrl}/admin/faults`, { tieRate: 0.3, schemaBreakRate: 0.004, malformedRate: 0.03 });
-    const trackParked = setInterval(() => void fallbackItems(dynamodb, names.fallbackTable).then((items) => (parkedNow.n = items.length), () => undefined), 2000);
+    const trackParked = setInterval(() => void fallbackCount(dynamodb, names.fallbackTable).then((n) => (parkedNow.n = n), () => undefined), 5000);
     trackParked.unref();
     runtime = await startDemoRuntime(demo);
     const live = liveLine(demo, generated, parkedNow);
 
-    const [first, second] = [Math.round(options.events * 0.45), Math.round(options.events * 0.2)];
+    const [first, second] = [Math.round(options.events * 0.55), Math.round(options.events * 0.1)];
     progress.step(`Streaming ${first} changes; poller and retry schedules every ${60 / SPEEDUP} s, consumer on its MSK triggers`, live);
     await streamChanges(demo, first, generated);
     await waitUntil('the pollers read every change', () => pollersCaughtUp(demo), 300_000);
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
     await startService('kafka', progress.log);
     await streamChanges(demo, third, generated);
     await waitUntil('the pollers read every change', () => pollersCaughtUp(demo), 300_000);
-    await waitUntil('the fallback table is empty (re-sent, or given up and archived)', async () => (await fallbackItems(dynamodb, names.fallbackTable)).length === 0, 300_000);
+    await waitUntil('the fallback table is empty (re-sent, or given up and archived)', async () => (await fallbackCount(dynamodb, names.fallbackTable)) === 0, 600_000, 3000);
     const offsetsAfter = await topicEndOffsets(demo.topics);
     const written = demo.topics.reduce((n, t) => n + (offsetsAfter.get(t)! - offsetsBefore.get(t)!), 0);
     await waitUntil(`the consumer wrote all ${written} new Kafka messages to the raw bucket`, async () => demo.counters.rawRows + demo.counters.deadLettered >= written, 300_000);
