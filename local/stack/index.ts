@@ -7,6 +7,7 @@ import { provisionLocalResources } from '../provision';
 import { StackError } from './errors';
 import { portInUse, waitHealthy } from './health';
 import { ensureSparkJars } from './install';
+import { clearKafkaData } from './kafka';
 import { logFile } from './paths';
 import { runningProcess, startProcess, stopProcess } from './processes';
 import { type ServiceName, SERVICES, service } from './services';
@@ -54,8 +55,17 @@ export async function stackUp(options: { provision?: boolean; log?: Log } = {}):
   // The downloads are independent: the Python env (pip) runs beside the Maven fetches.
   const [kafka, moto] = [service('kafka'), service('moto')];
   await Promise.all([kafka.install(log).then(() => ensureSparkJars(log)), moto.install(log)]);
+  await clearKafkaUnlessMotoRuns(log);
   for (const s of SERVICES) await startService(s.name, log);
   if (options.provision !== false) await provisionLocalResources(log);
+}
+
+/** A moto about to start fresh (in-memory state) gets a fresh Kafka beside it; see `clearKafkaData`. */
+async function clearKafkaUnlessMotoRuns(log: Log): Promise<void> {
+  const moto = service('moto');
+  if (runningProcess('moto') && (await moto.healthy().catch(() => false))) return;
+  if (runningProcess('kafka')) await stopService('kafka', log);
+  if (clearKafkaData()) log('kafka: storage cleared, because moto starts fresh (its schema ids and checkpoints are gone)');
 }
 
 export async function stackDown(log: Log = () => undefined): Promise<void> {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -59,6 +59,18 @@ function writeConfig(): void {
     'log4j.logger.state.change.logger=WARN',
     '',
   ].join('\n'));
+}
+
+/**
+ * Empties Kafka's storage (the broker must be stopped). The messages on the topics carry Glue
+ * schema version ids of the moto they were written against; moto keeps its state in memory, so
+ * a fresh moto means those ids no longer resolve, and the checkpoints that said what was sent
+ * are gone too: the stack starts both fresh together.
+ */
+export function clearKafkaData(): boolean {
+  if (!existsSync(DATA_DIR)) return false;
+  rmSync(DATA_DIR, { recursive: true, force: true });
+  return true;
 }
 
 /** Formats the storage once (KRaft needs a cluster id in meta.properties before the first start). */
