@@ -28,7 +28,7 @@ import { stackUp, startService, stopService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
 import { countLogLine, emptyCounters, type PipelineCounters, totalParked } from './counters';
 import { dumpDeltaTables } from './delta';
-import { archivedChanges, fallbackCount, fallbackItems, postJson, sourceState, takeAlerts, topicEndOffsets } from './observe';
+import { archivedChanges, fallbackCount, fallbackItems, postJson, rawContents, sourceState, takeAlerts, topicEndOffsets } from './observe';
 import { Progress } from './progress';
 import { changeKey, type EntityVerdict, reconcileEntity } from './reconcile';
 import { printReport } from './report';
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     progress.say(`  fallback table after the retry function: ${describeParked(await fallbackItems(dynamodb, names.fallbackTable))}`);
     await showStatus(demo, 'after the retry function drained the fallback table');
 
-    progress.step('Spark batch job through the job launcher (EMR Serverless API on moto, spark-submit locally)', () => `job running`);
+    progress.step('Spark batch job through the job launcher (EMR Serverless API on moto, spark-submit locally)', () => 'spark-submit running (its log: .stack/emr-runs/<run id>/)');
     const job = await runBatchJob(demo, runtime);
     await runtime.stop();
     runtime = undefined;
@@ -244,15 +244,17 @@ async function main(): Promise<void> {
     const accounted = new Set([...parked, ...archived].map((c) => changeKey(c.id, c.updatedAt)));
     const verdicts: EntityVerdict[] = [];
     const source: Record<string, { changes: number; records: number; malformed: number }> = {};
+    const raw: Record<string, { objects: number; rows: number; eventIds: number }> = {};
     for (const entity of entities) {
       const state = await sourceState(demo.sourceUrl, entity);
       source[entity] = { changes: state.counts.total ?? 0, records: state.records.length, malformed: state.malformedServed.length };
+      raw[entity] = await rawContents(s3, names.rawBucket, entity);
       verdicts.push(reconcileEntity(entity, state.records, tables.rows.get(entity) ?? [], accounted));
     }
     const alerts = await takeAlerts(sqs, alertQueue);
     const reconciled = job.state === 'SUCCESS' && verdicts.every((v) => v.problemCount === 0);
     printReport(progress, {
-      events: options.events, entities, source, counters: demo.counters, topics: demo.topics,
+      events: options.events, entities, source, raw, counters: demo.counters, topics: demo.topics,
       kafka: new Map(demo.topics.map((t) => [t, offsetsAfter.get(t)! - offsetsBefore.get(t)!])),
       archivedThisRun, alerts: alerts.length, job, verdicts, tablesVersions: tables.versions, elapsed: progress.elapsed(),
     });

@@ -2,6 +2,7 @@
  * What the demo reads from the stack to judge the run: the source's state, checkpoints, the
  * fallback table, the stale archive, topic end offsets and the alerts the retry function sent.
  */
+import { gunzipSync } from 'node:zlib';
 import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -65,6 +66,25 @@ export async function archivedChanges(s3: S3Client, bucket: string, since?: Date
     }
   }
   return changes;
+}
+
+/** What the raw bucket holds for an entity: objects, and rows in them (distinct `_event_id`s and all). */
+export async function rawContents(s3: S3Client, bucket: string, entity: string): Promise<{ objects: number; rows: number; eventIds: number }> {
+  const eventIds = new Set<string>();
+  let objects = 0;
+  let rows = 0;
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: `raw/entity=${entity}/` })) {
+    for (const object of page.Contents ?? []) {
+      const body = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToByteArray());
+      const text = object.Key!.endsWith('.gz') ? gunzipSync(body).toString('utf8') : body.toString('utf8');
+      objects += 1;
+      for (const line of text.split('\n').filter(Boolean)) {
+        rows += 1;
+        eventIds.add(String((JSON.parse(line) as { _event_id?: unknown })._event_id));
+      }
+    }
+  }
+  return { objects, rows, eventIds: eventIds.size };
 }
 
 /** The sum of each topic's end offsets (messages ever written), retried while the broker is coming back. */

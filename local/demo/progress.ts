@@ -1,6 +1,6 @@
 /**
  * What the demo shows while it runs: one line per step, and under it one live line of counters
- * (rewritten in place on a terminal, printed every few seconds otherwise). Everything else
+ * (rewritten in place on a terminal, printed every 15 s otherwise). Everything else
  * (stack output, every function log line) goes to the log file.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -66,7 +66,7 @@ export class Progress {
     if (this.tty) {
       this.out.write(`\r\x1b[K${text.slice(0, (this.out.columns ?? 120) - 1)}`);
       this.liveShown = true;
-    } else if (Date.now() - this.lastPrinted >= 5000) {
+    } else if (Date.now() - this.lastPrinted >= 15_000) {
       this.out.write(`${text}\n`);
       this.lastPrinted = Date.now();
     }

@@ -9,6 +9,8 @@ export interface DemoReport {
   readonly events: number;
   readonly entities: readonly string[];
   readonly source: Record<string, { changes: number; records: number; malformed: number }>;
+  /** What the raw bucket holds per entity (since moto started). */
+  readonly raw: Record<string, { objects: number; rows: number; eventIds: number }>;
   readonly counters: PipelineCounters;
   readonly topics: readonly string[];
   /** Messages written to each topic during the run. */
@@ -38,6 +40,9 @@ export function printReport(progress: Progress, r: DemoReport): void {
     row('source: records now (latest per id)', r.entities.map((e) => r.source[e]!.records)),
     row('source: malformed entries served', r.entities.map((e) => r.source[e]!.malformed)),
     row('Kafka: messages written this run', r.topics.map((t) => r.kafka.get(t) ?? 0)),
+    row('raw bucket: objects (since the stack started)', r.entities.map((e) => r.raw[e]!.objects)),
+    row('raw bucket: rows', r.entities.map((e) => r.raw[e]!.rows)),
+    row('raw bucket: distinct eventIds', r.entities.map((e) => r.raw[e]!.eventIds)),
     ['Spark: raw files merged', ...r.entities.map((e) => summary(e, 'files')), ''],
     ['Spark: changes merged', ...r.entities.map((e) => summary(e, 'changes')), ''],
     row('Delta: rows', r.verdicts.map((v) => v.deltaRows)),
@@ -57,8 +62,8 @@ export function printReport(progress: Progress, r: DemoReport): void {
     ['retry: archived as STALE (given up)', String(count(r.archivedThisRun, 'STALE'))],
     ['retry: archived as SUPERSEDED (newer change sent)', String(count(r.archivedThisRun, 'SUPERSEDED'))],
     ['retry: SNS alerts received', String(r.alerts)],
-    ['consumer: raw objects written', String(c.rawObjects)],
-    ['consumer: raw rows written', String(c.rawRows)],
+    ['consumer: raw objects written (re-deliveries overwrite)', String(c.rawObjects)],
+    ['consumer: raw rows written (re-deliveries included)', String(c.rawRows)],
     ['consumer: dead-lettered', String(c.deadLettered)],
     ['invocations that failed and were retried', Object.entries(c.errors).map(([fn, n]) => `${n} ${fn}`).join(', ') || '0'],
     [`Spark batch run ${r.job.run.jobRunId}`, r.job.state],
