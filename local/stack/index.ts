@@ -9,7 +9,7 @@ import { portInUse, waitHealthy } from './health';
 import { ensureSparkJars } from './install';
 import { clearKafkaData } from './kafka';
 import { logFile } from './paths';
-import { runningProcess, startProcess, stopProcess } from './processes';
+import { runningProcess, sleep, startProcess, stopProcess } from './processes';
 import { type ServiceName, SERVICES, service } from './services';
 
 export { StackError } from './errors';
@@ -28,7 +28,8 @@ export async function startService(name: ServiceName, log: Log = () => undefined
   const s = service(name);
   const { host, port } = s.address();
   const running = runningProcess(name);
-  if (running && (await s.healthy().catch(() => false))) {
+  // A running service gets a while to answer: restarting a busy moto would lose all its state.
+  if (running && (await answersWithin(s.healthy, 15_000))) {
     log(`${name}: already running (pid ${running.pid}) on ${host}:${port}`);
     return;
   }
@@ -60,10 +61,19 @@ export async function stackUp(options: { provision?: boolean; log?: Log } = {}):
   if (options.provision !== false) await provisionLocalResources(log);
 }
 
+async function answersWithin(healthy: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  do {
+    if (await healthy().catch(() => false)) return true;
+    await sleep(500);
+  } while (Date.now() < deadline);
+  return false;
+}
+
 /** A moto about to start fresh (in-memory state) gets a fresh Kafka beside it; see `clearKafkaData`. */
 async function clearKafkaUnlessMotoRuns(log: Log): Promise<void> {
   const moto = service('moto');
-  if (runningProcess('moto') && (await moto.healthy().catch(() => false))) return;
+  if (runningProcess('moto') && (await answersWithin(moto.healthy, 15_000))) return;
   if (runningProcess('kafka')) await stopService('kafka', log);
   if (clearKafkaData()) log('kafka: storage cleared, because moto starts fresh (its schema ids and checkpoints are gone)');
 }
