@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { measure, printSection } from '../../local/bench/measure';
+import { measure, measurePair, printSection } from '../../local/bench/measure';
+import type { BenchRow } from '../../local/bench/results-table';
 import { InMemorySchemaRegistry } from '../registry/in-memory-registry';
 import { SchemaCache } from '../registry/schema-cache';
 import { compileSchema } from './compile';
@@ -21,7 +22,8 @@ const record = {
   },
 };
 
-export async function benchSerde(): Promise<void> {
+/** Prints every serde figure; returns the encode and decode rows of the run's table. */
+export async function benchSerde(): Promise<BenchRow[]> {
   const registry = new InMemorySchemaRegistry();
   registry.seed('cdc.customer', definition);
   const cache = new SchemaCache(registry, { latestTtlMs: 3_600_000, maxEntries: 100 });
@@ -31,20 +33,29 @@ export async function benchSerde(): Promise<void> {
   const json = JSON.stringify(record);
   const { type } = await cache.latest('cdc.customer');
 
-  const stringify = await measure('JSON.stringify(record)', () => JSON.stringify(record));
+  // The table's two rows: each measured in slices alternating with its JSON baseline.
+  const [stringify, encode] = await measurePair(
+    { name: 'JSON.stringify(record)', op: () => JSON.stringify(record) },
+    { name: 'serde.encode (validate + Avro + Glue header)', op: () => serde.encode('cdc.customer', record) });
   printSection(`encode (one ${encoded.length}-byte Glue message; JSON is ${json.length} bytes)`, stringify, [
-    await measure('serde.encode (validate + Avro + Glue header)', () => serde.encode('cdc.customer', record)),
+    encode,
     await measure('serde.encode, zlib', () => serde.encode('cdc.customer', record, 'zlib')),
     await measure('avsc toBuffer alone (allocates per call)', () => type.toBuffer(record)),
     await measure('avsc encode into a reused buffer alone', () => type.encode(record, scratch, 18)),
   ]);
-  const parse = await measure('JSON.parse(json)', () => JSON.parse(json));
+  const [parse, decode] = await measurePair(
+    { name: 'JSON.parse(json)', op: () => JSON.parse(json) },
+    { name: 'serde.decode (writer schema from cache)', op: () => serde.decode(encoded) });
   printSection('decode', parse, [
-    await measure('serde.decode (writer schema from cache)', () => serde.decode(encoded)),
+    decode,
     await measure('serde.decode, zlib', () => serde.decode(zipped)),
   ]);
   const hit = await measure('cache hit: latest(schema)', () => cache.latest('cdc.customer'));
   printSection('schema cache', hit, [await measure('cold: compile the schema (avsc Type.forSchema)', () => compileSchema(definition), 0.5)]);
+  return [
+    { stage: `serde encode: validate + Avro + Glue header (${encoded.length}-byte message)`, figure: encode.opsPerSecond, unit: 'events/s', baseline: { name: `JSON.stringify, same record (${json.length} bytes)`, figure: stringify.opsPerSecond } },
+    { stage: 'serde decode: Glue header + Avro, writer schema cached', figure: decode.opsPerSecond, unit: 'events/s', baseline: { name: 'JSON.parse, same record', figure: parse.opsPerSecond } },
+  ];
 }
 
 const scratch = Buffer.allocUnsafe(64 * 1024);

@@ -5,26 +5,20 @@
  * The source simulator runs in its own process, as a remote API would.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GlueClient } from '@aws-sdk/client-glue';
-import { S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
 import { pollEntity } from '../../lib/poller';
 import { KafkaPublisher, type OutgoingMessage, type Publisher } from '../../lib/publish';
-import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
-import { GlueAvroSerde } from '../../lib/serde';
 import { DEFAULT_MAPPING, HttpSource, pagesOf } from '../../lib/source';
-import { localClientConfig, localKafkaBrokers } from '../aws';
-import { cloneTable, dropTable } from '../scratch-tables';
-import { loadResolvedConfig, REPO_ROOT, stageParam } from '../serverless/resolved-config';
-import { stackStatus, stackUp } from '../stack';
+import { REPO_ROOT } from '../serverless/resolved-config';
+import type { BenchStack } from './bench-stack';
 import { printSection } from './measure';
+import { countRequests, observedDynamoDb } from './observed-dynamodb';
+import type { BenchRow } from './results-table';
 
 const ENTITY = 'customer';
 /** Changes generated; the feed holds the latest change per id, about 112k events for this seed. */
@@ -51,32 +45,16 @@ async function startSimulator(): Promise<{ url: string; child: ChildProcess }> {
   throw new Error('the benchmark\'s simulator did not answer within 20 s');
 }
 
-async function createTopics(topics: string[]): Promise<void> {
-  const admin = new Kafka({ clientId: 'cdc-bench', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
-  await admin.disconnect();
-}
-
-export async function benchPoller(): Promise<void> {
-  if (!(await stackStatus()).every((s) => s.healthy)) {
-    console.log('\npoller: the local stack is not running; starting it (npm run stack:up)…');
-    await stackUp();
-  }
-  const config = await loadResolvedConfig('local');
-  const names = config.custom.names;
-  const pageLimit = Number(stageParam(config, 'local', 'pollPageLimit'));
-  const suffix = randomUUID().slice(0, 8);
-  const [pollerTopic, rawTopic] = [`bench.poller.${suffix}`, `bench.raw.${suffix}`];
-  const dynamodb = new DynamoDBClient(localClientConfig());
-  const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
-  const glue = new GlueClient(localClientConfig());
+export async function benchPoller(stack: BenchStack): Promise<BenchRow> {
+  console.log('\npoller: simulator → Kafka, against a raw kafkajs producer (generating the source data…)');
+  const names = stack.names;
+  const pageLimit = Number(stack.param('pollPageLimit'));
   const simulator = await startSimulator();
-  const tables = [`${names.checkpointTable}-bench-${suffix}`, `${names.fallbackTable}-bench-${suffix}`];
   try {
-    await createTopics([pollerTopic, rawTopic]);
-    await cloneTable(dynamodb, names.checkpointTable, tables[0]!);
-    await cloneTable(dynamodb, names.fallbackTable, tables[1]!);
+    const pollerTopic = await stack.scratchTopic(`bench.poller.${stack.suffix}`);
+    const rawTopic = await stack.scratchTopic(`bench.raw.${stack.suffix}`);
+    const checkpointTable = await stack.scratchTable(names.checkpointTable, 'poller');
+    const fallbackTable = await stack.scratchTable(names.fallbackTable, 'poller');
     for (let done = 0; done < CHANGES; done += 50_000) {
       const generated = await fetch(`${simulator.url}/admin/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 50_000, entities: [ENTITY] }) });
       if (!generated.ok) throw new Error(`simulator /admin/generate answered ${generated.status}: ${await generated.text()}`);
@@ -93,7 +71,7 @@ export async function benchPoller(): Promise<void> {
     const fetchSeconds = (performance.now() - fetchStarted) / 1000;
 
     // The poller, as the handler builds it, with a publisher that also keeps what it sent.
-    const kafkaPublisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'cdc-bench-poller' });
+    const kafkaPublisher = new KafkaPublisher({ brokers: stack.brokers, clientId: 'cdc-bench-poller' });
     const sent: OutgoingMessage[][] = [];
     const publisher: Publisher = {
       publish: async (topic, messages) => {
@@ -102,13 +80,16 @@ export async function benchPoller(): Promise<void> {
       },
       close: () => kafkaPublisher.close(),
     };
+    // Its DynamoDB requests are counted: the checkpoint write per page is the cost model's figure.
+    const requests = countRequests();
+    const dynamodb = observedDynamoDb(requests.observe);
     const started = performance.now();
     const summary = await pollEntity({
       source,
-      checkpoints: new DynamoDbCheckpointStore(dynamodb, tables[0]!),
-      fallback: new DynamoDbFallbackStore(dynamodb, s3, { tableName: tables[1]!, payloadBucket: names.rawBucket }),
+      checkpoints: new DynamoDbCheckpointStore(dynamodb, checkpointTable),
+      fallback: new DynamoDbFallbackStore(dynamodb, stack.s3, { tableName: fallbackTable, payloadBucket: names.rawBucket }),
       publisher,
-      serde: new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, names.schemaRegistry), { latestTtlMs: 300_000, maxEntries: 10 })),
+      serde: stack.glueSerde(),
       log: createLogger({}, () => undefined),
     }, {
       entity: ENTITY, topic: pollerTopic, schemaName: `cdc.${ENTITY}`, compression: 'none', runId: 'bench',
@@ -116,10 +97,11 @@ export async function benchPoller(): Promise<void> {
     });
     const pollerSeconds = (performance.now() - started) / 1000;
     await kafkaPublisher.close();
-    if (summary.published < 100_000) throw new Error(`the poller published only ${summary.published} events; the benchmark needs at least 100,000`);
+    dynamodb.destroy();
+    if (summary.published < 100_000) throw new Error(`the poller published only ${summary.published} events (parked: ${JSON.stringify(summary.parked)}); the benchmark needs at least 100,000: if Kafka went away meanwhile, run it again`);
 
     // The baseline: a bare kafkajs producer sending the same bytes in the same batches.
-    const producer = new Kafka({ clientId: 'cdc-bench-raw', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 5 });
+    const producer = new Kafka({ clientId: 'cdc-bench-raw', brokers: stack.brokers, logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 5 });
     await producer.connect();
     const rawStarted = performance.now();
     for (const batch of sent) await producer.send({ topic: rawTopic, acks: -1, messages: batch.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })) });
@@ -127,19 +109,19 @@ export async function benchPoller(): Promise<void> {
     await producer.disconnect();
 
     const events = summary.published;
+    const row: BenchRow = {
+      stage: `poller: simulator → Kafka (${events.toLocaleString('en-US')} events, pages of ${pageLimit}, checkpoint per page)`, figure: events / pollerSeconds, unit: 'events/s',
+      baseline: { name: 'raw kafkajs producer, same messages and batches, same broker', figure: events / rawSeconds },
+    };
     printSection(`poller, simulator → Kafka (${events.toLocaleString('en-US')} customer events, ${summary.pages} pages of ${pageLimit}, checkpoint per page; events/s)`,
       { name: `raw kafkajs producer, same pre-encoded messages and batches (${rawSeconds.toFixed(1)} s)`, opsPerSecond: events / rawSeconds },
       [
         { name: `source alone: page through the simulator (${fetchSeconds.toFixed(1)} s)`, opsPerSecond: fetched / fetchSeconds },
         { name: `poller: fetch + validate + encode + publish (${pollerSeconds.toFixed(1)} s)`, opsPerSecond: events / pollerSeconds },
       ]);
+    console.log(`  the poller's DynamoDB requests: ${[...requests.counts].map(([command, n]) => `${command.replace(/Command$/, '')} ${n}`).join(', ')} for ${summary.pages} pages`);
+    return row;
   } finally {
     simulator.child.kill();
-    for (const table of tables) await dropTable(dynamodb, table);
-    const admin = new Kafka({ clientId: 'cdc-bench', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect().then(() => admin.deleteTopics({ topics: [pollerTopic, rawTopic] })).catch(() => undefined).finally(() => admin.disconnect());
-    dynamodb.destroy();
-    s3.destroy();
-    glue.destroy();
   }
 }

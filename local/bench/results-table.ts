@@ -1,0 +1,46 @@
+/**
+ * `npm run bench` ends with one table: each figure beside the baseline measured in the same run
+ * and their ratio, so runs on different machines compare by ratio. Printed as Markdown, so a
+ * run's table can be pasted into the README as it is.
+ */
+export type Unit = 'events/s' | 'writes/s' | 'ms' | 'KiB';
+
+export interface Baseline {
+  readonly name: string;
+  readonly figure: number;
+}
+
+export interface BenchRow {
+  readonly stage: string;
+  readonly figure: number;
+  readonly unit: Unit;
+  /** Absent where nothing comparable exists (a bundle's size). */
+  readonly baseline?: Baseline;
+}
+
+const HEADER = ['stage', 'figure', 'baseline (same run)', 'baseline figure', 'ratio'] as const;
+/** Text columns left-aligned, numbers right-aligned (Markdown's `---:`). */
+const RIGHT_ALIGNED = [false, true, false, true, true] as const;
+
+export function formatTable(rows: readonly BenchRow[]): string {
+  const cells = rows.map((row) => [
+    row.stage,
+    formatFigure(row.figure, row.unit),
+    row.baseline?.name ?? '—',
+    row.baseline === undefined ? '—' : formatFigure(row.baseline.figure, row.unit),
+    row.baseline === undefined ? '—' : `${formatRatio(row.figure / row.baseline.figure)}×`,
+  ]);
+  const widths = HEADER.map((title, i) => Math.max(title.length, 4, ...cells.map((c) => c[i]!.length)));
+  const line = (values: readonly string[]): string => `| ${values.map((v, i) => (RIGHT_ALIGNED[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (RIGHT_ALIGNED[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  return [line(HEADER), rule, ...cells.map(line)].join('\n');
+}
+
+export function formatFigure(figure: number, unit: Unit): string {
+  const digits = unit === 'ms' && figure < 100 ? 1 : 0;
+  return `${figure.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${unit}`;
+}
+
+function formatRatio(ratio: number): string {
+  return ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2);
+}
