@@ -106,7 +106,7 @@ export class ChangeGenerator {
   private update(entity: EntityName, id: string, allowTie: boolean): void {
     const previous = this.live[entity].dataOf(id);
     if (previous === undefined) throw new Error(`${entity} ${id} is not live`);
-    const updatedAtMs = this.tick(entity, allowTie);
+    const updatedAtMs = this.tick(entity, allowTie && !this.changedAtLatest(entity, id));
     const data = ENTITY_MODELS[entity].update(previous, { nowMs: updatedAtMs, random: this.random });
     this.live[entity].set(id, data);
     this.counters.changesGenerated[entity].updates++;
@@ -119,7 +119,17 @@ export class ChangeGenerator {
     if (parent !== null && typeof parentId === 'string') this.live[parent.entity].adjustChildren(parentId, -1);
     this.live[entity].remove(id);
     this.counters.changesGenerated[entity].deletes++;
-    this.record(entity, id, 'DELETE', this.tick(entity, true), null);
+    this.record(entity, id, 'DELETE', this.tick(entity, !this.changedAtLatest(entity, id)), null);
+  }
+
+  /**
+   * Whether the record's last change is at the clock's current time. Its next change then gets
+   * a later time: a record's `updatedAt` increases with each of its changes, so its latest state
+   * is well defined. (Two changes of one id at one `updatedAt` would be ordered by eventId, as
+   * DESIGN.md boundary 6 says, which need not be the order they were made in.)
+   */
+  private changedAtLatest(entity: EntityName, id: string): boolean {
+    return this.stores[entity].get(id)?.updatedAtMs === this.clock.latest;
   }
 
   private tick(entity: EntityName, allowTie: boolean): number {
