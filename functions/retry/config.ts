@@ -1,6 +1,7 @@
 import { type CommonConfig, ConfigError, loadCommonConfig, optionalString, requireInt, requireString } from '../../lib/config';
 import { PARK_REASONS } from '../../lib/fallback';
-import type { StaleLimit } from '../../lib/redrive';
+import { topicFor } from '../../lib/config';
+import type { RedrivePolicy, StaleLimit } from '../../lib/redrive';
 
 
 export interface RetryConfig extends CommonConfig {
@@ -53,4 +54,15 @@ export function parseStale(raw: string): Record<string, StaleLimit> {
   }
   if (limits.default === undefined) fail('needs a "default" entry');
   return limits;
+}
+
+/** The retry core's policy from the function's configuration (also what the benchmark drains with). */
+export function redrivePolicyOf(config: RetryConfig): RedrivePolicy {
+  return {
+    backoffBaseMs: config.backoffBaseMs, backoffCapMs: config.backoffCapMs, stale: config.stale, sweepBatchSize: config.sweepBatchSize,
+    // A claim outlives any invocation (the function's timeout is far shorter); 8 keys at once keep Kafka busy without flooding DynamoDB.
+    claimMs: 5 * 60_000, concurrency: 8,
+    topicOf: (entity) => topicFor(config, entity),
+    compressionOf: (entity) => config.entities.get(entity)?.compression ?? 'none',
+  };
 }

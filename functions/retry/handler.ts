@@ -1,17 +1,16 @@
 import middy from '@middy/core';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { topicFor } from '../../lib/config';
 import { S3RawStore } from '../../lib/consumer';
 import { BadRequestError } from '../../lib/errors';
 import { awsClients } from '../../lib/lambda/aws-clients';
 import { invocationSummary } from '../../lib/lambda/summary';
 import { createLogger } from '../../lib/log';
 import { KafkaPublisher } from '../../lib/publish';
-import { DynamoDbRedriveStore, onStream, type RedrivePolicy, SnsAlerts, sweep } from '../../lib/redrive';
+import { DynamoDbRedriveStore, onStream, SnsAlerts, sweep } from '../../lib/redrive';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
-import { loadRetryConfig } from './config';
+import { loadRetryConfig, redrivePolicyOf } from './config';
 
 // Cold start: configuration validated, clients and the producer created once per container.
 const config = loadRetryConfig(process.env);
@@ -23,12 +22,7 @@ const store = new DynamoDbRedriveStore(clients.dynamodb, clients.s3, config.fall
 const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(clients.glue, config.schemaRegistry), { latestTtlMs: config.schemaLatestTtlMs, maxEntries: 200, log }));
 const archive = new S3RawStore(clients.s3, config.archiveBucket);
 const alerts = new SnsAlerts(new SNSClient({}), config.alertTopicArn);
-const policy: RedrivePolicy = {
-  backoffBaseMs: config.backoffBaseMs, backoffCapMs: config.backoffCapMs, stale: config.stale, sweepBatchSize: config.sweepBatchSize,
-  claimMs: 5 * 60_000, concurrency: 8,
-  topicOf: (entity) => topicFor(config, entity),
-  compressionOf: (entity) => config.entities.get(entity)?.compression ?? 'none',
-};
+const policy = redrivePolicyOf(config);
 
 /** Two triggers: the fallback table's stream, and a scheduled sweep sending `{ "sweep": true }`. */
 export type RetryEvent = DynamoDBStreamEvent | { sweep: true };

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { loadRetryConfig, type RetryConfig } from '../../functions/retry/config';
+import { loadRetryConfig, redrivePolicyOf } from '../../functions/retry/config';
 import { topicFor } from '../../lib/config';
 import { S3RawStore } from '../../lib/consumer';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
@@ -58,7 +58,7 @@ export async function benchRetryDrain(stack: BenchStack): Promise<BenchRow> {
     store: new DynamoDbRedriveStore(storeClient, stack.s3, table), publisher, serde: stack.glueSerde(), log: createLogger({}, () => undefined),
     now: () => new Date(), owner: `bench-${stack.suffix}`, archive: new S3RawStore(stack.s3, bucket), alerts: new InMemoryAlerts(), stage: config.stage,
   };
-  const policy = redrivePolicy(config);
+  const policy = redrivePolicyOf(config);
   try {
     await fallback.park(parked.slice(0, WARM_UP_EVENTS));
     await drainAll(deps, policy, WARM_UP_EVENTS);
@@ -85,16 +85,6 @@ function perEvent(counts: ReadonlyMap<string, number>, events: number): string {
   const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
   const each = [...counts].map(([command, n]) => `${command.replace(/Command$/, '')} ${(n / events).toFixed(2)}`);
   return `${(total / events).toFixed(2)} (${each.join(', ')})`;
-}
-
-/** As functions/retry/handler.ts builds it from the same configuration. */
-function redrivePolicy(config: RetryConfig): RedrivePolicy {
-  return {
-    backoffBaseMs: config.backoffBaseMs, backoffCapMs: config.backoffCapMs, stale: config.stale, sweepBatchSize: config.sweepBatchSize,
-    claimMs: 5 * 60_000, concurrency: 8,
-    topicOf: (entity) => topicFor(config, entity),
-    compressionOf: (entity) => config.entities.get(entity)?.compression ?? 'none',
-  };
 }
 
 /** Sweeps until `expected` events are sent, as the scheduled sweep would over several runs; returns the sweeps it took. */
