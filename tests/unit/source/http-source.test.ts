@@ -28,7 +28,7 @@ describe('the HTTP source client against the simulator', () => {
 
   it('reads every change of an entity across pages, in (updatedAt, id) order', async () => {
     sim = await startSimulatorServer({ seed: 3, faults: { tieRate: 0.6 } });
-    sim.simulator.generate(400);
+    sim.simulator.generate(800);
     const pages = await all(pagesOf(source(sim.url), 'customer', EPOCH, { maxPages: 100, maxConsecutiveEmptyPages: 3 }));
     const changes = pages.flatMap((p) => p.entries).map((e) => (e.kind === 'change' ? e.change : undefined));
     const expected = sim.simulator.state(['customer']).entities.customer?.records ?? [];
