@@ -48,13 +48,6 @@ export async function fallbackItems(dynamodb: DynamoDBClient, table: string): Pr
   return items;
 }
 
-/** How many items the fallback table holds (a COUNT scan: nothing is serialised, which keeps moto responsive). */
-export async function fallbackCount(dynamodb: DynamoDBClient, table: string): Promise<number> {
-  let n = 0;
-  for await (const page of paginateScan({ client: dynamodb }, { TableName: table, Select: 'COUNT' })) n += page.Count ?? 0;
-  return n;
-}
-
 /** Every change archived under `stale/` (one JSON line each), optionally only objects written since a time. */
 export async function archivedChanges(s3: S3Client, bucket: string, since?: Date): Promise<ParkedChange[]> {
   const changes: ParkedChange[] = [];
