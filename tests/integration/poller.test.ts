@@ -133,7 +133,8 @@ afterAll(async () => {
 describe('the poller against the local stack', () => {
   it('puts every change on Kafka exactly once through heavy ties, ties across page boundaries and runs that end inside a tie', async () => {
     const r = await rig({ tieRate: 0.85 });
-    r.sim.simulator.generate(400, [ENTITY]);
+    // A record's changes never share a time, so ties are between records: 800 changes give ~370 of them.
+    r.sim.simulator.generate(800, [ENTITY]);
     const ties = countBy(current(r).records, (x) => x.updatedAt);
     expect(Math.max(...ties.values())).toBeGreaterThan(PAGE); // some tie spans at least one page boundary
     // Runs of five pages each (a time budget), so most runs end inside a tie and the next
