@@ -51,13 +51,17 @@ module.exports.pollerSchedules = async ({ resolveVariable }) => {
 
 module.exports.consumerTopics = async ({ resolveVariable }) => {
   const entities = await loadEntities(resolveVariable);
-  const [arn, prefix, batchSize, window, namePrefix] = await Promise.all([
+  const [arn, prefix, batchSize, window, namePrefix, kafkaAuth, scramSecretArn] = await Promise.all([
     resolveVariable('param:mskClusterArn'),
     resolveVariable('param:topicPrefix'),
     resolveVariable('param:consumerBatchSize'),
     resolveVariable('param:consumerBatchWindowSeconds'),
     resolveVariable('param:namePrefix'),
+    resolveVariable('param:kafkaAuth'),
+    resolveVariable('param:kafkaScramSecretArn, null'),
   ]);
+  // IAM is the MSK trigger's default (the consumer role's kafka-cluster:* grants); SCRAM names the secret.
+  const auth = kafkaAuth === 'scram-sha-512' ? { saslScram512: requireScramSecret(scramSecretArn) } : {};
   return Object.keys(entities).map((entity) => ({
     msk: {
       arn,
@@ -68,9 +72,15 @@ module.exports.consumerTopics = async ({ resolveVariable }) => {
       // One group per topic: mappings sharing a group but not a subscription make Kafka hand a
       // topic's partitions to a member that never reads them.
       consumerGroupId: `${namePrefix}-consumer-${entity}`,
+      ...auth,
     },
   }));
 };
+
+function requireScramSecret(arn) {
+  if (typeof arn !== 'string' || !arn.startsWith('arn:')) throw new Error('param kafkaAuth is scram-sha-512: set param kafkaScramSecretArn (the AmazonMSK_* secret) and kafkaScramKmsKeyArn');
+  return arn;
+}
 
 // One AWS::Glue::Schema per entity, named after its topic: that is the name AWS's own
 // serializer (schema-registry-serde) looks up by default, so Java/Flink producers line up.

@@ -18,7 +18,7 @@ import { loadPollerConfig } from './config';
 const config = loadPollerConfig(process.env);
 const log = createLogger({ function: 'poller', stage: config.stage });
 const clients = awsClients();
-const publisher = new KafkaPublisher({ brokers: config.kafkaBrokers, clientId: `cdc-poller-${config.stage}` });
+const publisher = new KafkaPublisher({ brokers: config.kafkaBrokers, auth: config.kafkaAuth, clientId: `cdc-poller-${config.stage}` });
 const schemas = new SchemaCache(new GlueSchemaRegistry(clients.glue, config.schemaRegistry), { latestTtlMs: 5 * 60_000, maxEntries: 200, log });
 const deps = {
   source: new HttpSource({

@@ -16,7 +16,7 @@ import { loadRetryConfig, redrivePolicyOf } from './config';
 const config = loadRetryConfig(process.env);
 const log = createLogger({ function: 'retry', stage: config.stage });
 const clients = awsClients();
-const publisher = new KafkaPublisher({ brokers: config.kafkaBrokers, clientId: `cdc-retry-${config.stage}` });
+const publisher = new KafkaPublisher({ brokers: config.kafkaBrokers, auth: config.kafkaAuth, clientId: `cdc-retry-${config.stage}` });
 const store = new DynamoDbRedriveStore(clients.dynamodb, clients.s3, config.fallbackTable);
 // "Latest" is trusted for a minute only (CDC_SCHEMA_LATEST_TTL_SECONDS): a fixed schema is picked up by the next sweep.
 const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(clients.glue, config.schemaRegistry), { latestTtlMs: config.schemaLatestTtlMs, maxEntries: 200, log }));

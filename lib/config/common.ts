@@ -1,11 +1,13 @@
 import { type EntityConfig, parseEntities } from './entities';
 import { type Env, requireBrokers, requireString } from './env';
+import { type KafkaAuth, parseKafkaAuth } from './kafka-auth';
 
 /** What every function needs; each function's config extends it. */
 export interface CommonConfig {
   readonly stage: string;
   readonly entities: ReadonlyMap<string, EntityConfig>;
   readonly kafkaBrokers: readonly string[];
+  readonly kafkaAuth: KafkaAuth;
   readonly topicPrefix: string;
   readonly checkpointTable: string;
   readonly fallbackTable: string;
@@ -18,6 +20,7 @@ export function loadCommonConfig(env: Env): CommonConfig {
     stage: requireString(env, 'STAGE'),
     entities: parseEntities(env),
     kafkaBrokers: requireBrokers(env, 'KAFKA_BROKERS'),
+    kafkaAuth: parseKafkaAuth(env),
     topicPrefix: requireString(env, 'CDC_TOPIC_PREFIX'),
     checkpointTable: requireString(env, 'CDC_CHECKPOINT_TABLE'),
     fallbackTable: requireString(env, 'CDC_FALLBACK_TABLE'),

@@ -2,3 +2,4 @@ export { ConfigError } from '../errors';
 export { type Env, requireString, optionalString, requireInt, requireUrl, requireBrokers } from './env';
 export { type EntityConfig, type Compression, parseEntities } from './entities';
 export { type CommonConfig, loadCommonConfig, topicFor } from './common';
+export { type KafkaAuth, KAFKA_AUTH_MECHANISMS, parseKafkaAuth } from './kafka-auth';

@@ -1,3 +1,4 @@
 export { changeMessage, KafkaPublisher, type KafkaPublisherOptions, type OutgoingMessage, type Publisher } from './kafka-publisher';
-export { KafkaUnavailableError } from './errors';
+export { KafkaAuthError, KafkaUnavailableError } from './errors';
+export { awsSaslCredentialSource, kafkaSecurity, type SaslCredentialSource } from './kafka-security';
 export { InMemoryPublisher } from './in-memory-publisher';

@@ -1,5 +1,7 @@
 import { CompressionTypes, Kafka, type Producer, logLevel } from 'kafkajs';
+import type { KafkaAuth } from '../config';
 import { KafkaUnavailableError } from './errors';
+import { awsSaslCredentialSource, kafkaSecurity, type SaslCredentialSource } from './kafka-security';
 
 export interface OutgoingMessage {
   readonly key: string;
@@ -22,6 +24,10 @@ export interface Publisher {
 export interface KafkaPublisherOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** TLS and SASL (MSK IAM or SCRAM); plaintext without it. */
+  readonly auth?: KafkaAuth;
+  /** Where SASL credentials come from; the AWS SDK's by default. */
+  readonly credentials?: SaslCredentialSource;
   /** Short, so an unreachable broker is noticed in seconds and the events parked, not minutes. */
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
@@ -43,8 +49,11 @@ export class KafkaPublisher implements Publisher {
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
   private failed: { at: number; message: string } | undefined;
+  private readonly credentials: SaslCredentialSource;
 
-  constructor(private readonly options: KafkaPublisherOptions) {}
+  constructor(private readonly options: KafkaPublisherOptions) {
+    this.credentials = options.credentials ?? awsSaslCredentialSource();
+  }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
@@ -77,9 +86,11 @@ export class KafkaPublisher implements Publisher {
   private connected(): Promise<Producer> {
     if (this.producer) return Promise.resolve(this.producer);
     this.connecting ??= (async () => {
+      const security = await kafkaSecurity(this.options.auth ?? { mechanism: 'none', tls: false }, this.credentials);
       const kafka = new Kafka({
         clientId: this.options.clientId,
         brokers: [...this.options.brokers],
+        ...security,
         logLevel: logLevel.NOTHING,
         connectionTimeout: this.options.connectionTimeoutMs ?? 3000,
         requestTimeout: this.options.requestTimeoutMs ?? 10_000,

@@ -144,3 +144,60 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
     expect(env.AWS_ENDPOINT_URL).toBeUndefined();
   });
 });
+
+type Statement = Record<string, unknown>;
+
+/** A role's statements, with `!If [KafkaScram, s, NoValue]` entries resolved for the given condition value. */
+function statementsOf(template: CfnTemplate, role: string, scram: boolean): Statement[] {
+  const properties = template.Resources[role]?.Properties as { Policies: { PolicyDocument: { Statement: Statement[] } }[] };
+  return properties.Policies.flatMap((p) => p.PolicyDocument.Statement).flatMap((s) => {
+    const branch = s['Fn::If'] as [string, Statement, unknown] | undefined;
+    if (!branch) return [s];
+    expect(branch[0]).toBe('KafkaScram');
+    return scram ? [branch[1]] : [];
+  });
+}
+
+const grants = (statements: Statement[], action: string): Statement[] => statements.filter((s) => ([] as unknown[]).concat(s.Action).includes(action));
+
+describe('MSK authentication', () => {
+  const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_cdc-dev-AbC123';
+  const KEY = 'arn:aws:kms:us-east-1:123456789012:key/0000aaaa-bbbb-cccc-dddd-eeeeffff0000';
+  let scram: CfnTemplate;
+  beforeAll(async () => {
+    scram = await packageTemplate('dev', { kafkaAuth: 'scram-sha-512', kafkaScramSecretArn: SECRET, kafkaScramKmsKeyArn: KEY });
+  }, 120_000);
+
+  const env = (template: CfnTemplate, fn: string): Record<string, unknown> => (template.Resources[functionLogicalId(fn)]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+  it('is IAM over TLS by default: the producers sign with their role, no secret is readable', () => {
+    for (const fn of ['poller', 'retry']) expect(env(tpl('dev'), fn)).toMatchObject({ CDC_KAFKA_AUTH: 'iam', CDC_KAFKA_TLS: 'true' });
+    for (const role of ['PollerRole', 'RetryRole', 'ConsumerRole']) {
+      expect(grants(statementsOf(tpl('dev'), role, false), 'kafka-cluster:Connect')).toHaveLength(1);
+      expect(grants(statementsOf(tpl('dev'), role, false), 'secretsmanager:GetSecretValue')).toEqual([]);
+    }
+    for (const mapping of targetsOf(tpl('dev'), 'consumer').mappings) expect(mapping.SourceAccessConfigurations).toBeUndefined();
+  });
+
+  it('with kafkaAuth scram-sha-512: the secret in the producers\' environment and the MSK trigger, readable (and decryptable via Secrets Manager only) by exactly the three roles', () => {
+    for (const fn of ['poller', 'retry']) expect(env(scram, fn)).toMatchObject({ CDC_KAFKA_AUTH: 'scram-sha-512', CDC_KAFKA_SCRAM_SECRET_ARN: SECRET });
+    const mappings = targetsOf(scram, 'consumer').mappings;
+    expect(mappings).toHaveLength(ENTITIES.length);
+    for (const mapping of mappings) expect(mapping.SourceAccessConfigurations).toEqual([{ Type: 'SASL_SCRAM_512_AUTH', URI: SECRET }]);
+    expect((scram as unknown as { Conditions: Record<string, unknown> }).Conditions.KafkaScram).toEqual({ 'Fn::Equals': ['scram-sha-512', 'scram-sha-512'] });
+    for (const role of ['PollerRole', 'RetryRole', 'ConsumerRole']) {
+      expect(grants(statementsOf(scram, role, true), 'secretsmanager:GetSecretValue').map((s) => s.Resource)).toEqual([SECRET]);
+      const decrypt = grants(statementsOf(scram, role, true), 'kms:Decrypt');
+      expect(decrypt.map((s) => s.Resource)).toEqual([KEY]);
+      expect(JSON.stringify(decrypt[0]?.Condition)).toContain('kms:ViaService');
+    }
+    for (const role of ['JobLauncherRole', 'SparkJobRole'].filter((r) => scram.Resources[r])) {
+      expect(grants(statementsOf(scram, role, true), 'secretsmanager:GetSecretValue')).toEqual([]);
+    }
+  });
+
+  it('refuses to package SCRAM without the secret, naming the params', async () => {
+    const failure = await packageTemplate('dev', { kafkaAuth: 'scram-sha-512' }).then(() => 'packaged', (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`);
+    expect(failure).toMatch(/param kafkaAuth is scram-sha-512: set param kafkaScramSecretArn \(the AmazonMSK_\* secret\) and kafkaScramKmsKeyArn/);
+  }, 120_000);
+});
