@@ -80,6 +80,6 @@ function malformedEvent(entry: Extract<SourceEntry, { kind: 'malformed' }>, ctx:
   const digest = createHash('sha256').update(`${ctx.entity}\u0000${raw}`).digest('hex').slice(0, 32);
   return {
     entity: ctx.entity, id: entry.id ?? `malformed-${digest.slice(0, 12)}`, updatedAt: ctx.now, eventId: digest, payload: entry.raw,
-    status: 'AMBIGUOUS', reason: 'MALFORMED_EVENT', error: entry.problem, attempts: 0, firstSeenAt: ctx.now, nextAttemptAt: ctx.now,
+    status: 'AMBIGUOUS', reason: entry.reason, error: entry.problem, attempts: 0, firstSeenAt: ctx.now, nextAttemptAt: ctx.now,
   };
 }

@@ -87,8 +87,8 @@ export async function drainKey(entity: string, id: string, deps: RedriveDependen
 
 /** Undefined when the payload is valid under the latest schema, else why not. */
 async function revalidate(item: ParkedItem, payload: unknown, deps: RedriveDependencies, policy: RedrivePolicy): Promise<string | undefined> {
-  // Malformed source entries and records the consumer could not decode are not change records: nothing to re-check.
-  if (item.reason === 'MALFORMED_EVENT' || item.reason === 'UNDECODABLE' || (payload as { source?: unknown } | null)?.source === 'consumer') return item.error;
+  // Malformed or oversized source entries and records the consumer could not decode cannot be sent: nothing to re-check.
+  if (item.reason === 'MALFORMED_EVENT' || item.reason === 'PAYLOAD_TOO_LARGE' || item.reason === 'UNDECODABLE' || (payload as { source?: unknown } | null)?.source === 'consumer') return item.error;
   try {
     // Schemas are named after their topics (DESIGN.md boundary 3); `latest` is re-read after its short TTL.
     await deps.serde.encode(policy.topicOf(item.entity), payload);

@@ -114,5 +114,12 @@ async function readLimited(response: Response, maxBytes: number, path: string): 
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    // Fatal: bytes that are not UTF-8 are refused, never replaced with U+FFFD (that would mangle data silently).
+    return UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new SourceError(`GET ${path}: the response body is not valid UTF-8; refusing it rather than altering its text`, { retriable: false, status: response.status });
+  }
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
