@@ -13,6 +13,11 @@ export interface RetryConfig extends CommonConfig {
   readonly sweepBatchSize: number;
   /** How long "the latest schema version" is trusted: a fixed schema is used by sweeps after this. */
   readonly schemaLatestTtlMs: number;
+  /**
+   * How long a claim on a parked item holds: it must outlive an invocation (the function's
+   * timeout), so a live one never loses its items; a dead one's items wait this long.
+   */
+  readonly claimMs: number;
 }
 
 /** Read once at cold start; a bad value fails here, naming the variable. */
@@ -29,6 +34,7 @@ export function loadRetryConfig(env: Readonly<Record<string, string | undefined>
     stale: parseStale(optionalString(env, 'CDC_RETRY_STALE') ?? '{"default":{"maxAgeSeconds":259200,"maxAttempts":50}}'),
     sweepBatchSize: requireInt(env, 'CDC_RETRY_SWEEP_BATCH_SIZE', { min: 1, max: 1000 }),
     schemaLatestTtlMs: (optionalString(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS') === undefined ? 60 : requireInt(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS', { min: 0, max: 3600 })) * 1000,
+    claimMs: (optionalString(env, 'CDC_RETRY_CLAIM_SECONDS') === undefined ? 300 : requireInt(env, 'CDC_RETRY_CLAIM_SECONDS', { min: 10, max: 3600 })) * 1000,
   };
 }
 
@@ -60,8 +66,8 @@ export function parseStale(raw: string): Record<string, StaleLimit> {
 export function redrivePolicyOf(config: RetryConfig): RedrivePolicy {
   return {
     backoffBaseMs: config.backoffBaseMs, backoffCapMs: config.backoffCapMs, stale: config.stale, sweepBatchSize: config.sweepBatchSize,
-    // A claim outlives any invocation (the function's timeout is far shorter); 8 keys at once keep Kafka busy without flooding DynamoDB.
-    claimMs: 5 * 60_000, concurrency: 8,
+    // 8 keys at once keep Kafka busy without flooding DynamoDB.
+    claimMs: config.claimMs, concurrency: 8,
     topicOf: (entity) => topicFor(config, entity),
     compressionOf: (entity) => config.entities.get(entity)?.compression ?? 'none',
   };

@@ -12,10 +12,16 @@ describe('retry configuration', () => {
     expect(loadRetryConfig(env)).toMatchObject({ backoffBaseMs: 30_000, backoffCapMs: 1_800_000, sweepBatchSize: 200, stale: { MALFORMED_EVENT: { maxAgeSeconds: 86_400, maxAttempts: 3 } } });
   });
 
+  it('holds a claim for the function\'s timeout, 5 minutes unless CDC_RETRY_CLAIM_SECONDS says otherwise', () => {
+    expect(loadRetryConfig(env).claimMs).toBe(300_000);
+    expect(loadRetryConfig({ ...env, CDC_RETRY_CLAIM_SECONDS: '30' }).claimMs).toBe(30_000);
+  });
+
   it.each([
     [{ CDC_RETRY_BACKOFF_CAP_SECONDS: '10' }, 'configuration CDC_RETRY_BACKOFF_CAP_SECONDS: must be at least CDC_RETRY_BACKOFF_BASE_SECONDS (30), got 10'],
     [{ CDC_RETRY_SWEEP_BATCH_SIZE: '0' }, 'CDC_RETRY_SWEEP_BATCH_SIZE'],
     [{ CDC_ALERT_TOPIC_ARN: undefined }, 'CDC_ALERT_TOPIC_ARN'],
+    [{ CDC_RETRY_CLAIM_SECONDS: '5' }, 'configuration CDC_RETRY_CLAIM_SECONDS: must be an integer from 10 to 3600, got "5"'],
     [{ CDC_RETRY_STALE: '{"default":{"maxAgeSeconds":1,"maxAttempts":1},"KAFKA_DOWN":{"maxAgeSeconds":1,"maxAttempts":1}}' }, 'configuration CDC_RETRY_STALE: unknown reason "KAFKA_DOWN"'],
   ])('fails at cold start naming the setting: %j', (patch, message) => {
     expect(() => loadRetryConfig({ ...env, ...patch })).toThrow(message);
