@@ -11,41 +11,20 @@
  *  4. runs the Spark batch job through the job launcher;
  *  5. reports every stage's counts and reconciles the Delta tables with the source's state.
  */
-import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
 import { collectStatus, formatStatus } from '../../ops';
-import type { LaunchedRun } from '../../lib/jobs';
-import { localClientConfig, localEndpoint } from '../aws';
-import { readRun } from '../emr/registry';
 import { alertObserverQueueName } from '../provision/sns';
-import { type Clock, functionDefinitions, type Runtime, startRuntime } from '../runtime';
-import { abortableSleep } from '../runtime/sleep';
-import { entityNames, loadResolvedConfig, type ResolvedConfig, stageParam } from '../serverless/resolved-config';
+import type { Runtime } from '../runtime';
 import { stackUp, startService, stopService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
-import { countLogLine, emptyCounters, type PipelineCounters, totalParked } from './counters';
-import { dumpDeltaTables } from './delta';
-import { archivedChanges, fallbackItems, type ParkedChange, postJson, rawContents, sourceState, takeAlerts, topicEndOffsets } from './observe';
+import { totalParked } from './counters';
+import { archivedChanges, postJson, rawContents, takeAlerts, topicEndOffsets } from './observe';
 import { Progress } from './progress';
-import { changeKey, type EntityVerdict, reconcileEntity } from './reconcile';
 import { printReport } from './report';
+import {
+  closeSession, openSession, parkedOf, type PipelineSession, pollersCaughtUp, reconcileLake, runBatchJob, sleep, SPEEDUP, startPipelineRuntime, streamChanges, waitUntil,
+} from './session';
 
 const DEFAULT_EVENTS = 10_000;
-/** EventBridge's one-minute schedules fire every 5 s: the demo's clock runs 12× real time. */
-const SPEEDUP = 12;
-/** The retry function's settings for the demo: short backoff, and invalid events given up after a few re-checks. */
-const DEMO_RETRY_ENV = {
-  CDC_RETRY_BACKOFF_BASE_SECONDS: '1',
-  CDC_RETRY_BACKOFF_CAP_SECONDS: '4',
-  CDC_RETRY_STALE: JSON.stringify({
-    default: { maxAgeSeconds: 259_200, maxAttempts: 50 },
-    SCHEMA_VALIDATION: { maxAgeSeconds: 259_200, maxAttempts: 3 },
-    MALFORMED_EVENT: { maxAgeSeconds: 259_200, maxAttempts: 2 },
-  }),
-};
 
 export interface DemoOptions {
   readonly events: number;
@@ -72,98 +51,14 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
   return options;
 }
 
-/** A clock for the schedules only: minutes pass `speedup` times faster than real time. */
-function fastClock(speedup: number): Clock {
-  const start = Date.now();
-  return {
-    now: () => start + (Date.now() - start) * speedup,
-    sleep: (ms, signal) => abortableSleep(ms / speedup, signal),
-  };
-}
-
-interface Demo {
-  readonly config: ResolvedConfig;
-  readonly entities: string[];
-  readonly sourceUrl: string;
-  readonly topics: string[];
+/** The demo's session: the pipeline plus the screen. */
+interface Demo extends PipelineSession {
   readonly progress: Progress;
-  readonly counters: PipelineCounters;
-  readonly dynamodb: DynamoDBClient;
-  readonly s3: S3Client;
-  readonly sqs: SQSClient;
-  readonly checkpoints: DynamoDbCheckpointStore;
-}
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Feeds `count` changes to the source over a few seconds, in small bursts, as a live system would. */
-async function streamChanges(demo: Demo, count: number, generated: { n: number }): Promise<void> {
-  const bursts = Math.min(20, count);
-  for (let i = 0; i < bursts; i += 1) {
-    const n = Math.floor((count * (i + 1)) / bursts) - Math.floor((count * i) / bursts);
-    if (n > 0) await postJson(`${demo.sourceUrl}/admin/generate`, { count: n });
-    generated.n += n;
-    await sleep(250);
-  }
-}
-
-/** True when every entity's checkpoint has reached the source's latest change. */
-async function pollersCaughtUp(demo: Demo): Promise<boolean> {
-  for (const entity of demo.entities) {
-    const { records } = await sourceState(demo.sourceUrl, entity);
-    const latest = records.reduce((max, r) => (r.updatedAt > max ? r.updatedAt : max), '');
-    const checkpoint = await demo.checkpoints.load(entity);
-    if (latest !== '' && (checkpoint === undefined || checkpoint.position.updatedAt < latest)) return false;
-  }
-  return true;
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 1000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${Math.round(timeoutMs / 1000)} s waiting until ${what}`);
-    await sleep(everyMs);
-  }
 }
 
 function liveLine(demo: Demo, generated: { n: number }, parkedNow: { n: number }): () => string {
   const c = demo.counters;
   return () => `source ${generated.n} · polled ${c.polled} · published ${c.published} · parked ${totalParked(c)} (in table now ${parkedNow.n}) · retried ${c.retried} · archived ${c.archived} · raw rows ${c.rawRows}`;
-}
-
-function startDemoRuntime(demo: Demo): Promise<Runtime> {
-  const definitions = functionDefinitions(demo.config).map((d) => ({
-    ...d,
-    // One launch at the end, not every ten (fast) minutes, and all entities in one Spark application.
-    schedules: d.name === 'jobLauncher' ? [] : d.schedules,
-    environment: { ...d.environment, ...(d.name === 'retry' ? DEMO_RETRY_ENV : {}), ...(d.name === 'jobLauncher' ? { CDC_JOB_GROUPING: 'all' } : {}) },
-  }));
-  return startRuntime(demo.config, definitions, {
-    clock: fastClock(SPEEDUP),
-    log: (line) => {
-      demo.progress.log(line);
-      countLogLine(demo.counters, line);
-    },
-  });
-}
-
-/** Launches the batch job through the job launcher and waits for the real (spark-submit) run. */
-async function runBatchJob(demo: Demo, runtime: Runtime): Promise<{ run: LaunchedRun; state: string; summaries: Record<string, unknown>[] }> {
-  const { runs } = (await runtime.fire('jobLauncher', { mode: 'batch' })) as { runs: LaunchedRun[] };
-  const run = runs[0];
-  if (!run) throw new Error('the job launcher started no run');
-  for (;;) {
-    const local = readRun(run.jobRunId);
-    if (local && local.state !== 'RUNNING') {
-      const log = readFileSync(local.log, 'utf8');
-      const summaries = log.split('\n').filter((l) => l.startsWith('{"cdc_job_summary"')).map((l) => (JSON.parse(l) as { cdc_job_summary: Record<string, unknown> }).cdc_job_summary);
-      demo.progress.log(`job run ${run.jobRunId}: ${local.state}; log ${local.log}`);
-      return { run, state: local.state, summaries };
-    }
-    await sleep(1000);
-  }
 }
 
 async function main(): Promise<void> {
@@ -173,20 +68,9 @@ async function main(): Promise<void> {
   progress.step('Starting the local stack (Kafka, moto, the source simulator); the first run installs them');
   await stackUp({ log: progress.log });
 
-  const config = await loadResolvedConfig('local');
+  const demo: Demo = { ...(await openSession(progress.log)), progress };
+  const { config, entities, s3, sqs } = demo;
   const names = config.custom.names;
-  const entities = entityNames(config, 'local');
-  const topicPrefix = String(stageParam(config, 'local', 'topicPrefix'));
-  const dynamodb = new DynamoDBClient(localClientConfig());
-  const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
-  const sqs = new SQSClient(localClientConfig());
-  const demo: Demo = {
-    config, entities, progress, dynamodb, s3, sqs,
-    sourceUrl: process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080',
-    topics: entities.map((e) => `${topicPrefix}.${e}`),
-    counters: emptyCounters(),
-    checkpoints: new DynamoDbCheckpointStore(dynamodb, names.checkpointTable),
-  };
   const alertQueue = alertObserverQueueName(names.alertTopic);
   const started = new Date();
   const generated = { n: 0 };
@@ -200,7 +84,7 @@ async function main(): Promise<void> {
     await postJson(`${demo.sourceUrl}/admin/faults`, { preset: 'none', tieRate: 0.3, schemaBreakRate: 0.004, malformedRate: 0.03 });
     const trackParked = setInterval(() => void parkedOf(demo).then((items) => (parkedNow.n = items.length), () => undefined), 5000);
     trackParked.unref();
-    runtime = await startDemoRuntime(demo);
+    runtime = await startPipelineRuntime(demo);
     const live = liveLine(demo, generated, parkedNow);
 
     const [first, second] = [Math.round(options.events * 0.55), Math.round(options.events * 0.1)];
@@ -237,27 +121,22 @@ async function main(): Promise<void> {
     progress.say(`  job run ${job.run.jobRunId}: ${job.state}`);
 
     progress.step('Reconciling: the Delta tables against the source state');
-    const lake = (entity: string): string => `s3://${names.lakeBucket}/delta/${entity}`;
-    const tables = await dumpDeltaTables(entities.map(lake), localEndpoint());
-    const parked = await parkedOf(demo);
-    const archived = await archivedChanges(s3, names.rawBucket);
+    const lake = await reconcileLake(demo);
+    const { verdicts } = lake;
     const archivedThisRun = await archivedChanges(s3, names.rawBucket, started);
-    const accounted = new Set([...parked, ...archived].map((c) => changeKey(c.id, c.updatedAt)));
-    const verdicts: EntityVerdict[] = [];
     const source: Record<string, { changes: number; records: number; malformed: number }> = {};
     const raw: Record<string, { objects: number; rows: number; eventIds: number }> = {};
     for (const entity of entities) {
-      const state = await sourceState(demo.sourceUrl, entity);
+      const state = lake.source[entity]!;
       source[entity] = { changes: state.counts.total ?? 0, records: state.records.length, malformed: state.malformedServed.length };
       raw[entity] = await rawContents(s3, names.rawBucket, entity);
-      verdicts.push(reconcileEntity(entity, state.records, tables.rows.get(entity) ?? [], accounted));
     }
     const alerts = await takeAlerts(sqs, alertQueue);
     const reconciled = job.state === 'SUCCESS' && verdicts.every((v) => v.problemCount === 0);
     printReport(progress, {
       events: options.events, entities, source, raw, counters: demo.counters, topics: demo.topics,
       kafka: new Map(demo.topics.map((t) => [t, offsetsAfter.get(t)! - offsetsBefore.get(t)!])),
-      archivedThisRun, alerts: alerts.length, job, verdicts, tablesVersions: tables.versions, elapsed: progress.elapsed(),
+      archivedThisRun, alerts: alerts.length, job, verdicts, tablesVersions: lake.versions, elapsed: progress.elapsed(),
     });
     progress.say(reconciled
       ? '\nreconciled: every Delta table equals the source state; every change not in them is parked or archived with its reason. Nothing lost.'
@@ -267,20 +146,10 @@ async function main(): Promise<void> {
   } finally {
     await runtime?.stop();
     await startService('kafka', progress.log).catch(() => undefined);
-    dynamodb.destroy();
-    s3.destroy();
-    sqs.destroy();
+    closeSession(demo);
     await progress.finish();
   }
   process.exitCode = exitCode;
-}
-
-/**
- * The fallback items of the pipeline's own entities (projected scan, every few seconds only: moto
- * serialises what it scans). Items of other entities (a test's scratch entity) are not the demo's.
- */
-async function parkedOf(demo: Demo): Promise<ParkedChange[]> {
-  return (await fallbackItems(demo.dynamodb, demo.config.custom.names.fallbackTable)).filter((i) => demo.entities.includes(i.entity));
 }
 
 /** What `npm run status -- --stage local` prints at this moment. */

@@ -106,6 +106,16 @@ export class FunctionHost {
     return worker;
   }
 
+  /**
+   * Fault injection: the container dies now (SIGKILL), as a Lambda environment can; an invocation
+   * in flight fails with Runtime.ExitError and its trigger retries it. False when none was running.
+   */
+  crash(): boolean {
+    if (this.pending.size === 0 || !this.worker) return false;
+    this.stopWorker();
+    return true;
+  }
+
   private stopWorker(): void {
     this.worker?.kill('SIGKILL');
     this.worker = undefined;

@@ -13,7 +13,7 @@ import { type Runtime, startRuntime } from '../../local/runtime';
 import { mskRecord } from '../../local/runtime/msk-trigger';
 import { scanAll } from '../../local/scratch-tables';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
-import { faultProxy } from '../helpers/fault-proxy';
+import { faultProxy } from '../../local/fault-proxy';
 import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
 import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
 import { waitFor } from '../helpers/runtime';
