@@ -1,0 +1,71 @@
+/**
+ * The chaos suite's faults, drawn from a seeded generator so that a failing run's fault schedule
+ * can be replayed with `--seed`.
+ */
+
+/** mulberry32: small, fast, good enough to pick faults; the same seed gives the same schedule. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export type FaultKind =
+  /** The Kafka broker is killed (SIGKILL) and restarted after a few seconds. */
+  | 'kafka-killed'
+  /** Every AWS API call of the functions answers 503 for a few seconds (a proxy in front of moto). */
+  | 'aws-unavailable'
+  /** A function's process is killed while it handles an invocation (poller, consumer or retry). */
+  | 'handler-killed'
+  /** A second poller container runs an entity at the same time as the scheduled one. */
+  | 'overlapping-poller'
+  | 'none';
+
+export interface PlannedFault {
+  readonly kind: FaultKind;
+  /** Seconds the fault lasts (outages), or 0. */
+  readonly seconds: number;
+  /** Which function or entity it hits, where that applies. */
+  readonly target: string;
+}
+
+/** Every run has at least one of each of these. */
+const REQUIRED: readonly FaultKind[] = ['kafka-killed', 'aws-unavailable'];
+const KINDS: readonly FaultKind[] = ['kafka-killed', 'aws-unavailable', 'handler-killed', 'handler-killed', 'overlapping-poller', 'none'];
+
+/** One fault before each burst of changes; every run has at least one Kafka kill and one AWS outage. */
+export function planFaults(random: () => number, bursts: number, entities: readonly string[]): PlannedFault[] {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const plan = Array.from({ length: bursts }, (): PlannedFault => {
+    const kind = pick(KINDS);
+    if (kind === 'kafka-killed') return { kind, seconds: 3 + Math.floor(random() * 8), target: 'kafka' };
+    if (kind === 'aws-unavailable') return { kind, seconds: 2 + Math.floor(random() * 5), target: 'moto' };
+    if (kind === 'handler-killed') return { kind, seconds: 0, target: pick(['poller', 'consumer', 'retry']) };
+    if (kind === 'overlapping-poller') return { kind, seconds: 0, target: pick(entities) };
+    return { kind, seconds: 0, target: '' };
+  });
+  const ensure = (kind: FaultKind, fault: PlannedFault): void => {
+    if (plan.some((f) => f.kind === kind)) return;
+    // Only over a fault that is not the sole one of a kind this plan must have.
+    const free = plan.map((f, i) => [f, i] as const).filter(([f]) => !REQUIRED.includes(f.kind) || plan.filter((g) => g.kind === f.kind).length > 1).map(([, i]) => i);
+    plan[free[Math.floor(random() * free.length)]!] = fault;
+  };
+  ensure('kafka-killed', { kind: 'kafka-killed', seconds: 5, target: 'kafka' });
+  ensure('aws-unavailable', { kind: 'aws-unavailable', seconds: 3, target: 'moto' });
+  return plan;
+}
+
+/** The source's own misbehaviour for a run: rate limits, server errors, slow pages, dirty records. */
+export function sourceFaults(random: () => number): Record<string, number | string> {
+  const between = (low: number, high: number): number => Math.round((low + random() * (high - low)) * 1000) / 1000;
+  return {
+    preset: 'none',
+    rate429: between(0.02, 0.1), retryAfterSeconds: 1, rate5xx: between(0.02, 0.1), slowRate: between(0.02, 0.1), slowMs: Math.round(between(100, 800)),
+    tieRate: between(0.1, 0.5), malformedRate: between(0.01, 0.05), schemaBreakRate: between(0.002, 0.01), updateWhilePagingRate: between(0, 0.2),
+  };
+}

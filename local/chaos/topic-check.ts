@@ -1,0 +1,47 @@
+import type { TopicMessage } from '../demo/pipeline';
+import { changeKey } from '../demo/reconcile';
+
+export interface TopicCheck {
+  readonly messages: number;
+  readonly distinctEvents: number;
+  /** Copies beyond the first of an eventId (at-least-once re-sends). */
+  readonly duplicates: number;
+  /** An eventId sent more than twice: more than the one re-send a lost race or claim may cause. */
+  readonly sentMoreThanTwice: number;
+  /** Keys whose first-seen changes go back in time somewhere, in partition order. */
+  readonly backwardsKeys: readonly string[];
+  /** `id@updatedAt` of every change on the topic. */
+  readonly changes: ReadonlySet<string>;
+}
+
+/**
+ * Exactly once per eventId after de-duplication, and per-key order: the first copy of each
+ * eventId, in partition order, must never go back in `updatedAt` for its key.
+ */
+export function checkTopic(messages: readonly TopicMessage[]): TopicCheck {
+  const copies = new Map<string, number>();
+  const lastAt = new Map<string, string>();
+  const backwards = new Set<string>();
+  const changes = new Set<string>();
+  for (const m of messages) {
+    const eventId = String(m.value.eventId);
+    const seen = copies.get(eventId) ?? 0;
+    copies.set(eventId, seen + 1);
+    if (seen > 0) continue;
+    const key = `${m.partition}/${m.key}`;
+    const at = String(m.value.updatedAt);
+    changes.add(changeKey(m.value.id, at));
+    const previous = lastAt.get(key);
+    if (previous !== undefined && at < previous) backwards.add(String(m.key));
+    lastAt.set(key, previous !== undefined && previous > at ? previous : at);
+  }
+  const counts = [...copies.values()];
+  return {
+    messages: messages.length,
+    distinctEvents: copies.size,
+    duplicates: counts.reduce((n, c) => n + c - 1, 0),
+    sentMoreThanTwice: counts.filter((c) => c > 2).length,
+    backwardsKeys: [...backwards],
+    changes,
+  };
+}

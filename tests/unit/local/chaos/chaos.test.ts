@@ -1,0 +1,45 @@
+import { planFaults, seededRandom, sourceFaults } from '../../../../local/chaos/faults';
+import { parseChaosArgs } from '../../../../local/chaos/main';
+import { checkTopic } from '../../../../local/chaos/topic-check';
+import type { TopicMessage } from '../../../../local/demo/pipeline';
+
+const message = (partition: number, offset: number, id: string, updatedAt: string, eventId: string): TopicMessage => ({ partition, offset, key: id, headers: {}, value: { id, updatedAt, eventId } });
+
+describe('the chaos suite', () => {
+  it('plans the same faults for the same seed, different ones for another, always with a Kafka kill and an AWS outage', () => {
+    const plan = (seed: number) => planFaults(seededRandom(seed), 8, ['customer', 'invoice', 'payment']);
+    expect(plan(3)).toEqual(plan(3));
+    expect(plan(3)).not.toEqual(plan(4));
+    for (let seed = 0; seed < 50; seed += 1) {
+      const kinds = plan(seed).map((f) => f.kind);
+      expect(kinds).toHaveLength(8);
+      expect(kinds).toContain('kafka-killed');
+      expect(kinds).toContain('aws-unavailable');
+    }
+    expect(sourceFaults(seededRandom(9))).toEqual(sourceFaults(seededRandom(9)));
+  });
+
+  it('counts duplicates, flags an eventId sent more than twice and a key going back in time, after de-duplication', () => {
+    const clean = checkTopic([
+      message(0, 0, 'a', 't1', 'e1'), message(0, 1, 'a', 't2', 'e2'),
+      // A re-send of e1 after e2: a duplicate, ignored for order.
+      message(0, 2, 'a', 't1', 'e1'), message(1, 0, 'b', 't1', 'e3'),
+    ]);
+    expect(clean).toMatchObject({ messages: 4, distinctEvents: 3, duplicates: 1, sentMoreThanTwice: 0, backwardsKeys: [] });
+    expect([...clean.changes].sort()).toEqual(['a@t1', 'a@t2', 'b@t1']);
+    const bad = checkTopic([
+      message(0, 0, 'a', 't2', 'e2'), message(0, 1, 'a', 't1', 'e1'),
+      message(1, 0, 'b', 't1', 'e3'), message(1, 1, 'b', 't1', 'e3'), message(1, 2, 'b', 't1', 'e3'),
+    ]);
+    expect(bad.backwardsKeys).toEqual(['a']);
+    expect(bad.sentMoreThanTwice).toBe(1);
+  });
+
+  it('reads its options and refuses bad ones by name', () => {
+    expect(parseChaosArgs([])).toEqual({ seeds: [1, 2, 3, 4, 5], events: 3000 });
+    expect(parseChaosArgs(['--seeds', '7,8', '--events', '500'])).toEqual({ seeds: [7, 8], events: 500 });
+    expect(() => parseChaosArgs(['--seed', 'x'])).toThrow('--seed takes whole numbers');
+    expect(() => parseChaosArgs(['--events', '5'])).toThrow('--events takes a whole number from 100');
+    expect(() => parseChaosArgs(['--faults', 'all'])).toThrow('unknown option --faults');
+  });
+});
