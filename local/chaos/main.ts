@@ -34,7 +34,7 @@ export interface ChaosOptions {
 }
 
 export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
-  const options: { seeds: number[]; events: number } = { seeds: [1, 2, 3, 4, 5], events: 3000 };
+  const options: { seeds: number[]; events: number } = { seeds: [1, 2, 3, 4, 5], events: 2000 };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], String(argv[i + 1])];
     if (flag === '--seed' || flag === '--seeds') {

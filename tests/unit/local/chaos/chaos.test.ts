@@ -36,7 +36,7 @@ describe('the chaos suite', () => {
   });
 
   it('reads its options and refuses bad ones by name', () => {
-    expect(parseChaosArgs([])).toEqual({ seeds: [1, 2, 3, 4, 5], events: 3000 });
+    expect(parseChaosArgs([])).toEqual({ seeds: [1, 2, 3, 4, 5], events: 2000 });
     expect(parseChaosArgs(['--seeds', '7,8', '--events', '500'])).toEqual({ seeds: [7, 8], events: 500 });
     expect(() => parseChaosArgs(['--seed', 'x'])).toThrow('--seed takes whole numbers');
     expect(() => parseChaosArgs(['--events', '5'])).toThrow('--events takes a whole number from 100');
