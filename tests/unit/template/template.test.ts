@@ -201,3 +201,91 @@ describe('MSK authentication', () => {
     expect(failure).toMatch(/param kafkaAuth is scram-sha-512: set param kafkaScramSecretArn \(the AmazonMSK_\* secret\) and kafkaScramKmsKeyArn/);
   }, 120_000);
 });
+
+describe('least privilege per function (stage dev)', () => {
+  /** Every (action, resource) pair a role is granted, resources written as in the template. */
+  function grantsOf(role: string): Set<string> {
+    const pairs = new Set<string>();
+    for (const s of statementsOf(tpl('dev'), role, false)) {
+      for (const action of ([] as string[]).concat(s.Action as string | string[])) {
+        for (const resource of ([] as unknown[]).concat(s.Resource)) pairs.add(`${action} ${resourceName(resource)}`);
+      }
+    }
+    return pairs;
+  }
+
+  /** A resource as a short name: `FallbackTable`, `RawBucket/raw/*`, `topic cdc.customer`, `*`. */
+  function resourceName(resource: unknown): string {
+    const text = JSON.stringify(resource);
+    const getAtt = /"Fn::GetAtt":\["(\w+)","(\w+)"\]/.exec(text);
+    if (getAtt) return getAtt[2] === 'Arn' ? getAtt[1]! : `${getAtt[1]}.${getAtt[2]}`;
+    const ref = /"Ref":"(\w+)"/.exec(text);
+    if (ref) return ref[1]!;
+    const sub = /\$\{(\w+)\.Arn\}([^"]*)/.exec(text);
+    if (sub) return `${sub[1]}${sub[2]}`;
+    const msk = /:(topic|group)\/[^/]+\/[^/]+\/([^"]+)/.exec(text);
+    if (msk) return `${msk[1]} ${msk[2]}`;
+    if (/:cluster\//.test(text)) return 'msk cluster';
+    if (/:log-group:/.test(text)) return 'own log group';
+    if (/:schema\//.test(text)) return 'registry schemas';
+    if (/:parameter\//.test(text)) return 'token parameter';
+    return String(resource);
+  }
+
+  const each = (actions: string[], resources: string[]): string[] => actions.flatMap((a) => resources.map((r) => `${a} ${r}`));
+  const topics = ENTITIES.map((e) => `topic cdc.${e}`);
+  const logs = each(['logs:CreateLogStream', 'logs:PutLogEvents'], ['own log group']);
+  const registryRead = each(['glue:GetSchemaByDefinition', 'glue:GetSchema', 'glue:ListSchemaVersions'], ['SchemaRegistry', 'registry schemas']);
+  const produce = [...each(['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'], ['msk cluster']), ...each(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData', 'kafka-cluster:WriteDataIdempotently'], topics)];
+  const vpcEni = each(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], ['*']);
+
+  // Exactly these: a grant added or widened fails here, and must be argued for in the change.
+  const EXPECTED: Record<string, string[]> = {
+    PollerRole: [
+      ...logs, ...registryRead, 'glue:GetSchemaVersion *', ...produce, ...vpcEni, 'ssm:GetParameter token parameter',
+      ...each(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['CheckpointTable']),
+      ...each(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], ['FallbackTable', 'FallbackTable/index/byStatusNextAttempt']),
+      's3:PutObject RawBucket/oversized/*',
+    ],
+    ConsumerRole: [
+      ...logs, 'glue:GetSchemaVersion *',
+      ...each(['s3:PutObject'], ['RawBucket/raw/*', 'RawBucket/dead-letter/*', 'RawBucket/oversized/*']),
+      'dynamodb:BatchWriteItem FallbackTable',
+      ...each(['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers', 'kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'], ['msk cluster']),
+      ...each(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], topics),
+      ...each(['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], ENTITIES.map((e) => `group cdc-pipeline-dev-consumer-${e}`)),
+      ...each(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'], ['*']),
+    ],
+    RetryRole: [
+      ...logs, ...registryRead, 'glue:GetSchemaVersion *', ...produce, ...vpcEni,
+      ...each(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], ['FallbackTable.StreamArn']),
+      ...each(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], ['FallbackTable', 'FallbackTable/index/byStatusNextAttempt']),
+      's3:GetObject RawBucket/oversized/*', 's3:PutObject RawBucket/stale/*', 'sns:Publish AlertTopic',
+    ],
+    JobLauncherRole: [
+      ...logs, 'iam:PassRole SparkJobRole',
+      ...each(['emr-serverless:StartJobRun', 'emr-serverless:ListJobRuns', 'emr-serverless:GetJobRun', 'emr-serverless:TagResource'], ['SparkApplication', 'SparkApplication/jobruns/*']),
+    ],
+    SparkJobRole: [
+      ...each(['s3:ListBucket'], ['RawBucket', 'LakeBucket', 'ArtifactsBucket']),
+      ...each(['s3:GetObject'], ['RawBucket/raw/*', 'ArtifactsBucket/jobs/*']),
+      ...each(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], ['LakeBucket/*', 'ArtifactsBucket/logs/*']),
+      ...each(['glue:GetSchemaVersion'], ['SchemaRegistry', 'registry schemas']),
+    ],
+  };
+
+  it.each(Object.keys(EXPECTED))('%s is granted exactly what its function uses', (role) => {
+    expect([...grantsOf(role)].sort()).toEqual([...new Set(EXPECTED[role])].sort());
+  });
+
+  it('no role but the job launcher may pass a role, none may touch another function\'s tables or prefixes', () => {
+    const roles = Object.keys(EXPECTED);
+    expect(resourcesOfType(tpl('dev'), 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual([...roles].sort());
+    const who = (pattern: RegExp): string[] => roles.filter((r) => [...grantsOf(r)].some((g) => pattern.test(g)));
+    expect(who(/^iam:PassRole/)).toEqual(['JobLauncherRole']);
+    expect(who(/CheckpointTable/)).toEqual(['PollerRole']);
+    expect(who(/LakeBucket/)).toEqual(['SparkJobRole']);
+    expect(who(/^sns:/)).toEqual(['RetryRole']);
+    expect(who(/WriteData/)).toEqual(['PollerRole', 'RetryRole']);
+  });
+});
