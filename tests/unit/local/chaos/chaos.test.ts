@@ -36,8 +36,9 @@ describe('the chaos suite', () => {
   });
 
   it('reads its options and refuses bad ones by name', () => {
-    expect(parseChaosArgs([])).toEqual({ seeds: [1, 2, 3, 4, 5], events: 2000 });
-    expect(parseChaosArgs(['--seeds', '7,8', '--events', '500'])).toEqual({ seeds: [7, 8], events: 500 });
+    expect(parseChaosArgs([])).toEqual({ seeds: [1, 2, 3, 4, 5], events: 2000, quick: false });
+    expect(parseChaosArgs(['--seeds', '7,8', '--events', '500'])).toEqual({ seeds: [7, 8], events: 500, quick: false });
+    expect(parseChaosArgs(['--quick', '--seed', '3'])).toEqual({ seeds: [3], events: 2000, quick: true });
     expect(() => parseChaosArgs(['--seed', 'x'])).toThrow('--seed takes whole numbers');
     expect(() => parseChaosArgs(['--events', '5'])).toThrow('--events takes a whole number from 100');
     expect(() => parseChaosArgs(['--faults', 'all'])).toThrow('unknown option --faults');
