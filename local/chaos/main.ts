@@ -138,7 +138,9 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     progress.step(`seed ${seed}: faults over; waiting for the pipeline to settle`);
     await waitUntil('the pollers read every change', () => pollersCaughtUp(session), 600_000, 2000);
     await waitUntil('the fallback table holds nothing of the pipeline', async () => (await parkedOf(session)).length === 0, 600_000, 3000);
-    const checks = await Promise.all(session.topics.map(async (topic) => ({ topic, check: checkTopic((await consumeTopic(topic, session.config.custom.names.schemaRegistry)).messages) })));
+    const read = await Promise.all(session.topics.map(async (topic) => ({ topic, ...(await consumeTopic(topic, session.config.custom.names.schemaRegistry)) })));
+    const checks = read.map(({ topic, messages }) => ({ topic, check: checkTopic(messages) }));
+    for (const { topic, undecodable } of read) if (undecodable > 0) session.log(`${topic}: ${undecodable} message(s) the reader could not decode`);
     const onKafka = checks.reduce((n, c) => n + c.check.messages, 0);
     // What this run wrote (a quick run's topics also hold earlier runs' messages, consumed before).
     const offsetsAfter = await topicEndOffsets(session.topics);
@@ -171,7 +173,12 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
       for (const record of (lake?.source[entity] ?? (await sourceState(session.sourceUrl, entity))).records) {
         latest += 1;
         const key = changeKey(record.id, record.updatedAt);
-        if (!onTopics.has(key) && !accounted.has(key)) problems.push(`${entity} ${key}: the latest change is neither on Kafka nor parked nor archived`);
+        if (!onTopics.has(key) && !accounted.has(key)) {
+          // What is known of the id, to tell a loss from a race: its changes on the topic, in the table, in the archive.
+          const seen = [...onTopics].filter((c) => c.startsWith(`${record.id}@`));
+          const parked = [...accounted].filter((c) => c.startsWith(`${record.id}@`));
+          problems.push(`${entity} ${key} (${record.op}${record.broken ? `, ${record.broken}` : ''}): the latest change is neither on Kafka nor parked nor archived; on Kafka: ${seen.join(', ') || 'none'}; parked or archived: ${parked.join(', ') || 'none'}`);
+        }
       }
     }
     return {
