@@ -19,7 +19,7 @@ import {
   closeSession, type LakeReconciliation, openSession, parkedOf, type PipelineSession, pollersCaughtUp, reconcileLake, runBatchJob, sleep, startPipelineRuntime, streamChanges, waitUntil,
 } from '../demo/session';
 import { faultProxy } from '../fault-proxy';
-import { FunctionHost, type Runtime } from '../runtime';
+import { type FunctionDefinition, FunctionHost, type Runtime } from '../runtime';
 import { stackDown, stackUp, startService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
 import { runningProcess } from '../stack/processes';
@@ -119,7 +119,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     await postJson(`${session.sourceUrl}/admin/faults`, source);
     progress.log(`seed ${seed}: source faults ${JSON.stringify(source)}`);
     // The functions reach AWS through the proxy; the runtime's own triggers (stream polling) do not.
-    const throughProxy = (d: Parameters<NonNullable<Parameters<typeof startPipelineRuntime>[1]>>[0]) => ({ ...d, environment: { ...d.environment, AWS_ENDPOINT_URL: proxy.url } });
+    const throughProxy = (d: FunctionDefinition): FunctionDefinition => ({ ...d, environment: { ...d.environment, AWS_ENDPOINT_URL: proxy.url } });
     runtime = await startPipelineRuntime(session, throughProxy);
     const pollerDefinition = runtime.hosts.get('poller')!.definition;
     extraPoller = new FunctionHost({ ...pollerDefinition, name: 'poller' }, session.log);

@@ -9,6 +9,7 @@ import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type S
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
 import { localKafkaBrokers } from '../aws';
+import { topicEnds } from './pipeline';
 import type { SourceRecord } from './reconcile';
 
 export interface SourceEntityState {
@@ -82,25 +83,10 @@ export async function rawContents(s3: S3Client, bucket: string, entity: string):
 
 /** The sum of each topic's end offsets (messages ever written), retried while the broker is coming back. */
 export async function topicEndOffsets(topics: readonly string[]): Promise<Map<string, number>> {
-  const admin = new Kafka({ clientId: 'cdc-demo', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const ends = new Map<string, number>();
-    for (const topic of topics) {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          ends.set(topic, (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0));
-          break;
-        } catch (error) {
-          if (attempt >= 30) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-        }
-      }
-    }
-    return ends;
-  } finally {
-    await admin.disconnect();
-  }
+  const kafka = new Kafka({ clientId: 'cdc-demo', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
+  const ends = new Map<string, number>();
+  for (const topic of topics) ends.set(topic, (await topicEnds(kafka, topic)).reduce((n, p) => n + Number(p.high), 0));
+  return ends;
 }
 
 /** Reads and removes every alert in the local observer queue (subscribed to the alert topic by provisioning). */

@@ -1,6 +1,4 @@
-import { gunzipSync } from 'node:zlib';
 import { GlueClient } from '@aws-sdk/client-glue';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
@@ -58,7 +56,7 @@ export async function consumeTopic(topic: string, registryName: string): Promise
 }
 
 /** The end offset of each partition; retried while a just-restarted broker is still loading its partitions. */
-async function topicEnds(kafka: Kafka, topic: string): Promise<{ partition: number; high: string }[]> {
+export async function topicEnds(kafka: Kafka, topic: string): Promise<{ partition: number; high: string }[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -73,32 +71,4 @@ async function topicEnds(kafka: Kafka, topic: string): Promise<{ partition: numb
   } finally {
     await admin.disconnect();
   }
-}
-
-/** Per key, the `updatedAt`s on a topic. */
-export async function readTopic(topic: string, registryName: string): Promise<{ seen: Map<string, Set<string>>; undecodable: number }> {
-  const { messages, undecodable } = await consumeTopic(topic, registryName);
-  const seen = new Map<string, Set<string>>();
-  for (const m of messages) {
-    const key = String(m.value.id);
-    if (!seen.has(key)) seen.set(key, new Set());
-    seen.get(key)?.add(String(m.value.updatedAt));
-  }
-  return { seen, undecodable };
-}
-
-/** Every row of an entity's raw objects (DESIGN.md boundary 5). */
-export async function rawRows(s3: S3Client, bucket: string, entity: string): Promise<Record<string, unknown>[]> {
-  const rows: Record<string, unknown>[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `raw/entity=${entity}/`, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) {
-      const body = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToByteArray());
-      const text = object.Key!.endsWith('.gz') ? gunzipSync(body).toString('utf8') : body.toString('utf8');
-      rows.push(...text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>));
-    }
-    token = page.NextContinuationToken;
-  } while (token);
-  return rows;
 }
