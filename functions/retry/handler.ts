@@ -38,6 +38,8 @@ async function retryParked(event: RetryEvent, context: Context): Promise<DynamoD
     if ((event as { sweep?: unknown })?.sweep !== true) throw new BadRequestError('retry expects a DynamoDB stream event or {"sweep": true}');
     const summary = await sweep({ ...deps, archive, alerts, stage: config.stage }, policy);
     log.info('sweep finished', { runId: context.awsRequestId, ...summary });
+    // The other keys were drained; the invocation still fails, so the Errors metric shows it.
+    if (summary.keyFailures > 0) throw new Error(`the sweep could not drain ${summary.keyFailures} key(s); first: ${summary.keyError}`);
     return { batchItemFailures: [] };
   } finally {
     // `sls invoke local` waits for the event loop to empty: on stage local, close the producer.

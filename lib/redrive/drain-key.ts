@@ -104,9 +104,11 @@ async function send(item: ParkedItem, record: ChangeRecord, deps: RedriveDepende
   try {
     encoded = await deps.serde.encode(policy.topicOf(item.entity), record, policy.compressionOf(item.entity));
   } catch (error) {
-    if (!(error instanceof SchemaValidationError)) throw error;
-    // Valid when parked, invalid under the latest schema: ambiguous now; it no longer holds the key.
-    await deps.store.setStatus(item, 'RETRIABLE', 'AMBIGUOUS', { reason: 'SCHEMA_VALIDATION', error: error.message }, deps.owner);
+    if (!(error instanceof SchemaValidationError) && !(error instanceof SchemaNotFoundError)) throw error;
+    // Valid when parked, but invalid under the latest schema, or its schema is gone: ambiguous
+    // now (re-checked by each sweep until its stale limit); it no longer holds the key.
+    const reason = error instanceof SchemaNotFoundError ? 'SCHEMA_NOT_FOUND' : 'SCHEMA_VALIDATION';
+    await deps.store.setStatus(item, 'RETRIABLE', 'AMBIGUOUS', { reason, error: error.message }, deps.owner);
     summary.stillInvalid += 1;
     return true;
   }

@@ -17,29 +17,42 @@ export interface SweepDependencies extends RedriveDependencies {
 export interface SweepSummary extends DrainSummary, ArchiveSummary {
   keys: number;
   kafkaDown: boolean;
+  /** Keys whose drain threw (an AWS error, say): left as they were, for the next sweep or the stream. */
+  keyFailures: number;
+  /** The first of those errors, for the operator's log. */
+  keyError?: string;
 }
 
 /**
  * The scheduled sweep: drains the keys with events due (found through the status/next-attempt
  * index, never a scan), a few keys at a time, stopping early when Kafka is down; then archives
- * and alerts on what is stale or superseded.
+ * and alerts on what is stale or superseded. A key whose drain throws is counted and left for
+ * the next sweep; it never stops the other keys, and no work outlives the sweep (the caller
+ * may close the producer as soon as it returns).
  */
 export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Promise<SweepSummary> {
   const now = deps.now().toISOString();
   const due = [...(await deps.store.due('RETRIABLE', now, policy.sweepBatchSize)), ...(await deps.store.due('AMBIGUOUS', now, policy.sweepBatchSize))];
   const keys = [...new Map(due.map((i) => [i.pk, i] as const)).values()];
   const summary = emptyDrainSummary();
+  const failures = { count: 0, first: undefined as string | undefined };
   let kafkaDown = false;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (!kafkaDown && next < keys.length) {
       const item = keys[next++]!;
-      if (!(await drainKey(item.entity, item.id, deps, policy, summary))) kafkaDown = true;
+      try {
+        if (!(await drainKey(item.entity, item.id, deps, policy, summary))) kafkaDown = true;
+      } catch (error) {
+        failures.count += 1;
+        failures.first ??= `${item.entity} ${item.id}: ${(error as Error).message}`;
+        deps.log.error('draining a key failed; the next sweep tries it again', { entity: item.entity, id: item.id, error });
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(policy.concurrency, keys.length) }, worker));
   const archived = await archiveAndAlert(deps, policy.sweepBatchSize);
-  return { ...summary, ...archived, keys: keys.length, kafkaDown };
+  return { ...summary, ...archived, keys: keys.length, kafkaDown, keyFailures: failures.count, ...(failures.first === undefined ? {} : { keyError: failures.first }) };
 }
 
 /**

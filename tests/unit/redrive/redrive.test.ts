@@ -154,6 +154,30 @@ describe('the retry function core', () => {
     expect(await r.sweep()).toMatchObject({ published: 2 });
   });
 
+  it('a key that fails does not stop the sweep: the other keys are drained, the failure counted and the key left as it was', async () => {
+    const r = rig({ concurrency: 2 });
+    r.store.add(parked('a', 1), parked('b', 1), parked('c', 1), parked('d', 1));
+    const itemsOfKey = r.store.itemsOfKey.bind(r.store);
+    r.store.itemsOfKey = async (entity, id) => {
+      if (id === 'a') throw new Error('ProvisionedThroughputExceeded');
+      return itemsOfKey(entity, id);
+    };
+    const summary = await r.sweep();
+    expect(summary).toMatchObject({ keys: 4, published: 3, keyFailures: 1, keyError: 'customer a: ProvisionedThroughputExceeded' });
+    expect(r.sentKeys().map((k) => k.slice(0, 1)).sort()).toEqual(['b', 'c', 'd']);
+    expect(r.store.all.map((i) => [i.id, i.status, i.attempts])).toEqual([['a', 'RETRIABLE', 0]]);
+  });
+
+  it('an event whose schema is gone from the registry becomes AMBIGUOUS/SCHEMA_NOT_FOUND and frees its key; the other entities\' keys are drained', async () => {
+    const r = rig();
+    r.store.add(parked('gone', 1, { entity: 'retired' }), parked('gone', 2, { entity: 'retired' }), parked('a', 1));
+    const summary = await r.sweep();
+    expect(summary).toMatchObject({ keys: 2, published: 1, stillInvalid: 2, keyFailures: 0 });
+    expect(r.sentKeys()).toEqual([`a@${'a-1'.padEnd(32, '0')}`]);
+    expect(r.store.all.map((i) => [i.entity, i.id, i.status, i.reason])).toEqual([['retired', 'gone', 'AMBIGUOUS', 'SCHEMA_NOT_FOUND'], ['retired', 'gone', 'AMBIGUOUS', 'SCHEMA_NOT_FOUND']]);
+    expect(r.store.all[0]!.error).toMatch(/cdc\.retired/);
+  });
+
   it('from the stream: drains keys of due RETRIABLE items, skips the rest, and reports a failing record', async () => {
     const r = rig();
     r.store.add(parked('a', 1), parked('b', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }, { balance: 'x' }), parked('c', 1, { nextAttemptAt: new Date(T0 + 5000).toISOString() }));
