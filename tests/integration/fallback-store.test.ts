@@ -3,11 +3,15 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbFallbackStore, MAX_INLINE_PAYLOAD_BYTES, type ParkedEvent, partitionKey } from '../../lib/fallback';
+import { cloneTable, dropTable } from '../../local/scratch-tables';
 import { localClientConfig, localNames } from '../helpers/local-stack';
 
 const dynamodb = new DynamoDBClient(localClientConfig());
 const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
-afterAll(() => {
+// A copy of the fallback table: items of made-up entities must not reach the pipeline's retry function.
+let table: string | undefined;
+afterAll(async () => {
+  if (table !== undefined) await dropTable(dynamodb, table);
   dynamodb.destroy();
   s3.destroy();
 });
@@ -27,7 +31,8 @@ async function itemsOf(table: string, entity: string, id: string): Promise<Recor
 
 async function store(): Promise<{ store: DynamoDbFallbackStore; table: string; bucket: string }> {
   const names = await localNames();
-  return { store: new DynamoDbFallbackStore(dynamodb, s3, { tableName: names.fallbackTable, payloadBucket: names.rawBucket }), table: names.fallbackTable, bucket: names.rawBucket };
+  table ??= await cloneTable(dynamodb, names.fallbackTable, `${names.fallbackTable}-it-${randomUUID().slice(0, 8)}`);
+  return { store: new DynamoDbFallbackStore(dynamodb, s3, { tableName: table, payloadBucket: names.rawBucket }), table, bucket: names.rawBucket };
 }
 
 describe('the fallback table (moto)', () => {
