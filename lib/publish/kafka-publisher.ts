@@ -14,10 +14,19 @@ export function changeMessage(entity: string, record: { id: string; eventId: str
   return { key: record.id, value: bytes, headers: { 'cdc-event-id': record.eventId, 'cdc-entity': entity, 'cdc-op': record.op, 'cdc-schema-version-id': schemaVersionId } };
 }
 
+/** Where Kafka wrote a partition's share of a send: the offset of its first message. */
+export interface PublishReceipt {
+  readonly partition: number;
+  readonly baseOffset: string;
+}
+
 /** The poller's and retry function's port to Kafka. */
 export interface Publisher {
-  /** All messages are acknowledged by all in-sync replicas, in order per key, or it throws KafkaUnavailableError. */
-  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  /**
+   * All messages are acknowledged by all in-sync replicas, in order per key, or it throws
+   * KafkaUnavailableError. Returns where each partition's messages were written.
+   */
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]>;
   close(): Promise<void>;
 }
 
@@ -55,8 +64,8 @@ export class KafkaPublisher implements Publisher {
     this.credentials = options.credentials ?? awsSaslCredentialSource();
   }
 
-  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return;
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]> {
+    if (messages.length === 0) return [];
     const now = this.options.now ?? Date.now;
     const cooldownMs = this.options.cooldownMs ?? 5000;
     if (this.failed !== undefined && now() - this.failed.at < cooldownMs) {
@@ -64,13 +73,14 @@ export class KafkaPublisher implements Publisher {
     }
     try {
       const producer = await this.connected();
-      await producer.send({
+      const written = await producer.send({
         topic,
         acks: -1,
         compression: CompressionTypes.None,
         messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
       });
       this.failed = undefined;
+      return written.map((r) => ({ partition: r.partition, baseOffset: String(r.baseOffset) }));
     } catch (error) {
       this.failed = { at: now(), message: (error as Error).message };
       // A producer that failed may hold a broken connection: start clean next time.

@@ -112,8 +112,11 @@ async function send(item: ParkedItem, record: ChangeRecord, deps: RedriveDepende
     summary.stillInvalid += 1;
     return true;
   }
+  const topic = policy.topicOf(item.entity);
   try {
-    await deps.publisher.publish(policy.topicOf(item.entity), [changeMessage(item.entity, record, encoded.schemaVersionId, encoded.bytes)]);
+    const [written] = await deps.publisher.publish(topic, [changeMessage(item.entity, record, encoded.schemaVersionId, encoded.bytes)]);
+    // One line per re-sent event, with where Kafka wrote it: the audit trail of every parked event that left the table.
+    deps.log.info('re-sent', { entity: item.entity, id: item.id, updatedAt: item.updatedAt, eventId: item.eventId, reason: item.reason, topic, partition: written?.partition, offset: written?.baseOffset });
   } catch (error) {
     if (!(error instanceof KafkaUnavailableError)) throw error;
     summary.failed += 1;

@@ -75,8 +75,9 @@ export async function benchPoller(stack: BenchStack): Promise<BenchRow> {
     const sent: OutgoingMessage[][] = [];
     const publisher: Publisher = {
       publish: async (topic, messages) => {
-        await kafkaPublisher.publish(topic, messages);
+        const receipts = await kafkaPublisher.publish(topic, messages);
         sent.push([...messages]);
+        return receipts;
       },
       close: () => kafkaPublisher.close(),
     };

@@ -46,8 +46,9 @@ export async function benchRetryDrain(stack: BenchStack): Promise<BenchRow> {
   const sent: OutgoingMessage[] = [];
   const publisher: Publisher = {
     publish: async (to, messages) => {
-      await kafkaPublisher.publish(to, messages);
+      const receipts = await kafkaPublisher.publish(to, messages);
       sent.push(...messages);
+      return receipts;
     },
     close: () => kafkaPublisher.close(),
   };

@@ -13,19 +13,23 @@ describe('the Kafka publisher', () => {
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
     await admin.disconnect();
     const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it' });
+    const receipts = new Map<string, string>();
     for (let batch = 0; batch < 3; batch += 1) {
-      await publisher.publish(topic, ['k1', 'k2'].flatMap((key) => [0, 1].map((i) => ({ key, value: Buffer.from(`${key}-${batch}-${i}`), headers: { 'cdc-op': 'UPSERT' } }))));
+      const written = await publisher.publish(topic, ['k1', 'k2'].flatMap((key) => [0, 1].map((i) => ({ key, value: Buffer.from(`${key}-${batch}-${i}`), headers: { 'cdc-op': 'UPSERT' } }))));
+      for (const r of written) receipts.set(`${r.partition}/${r.baseOffset}`, `batch ${batch}`);
     }
     await publisher.close();
     const consumer = kafka.consumer({ groupId: `it-${randomUUID()}` });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const seen: Record<string, string[]> = {};
+    const at = new Map<string, string>();
     await new Promise<void>((resolve, reject) => {
       let n = 0;
       consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: async ({ partition, message }) => {
           (seen[String(message.key)] ??= []).push(String(message.value));
+          at.set(`${partition}/${message.offset}`, String(message.value));
           expect(String(message.headers?.['cdc-op'])).toBe('UPSERT');
           if (++n === 12) resolve();
         },
@@ -33,6 +37,9 @@ describe('the Kafka publisher', () => {
     });
     await consumer.disconnect();
     for (const key of ['k1', 'k2']) expect(seen[key]).toEqual([0, 1, 2].flatMap((b) => [`${key}-${b}-0`, `${key}-${b}-1`]));
+    // Each receipt names where its batch's first message for that partition is.
+    expect(receipts.size).toBeGreaterThan(0);
+    for (const [where, batch] of receipts) expect(at.get(where)).toMatch(new RegExp(`^k\\d-${batch.slice(-1)}-0$`));
   });
 
   it('reports an unreachable broker within seconds as KAFKA_UNAVAILABLE, retriable', async () => {

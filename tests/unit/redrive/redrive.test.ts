@@ -19,19 +19,20 @@ function rig(overrides: Partial<RedrivePolicy> = {}) {
   const publisher = new InMemoryPublisher();
   const alerts = new InMemoryAlerts();
   const archive = new InMemoryRawStore();
+  const logs: Record<string, unknown>[] = [];
   const policy: RedrivePolicy = {
     backoffBaseMs: 1000, backoffCapMs: 8000, sweepBatchSize: 100, claimMs: 60_000, concurrency: 4,
     stale: { default: { maxAgeSeconds: 3600, maxAttempts: 5 }, KAFKA_UNAVAILABLE: { maxAgeSeconds: 86_400, maxAttempts: 1000 } },
     topicOf: (e) => `cdc.${e}`, compressionOf: () => 'none', ...overrides,
   };
   const deps = {
-    store, publisher, alerts, archive, stage: 'test', owner: 'me', log: createLogger({}, () => undefined), random: () => 0.5,
+    store, publisher, alerts, archive, stage: 'test', owner: 'me', log: createLogger({}, (line) => void logs.push(JSON.parse(line) as Record<string, unknown>)), random: () => 0.5,
     // A short latest-TTL, so a fixed schema is seen by the next sweep.
     serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 1000, maxEntries: 10, now: () => clock })),
     now: () => new Date(clock),
   };
   return {
-    registry, store, publisher, alerts, archive, policy, deps,
+    registry, store, publisher, alerts, archive, policy, deps, logs,
     advance: (ms: number) => void (clock += ms),
     sweep: () => sweep(deps, policy),
     sentKeys: () => publisher.sent.map((s) => `${s.message.key}@${s.message.headers['cdc-event-id']}`),
@@ -58,6 +59,10 @@ describe('the retry function core', () => {
     expect(order).toEqual(['a-1', 'a-2', 'a-3'].map((e) => `a@${e.padEnd(32, '0')}`));
     expect(r.store.all).toEqual([]);
     expect(r.publisher.sent[0]!.message.headers).toMatchObject({ 'cdc-entity': 'customer', 'cdc-op': 'UPSERT' });
+    // Each re-sent event is logged with where Kafka wrote it.
+    const resent = r.logs.filter((l) => l.message === 're-sent');
+    expect(resent.map((l) => [l.id, l.eventId, l.topic, l.offset])).toEqual(r.publisher.sent.map((s, i) => [s.message.key, s.message.headers['cdc-event-id'], 'cdc.customer', String(i)]));
+    expect(resent.find((l) => l.eventId === 'a-2'.padEnd(32, '0'))).toMatchObject({ reason: 'PARKED_BEHIND_KEY', updatedAt: new Date(T0 - 3_600_000 + 2000).toISOString(), partition: 0 });
   });
 
   it('while Kafka is down: counts the attempt, backs off, keeps the key\'s order, and stops the sweep early', async () => {
