@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, type Producer, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, type ISocketFactory, type Producer, logLevel } from 'kafkajs';
 import type { KafkaAuth } from '../config';
 import { KafkaUnavailableError } from './errors';
 import { awsSaslCredentialSource, kafkaSecurity, type SaslCredentialSource } from './kafka-security';
@@ -48,23 +48,40 @@ export interface KafkaPublisherOptions {
    */
   readonly cooldownMs?: number;
   readonly now?: () => number;
+  /** How connections to the brokers are made (kafkajs's own by default); tests put a slow network in between. */
+  readonly socketFactory?: ISocketFactory;
 }
 
 /**
  * One idempotent producer per container, connected on first use and reused across
- * invocations: acks=all, at most 5 requests in flight (idempotence keeps per-partition order).
+ * invocations: acks=all, idempotence keeping per-partition order across kafkajs's retries.
+ *
+ * Sends go out one at a time. kafkajs's idempotent producer loses messages when sends overlap:
+ * a request that times out after the broker wrote it gives its sequence numbers back, the next
+ * send reuses them, and the broker drops that one as a duplicate while both sends report success
+ * (`tests/integration/kafka-publisher.test.ts` shows it through a slow network; kafkajs issue
+ * #1005 reports concurrent sends losing messages too). With one send at a time, only the timed-out
+ * send's own retry can reuse its numbers, which is what idempotence is for.
  */
 export class KafkaPublisher implements Publisher {
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
   private failed: { at: number; message: string } | undefined;
   private readonly credentials: SaslCredentialSource;
+  /** The send in progress, if any: the next one starts after it has settled. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: KafkaPublisherOptions) {
     this.credentials = options.credentials ?? awsSaslCredentialSource();
   }
 
-  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]> {
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]> {
+    const sent = this.turn.then(() => this.publishNow(topic, messages));
+    this.turn = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private async publishNow(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]> {
     if (messages.length === 0) return [];
     const now = this.options.now ?? Date.now;
     const cooldownMs = this.options.cooldownMs ?? 5000;
@@ -89,8 +106,11 @@ export class KafkaPublisher implements Publisher {
     }
   }
 
-  async close(): Promise<void> {
-    await this.reset();
+  /** Closes the producer once the send in progress has settled (the next send connects again). */
+  close(): Promise<void> {
+    const closed = this.turn.then(() => this.reset());
+    this.turn = closed.catch(() => undefined);
+    return closed;
   }
 
   private connected(): Promise<Producer> {
@@ -105,6 +125,7 @@ export class KafkaPublisher implements Publisher {
         connectionTimeout: this.options.connectionTimeoutMs ?? 3000,
         requestTimeout: this.options.requestTimeoutMs ?? 10_000,
         retry: { retries: this.options.retries ?? 2, initialRetryTime: 200, maxRetryTime: 2000 },
+        ...(this.options.socketFactory ? { socketFactory: this.options.socketFactory } : {}),
       });
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
       await producer.connect();

@@ -1,17 +1,79 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaPublisher, KafkaUnavailableError } from '../../lib/publish';
 import { localKafkaBrokers } from '../helpers/local-stack';
 
 const kafka = new Kafka({ clientId: 'it-publisher', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
 
+async function newTopic(partitions: number): Promise<string> {
+  const topic = `it.publish.${randomUUID().slice(0, 8)}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await admin.disconnect();
+  return topic;
+}
+
+/** Every value on a one-partition topic, in offset order. */
+async function valuesOf(topic: string): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const [end] = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const values: string[] = [];
+  const consumer = kafka.consumer({ groupId: `it-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    consumer.run({
+      eachMessage: async ({ message }) => {
+        values.push(String(message.value));
+        if (Number(message.offset) + 1 >= Number(end!.high)) resolve();
+      },
+    }).catch(reject);
+  });
+  await consumer.disconnect();
+  return values;
+}
+
+/**
+ * A network path to the broker whose replies can be held back: `hold(ms)` delays everything
+ * the broker sends for the next `ms` milliseconds (requests still reach it at once), as a
+ * broker busy after a restart answers late.
+ */
+async function slowReplies(): Promise<{ port: number; hold(ms: number): void; close(): Promise<void> }> {
+  const [host, port] = localKafkaBrokers()[0]!.split(':');
+  let heldUntil = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const broker = net.connect(Number(port), host);
+    let replies = Promise.resolve();
+    client.on('data', (bytes) => broker.write(bytes));
+    broker.on('data', (bytes) => {
+      const wait = Math.max(0, heldUntil - Date.now());
+      replies = replies.then(() => new Promise((resolve) => setTimeout(() => resolve(void client.write(bytes)), wait)));
+    });
+    for (const [a, b] of [[client, broker], [broker, client]] as const) {
+      sockets.add(a);
+      a.on('error', () => b.destroy());
+      a.on('close', () => b.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    hold: (ms) => void (heldUntil = Date.now() + ms),
+    close: () => new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
 describe('the Kafka publisher', () => {
   it('publishes with key and headers, in order per key, reusing one producer', async () => {
-    const topic = `it.publish.${randomUUID().slice(0, 8)}`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-    await admin.disconnect();
+    const topic = await newTopic(3);
     const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it' });
     const receipts = new Map<string, string>();
     for (let batch = 0; batch < 3; batch += 1) {
@@ -40,6 +102,29 @@ describe('the Kafka publisher', () => {
     // Each receipt names where its batch's first message for that partition is.
     expect(receipts.size).toBeGreaterThan(0);
     for (const [where, batch] of receipts) expect(at.get(where)).toMatch(new RegExp(`^k\\d-${batch.slice(-1)}-0$`));
+  });
+
+  it('loses nothing when sends overlap and the broker answers after the request timeout (each message once)', async () => {
+    const topic = await newTopic(1);
+    const network = await slowReplies();
+    // Every connection, to the bootstrap address and to the broker it advertises, goes through the slow path.
+    const publisher = new KafkaPublisher({
+      brokers: [`127.0.0.1:${network.port}`], clientId: 'it-slow', requestTimeoutMs: 1000,
+      socketFactory: ({ onConnect }) => net.connect({ host: '127.0.0.1', port: network.port }, onConnect),
+    });
+    const message = (value: string) => [{ key: value, value: Buffer.from(value), headers: {} }];
+    try {
+      await publisher.publish(topic, message('warm-up'));
+      // The first send times out although the broker wrote it, while the second waits for its turn,
+      // as the retry function's concurrent keys do. Both must end up on the topic, each once.
+      network.hold(1500);
+      const sent = await Promise.allSettled([publisher.publish(topic, message('A')), publisher.publish(topic, message('B'))]);
+      expect(sent.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
+    } finally {
+      await publisher.close();
+      await network.close();
+    }
+    expect(await valuesOf(topic)).toEqual(['warm-up', 'A', 'B']);
   });
 
   it('reports an unreachable broker within seconds as KAFKA_UNAVAILABLE, retriable', async () => {
