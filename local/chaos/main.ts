@@ -136,11 +136,18 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     await startService('kafka', session.log);
 
     progress.step(`seed ${seed}: faults over; waiting for the pipeline to settle`);
+    // The source stops changing first: with updates-while-paging on, a poll after the topics are
+    // read could add a change the check would wrongly call missing.
+    await postJson(`${session.sourceUrl}/admin/faults`, { updateWhilePagingRate: 0 });
     await waitUntil('the pollers read every change', () => pollersCaughtUp(session), 600_000, 2000);
     await waitUntil('the fallback table holds nothing of the pipeline', async () => (await parkedOf(session)).length === 0, 600_000, 3000);
+    const sourceNow = new Map(await Promise.all(session.entities.map(async (entity) => [entity, await sourceState(session.sourceUrl, entity)] as const)));
     const read = await Promise.all(session.topics.map(async (topic) => ({ topic, ...(await consumeTopic(topic, session.config.custom.names.schemaRegistry)) })));
     const checks = read.map(({ topic, messages }) => ({ topic, check: checkTopic(messages) }));
-    for (const { topic, undecodable } of read) if (undecodable > 0) session.log(`${topic}: ${undecodable} message(s) the reader could not decode`);
+    for (const { topic, undecodable } of read) {
+      for (const m of undecodable.slice(0, 5)) problems.push(`${topic}: the message at ${m.partition}/${m.offset} (key ${m.key}, eventId ${m.eventId}) cannot be decoded: ${m.error}`);
+      if (undecodable.length > 5) problems.push(`${topic}: ${undecodable.length - 5} more message(s) cannot be decoded`);
+    }
     const onKafka = checks.reduce((n, c) => n + c.check.messages, 0);
     // What this run wrote (a quick run's topics also hold earlier runs' messages, consumed before).
     const offsetsAfter = await topicEndOffsets(session.topics);
@@ -170,7 +177,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     const onTopics = new Set(checks.flatMap((c) => [...c.check.changes]));
     let latest = 0;
     for (const entity of session.entities) {
-      for (const record of (lake?.source[entity] ?? (await sourceState(session.sourceUrl, entity))).records) {
+      for (const record of sourceNow.get(entity)!.records) {
         latest += 1;
         const key = changeKey(record.id, record.updatedAt);
         if (!onTopics.has(key) && !accounted.has(key)) {

@@ -13,19 +13,40 @@ export interface TopicMessage {
   readonly value: Record<string, unknown>;
 }
 
+/** A message the reader could not decode, even after retrying its schema lookup. */
+export interface UndecodableMessage {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string;
+  readonly eventId: string;
+  readonly error: string;
+}
+
+/** Decodes, retrying a few times: a registry lookup failing once must not read as a missing message. */
+async function decodeWithRetries(serde: GlueAvroSerde, bytes: Buffer): Promise<{ value: unknown } | { error: string }> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return { value: (await serde.decode(bytes)).value };
+    } catch (error) {
+      if (attempt >= 4) return { error: (error as Error).message };
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
+}
+
 /**
  * Every message on a topic up to its current end, decoded with our Glue serde (so what is
- * checked is real Avro on Kafka), in partition order. Messages that are not Glue-framed Avro
- * (e.g. written by hand) are counted, not retried forever.
+ * checked is real Avro on Kafka), in partition order. Messages that cannot be decoded (e.g.
+ * not Glue-framed Avro) are returned apart, with their key and event-id header.
  */
-export async function consumeTopic(topic: string, registryName: string): Promise<{ messages: TopicMessage[]; undecodable: number }> {
+export async function consumeTopic(topic: string, registryName: string): Promise<{ messages: TopicMessage[]; undecodable: UndecodableMessage[] }> {
   const kafka = new Kafka({ clientId: 'cdc-reader', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
   const ends = await topicEnds(kafka, topic);
   const remaining = new Map(ends.map((p) => [p.partition, Number(p.high)]));
   const glue = new GlueClient(localClientConfig());
   const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, registryName), { latestTtlMs: 60_000, maxEntries: 50 }));
   const messages: TopicMessage[] = [];
-  let undecodable = 0;
+  const undecodable: UndecodableMessage[] = [];
   const consumer = kafka.consumer({ groupId: `cdc-reader-${Date.now()}-${Math.random().toString(36).slice(2)}` });
   await consumer.connect();
   try {
@@ -35,12 +56,11 @@ export async function consumeTopic(topic: string, registryName: string): Promise
       if (done()) return resolve();
       consumer.run({
         eachMessage: async ({ partition, message }) => {
-          const decoded = await serde.decode(message.value ?? Buffer.alloc(0)).catch(() => undefined);
-          if (decoded === undefined) undecodable += 1;
-          else {
-            const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-            messages.push({ partition, offset: Number(message.offset), key: String(message.key), headers, value: decoded.value as Record<string, unknown> });
-          }
+          const decoded = await decodeWithRetries(serde, message.value ?? Buffer.alloc(0));
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          const where = { partition, offset: Number(message.offset), key: String(message.key) };
+          if ('error' in decoded) undecodable.push({ ...where, eventId: headers['cdc-event-id'] ?? '', error: decoded.error });
+          else messages.push({ ...where, headers, value: decoded.value as Record<string, unknown> });
           const high = Number(ends.find((p) => p.partition === partition)?.high ?? 0);
           if (Number(message.offset) + 1 >= high) remaining.set(partition, 0);
           if (done()) resolve();

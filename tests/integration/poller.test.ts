@@ -152,7 +152,7 @@ describe('the poller against the local stack', () => {
     expect(runs.reduce((n, x) => n + x.duplicates, 0)).toBeGreaterThan(0); // and the next one skipped what it had handed off
 
     const { messages, undecodable } = await consumeTopic(r.topic, r.registry);
-    expect(undecodable).toBe(0);
+    expect(undecodable).toEqual([]);
     const expected = current(r).records.map(identity).sort();
     expect(messages.map((m) => identity(m.value)).sort()).toEqual(expected);
     expect(new Set(messages.map((m) => m.headers['cdc-event-id'])).size).toBe(messages.length);
