@@ -18,6 +18,11 @@ export function seededRandom(seed: number): () => number {
 export type FaultKind =
   /** The Kafka broker is killed (SIGKILL) and restarted after a few seconds. */
   | 'kafka-killed'
+  /**
+   * The Kafka broker is frozen (SIGSTOP, as in a long GC pause) past the producers' 10 s request
+   * timeout, then resumes and handles what it was sent: requests time out although they are written.
+   */
+  | 'kafka-paused'
   /** Every AWS API call of the functions answers 503 for a few seconds (a proxy in front of moto). */
   | 'aws-unavailable'
   /** A function's process is killed while it handles an invocation (poller, consumer or retry). */
@@ -30,20 +35,30 @@ export interface PlannedFault {
   readonly kind: FaultKind;
   /** Seconds the fault lasts (outages), or 0. */
   readonly seconds: number;
+  /**
+   * For a Kafka kill: after the restart, the broker freezes for this long (0: it does not) as
+   * soon as the retry function is re-sending the backlog, as a broker still recovering its logs
+   * answers late. Concurrent re-sends then time out although written.
+   */
+  readonly stallSeconds?: number;
   /** Which function or entity it hits, where that applies. */
   readonly target: string;
 }
 
 /** Every run has at least one of each of these. */
-const REQUIRED: readonly FaultKind[] = ['kafka-killed', 'aws-unavailable'];
-const KINDS: readonly FaultKind[] = ['kafka-killed', 'aws-unavailable', 'handler-killed', 'handler-killed', 'overlapping-poller', 'none'];
+const REQUIRED: readonly FaultKind[] = ['kafka-killed', 'kafka-paused', 'aws-unavailable'];
+const KINDS: readonly FaultKind[] = ['kafka-killed', 'kafka-paused', 'aws-unavailable', 'handler-killed', 'handler-killed', 'overlapping-poller', 'none'];
 
-/** One fault before each burst of changes; every run has at least one Kafka kill and one AWS outage. */
+/**
+ * One fault before each burst of changes; every run has at least one Kafka kill whose restart
+ * stalls, one Kafka pause and one AWS outage.
+ */
 export function planFaults(random: () => number, bursts: number, entities: readonly string[]): PlannedFault[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const plan = Array.from({ length: bursts }, (): PlannedFault => {
     const kind = pick(KINDS);
-    if (kind === 'kafka-killed') return { kind, seconds: 3 + Math.floor(random() * 8), target: 'kafka' };
+    if (kind === 'kafka-killed') return { kind, seconds: 3 + Math.floor(random() * 8), target: 'kafka', stallSeconds: random() < 0.5 ? 11 + Math.floor(random() * 5) : 0 };
+    if (kind === 'kafka-paused') return { kind, seconds: 11 + Math.floor(random() * 5), target: 'kafka' };
     if (kind === 'aws-unavailable') return { kind, seconds: 2 + Math.floor(random() * 5), target: 'moto' };
     if (kind === 'handler-killed') return { kind, seconds: 0, target: pick(['poller', 'consumer', 'retry']) };
     if (kind === 'overlapping-poller') return { kind, seconds: 0, target: pick(entities) };
@@ -55,8 +70,12 @@ export function planFaults(random: () => number, bursts: number, entities: reado
     const free = plan.map((f, i) => [f, i] as const).filter(([f]) => !REQUIRED.includes(f.kind) || plan.filter((g) => g.kind === f.kind).length > 1).map(([, i]) => i);
     plan[free[Math.floor(random() * free.length)]!] = fault;
   };
-  ensure('kafka-killed', { kind: 'kafka-killed', seconds: 5, target: 'kafka' });
+  ensure('kafka-killed', { kind: 'kafka-killed', seconds: 5, target: 'kafka', stallSeconds: 12 });
+  ensure('kafka-paused', { kind: 'kafka-paused', seconds: 12, target: 'kafka' });
   ensure('aws-unavailable', { kind: 'aws-unavailable', seconds: 3, target: 'moto' });
+  // At least one restart stalls while the backlog drains.
+  const kill = plan.findIndex((f) => f.kind === 'kafka-killed');
+  if (!plan.some((f) => (f.stallSeconds ?? 0) > 0)) plan[kill] = { ...plan[kill]!, stallSeconds: 12 };
   return plan;
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run test:chaos [-- --seeds 1,2,3,4,5 | --seed N] [--events N]`: the whole pipeline through
- * the local runtime under seeded, randomized faults (Kafka killed and restarted, the AWS APIs
+ * the local runtime under seeded, randomized faults (Kafka killed and restarted, Kafka frozen past
+ * the producers' request timeout, the AWS APIs
  * answering 503, function processes killed mid-invocation, overlapping poller runs, a source
  * that rate-limits, fails, slows down and serves dirty records), then a reconciliation:
  * - every eventId on each topic once after de-duplication, at most twice before it;
@@ -12,7 +13,7 @@
 import { localEndpoint } from '../aws';
 import { consumeTopic } from '../demo/pipeline';
 import { changeKey } from '../demo/reconcile';
-import { archivedChanges, postJson, sourceState, topicEndOffsets } from '../demo/observe';
+import { archivedChanges, partitionEndOffsets, postJson, sourceState, topicEndOffsets } from '../demo/observe';
 import { Progress } from '../demo/progress';
 import { table } from '../demo/report';
 import {
@@ -66,8 +67,25 @@ interface SeedResult {
   readonly figures: Record<string, number>;
 }
 
-/** Injects one planned fault; returns whether it took effect (a handler kill needs an invocation in flight). */
-async function inject(fault: PlannedFault, runtime: Runtime, aws: { down: boolean }, extraPoller: FunctionHost, session: PipelineSession): Promise<boolean> {
+/** SIGSTOP the broker for this long, then SIGCONT: requests sent meanwhile time out, then are handled. */
+async function freezeKafka(seconds: number, session: PipelineSession): Promise<boolean> {
+  const kafka = runningProcess('kafka');
+  if (!kafka) return false;
+  session.log(`chaos: Kafka (pid ${kafka.pid}) frozen for ${seconds} s`);
+  process.kill(kafka.pid, 'SIGSTOP');
+  try {
+    await sleep(seconds * 1000);
+  } finally {
+    process.kill(kafka.pid, 'SIGCONT');
+  }
+  return true;
+}
+
+/**
+ * Injects one planned fault; returns whether it took effect (a handler kill needs an invocation
+ * in flight). A part of it that took effect on its own (a restart's stall) goes in `noted`.
+ */
+async function inject(fault: PlannedFault, runtime: Runtime, aws: { down: boolean }, extraPoller: FunctionHost, session: PipelineSession, noted: string[]): Promise<boolean> {
   switch (fault.kind) {
     case 'kafka-killed': {
       const kafka = runningProcess('kafka');
@@ -75,8 +93,16 @@ async function inject(fault: PlannedFault, runtime: Runtime, aws: { down: boolea
       process.kill(kafka.pid, 'SIGKILL');
       await sleep(fault.seconds * 1000);
       await startService('kafka', session.log);
+      if (fault.stallSeconds) {
+        // Freeze it the moment the retry function re-sends the backlog (or after 30 s without one).
+        const resent = session.counters.resent.length;
+        for (let waited = 0; waited < 30_000 && session.counters.resent.length === resent; waited += 50) await sleep(50);
+        if (await freezeKafka(fault.stallSeconds, session)) noted.push('kafka-stalled');
+      }
       return true;
     }
+    case 'kafka-paused':
+      return freezeKafka(fault.seconds, session);
     case 'aws-unavailable':
       aws.down = true;
       await sleep(fault.seconds * 1000);
@@ -114,7 +140,8 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
   try {
     // A fresh simulator with the seed's data; a quick run keeps what the source holds (others may reconcile against it).
     if (!quick) await postJson(`${session.sourceUrl}/admin/reset`, { seed });
-    const offsetsBefore = await topicEndOffsets(session.topics);
+    // Where this run starts on each topic: a quick run's topics also hold earlier runs' messages.
+    const startOffsets = await partitionEndOffsets(session.topics);
     const source = sourceFaults(random);
     await postJson(`${session.sourceUrl}/admin/faults`, source);
     progress.log(`seed ${seed}: source faults ${JSON.stringify(source)}`);
@@ -125,11 +152,13 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     extraPoller = new FunctionHost({ ...pollerDefinition, name: 'poller' }, session.log);
     const faults = planFaults(random, BURSTS, session.entities);
     const generated = { n: 0 };
-    progress.step(`seed ${seed}: ${events} changes in ${BURSTS} bursts, a fault before each: ${faults.map((f) => `${f.kind}${f.target ? ` ${f.target}` : ''}${f.seconds ? ` ${f.seconds}s` : ''}`).join(', ')}`,
+    progress.step(`seed ${seed}: ${events} changes in ${BURSTS} bursts, a fault before each: ${faults.map((f) => `${f.kind}${f.target ? ` ${f.target}` : ''}${f.seconds ? ` ${f.seconds}s` : ''}${f.stallSeconds ? ` then stalls ${f.stallSeconds}s` : ''}`).join(', ')}`,
       () => `source ${generated.n} · published ${session.counters.published} · parked ${Object.values(session.counters.parked).reduce((a, b) => a + b, 0)} · retried ${session.counters.retried} · raw rows ${session.counters.rawRows} · failed invocations ${Object.values(session.counters.errors).reduce((a, b) => a + b, 0)}`);
     for (const [i, fault] of faults.entries()) {
       const burst = streamChanges(session, Math.floor((events * (i + 1)) / BURSTS) - Math.floor((events * i) / BURSTS), generated);
-      if (await inject(fault, runtime, aws, extraPoller, session)) injected[fault.kind] = (injected[fault.kind] ?? 0) + 1;
+      const noted: string[] = [];
+      if (await inject(fault, runtime, aws, extraPoller, session, noted)) noted.unshift(fault.kind);
+      for (const kind of noted) injected[kind] = (injected[kind] ?? 0) + 1;
       await burst;
     }
     aws.down = false;
@@ -143,7 +172,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     await waitUntil('the fallback table holds nothing of the pipeline', async () => (await parkedOf(session)).length === 0, 600_000, 3000);
     const sourceNow = new Map(await Promise.all(session.entities.map(async (entity) => [entity, await sourceState(session.sourceUrl, entity)] as const)));
     const read = await Promise.all(session.topics.map(async (topic) => ({ topic, ...(await consumeTopic(topic, session.config.custom.names.schemaRegistry)) })));
-    const checks = read.map(({ topic, messages }) => ({ topic, check: checkTopic(messages) }));
+    const checks = read.map(({ topic, messages }) => ({ topic, check: checkTopic(messages, startOffsets.get(topic)) }));
     for (const { topic, undecodable } of read) {
       for (const m of undecodable.slice(0, 5)) problems.push(`${topic}: the message at ${m.partition}/${m.offset} (key ${m.key}, eventId ${m.eventId}) cannot be decoded: ${m.error}`);
       if (undecodable.length > 5) problems.push(`${topic}: ${undecodable.length - 5} more message(s) cannot be decoded`);
@@ -151,7 +180,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     const onKafka = checks.reduce((n, c) => n + c.check.messages, 0);
     // What this run wrote (a quick run's topics also hold earlier runs' messages, consumed before).
     const offsetsAfter = await topicEndOffsets(session.topics);
-    const written = session.topics.reduce((n, t) => n + offsetsAfter.get(t)! - offsetsBefore.get(t)!, 0);
+    const written = session.topics.reduce((n, t) => n + offsetsAfter.get(t)! - [...startOffsets.get(t)!.values()].reduce((a, b) => a + b, 0), 0);
     await waitUntil(`the consumer wrote all ${written} new Kafka messages`, async () => session.counters.rawRows + session.counters.deadLettered >= written, 600_000, 2000);
 
     let lake: LakeReconciliation | undefined;
@@ -165,6 +194,12 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     await runtime.stop();
     runtime = undefined;
 
+    // Every re-send Kafka acknowledged is where Kafka said it wrote it (the retry function logs each one).
+    const atOffset = new Map(read.flatMap(({ topic, messages }) => messages.map((m) => [`${topic}/${m.partition}/${m.offset}`, String(m.value.eventId)] as const)));
+    for (const r of session.counters.resent) {
+      const found = atOffset.get(`${r.topic}/${r.partition}/${r.offset}`);
+      if (found !== r.eventId) problems.push(`${r.topic}: the retry function's re-send of ${r.id} (eventId ${r.eventId}) was acknowledged at ${r.partition}/${r.offset}, which holds ${found === undefined ? 'no readable message' : `eventId ${found}`}`);
+    }
     for (const { topic, check } of checks) {
       if (check.sentMoreThanTwice > 0) problems.push(`${topic}: ${check.sentMoreThanTwice} eventId(s) on the topic more than twice`);
       if (check.backwardsKeys.length > 0) problems.push(`${topic}: key(s) going back in time: ${check.backwardsKeys.slice(0, 5).join(', ')}`);

@@ -21,10 +21,20 @@ export interface PipelineCounters {
   deadLettered: number;
   /** Invocations that ended in an error (retried by their trigger), per function. */
   errors: Record<string, number>;
+  /** Where Kafka said it wrote each event the retry function re-sent (its "re-sent" lines). */
+  resent: ResentEvent[];
+}
+
+export interface ResentEvent {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly eventId: string;
+  readonly id: string;
 }
 
 export function emptyCounters(): PipelineCounters {
-  return { polled: 0, published: 0, parked: {}, retried: 0, archived: 0, alerts: 0, rawObjects: 0, rawRows: 0, deadLettered: 0, errors: {} };
+  return { polled: 0, published: 0, parked: {}, retried: 0, archived: 0, alerts: 0, rawObjects: 0, rawRows: 0, deadLettered: 0, errors: {}, resent: [] };
 }
 
 type Fields = Record<string, unknown>;
@@ -34,7 +44,8 @@ const number = (value: unknown): number => (typeof value === 'number' && Number.
 /**
  * Folds one runtime log line (`[function] <line>`) into the counters. Only the functions' own
  * summary lines count ("poll finished", "batch written", "sweep finished", "stream batch
- * handled") and the runtime's END lines for errors; anything else is ignored.
+ * handled", the retry function's "re-sent") and the runtime's END lines for errors; anything
+ * else is ignored.
  */
 export function countLogLine(counters: PipelineCounters, line: string): void {
   const match = /^\[(\w+)\] (.*)$/.exec(line);
@@ -69,6 +80,9 @@ export function countLogLine(counters: PipelineCounters, line: string): void {
       break;
     case 'stream batch handled':
       counters.retried += number(entry.published);
+      break;
+    case 're-sent':
+      counters.resent.push({ topic: String(entry.topic), partition: number(entry.partition), offset: Number(entry.offset), eventId: String(entry.eventId), id: String(entry.id) });
       break;
     default:
   }

@@ -81,12 +81,18 @@ export async function rawContents(s3: S3Client, bucket: string, entity: string):
   return { objects, rows, eventIds: eventIds.size };
 }
 
-/** The sum of each topic's end offsets (messages ever written), retried while the broker is coming back. */
-export async function topicEndOffsets(topics: readonly string[]): Promise<Map<string, number>> {
+/** Each topic's end offset per partition, retried while the broker is coming back. */
+export async function partitionEndOffsets(topics: readonly string[]): Promise<Map<string, Map<number, number>>> {
   const kafka = new Kafka({ clientId: 'cdc-demo', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
-  const ends = new Map<string, number>();
-  for (const topic of topics) ends.set(topic, (await topicEnds(kafka, topic)).reduce((n, p) => n + Number(p.high), 0));
+  const ends = new Map<string, Map<number, number>>();
+  for (const topic of topics) ends.set(topic, new Map((await topicEnds(kafka, topic)).map((p) => [p.partition, Number(p.high)])));
   return ends;
+}
+
+/** The sum of each topic's end offsets (messages ever written). */
+export async function topicEndOffsets(topics: readonly string[]): Promise<Map<string, number>> {
+  const ends = await partitionEndOffsets(topics);
+  return new Map([...ends].map(([topic, partitions]) => [topic, [...partitions.values()].reduce((n, high) => n + high, 0)]));
 }
 
 /** Reads and removes every alert in the local observer queue (subscribed to the alert topic by provisioning). */

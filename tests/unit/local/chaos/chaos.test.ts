@@ -6,7 +6,7 @@ import type { TopicMessage } from '../../../../local/demo/pipeline';
 const message = (partition: number, offset: number, id: string, updatedAt: string, eventId: string): TopicMessage => ({ partition, offset, key: id, headers: {}, value: { id, updatedAt, eventId } });
 
 describe('the chaos suite', () => {
-  it('plans the same faults for the same seed, different ones for another, always with a Kafka kill and an AWS outage', () => {
+  it('plans the same faults for the same seed, different ones for another, always with a Kafka kill whose restart stalls, a Kafka pause and an AWS outage', () => {
     const plan = (seed: number) => planFaults(seededRandom(seed), 8, ['customer', 'invoice', 'payment']);
     expect(plan(3)).toEqual(plan(3));
     expect(plan(3)).not.toEqual(plan(4));
@@ -14,6 +14,8 @@ describe('the chaos suite', () => {
       const kinds = plan(seed).map((f) => f.kind);
       expect(kinds).toHaveLength(8);
       expect(kinds).toContain('kafka-killed');
+      expect(kinds).toContain('kafka-paused');
+      expect(plan(seed).some((f) => f.kind === 'kafka-killed' && f.stallSeconds! > 10)).toBe(true);
       expect(kinds).toContain('aws-unavailable');
     }
     expect(sourceFaults(seededRandom(9))).toEqual(sourceFaults(seededRandom(9)));
@@ -33,6 +35,22 @@ describe('the chaos suite', () => {
     ]);
     expect(bad.backwardsKeys).toEqual(['a']);
     expect(bad.sentMoreThanTwice).toBe(1);
+  });
+
+  it('judges only what this run wrote: earlier runs\' messages count as changes on Kafka and as earlier copies', () => {
+    const topic = [
+      // An earlier run: e1 three times, and a key going back in time.
+      message(0, 0, 'a', 't1', 'e1'), message(0, 1, 'a', 't1', 'e1'), message(0, 2, 'a', 't1', 'e1'), message(0, 3, 'c', 't2', 'e4'), message(0, 4, 'c', 't1', 'e5'),
+      // This run (from offset 5): a re-send of e4, a new change of a.
+      message(0, 5, 'c', 't2', 'e4'), message(0, 6, 'a', 't3', 'e6'),
+    ];
+    const check = checkTopic(topic, new Map([[0, 5]]));
+    expect(check).toMatchObject({ messages: 2, distinctEvents: 2, duplicates: 1, sentMoreThanTwice: 0, backwardsKeys: [] });
+    expect([...check.changes].sort()).toEqual(['a@t1', 'a@t3', 'c@t1', 'c@t2']);
+    // The same messages judged whole: the earlier run's defects show.
+    expect(checkTopic(topic)).toMatchObject({ sentMoreThanTwice: 1, backwardsKeys: ['c'] });
+    // A third copy written by this run is this run's problem.
+    expect(checkTopic([...topic, message(0, 7, 'a', 't1', 'e1')], new Map([[0, 5]])).sentMoreThanTwice).toBe(1);
   });
 
   it('reads its options and refuses bad ones by name', () => {

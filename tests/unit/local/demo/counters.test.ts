@@ -11,11 +11,12 @@ describe('the demo counters, read from the functions\' summary log lines', () =>
     countLogLine(c, line('retry', { message: 'sweep finished', published: 4, archived: 1, alerted: true }));
     countLogLine(c, line('retry', { message: 'sweep finished', published: 0, archived: 0, alerted: false }));
     countLogLine(c, line('retry', { message: 'stream batch handled', published: 2 }));
+    countLogLine(c, line('retry', { message: 're-sent', entity: 'customer', id: 'c-1', eventId: 'e1', topic: 'cdc.customer', partition: 2, offset: '41' }));
     countLogLine(c, '[consumer] END RequestId: abc ERROR Kafka went away');
     countLogLine(c, '[consumer] END RequestId: abd');
     expect(c).toEqual({
       polled: 15, published: 10, parked: { KAFKA_UNAVAILABLE: 4, SCHEMA_VALIDATION: 1 }, retried: 6, archived: 1, alerts: 1,
-      rawObjects: 2, rawRows: 9, deadLettered: 1, errors: { consumer: 1 },
+      rawObjects: 2, rawRows: 9, deadLettered: 1, errors: { consumer: 1 }, resent: [{ topic: 'cdc.customer', partition: 2, offset: 41, eventId: 'e1', id: 'c-1' }],
     });
     expect(totalParked(c)).toBe(5);
   });
