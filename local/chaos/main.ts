@@ -137,12 +137,15 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
   const proxy = await faultProxy(localEndpoint(), () => aws.down);
   let runtime: Runtime | undefined;
   let extraPoller: FunctionHost | undefined;
+  let faultsBefore: Record<string, unknown> | undefined;
   try {
     // A fresh simulator with the seed's data; a quick run keeps what the source holds (others may reconcile against it).
     if (!quick) await postJson(`${session.sourceUrl}/admin/reset`, { seed });
     // Where this run starts on each topic: a quick run's topics also hold earlier runs' messages.
     const startOffsets = await partitionEndOffsets(session.topics);
     const source = sourceFaults(random);
+    // Put back afterwards: on a running stack, the tests after this one share the simulator.
+    faultsBefore ??= await (await fetch(`${session.sourceUrl}/admin/faults`)).json() as Record<string, unknown>;
     await postJson(`${session.sourceUrl}/admin/faults`, source);
     progress.log(`seed ${seed}: source faults ${JSON.stringify(source)}`);
     // The functions reach AWS through the proxy; the runtime's own triggers (stream polling) do not.
@@ -241,6 +244,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     await runtime?.stop();
     await extraPoller?.close();
     await proxy.close();
+    if (faultsBefore) await postJson(`${session.sourceUrl}/admin/faults`, faultsBefore).catch((error: Error) => session.log(`could not restore the source's faults: ${error.message}`));
     closeSession(session);
   }
 }
