@@ -145,7 +145,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     const startOffsets = await partitionEndOffsets(session.topics);
     const source = sourceFaults(random);
     // Put back afterwards: on a running stack, the tests after this one share the simulator.
-    faultsBefore ??= await (await fetch(`${session.sourceUrl}/admin/faults`)).json() as Record<string, unknown>;
+    faultsBefore = await (await fetch(`${session.sourceUrl}/admin/faults`)).json() as Record<string, unknown>;
     await postJson(`${session.sourceUrl}/admin/faults`, source);
     progress.log(`seed ${seed}: source faults ${JSON.stringify(source)}`);
     // The functions reach AWS through the proxy; the runtime's own triggers (stream polling) do not.
@@ -173,6 +173,8 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     await postJson(`${session.sourceUrl}/admin/faults`, { updateWhilePagingRate: 0 });
     await waitUntil('the pollers read every change', () => pollersCaughtUp(session), 600_000, 2000);
     await waitUntil('the fallback table holds nothing of the pipeline', async () => (await parkedOf(session)).length === 0, 600_000, 3000);
+    // Re-sends acknowledged by now are all within what is read next.
+    const resentBeforeRead = session.counters.resent.slice();
     const sourceNow = new Map(await Promise.all(session.entities.map(async (entity) => [entity, await sourceState(session.sourceUrl, entity)] as const)));
     const read = await Promise.all(session.topics.map(async (topic) => ({ topic, ...(await consumeTopic(topic, session.config.custom.names.schemaRegistry)) })));
     const checks = read.map(({ topic, messages }) => ({ topic, check: checkTopic(messages, startOffsets.get(topic)) }));
@@ -199,7 +201,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
 
     // Every re-send Kafka acknowledged is where Kafka said it wrote it (the retry function logs each one).
     const atOffset = new Map(read.flatMap(({ topic, messages }) => messages.map((m) => [`${topic}/${m.partition}/${m.offset}`, String(m.value.eventId)] as const)));
-    for (const r of session.counters.resent) {
+    for (const r of resentBeforeRead) {
       const found = atOffset.get(`${r.topic}/${r.partition}/${r.offset}`);
       if (found !== r.eventId) problems.push(`${r.topic}: the retry function's re-send of ${r.id} (eventId ${r.eventId}) was acknowledged at ${r.partition}/${r.offset}, which holds ${found === undefined ? 'no readable message' : `eventId ${found}`}`);
     }
