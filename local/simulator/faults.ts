@@ -12,6 +12,13 @@ export interface FaultSettings {
   slowMs: number;
   /** Probability that a `/cdc` response is delayed by `slowMs`. */
   slowRate: number;
+  /**
+   * Probability that a `/cdc` request hangs for `hangMs` before it is answered: past a client's
+   * request timeout, so the client sees a timeout (a slow page is late; a hung one is abandoned).
+   */
+  hangRate: number;
+  /** How long a hung request waits before its (by then unread) answer, in milliseconds. */
+  hangMs: number;
   /** Probability that a `/cdc` page carries one extra malformed entry. */
   malformedRate: number;
   /** Probability that a generated UPSERT's `data` breaks the entity's schema. */
@@ -39,6 +46,8 @@ const SETTING_BOUNDS: Record<keyof FaultSettings, Bounds> = {
   rate5xx: PROBABILITY,
   slowMs: { min: 0, max: 60_000, integer: true },
   slowRate: PROBABILITY,
+  hangRate: PROBABILITY,
+  hangMs: { min: 0, max: 300_000, integer: true },
   malformedRate: PROBABILITY,
   schemaBreakRate: PROBABILITY,
   updateWhilePagingRate: PROBABILITY,
@@ -52,6 +61,8 @@ export const NO_FAULTS: Readonly<FaultSettings> = {
   rate5xx: 0,
   slowMs: 0,
   slowRate: 1,
+  hangRate: 0,
+  hangMs: 30_000,
   malformedRate: 0,
   schemaBreakRate: 0,
   updateWhilePagingRate: 0,

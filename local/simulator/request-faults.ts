@@ -8,6 +8,8 @@ export type CdcFailure = { status: 429; retryAfterSeconds: number } | { status: 
 
 export interface ResponseFaults {
   delayMs: number;
+  /** The delay includes a hang (`hangMs`): the client is expected to have given up. */
+  hung: boolean;
   failure: CdcFailure | null;
 }
 
@@ -22,6 +24,7 @@ export class RequestFaults {
   private readonly responseRandom: Random;
   private readonly malformedRandom: Random;
   private readonly pagingRandom: Random;
+  private readonly hangRandom: Random;
   private malformedSequence = 0;
 
   constructor(
@@ -32,13 +35,17 @@ export class RequestFaults {
     this.responseRandom = createRandom(seed, 'response-faults');
     this.malformedRandom = createRandom(seed, 'malformed-entries');
     this.pagingRandom = createRandom(seed, 'update-while-paging');
+    this.hangRandom = createRandom(seed, 'hung-requests');
   }
 
   decideResponse(): ResponseFaults {
     const settings = this.settings();
     const slow = settings.slowMs > 0 && this.responseRandom.chance(settings.slowRate);
     if (slow) this.counts.slow++;
-    return { delayMs: slow ? settings.slowMs : 0, failure: this.decideFailure(settings) };
+    // Its own stream, so turning hangs on leaves the other faults' sequences as they were.
+    const hung = settings.hangRate > 0 && this.hangRandom.chance(settings.hangRate);
+    if (hung) this.counts.hang++;
+    return { delayMs: (slow ? settings.slowMs : 0) + (hung ? settings.hangMs : 0), hung, failure: this.decideFailure(settings) };
   }
 
   /** Returns a junk entry for this page (modelled on `sample`, one of its real changes), or null when none is due. */

@@ -10,6 +10,7 @@ export async function serveCdcPage({ url, simulator }: RouteRequest): Promise<Re
   const log: Record<string, JsonValue> = { entity: query.entity, updatedSince: query.updatedSince, limit: query.limit, continued: query.after !== null };
   if (faults.delayMs > 0) {
     log.slowMs = faults.delayMs;
+    if (faults.hung) log.fault = 'hang';
     await sleep(faults.delayMs);
   }
   const failure = faults.failure;

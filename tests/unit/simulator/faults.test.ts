@@ -26,7 +26,7 @@ describe('fault injection', () => {
     expect(new Set(await statusesOf(simulator, 30))).toEqual(new Set([200]));
     const { events } = await simulator.readAllPages('customer', EPOCH, 10);
     expect(events.every((event) => isWellFormed(event as unknown as JsonValue))).toBe(true);
-    expect((await simulator.state()).counters.faultsInjected).toEqual({ rate429: 0, rate5xx: 0, slow: 0, malformed: 0, schemaBreak: 0, updateWhilePaging: 0 });
+    expect((await simulator.state()).counters.faultsInjected).toEqual({ rate429: 0, rate5xx: 0, slow: 0, hang: 0, malformed: 0, schemaBreak: 0, updateWhilePaging: 0 });
   });
 
   test('answers 429 with a Retry-After header in seconds when rate429 strikes', async () => {
@@ -52,6 +52,22 @@ describe('fault injection', () => {
     const started = performance.now();
     expect((await simulator.fetchCdc(customerPage)).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+  });
+
+  test('holds a request for hangMs when hangRate strikes, so a client with a shorter timeout gives up', async () => {
+    const simulator = await startTestSimulator({ initialEvents: 20, faults: { hangRate: 1, hangMs: 2000 } });
+    const started = performance.now();
+    const url = `${simulator.url}/cdc?entity=customer&updatedSince=${encodeURIComponent(EPOCH)}`;
+    await expect(fetch(url, { signal: AbortSignal.timeout(300) })).rejects.toThrow(expect.objectContaining({ name: 'TimeoutError' }));
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect((await simulator.state()).counters.faultsInjected.hang).toBe(1);
+  });
+
+  test('answers a hung request after hangMs to a client that waits', async () => {
+    const simulator = await startTestSimulator({ initialEvents: 20, faults: { hangRate: 1, hangMs: 150 } });
+    const started = performance.now();
+    expect((await simulator.fetchCdc(customerPage)).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
   });
 
   test('slips one malformed entry into each page when malformedRate is 1, beside all the real changes', async () => {
