@@ -25,6 +25,13 @@ export type FaultKind =
   | 'kafka-paused'
   /** Every AWS API call of the functions answers 503 for a few seconds (a proxy in front of moto). */
   | 'aws-unavailable'
+  /**
+   * moto restarting, as the functions see it (its state kept, as AWS keeps it: moto holds its
+   * state in memory only, so a real restart would lose every table): for 1 s the requests reach
+   * moto and are handled but their answers are lost (connections reset: writes the caller cannot
+   * know happened), then for a few seconds every connection is reset before it reaches moto.
+   */
+  | 'aws-restarted'
   /** A function's process is killed while it handles an invocation (poller, consumer or retry). */
   | 'handler-killed'
   /** A second poller container runs an entity at the same time as the scheduled one. */
@@ -46,12 +53,12 @@ export interface PlannedFault {
 }
 
 /** Every run has at least one of each of these. */
-const REQUIRED: readonly FaultKind[] = ['kafka-killed', 'kafka-paused', 'aws-unavailable'];
-const KINDS: readonly FaultKind[] = ['kafka-killed', 'kafka-paused', 'aws-unavailable', 'handler-killed', 'handler-killed', 'overlapping-poller', 'none'];
+const REQUIRED: readonly FaultKind[] = ['kafka-killed', 'kafka-paused', 'aws-unavailable', 'aws-restarted'];
+const KINDS: readonly FaultKind[] = ['kafka-killed', 'kafka-paused', 'aws-unavailable', 'aws-restarted', 'handler-killed', 'handler-killed', 'overlapping-poller', 'none'];
 
 /**
  * One fault before each burst of changes; every run has at least one Kafka kill whose restart
- * stalls, one Kafka pause and one AWS outage.
+ * stalls, one Kafka pause, one AWS outage and one moto restart.
  */
 export function planFaults(random: () => number, bursts: number, entities: readonly string[]): PlannedFault[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -59,7 +66,7 @@ export function planFaults(random: () => number, bursts: number, entities: reado
     const kind = pick(KINDS);
     if (kind === 'kafka-killed') return { kind, seconds: 3 + Math.floor(random() * 8), target: 'kafka', stallSeconds: random() < 0.5 ? 11 + Math.floor(random() * 5) : 0 };
     if (kind === 'kafka-paused') return { kind, seconds: 11 + Math.floor(random() * 5), target: 'kafka' };
-    if (kind === 'aws-unavailable') return { kind, seconds: 2 + Math.floor(random() * 5), target: 'moto' };
+    if (kind === 'aws-unavailable' || kind === 'aws-restarted') return { kind, seconds: 2 + Math.floor(random() * 5), target: 'moto' };
     if (kind === 'handler-killed') return { kind, seconds: 0, target: pick(['poller', 'consumer', 'retry']) };
     if (kind === 'overlapping-poller') return { kind, seconds: 0, target: pick(entities) };
     return { kind, seconds: 0, target: '' };
@@ -73,18 +80,26 @@ export function planFaults(random: () => number, bursts: number, entities: reado
   ensure('kafka-killed', { kind: 'kafka-killed', seconds: 5, target: 'kafka', stallSeconds: 12 });
   ensure('kafka-paused', { kind: 'kafka-paused', seconds: 12, target: 'kafka' });
   ensure('aws-unavailable', { kind: 'aws-unavailable', seconds: 3, target: 'moto' });
+  ensure('aws-restarted', { kind: 'aws-restarted', seconds: 3, target: 'moto' });
   // At least one restart stalls while the backlog drains.
   const kill = plan.findIndex((f) => f.kind === 'kafka-killed');
   if (!plan.some((f) => (f.stallSeconds ?? 0) > 0)) plan[kill] = { ...plan[kill]!, stallSeconds: 12 };
   return plan;
 }
 
-/** The source's own misbehaviour for a run: rate limits, server errors, slow pages, dirty records. */
+/** The poller's source request timeout in a chaos run: short, so that a hung page costs seconds. */
+export const CHAOS_SOURCE_TIMEOUT_MS = 2000;
+
+/**
+ * The source's own misbehaviour for a run: rate limits, server errors, slow pages, requests that
+ * hang past the poller's timeout (`CHAOS_SOURCE_TIMEOUT_MS`), dirty records.
+ */
 export function sourceFaults(random: () => number): Record<string, number | string> {
   const between = (low: number, high: number): number => Math.round((low + random() * (high - low)) * 1000) / 1000;
   return {
     preset: 'none',
     rate429: between(0.02, 0.1), retryAfterSeconds: 1, rate5xx: between(0.02, 0.1), slowRate: between(0.02, 0.1), slowMs: Math.round(between(100, 800)),
+    hangRate: between(0.01, 0.03), hangMs: 2 * CHAOS_SOURCE_TIMEOUT_MS,
     tieRate: between(0.1, 0.5), malformedRate: between(0.01, 0.05), schemaBreakRate: between(0.002, 0.01), updateWhilePagingRate: between(0, 0.2),
   };
 }

@@ -1,9 +1,10 @@
 /**
  * `npm run test:chaos [-- --seeds 1,2,3,4,5 | --seed N] [--events N]`: the whole pipeline through
  * the local runtime under seeded, randomized faults (Kafka killed and restarted, Kafka frozen past
- * the producers' request timeout, the AWS APIs
- * answering 503, function processes killed mid-invocation, overlapping poller runs, a source
- * that rate-limits, fails, slows down and serves dirty records), then a reconciliation:
+ * the producers' request timeout, the AWS APIs answering 503, moto "restarting" (answers lost,
+ * then connections reset), function processes killed mid-invocation, overlapping poller runs, a
+ * source that rate-limits, fails, slows down, hangs past the poller's timeout and serves dirty
+ * records), then a reconciliation:
  * - every eventId on each topic once after de-duplication, at most twice before it;
  * - per key, the topic never goes back in time;
  * - every source record's latest change is on Kafka, or parked, or archived with its reason;
@@ -13,18 +14,18 @@
 import { localEndpoint } from '../aws';
 import { consumeTopic } from '../demo/pipeline';
 import { changeKey } from '../demo/reconcile';
-import { archivedChanges, partitionEndOffsets, postJson, sourceState, topicEndOffsets } from '../demo/observe';
+import { archivedChanges, partitionEndOffsets, postJson, setSourceFaults, sourceState, topicEndOffsets } from '../demo/observe';
 import { Progress } from '../demo/progress';
 import { table } from '../demo/report';
 import {
   closeSession, type LakeReconciliation, openSession, parkedOf, type PipelineSession, pollersCaughtUp, reconcileLake, runBatchJob, sleep, startPipelineRuntime, streamChanges, waitUntil,
 } from '../demo/session';
-import { faultProxy } from '../fault-proxy';
+import { faultProxy, type ProxyFault } from '../fault-proxy';
 import { type FunctionDefinition, FunctionHost, type Runtime } from '../runtime';
 import { stackDown, stackUp, startService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
 import { runningProcess } from '../stack/processes';
-import { type PlannedFault, planFaults, seededRandom, sourceFaults } from './faults';
+import { CHAOS_SOURCE_TIMEOUT_MS, type PlannedFault, planFaults, seededRandom, sourceFaults } from './faults';
 import { checkTopic } from './topic-check';
 
 const BURSTS = 8;
@@ -67,6 +68,14 @@ interface SeedResult {
   readonly figures: Record<string, number>;
 }
 
+/** The source's fault counters (cumulative over the simulator's life, so a quick run takes differences). */
+async function sourceFaultCounts(sourceUrl: string, entity: string): Promise<{ hang: number }> {
+  // One entity's state: the counters come with any, and the records of one are enough to carry.
+  const response = await fetch(`${sourceUrl}/admin/state?entity=${encodeURIComponent(entity)}`);
+  if (!response.ok) throw new Error(`GET ${sourceUrl}/admin/state answered ${response.status}`);
+  return ((await response.json()) as { counters: { faultsInjected: { hang: number } } }).counters.faultsInjected;
+}
+
 /** SIGSTOP the broker for this long, then SIGCONT: requests sent meanwhile time out, then are handled. */
 async function freezeKafka(seconds: number, session: PipelineSession): Promise<boolean> {
   const kafka = runningProcess('kafka');
@@ -85,7 +94,7 @@ async function freezeKafka(seconds: number, session: PipelineSession): Promise<b
  * Injects one planned fault; returns whether it took effect (a handler kill needs an invocation
  * in flight). A part of it that took effect on its own (a restart's stall) goes in `noted`.
  */
-async function inject(fault: PlannedFault, runtime: Runtime, aws: { down: boolean }, extraPoller: FunctionHost, session: PipelineSession, noted: string[]): Promise<boolean> {
+async function inject(fault: PlannedFault, runtime: Runtime, aws: { fault?: ProxyFault }, extraPoller: FunctionHost, session: PipelineSession, noted: string[]): Promise<boolean> {
   switch (fault.kind) {
     case 'kafka-killed': {
       const kafka = runningProcess('kafka');
@@ -104,9 +113,17 @@ async function inject(fault: PlannedFault, runtime: Runtime, aws: { down: boolea
     case 'kafka-paused':
       return freezeKafka(fault.seconds, session);
     case 'aws-unavailable':
-      aws.down = true;
+      aws.fault = 'unavailable';
       await sleep(fault.seconds * 1000);
-      aws.down = false;
+      aws.fault = undefined;
+      return true;
+    case 'aws-restarted':
+      session.log(`chaos: moto "restarts": answers lost for 1 s, then connections reset for ${fault.seconds} s`);
+      aws.fault = 'answer-lost';
+      await sleep(1000);
+      aws.fault = 'refused';
+      await sleep(fault.seconds * 1000);
+      aws.fault = undefined;
       return true;
     case 'handler-killed': {
       const host = runtime.hosts.get(fault.target);
@@ -133,23 +150,26 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
   const session = await openSession(progress.log);
   const problems: string[] = [];
   const injected: Record<string, number> = {};
-  const aws = { down: false };
-  const proxy = await faultProxy(localEndpoint(), () => aws.down);
+  const aws: { fault?: ProxyFault } = {};
+  const proxy = await faultProxy(localEndpoint(), () => aws.fault);
   let runtime: Runtime | undefined;
   let extraPoller: FunctionHost | undefined;
-  let faultsBefore: Record<string, unknown> | undefined;
+  let restoreFaults: (() => Promise<void>) | undefined;
   try {
     // A fresh simulator with the seed's data; a quick run keeps what the source holds (others may reconcile against it).
     if (!quick) await postJson(`${session.sourceUrl}/admin/reset`, { seed });
     // Where this run starts on each topic: a quick run's topics also hold earlier runs' messages.
     const startOffsets = await partitionEndOffsets(session.topics);
+    const hangsBefore = (await sourceFaultCounts(session.sourceUrl, session.entities[0]!)).hang;
     const source = sourceFaults(random);
     // Put back afterwards: on a running stack, the tests after this one share the simulator.
-    faultsBefore = await (await fetch(`${session.sourceUrl}/admin/faults`)).json() as Record<string, unknown>;
-    await postJson(`${session.sourceUrl}/admin/faults`, source);
+    restoreFaults = await setSourceFaults(session.sourceUrl, source);
     progress.log(`seed ${seed}: source faults ${JSON.stringify(source)}`);
     // The functions reach AWS through the proxy; the runtime's own triggers (stream polling) do not.
-    const throughProxy = (d: FunctionDefinition): FunctionDefinition => ({ ...d, environment: { ...d.environment, AWS_ENDPOINT_URL: proxy.url } });
+    // The poller gives up on a source request sooner, so the source's hung requests time out.
+    const throughProxy = (d: FunctionDefinition): FunctionDefinition => ({
+      ...d, environment: { ...d.environment, AWS_ENDPOINT_URL: proxy.url, ...(d.name === 'poller' ? { CDC_SOURCE_TIMEOUT_MS: String(CHAOS_SOURCE_TIMEOUT_MS) } : {}) },
+    });
     runtime = await startPipelineRuntime(session, throughProxy);
     const pollerDefinition = runtime.hosts.get('poller')!.definition;
     extraPoller = new FunctionHost({ ...pollerDefinition, name: 'poller' }, session.log);
@@ -164,7 +184,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
       for (const kind of noted) injected[kind] = (injected[kind] ?? 0) + 1;
       await burst;
     }
-    aws.down = false;
+    aws.fault = undefined;
     await startService('kafka', session.log);
 
     progress.step(`seed ${seed}: faults over; waiting for the pipeline to settle`);
@@ -239,6 +259,9 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
         'archived': session.counters.archived,
         'failed invocations': Object.values(session.counters.errors).reduce((a, b) => a + b, 0),
         'AWS calls refused': proxy.failed,
+        'AWS answers lost': proxy.answersLost,
+        'AWS connections reset': proxy.refused,
+        'source timeouts': (await sourceFaultCounts(session.sourceUrl, session.entities[0]!)).hang - hangsBefore,
         ...(lake ? { 'Delta rows': lake.verdicts.reduce((n, v) => n + v.deltaRows, 0) } : {}),
       },
     };
@@ -246,7 +269,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     await runtime?.stop();
     await extraPoller?.close();
     await proxy.close();
-    if (faultsBefore) await postJson(`${session.sourceUrl}/admin/faults`, faultsBefore).catch((error: Error) => session.log(`could not restore the source's faults: ${error.message}`));
+    await restoreFaults?.().catch((error: Error) => session.log(`could not restore the source's faults: ${error.message}`));
     closeSession(session);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The reduced chaos run `npm test` includes (the full one is `npm run test:chaos`): one seed of
  * faults on the running stack (Kafka killed, its restart stalling while the backlog drains, Kafka
- * frozen, AWS answering 503, function processes killed, overlapping pollers, a misbehaving source),
+ * frozen, AWS answering 503, moto "restarting" (answers lost, connections reset), function processes killed, overlapping pollers, a misbehaving source),
  * then the topic and accounting checks. Seed 13 is the one that caught kafkajs losing a re-send
  * when the publisher let sends overlap.
  */
@@ -26,7 +26,8 @@ describe('npm run test:chaos -- --quick', () => {
     const header = cells(/^seed\s.*$/m.exec(stdout)?.[0]);
     const row = Object.fromEntries(cells(/^13\s.*$/m.exec(stdout)?.[0]).map((cell, i) => [header[i], cell]));
     // The faults really happened, the retry function re-sent a backlog, and the verdict is the table's too.
-    for (const fault of ['kafka-killed', 'kafka-stalled', 'kafka-paused', 'aws-unavailable']) expect(row['faults injected']).toContain(fault);
+    for (const fault of ['kafka-killed', 'kafka-stalled', 'kafka-paused', 'aws-unavailable', 'aws-restarted']) expect(row['faults injected']).toContain(fault);
+    expect(Number(row['AWS connections reset'])).toBeGreaterThan(0);
     expect(Number(row.retried)).toBeGreaterThan(0);
     expect(row.verdict).toBe('reconciled');
   });

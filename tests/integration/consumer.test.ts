@@ -163,7 +163,7 @@ describe('the consumer through the local runtime', () => {
     const config = await localConfig();
     const moto = String(config.provider.environment?.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000');
     let failing = true;
-    const proxy = await faultProxy(moto, (method, path) => failing && method === 'PUT' && path.includes('/raw/'));
+    const proxy = await faultProxy(moto, (method, path) => (failing && method === 'PUT' && path.includes('/raw/') ? 'unavailable' : undefined));
     cleanups.push(() => proxy.close());
     const p = await pipeline(['consumer'], { env: { AWS_ENDPOINT_URL: proxy.url } });
     const encode = await encoder(p);

@@ -6,7 +6,7 @@ import type { TopicMessage } from '../../../../local/demo/pipeline';
 const message = (partition: number, offset: number, id: string, updatedAt: string, eventId: string): TopicMessage => ({ partition, offset, key: id, headers: {}, value: { id, updatedAt, eventId } });
 
 describe('the chaos suite', () => {
-  it('plans the same faults for the same seed, different ones for another, always with a Kafka kill whose restart stalls, a Kafka pause and an AWS outage', () => {
+  it('plans the same faults for the same seed, different ones for another, always with a Kafka kill whose restart stalls, a Kafka pause, an AWS outage and a moto restart', () => {
     const plan = (seed: number) => planFaults(seededRandom(seed), 8, ['customer', 'invoice', 'payment']);
     expect(plan(3)).toEqual(plan(3));
     expect(plan(3)).not.toEqual(plan(4));
@@ -17,6 +17,7 @@ describe('the chaos suite', () => {
       expect(kinds).toContain('kafka-paused');
       expect(plan(seed).some((f) => f.kind === 'kafka-killed' && f.stallSeconds! > 10)).toBe(true);
       expect(kinds).toContain('aws-unavailable');
+      expect(kinds).toContain('aws-restarted');
     }
     expect(sourceFaults(seededRandom(9))).toEqual(sourceFaults(seededRandom(9)));
   });
