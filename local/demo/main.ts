@@ -17,7 +17,7 @@ import type { Runtime } from '../runtime';
 import { stackUp, startService, stopService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
 import { totalParked } from './counters';
-import { archivedChanges, postJson, rawContents, takeAlerts, topicEndOffsets } from './observe';
+import { archivedChanges, rawContents, setSourceFaults, takeAlerts, topicEndOffsets } from './observe';
 import { Progress } from './progress';
 import { printReport } from './report';
 import {
@@ -76,12 +76,14 @@ async function main(): Promise<void> {
   const generated = { n: 0 };
   const parkedNow = { n: 0 };
   let runtime: Runtime | undefined;
+  let restoreFaults: (() => Promise<void>) | undefined;
   let exitCode = 0;
   try {
     await takeAlerts(sqs, alertQueue);
     const offsetsBefore = await topicEndOffsets(demo.topics);
     // From no faults at all (preset none): a fault someone left set (429s, slow pages) is not part of the demo.
-    await postJson(`${demo.sourceUrl}/admin/faults`, { preset: 'none', tieRate: 0.3, schemaBreakRate: 0.004, malformedRate: 0.03 });
+    // Put back afterwards: malformed records left on would reach whoever reads the source next.
+    restoreFaults = await setSourceFaults(demo.sourceUrl, { preset: 'none', tieRate: 0.3, schemaBreakRate: 0.004, malformedRate: 0.03 });
     const trackParked = setInterval(() => void parkedOf(demo).then((items) => (parkedNow.n = items.length), () => undefined), 5000);
     trackParked.unref();
     runtime = await startPipelineRuntime(demo);
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
   } finally {
     await runtime?.stop();
     await startService('kafka', progress.log).catch(() => undefined);
+    await restoreFaults?.().catch((error: Error) => progress.log(`could not restore the source's faults: ${error.message}`));
     closeSession(demo);
     await progress.finish();
   }

@@ -33,6 +33,18 @@ export async function postJson(url: string, body: unknown): Promise<void> {
   if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
 }
 
+/**
+ * Sets the source's faults (a patch, as `POST /admin/faults` takes) and returns how to put back
+ * the ones in force before: on a running stack, the tests and runs after this one share the source.
+ */
+export async function setSourceFaults(sourceUrl: string, patch: Record<string, unknown>): Promise<() => Promise<void>> {
+  const response = await fetch(`${sourceUrl}/admin/faults`);
+  if (!response.ok) throw new Error(`GET ${sourceUrl}/admin/faults answered ${response.status}: ${await response.text()}`);
+  const before = (await response.json()) as Record<string, unknown>;
+  await postJson(`${sourceUrl}/admin/faults`, patch);
+  return () => postJson(`${sourceUrl}/admin/faults`, before);
+}
+
 /** What the fallback table and the archive say about a parked change. */
 export interface ParkedChange {
   readonly entity: string;

@@ -1,9 +1,17 @@
 import { localConfig } from '../helpers/local-stack';
+import { setSourceFaults } from '../../local/demo/observe';
 import { entityNames } from '../../local/serverless/resolved-config';
 
 const SOURCE = process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080';
 
 describe('the source simulator of the local stack', () => {
+  let restoreFaults: (() => Promise<void>) | undefined;
+  // Well-formed pages: no fault another test or run may have left set on the shared source.
+  beforeAll(async () => {
+    restoreFaults = await setSourceFaults(SOURCE, { preset: 'none' });
+  });
+  afterAll(() => restoreFaults?.());
+
   it('serves every configured entity through the CDC contract', async () => {
     await fetch(`${SOURCE}/admin/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 30 }) });
     for (const entity of entityNames(await localConfig(), 'local')) {
