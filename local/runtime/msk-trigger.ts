@@ -43,22 +43,46 @@ export interface MskStats {
  * The MSK event source mapping: a consumer group per function, batches of at most batchSize
  * records, offsets committed only after the handler succeeded; a failed batch is retried (with
  * backoff) until it succeeds or the runner stops, as Lambda retries an MSK batch until the
- * records expire. Batches hold the records of one partition.
+ * records expire. Batches hold the records of one partition. Like the mapping, it never gives up
+ * on the cluster: a consumer that cannot connect (the broker down as the runtime starts) or that
+ * crashes for good is started again after a pause, until the runner stops.
  */
 export async function runMskTrigger(trigger: MskTrigger, brokers: string[], invoke: (event: MskEvent) => Promise<unknown>, signal: AbortSignal, stats: MskStats, log: (line: string) => void): Promise<void> {
+  const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  for (let attempt = 1; !signal.aborted; attempt += 1) {
+    try {
+      await consumeUntilStoppedOrCrashed(trigger, brokers, invoke, signal, stopped, stats, log);
+    } catch (error) {
+      log(`[msk ${trigger.topic}] consumer failed (attempt ${attempt}): ${(error as Error).message}; starting it again`);
+    }
+    if (!signal.aborted) await Promise.race([stopped, new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** Math.min(attempt, 5))))]);
+  }
+}
+
+/** One consumer's life: returns when the runner stops; throws when it cannot start or crashes without restarting itself. */
+async function consumeUntilStoppedOrCrashed(
+  trigger: MskTrigger, brokers: string[], invoke: (event: MskEvent) => Promise<unknown>, signal: AbortSignal, stopped: Promise<void>, stats: MskStats, log: (line: string) => void,
+): Promise<void> {
   const kafka = new Kafka({ clientId: `local-runtime-${trigger.consumerGroupId}`, brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: trigger.consumerGroupId, maxWaitTimeInMs: Math.max(100, trigger.batchingWindowSeconds * 1000), retry: { retries: 10 } });
-  await consumer.connect();
-  await consumer.subscribe({ topic: trigger.topic, fromBeginning: trigger.startingPosition === 'TRIM_HORIZON' });
-  const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async (payload: EachBatchPayload) => deliverBatch(trigger, brokers, payload, invoke, signal, stats, log,
-      (offset) => consumer.commitOffsets([{ topic: payload.batch.topic, partition: payload.batch.partition, offset }])),
-  });
-  await stopped;
-  await consumer.disconnect();
+  // kafkajs restarts a consumer after a retriable crash by itself; one it does not restart is over.
+  const crashed = new Promise<never>((_, reject) => consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) reject(payload.error);
+  }));
+  crashed.catch(() => undefined);
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: trigger.topic, fromBeginning: trigger.startingPosition === 'TRIM_HORIZON' });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload: EachBatchPayload) => deliverBatch(trigger, brokers, payload, invoke, signal, stats, log,
+        (offset) => consumer.commitOffsets([{ topic: payload.batch.topic, partition: payload.batch.partition, offset }])),
+    });
+    await Promise.race([stopped, crashed]);
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
 }
 
 async function deliverBatch(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
 import { type MskEvent, type Runtime, startRuntime } from '../../local/runtime';
@@ -82,6 +83,37 @@ describe('the local runtime', () => {
     expect(invocation?.remainingMs).toBeGreaterThan(25_000);
     await new Promise((r) => setTimeout(r, 1500));
     expect(recorded(file)).toHaveLength(1);
+  });
+
+  it('keeps trying to start an MSK trigger whose cluster cannot be reached at first, and delivers once it can', async () => {
+    const topic = await newTopic();
+    await produce(topic, [{ key: 'k', value: 'v' }]);
+    // A bootstrap address where nothing listens yet (a port just taken and given back), as when
+    // the broker is down the moment the runtime starts; it is forwarded to the broker later.
+    const idle = net.createServer();
+    await new Promise<void>((resolve) => idle.listen(0, '127.0.0.1', resolve));
+    const { port } = idle.address() as AddressInfo;
+    await new Promise((resolve) => idle.close(resolve));
+    const lines: string[] = [];
+    const file = recordFile();
+    runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, `it-${randomUUID()}`)], { log: (l) => lines.push(l), brokers: [`127.0.0.1:${port}`] });
+    await waitFor('a failed start', () => (lines.some((l) => l.includes(`[msk ${topic}] consumer failed`)) ? true : undefined), 60_000);
+    const [host, brokerPort] = localKafkaBrokers()[0]!.split(':');
+    const forwarder = net.createServer((client) => {
+      const broker = net.connect(Number(brokerPort), host);
+      client.pipe(broker).pipe(client);
+      client.on('error', () => broker.destroy());
+      broker.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => forwarder.listen(port, '127.0.0.1', resolve));
+    try {
+      const [invocation] = await waitFor('the delivery', () => (recorded(file).length > 0 ? recorded(file) : undefined), 60_000);
+      expect((invocation?.event as unknown as MskEvent).records[`${topic}-0`]?.map((r) => r.offset)).toEqual([0]);
+    } finally {
+      await runtime.stop();
+      runtime = undefined;
+      await new Promise((resolve) => forwarder.close(resolve));
+    }
   });
 
   it('gives a failing handler the same batch again and commits the offset only after it succeeds', async () => {
