@@ -33,6 +33,8 @@ export class FunctionHost {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set by close(): invocations still queued then fail instead of starting a new container. */
+  private closed = false;
 
   constructor(readonly definition: FunctionDefinition, private readonly log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)) {}
 
@@ -44,6 +46,7 @@ export class FunctionHost {
   }
 
   private invokeNow(event: unknown): Promise<unknown> {
+    if (this.closed) return Promise.reject(new InvocationError(this.definition.name, 'the function host is closed; the invocation did not start'));
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const requestId = randomUUID();
@@ -121,8 +124,12 @@ export class FunctionHost {
     this.worker = undefined;
   }
 
-  /** Ends the container; an invocation still running is abandoned (its caller gets an error). */
+  /**
+   * Ends the container for good; an invocation still running is abandoned, and the ones queued
+   * behind it never start (their callers get an error), so no container outlives the host.
+   */
   async close(): Promise<void> {
+    this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
     if (!worker || worker.exitCode !== null) return;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
-import { type MskEvent, type Runtime, startRuntime } from '../../local/runtime';
+import { FunctionHost, type MskEvent, type Runtime, startRuntime } from '../../local/runtime';
 import type { ResolvedConfig } from '../../local/serverless/resolved-config';
 import { localClientConfig, localKafkaBrokers } from '../helpers/local-stack';
 import { recordFile, recorded, recorderFunction, waitFor } from '../helpers/runtime';
@@ -177,6 +177,20 @@ describe('the local runtime', () => {
       await dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
       dynamodb.destroy();
     }
+  });
+
+  it('starts none of the invocations queued behind a running one once its host is closed', async () => {
+    const file = recordFile();
+    const host = new FunctionHost(recorderFunction('queued', file, {}, { SLEEP_MS: '5000' }), quiet);
+    const outcomes = [host.invoke({ n: 1 }), host.invoke({ n: 2 }), host.invoke({ n: 3 })].map((p) => p.then(() => 'ok', (e: Error) => e.message));
+    await waitFor('the first invocation running', () => (recorded(file).length > 0 ? true : undefined));
+    await host.close();
+    expect(await Promise.all(outcomes)).toEqual([
+      expect.stringContaining('exited'),
+      expect.stringContaining('the function host is closed'),
+      expect.stringContaining('the function host is closed'),
+    ]);
+    expect(recorded(file)).toHaveLength(1);
   });
 
   it('ends an invocation that outlives the function timeout, like Lambda', async () => {
