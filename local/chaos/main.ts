@@ -20,7 +20,7 @@ import { table } from '../demo/report';
 import {
   closeSession, type LakeReconciliation, openSession, parkedOf, type PipelineSession, pollersCaughtUp, reconcileLake, runBatchJob, sleep, startPipelineRuntime, streamChanges, waitUntil,
 } from '../demo/session';
-import { faultProxy, type ProxyFault } from '../fault-proxy';
+import { type FaultProxy, faultProxy, type ProxyFault } from '../fault-proxy';
 import { type FunctionDefinition, FunctionHost, type Runtime } from '../runtime';
 import { stackDown, stackUp, startService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
@@ -68,6 +68,9 @@ interface SeedResult {
   readonly figures: Record<string, number>;
 }
 
+/** The fault the proxy in front of moto applies now, and the proxy (for what it counted). */
+type AwsFaults = { fault?: ProxyFault; readonly proxy: FaultProxy };
+
 /** The source's fault counters (cumulative over the simulator's life, so a quick run takes differences). */
 async function sourceFaultCounts(sourceUrl: string, entity: string): Promise<{ hang: number }> {
   // One entity's state: the counters come with any, and the records of one are enough to carry.
@@ -94,7 +97,7 @@ async function freezeKafka(seconds: number, session: PipelineSession): Promise<b
  * Injects one planned fault; returns whether it took effect (a handler kill needs an invocation
  * in flight). A part of it that took effect on its own (a restart's stall) goes in `noted`.
  */
-async function inject(fault: PlannedFault, runtime: Runtime, aws: { fault?: ProxyFault }, extraPoller: FunctionHost, session: PipelineSession, noted: string[]): Promise<boolean> {
+async function inject(fault: PlannedFault, runtime: Runtime, aws: AwsFaults, extraPoller: FunctionHost, session: PipelineSession, noted: string[]): Promise<boolean> {
   switch (fault.kind) {
     case 'kafka-killed': {
       const kafka = runningProcess('kafka');
@@ -117,14 +120,17 @@ async function inject(fault: PlannedFault, runtime: Runtime, aws: { fault?: Prox
       await sleep(fault.seconds * 1000);
       aws.fault = undefined;
       return true;
-    case 'aws-restarted':
-      session.log(`chaos: moto "restarts": answers lost for 1 s, then connections reset for ${fault.seconds} s`);
+    case 'aws-restarted': {
+      session.log(`chaos: moto "restarts": answers lost for 1 s (or until one is), then connections reset for ${fault.seconds} s`);
       aws.fault = 'answer-lost';
-      await sleep(1000);
+      // At least one call must lose its answer (or 10 s pass): a restart no call saw is no fault.
+      const lost = aws.proxy.answersLost;
+      for (let waited = 0; waited < 10_000 && (waited < 1000 || aws.proxy.answersLost === lost); waited += 50) await sleep(50);
       aws.fault = 'refused';
       await sleep(fault.seconds * 1000);
       aws.fault = undefined;
       return true;
+    }
     case 'handler-killed': {
       const host = runtime.hosts.get(fault.target);
       for (let i = 0; i < 40; i += 1) {
@@ -150,8 +156,9 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
   const session = await openSession(progress.log);
   const problems: string[] = [];
   const injected: Record<string, number> = {};
-  const aws: { fault?: ProxyFault } = {};
-  const proxy = await faultProxy(localEndpoint(), () => aws.fault);
+  const state: { fault?: ProxyFault } = {};
+  const proxy = await faultProxy(localEndpoint(), () => state.fault);
+  const aws: AwsFaults = Object.assign(state, { proxy });
   let runtime: Runtime | undefined;
   let extraPoller: FunctionHost | undefined;
   let restoreFaults: (() => Promise<void>) | undefined;
