@@ -49,7 +49,8 @@ export const SERVICES: readonly Service[] = [
     prepare: async () => undefined,
     command: () => {
       const { host, port } = urlAddress(localEndpoint(), 5000);
-      return [venvBin('moto_server'), ['-H', host, '-p', String(port)]];
+      // moto's own server, with DynamoDB's conditional writes made atomic (see the script).
+      return [venvBin('python'), [path.join(REPO_ROOT, 'local/python/moto_server.py'), '-H', host, '-p', String(port)]];
     },
     // The dashboard page: static and small. (`data.json` dumps every table and object: with a lot
     // of state it outlasted the check, and a "not answering" moto was restarted, losing it all.)
