@@ -41,6 +41,12 @@ const deps = {
   log,
 };
 
+/**
+ * The entity's lease outlives the invocation by this much: Lambda has ended the run by its
+ * deadline, and another container's clock a little ahead cannot take the lease early.
+ */
+const LEASE_MARGIN_MS = 5000;
+
 /** The EventBridge rule of each entity sends `{ "entity": "<name>" }` as its input. */
 export interface PollerEvent {
   entity?: unknown;
@@ -56,7 +62,7 @@ async function pollOneEntity(event: PollerEvent, context: Context): Promise<Poll
   const reserveMs = Math.min(60_000, Math.max(5_000, context.getRemainingTimeInMillis() * 0.2));
   const summary = await pollEntity({ ...deps, log: log.child({ entity, runId: context.awsRequestId }) }, {
     entity, topic: topicFor(config, entity), schemaName: topicFor(config, entity), compression: options.compression,
-    runId: context.awsRequestId, limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 },
+    runId: context.awsRequestId, leaseMs: context.getRemainingTimeInMillis() + LEASE_MARGIN_MS, limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 },
     outOfTime: () => context.getRemainingTimeInMillis() < reserveMs,
   }).finally(async () => {
     // Lambda freezes the container between invocations, so the producer is kept. `sls invoke

@@ -1,17 +1,22 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CheckpointConflictError } from './errors';
 import type { Position } from './position';
-import type { CheckpointStore, StoredCheckpoint } from './store';
+import type { CheckpointStore, LeaseOutcome, StoredCheckpoint } from './store';
 
-/** Checkpoints in the stage's checkpoint table (key `entity`), written with conditional puts. */
+/**
+ * Checkpoints in the stage's checkpoint table (key `entity`), each item also holding the entity's
+ * poll lease (`leaseOwner`, `leaseUntil`). Every write is a conditional update of its own
+ * attributes, so a checkpoint save keeps the lease and a lease write keeps the checkpoint.
+ */
 export class DynamoDbCheckpointStore implements CheckpointStore {
   constructor(private readonly dynamodb: DynamoDBClient, private readonly tableName: string, private readonly now: () => Date = () => new Date()) {}
 
   async load(entity: string): Promise<StoredCheckpoint | undefined> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: { entity: { S: entity } }, ConsistentRead: true }));
-    if (!Item) return undefined;
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(entity), ConsistentRead: true }));
+    // An item with a lease but no version: a first run holds the lease and has saved nothing yet.
+    if (!Item?.version?.N) return undefined;
     return {
-      version: Number(Item.version?.N),
+      version: Number(Item.version.N),
       position: { updatedAt: String(Item.updatedAt?.S), eventIdsAtUpdatedAt: Item.eventIdsAtUpdatedAt?.L?.map((v) => String(v.S)) ?? [] },
       ...(Item.savedAt?.S ? { savedAt: Item.savedAt.S } : {}),
       ...(Item.savedBy?.S ? { savedBy: Item.savedBy.S } : {}),
@@ -21,24 +26,62 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   async save(entity: string, position: Position, expectedVersion: number | undefined, runId: string): Promise<StoredCheckpoint> {
     const version = (expectedVersion ?? 0) + 1;
     const savedAt = this.now().toISOString();
+    const values: Record<string, AttributeValue> = {
+      ':updatedAt': { S: position.updatedAt },
+      ':ids': { L: position.eventIdsAtUpdatedAt.map((id) => ({ S: id })) },
+      ':version': { N: String(version) },
+      ':by': { S: runId },
+      ':at': { S: savedAt },
+    };
+    if (expectedVersion !== undefined) values[':expected'] = { N: String(expectedVersion) };
+    const written = await this.conditional(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: this.key(entity),
+      UpdateExpression: 'SET #updatedAt = :updatedAt, #ids = :ids, #version = :version, #by = :by, #at = :at',
+      ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(#version)' : '#version = :expected',
+      ExpressionAttributeNames: { '#updatedAt': 'updatedAt', '#ids': 'eventIdsAtUpdatedAt', '#version': 'version', '#by': 'savedBy', '#at': 'savedAt' },
+      ExpressionAttributeValues: values,
+    }));
+    if (!written.ok) throw new CheckpointConflictError(entity, expectedVersion ?? 0);
+    return { position, version, savedAt, savedBy: runId };
+  }
+
+  async acquireLease(entity: string, owner: string, now: Date, until: Date): Promise<LeaseOutcome> {
+    const taken = await this.conditional(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: this.key(entity),
+      UpdateExpression: 'SET #owner = :owner, #until = :until',
+      ConditionExpression: 'attribute_not_exists(#until) OR #until < :now OR #owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
+      ExpressionAttributeValues: { ':owner': { S: owner }, ':until': { S: until.toISOString() }, ':now': { S: now.toISOString() } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    }));
+    if (taken.ok) return { acquired: true };
+    return { acquired: false, holder: { owner: String(taken.item?.leaseOwner?.S ?? 'unknown'), until: String(taken.item?.leaseUntil?.S ?? 'unknown') } };
+  }
+
+  async releaseLease(entity: string, owner: string): Promise<boolean> {
+    return (await this.conditional(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: this.key(entity),
+      UpdateExpression: 'REMOVE #owner, #until',
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
+      ExpressionAttributeValues: { ':owner': { S: owner } },
+    }))).ok;
+  }
+
+  private key(entity: string): Record<string, AttributeValue> {
+    return { entity: { S: entity } };
+  }
+
+  private async conditional(command: UpdateItemCommand): Promise<{ ok: boolean; item?: Record<string, AttributeValue> }> {
     try {
-      await this.dynamodb.send(new PutItemCommand({
-        TableName: this.tableName,
-        Item: {
-          entity: { S: entity },
-          updatedAt: { S: position.updatedAt },
-          eventIdsAtUpdatedAt: { L: position.eventIdsAtUpdatedAt.map((id) => ({ S: id })) },
-          version: { N: String(version) },
-          savedBy: { S: runId },
-          savedAt: { S: savedAt },
-        },
-        ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(entity)' : 'version = :expected',
-        ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':expected': { N: String(expectedVersion) } },
-      }));
+      await this.dynamodb.send(command);
+      return { ok: true };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new CheckpointConflictError(entity, expectedVersion ?? 0);
+      if (error instanceof ConditionalCheckFailedException) return { ok: false, ...(error.Item ? { item: error.Item } : {}) };
       throw error;
     }
-    return { position, version, savedAt, savedBy: runId };
   }
 }

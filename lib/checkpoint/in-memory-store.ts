@@ -1,10 +1,11 @@
 import { CheckpointConflictError } from './errors';
 import type { Position } from './position';
-import type { CheckpointStore, StoredCheckpoint } from './store';
+import type { CheckpointStore, LeaseOutcome, PollLease, StoredCheckpoint } from './store';
 
-/** The checkpoint port in memory, with the same optimistic-concurrency rule, for unit tests. */
+/** The checkpoint port in memory, with the same optimistic-concurrency and lease rules, for unit tests. */
 export class InMemoryCheckpointStore implements CheckpointStore {
   private readonly items = new Map<string, StoredCheckpoint>();
+  private readonly leases = new Map<string, PollLease>();
 
   async load(entity: string): Promise<StoredCheckpoint | undefined> {
     return this.items.get(entity);
@@ -15,5 +16,23 @@ export class InMemoryCheckpointStore implements CheckpointStore {
     const stored = { position, version: (expectedVersion ?? 0) + 1, ...(runId === undefined ? {} : { savedBy: runId }) };
     this.items.set(entity, stored);
     return stored;
+  }
+
+  async acquireLease(entity: string, owner: string, now: Date, until: Date): Promise<LeaseOutcome> {
+    const held = this.leases.get(entity);
+    if (held !== undefined && held.owner !== owner && held.until >= now.toISOString()) return { acquired: false, holder: held };
+    this.leases.set(entity, { owner, until: until.toISOString() });
+    return { acquired: true };
+  }
+
+  async releaseLease(entity: string, owner: string): Promise<boolean> {
+    if (this.leases.get(entity)?.owner !== owner) return false;
+    this.leases.delete(entity);
+    return true;
+  }
+
+  /** The lease as stored, for tests. */
+  leaseOf(entity: string): PollLease | undefined {
+    return this.leases.get(entity);
   }
 }

@@ -9,9 +9,26 @@ export interface StoredCheckpoint {
   readonly savedBy?: string;
 }
 
-/** The poller's port to its checkpoints, one per (stage, entity). */
+/** Who holds an entity's poll lease, and until when (ISO-8601). */
+export interface PollLease {
+  readonly owner: string;
+  readonly until: string;
+}
+
+/** A lease request's answer: taken, or held by another run (which is named). */
+export type LeaseOutcome = { readonly acquired: true } | { readonly acquired: false; readonly holder: PollLease };
+
+/** The poller's port to its checkpoints, one per (stage, entity), and to the lease that lets one run at a time poll an entity. */
 export interface CheckpointStore {
   load(entity: string): Promise<StoredCheckpoint | undefined>;
-  /** Writes only if the stored version is still `expectedVersion` (undefined: none stored yet); else CheckpointConflictError. */
+  /** Writes only if the stored version is still `expectedVersion` (undefined: none stored yet); else CheckpointConflictError. Leaves the lease as it is. */
   save(entity: string, position: Position, expectedVersion: number | undefined, runId: string): Promise<StoredCheckpoint>;
+  /**
+   * Takes the entity's lease for `owner` until `until`, unless another owner holds one that has
+   * not expired at `now`. Overlapping runs (EventBridge delivers at least once) must not both read
+   * a window: the one refused stops before it reads anything.
+   */
+  acquireLease(entity: string, owner: string, now: Date, until: Date): Promise<LeaseOutcome>;
+  /** Gives the lease back if `owner` still holds it; false if it did not (expired and taken, or never held). */
+  releaseLease(entity: string, owner: string): Promise<boolean>;
 }

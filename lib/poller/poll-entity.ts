@@ -23,6 +23,11 @@ export interface PollRequest {
   readonly schemaName: string;
   readonly compression: FrameCompression;
   readonly runId: string;
+  /**
+   * How long this run may hold its entity's lease: the invocation's remaining time (and a little
+   * more), after which Lambda has ended it. A run that crashes keeps the entity until then.
+   */
+  readonly leaseMs: number;
   readonly limits: Omit<PaginationLimits, 'shouldStop'> & {
     /**
      * A checkpoint inside a run of equal timestamps lists the eventIds handed off at that
@@ -44,25 +49,54 @@ export interface PollSummary {
   parked: Record<string, number>;
   checkpointBefore: Position;
   checkpointAfter: Position;
-  stoppedBecause: 'done' | 'time budget' | 'another run is ahead';
+  stoppedBecause: 'done' | 'time budget' | 'another run is ahead' | 'another run is polling';
 }
 
 /**
- * One run for one entity: read from the checkpoint on, publish what is valid, park what is not
- * (or what Kafka did not take), and move the checkpoint after each page only over events that
- * are in Kafka or in the fallback table. A run that finds another one ahead stops.
+ * One run for one entity: take the entity's lease (or stop at once if another run holds it), then
+ * read from the checkpoint on, publish what is valid, park what is not (or what Kafka did not
+ * take), and move the checkpoint after each page only over events that are in Kafka or in the
+ * fallback table. A run that finds another one ahead stops. The lease is given back at the end.
  */
 export async function pollEntity(deps: PollDependencies, request: PollRequest): Promise<PollSummary> {
+  const at = deps.now?.() ?? new Date();
+  const lease = await deps.checkpoints.acquireLease(request.entity, request.runId, at, new Date(at.getTime() + request.leaseMs));
+  if (!lease.acquired) {
+    // Two runs reading one window would each decide from what they saw of the fallback table,
+    // and one could publish a key's newer change while the other parks an older one behind it.
+    deps.log.info('another run is polling this entity; stopping before reading', { entity: request.entity, runId: request.runId, holder: lease.holder.owner, heldUntil: lease.holder.until });
+    const summary = startSummary(request.entity, (await deps.checkpoints.load(request.entity))?.position ?? START_OF_TIME);
+    summary.stoppedBecause = 'another run is polling';
+    return summary;
+  }
+  try {
+    return await pollLeased(deps, request);
+  } finally {
+    await giveLeaseBack(deps, request);
+  }
+}
+
+/** A lease not given back (AWS unreachable, say) expires at the run's deadline; the runs until then stop at once. */
+async function giveLeaseBack(deps: PollDependencies, request: PollRequest): Promise<void> {
+  try {
+    if (!(await deps.checkpoints.releaseLease(request.entity, request.runId))) deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
+  } catch (error) {
+    deps.log.warn('could not give the entity\'s lease back; it expires at this run\'s deadline', { entity: request.entity, runId: request.runId, error: (error as Error).message });
+  }
+}
+
+const startSummary = (entity: string, position: Position): PollSummary => ({
+  entity, pages: 0, fetched: 0, published: 0, duplicates: 0, parked: {}, checkpointBefore: position, checkpointAfter: position, stoppedBecause: 'done',
+});
+
+async function pollLeased(deps: PollDependencies, request: PollRequest): Promise<PollSummary> {
   const now = (): string => (deps.now?.() ?? new Date()).toISOString();
   const stored = await deps.checkpoints.load(request.entity);
   let version = stored?.version;
   let position = stored?.position ?? START_OF_TIME;
   let saved = position;
   const maxTieIds = request.limits.maxCheckpointTieIds ?? 8000;
-  const summary: PollSummary = {
-    entity: request.entity, pages: 0, fetched: 0, published: 0, duplicates: 0, parked: {},
-    checkpointBefore: position, checkpointAfter: position, stoppedBecause: 'done',
-  };
+  const summary = startSummary(request.entity, position);
   const retriableKeys = await deps.fallback.parkedKeys(request.entity, 'RETRIABLE');
   const ambiguousKeys = await deps.fallback.parkedKeys(request.entity, 'AMBIGUOUS');
   const pages = readAhead(pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime }));

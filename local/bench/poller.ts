@@ -93,7 +93,7 @@ export async function benchPoller(stack: BenchStack): Promise<BenchRow> {
       serde: stack.glueSerde(),
       log: createLogger({}, () => undefined),
     }, {
-      entity: ENTITY, topic: pollerTopic, schemaName: `cdc.${ENTITY}`, compression: 'none', runId: 'bench',
+      entity: ENTITY, topic: pollerTopic, schemaName: `cdc.${ENTITY}`, compression: 'none', runId: 'bench', leaseMs: 600_000,
       limits: { maxPages: 100_000, maxConsecutiveEmptyPages: 5 }, outOfTime: () => false,
     });
     const pollerSeconds = (performance.now() - started) / 1000;

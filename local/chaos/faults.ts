@@ -87,6 +87,9 @@ export function planFaults(random: () => number, bursts: number, entities: reado
   return plan;
 }
 
+/** The poller's timeout in a chaos run (300 s deployed): a killed poller holds its entity's lease until then. */
+export const CHAOS_POLLER_TIMEOUT_SECONDS = 90;
+
 /** The poller's source request timeout in a chaos run: short, so that a hung page costs seconds. */
 export const CHAOS_SOURCE_TIMEOUT_MS = 2000;
 

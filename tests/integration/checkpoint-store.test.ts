@@ -39,4 +39,38 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
     await store.save(entity, START_OF_TIME, undefined, 'run-1');
     await expect(store.save(entity, START_OF_TIME, undefined, 'run-2')).rejects.toThrow(/another run is ahead/);
   });
+
+  it('gives an entity\'s lease to one of many runs asking at once, names the holder to the others, and lets a run take it again once it expired', async () => {
+    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const entity = `it-${randomUUID()}`;
+    const now = new Date();
+    const until = new Date(now.getTime() + 60_000);
+    const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => store.acquireLease(entity, `run-${i}`, now, until)));
+    const winners = outcomes.map((o, i) => (o.acquired ? `run-${i}` : undefined)).filter((w) => w !== undefined);
+    expect(winners).toHaveLength(1);
+    expect(outcomes.filter((o) => !o.acquired)).toEqual(Array.from({ length: 11 }, () => ({ acquired: false, holder: { owner: winners[0], until: until.toISOString() } })));
+    // The holder asking again (Lambda retrying its own invocation) keeps it; after its deadline another run takes it.
+    expect(await store.acquireLease(entity, winners[0]!, now, until)).toEqual({ acquired: true });
+    expect(await store.acquireLease(entity, 'late-run', new Date(until.getTime() + 1), new Date(until.getTime() + 60_000))).toEqual({ acquired: true });
+    expect(await store.releaseLease(entity, winners[0]!)).toBe(false);
+    expect(await store.releaseLease(entity, 'late-run')).toBe(true);
+    expect(await store.acquireLease(entity, 'next-run', now, until)).toEqual({ acquired: true });
+  });
+
+  it('keeps the lease and the checkpoint apart on one item: a save leaves the lease, a lease leaves the checkpoint, a lease alone is no checkpoint', async () => {
+    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const entity = `it-${randomUUID()}`;
+    const now = new Date();
+    const until = new Date(now.getTime() + 60_000);
+    await store.acquireLease(entity, 'run-1', now, until);
+    expect(await store.load(entity)).toBeUndefined();
+    await store.save(entity, { updatedAt: T1, eventIdsAtUpdatedAt: ['a'] }, undefined, 'run-1');
+    expect(await store.acquireLease(entity, 'run-2', now, until)).toEqual({ acquired: false, holder: { owner: 'run-1', until: until.toISOString() } });
+    expect(await store.releaseLease(entity, 'run-1')).toBe(true);
+    expect(await store.load(entity)).toMatchObject({ version: 1, position: { updatedAt: T1, eventIdsAtUpdatedAt: ['a'] } });
+    await store.acquireLease(entity, 'run-2', now, until);
+    await store.save(entity, { updatedAt: T2, eventIdsAtUpdatedAt: [] }, 1, 'run-2');
+    expect(await store.load(entity)).toMatchObject({ version: 2, savedBy: 'run-2', position: { updatedAt: T2 } });
+    expect(await store.acquireLease(entity, 'run-3', now, until)).toMatchObject({ acquired: false, holder: { owner: 'run-2' } });
+  });
 });

@@ -27,6 +27,7 @@ import { applyReplay, collectStatus, type OpsStage, openStage, planReplay, resol
 import { EmrServerlessJobRuns } from '../../ops/status/job-runs';
 import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
 import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { withSave } from '../helpers/checkpoints';
 import { waitFor } from '../helpers/runtime';
 import { customerChange } from '../helpers/schemas';
 
@@ -146,7 +147,7 @@ describe('npm run replay', () => {
       requestTimeoutMs: 2000, maxResponseBytes: 5_000_000, retry: { retries: 3, initialDelayMs: 5, maxDelayMs: 50 },
     });
     return (checkpoints: CheckpointStore = r.checkpoints): Promise<PollSummary> => pollEntity({ source, checkpoints, publisher, fallback: r.fallback, serde: r.serde, log: createLogger({}, () => undefined) }, {
-      entity: 'customer', topic: r.p.topic('customer'), schemaName: r.p.topic('customer'), compression: 'none', runId: `it-${randomUUID()}`,
+      entity: 'customer', topic: r.p.topic('customer'), schemaName: r.p.topic('customer'), compression: 'none', runId: `it-${randomUUID()}`, leaseMs: 60_000,
       limits: { maxPages: 1000, maxConsecutiveEmptyPages: 3 }, outOfTime: () => false,
     });
   }
@@ -186,15 +187,12 @@ describe('npm run replay', () => {
     const times = sim.simulator.state(['customer']).entities.customer!.records.map((x) => x.updatedAt).sort();
     const from = times[0]!;
     let saves = 0;
-    const resetAfterFirstSave: CheckpointStore = {
-      load: (entity) => r.checkpoints.load(entity),
-      save: async (entity, position, version, runId) => {
-        const saved = await r.checkpoints.save(entity, position, version, runId);
-        saves += 1;
-        if (saves === 1) await applyReplay(r.checkpoints, await planReplay(r.checkpoints, { entity, from: new Date(from) }, new Date()), 'it-ops-replay');
-        return saved;
-      },
-    };
+    const resetAfterFirstSave = withSave(r.checkpoints, async (entity, position, version, runId) => {
+      const saved = await r.checkpoints.save(entity, position, version, runId);
+      saves += 1;
+      if (saves === 1) await applyReplay(r.checkpoints, await planReplay(r.checkpoints, { entity, from: new Date(from) }, new Date()), 'it-ops-replay');
+      return saved;
+    });
     const run = await poll(resetAfterFirstSave);
     expect(run.stoppedBecause).toBe('another run is ahead');
     expect(await r.checkpoints.load('customer')).toMatchObject({ version: 2, savedBy: 'it-ops-replay', position: { updatedAt: from, eventIdsAtUpdatedAt: [] } });

@@ -10,6 +10,7 @@ import { CheckpointMovedError, UsageError } from '../../../ops/errors';
 import { applyReplay, planReplay } from '../../../ops/replay/replay';
 import { formatReplayPlan } from '../../../ops/replay/format-replay';
 import { customerChange, schemaFile } from '../../helpers/schemas';
+import { withSave } from '../../helpers/checkpoints';
 import { NOW } from './fakes';
 
 const at = (minute: number): string => new Date(Date.parse('2026-11-24T10:00:00.000Z') + minute * 60_000).toISOString();
@@ -39,7 +40,7 @@ function poller(checkpoints: CheckpointStore, source: Source) {
   return {
     publisher,
     run: (runId: string): Promise<PollSummary> => pollEntity(deps, {
-      entity: 'customer', topic: 'cdc.customer', schemaName: 'cdc.customer', compression: 'none', runId,
+      entity: 'customer', topic: 'cdc.customer', schemaName: 'cdc.customer', compression: 'none', runId, leaseMs: 60_000,
       limits: { maxPages: 1000, maxConsecutiveEmptyPages: 3 }, outOfTime: () => false,
     }),
     publishedIds: () => publisher.sent.map((s) => s.message.key),
@@ -111,17 +112,14 @@ describe('replay: the reset', () => {
     // A run starts from the current checkpoint; the reset lands right after its first page's save.
     const more = poller(store, minuteSource(60, 5));
     let reset = false;
-    const hooked: CheckpointStore = {
-      load: (entity) => store.load(entity),
-      save: async (entity, next, version, runId) => {
-        const saved = await store.save(entity, next, version, runId);
-        if (!reset) {
-          reset = true;
-          await applyReplay(store, await planReplay(store, { entity: 'customer', from: new Date(at(20)) }, NOW), 'ops');
-        }
-        return saved;
-      },
-    };
+    const hooked = withSave(store, async (entity, next, version, runId) => {
+      const saved = await store.save(entity, next, version, runId);
+      if (!reset) {
+        reset = true;
+        await applyReplay(store, await planReplay(store, { entity: 'customer', from: new Date(at(20)) }, NOW), 'ops');
+      }
+      return saved;
+    });
     const inFlight = await poller(hooked, minuteSource(60, 5)).run('run-2');
     expect(inFlight.stoppedBecause).toBe('another run is ahead');
     expect(await store.load('customer')).toMatchObject({ position: position(at(20)), savedBy: 'ops' });

@@ -95,7 +95,7 @@ async function pollOnce(responses: ScriptedResponse[], entity: string): Promise<
   const deps = { source, checkpoints, publisher, fallback, serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 })), log: createLogger({}, () => undefined) };
   try {
     const summary = await pollEntity(deps, {
-      entity, topic: `cdc.${entity}`, schemaName: `cdc.${entity}`, compression: 'none', runId: 'r',
+      entity, topic: `cdc.${entity}`, schemaName: `cdc.${entity}`, compression: 'none', runId: 'r', leaseMs: 60_000,
       limits: { maxPages: 50, maxConsecutiveEmptyPages: 5 }, outOfTime: () => false,
     });
     return { summary, publisher, fallback, checkpoints };

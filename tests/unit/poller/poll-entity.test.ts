@@ -34,7 +34,7 @@ async function rig(faults: Record<string, number> = {}, seed = 7): Promise<Rig> 
   return {
     sim, publisher, fallback, checkpoints,
     run: (outOfTime = () => false, maxCheckpointTieIds?: number) => pollEntity(deps, {
-      entity: ENTITY, topic: 'cdc.customer', schemaName: 'cdc.customer', compression: 'none', runId: 'r',
+      entity: ENTITY, topic: 'cdc.customer', schemaName: 'cdc.customer', compression: 'none', runId: 'r', leaseMs: 60_000,
       limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5, maxCheckpointTieIds }, outOfTime,
     }),
   };
@@ -158,5 +158,49 @@ describe('one poller run', () => {
     expect(Math.max(...saves)).toBeLessThanOrEqual(10);
     // Every record reached the publisher; a run that stopped inside a big tie re-sent part of it.
     expect(new Set(r.publisher.sent.map((s) => s.message.key))).toEqual(new Set(sourceRecords(r).map((x) => x.id)));
+  });
+
+  it('stops before reading anything when another run holds the entity\'s lease, leaving the lease and the checkpoint as they were', async () => {
+    r = await rig();
+    r.sim.simulator.generate(30, [ENTITY]);
+    const until = new Date(Date.now() + 60_000);
+    expect(await r.checkpoints.acquireLease(ENTITY, 'other-run', new Date(), until)).toEqual({ acquired: true });
+    const served = r.sim.simulator.state([ENTITY]).counters.requestsServed;
+    const summary = await r.run();
+    expect(summary).toMatchObject({ stoppedBecause: 'another run is polling', pages: 0, fetched: 0, published: 0 });
+    expect(r.sim.simulator.state([ENTITY]).counters.requestsServed).toBe(served);
+    expect(r.publisher.sent).toEqual([]);
+    expect(await r.checkpoints.load(ENTITY)).toBeUndefined();
+    expect(r.checkpoints.leaseOf(ENTITY)).toEqual({ owner: 'other-run', until: until.toISOString() });
+  });
+
+  it('takes over a lease whose holder\'s deadline has passed (a run that crashed), and gives it back at the end', async () => {
+    r = await rig();
+    r.sim.simulator.generate(30, [ENTITY]);
+    await r.checkpoints.acquireLease(ENTITY, 'crashed-run', new Date(Date.now() - 120_000), new Date(Date.now() - 1));
+    const summary = await r.run();
+    expect(summary.stoppedBecause).toBe('done');
+    expect(r.publisher.sent.map((s) => s.message.key).sort()).toEqual(sourceRecords(r).map((x) => x.id).sort());
+    expect(r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
+  });
+
+  it('holds the lease until its deadline while it reads, and gives it back when the run fails', async () => {
+    r = await rig();
+    r.sim.simulator.generate(20, [ENTITY]);
+    const seen: unknown[] = [];
+    const parkEvents = r.fallback.park.bind(r.fallback);
+    r.fallback.park = async (events) => {
+      seen.push(r.checkpoints.leaseOf(ENTITY));
+      return parkEvents(events);
+    };
+    r.publisher.down = true;
+    r.fallback.failNextPark = true;
+    const started = Date.now();
+    await expect(r.run()).rejects.toThrow('fallback table unavailable');
+    expect(seen).toEqual([{ owner: 'r', until: expect.any(String) }]);
+    const until = Date.parse((seen[0] as { until: string }).until);
+    expect(until).toBeGreaterThanOrEqual(started + 60_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect(r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
   });
 });

@@ -243,7 +243,7 @@ describe('least privilege per function (stage dev)', () => {
   const EXPECTED: Record<string, string[]> = {
     PollerRole: [
       ...logs, ...registryRead, 'glue:GetSchemaVersion *', ...produce, ...vpcEni, 'ssm:GetParameter token parameter',
-      ...each(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['CheckpointTable']),
+      ...each(['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['CheckpointTable']),
       ...each(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], ['FallbackTable', 'FallbackTable/index/byStatusNextAttempt']),
       's3:PutObject RawBucket/oversized/*',
     ],
