@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunState } from '../../lib/jobs';
 import { STACK_DIR } from '../stack/paths';
@@ -28,9 +28,16 @@ export function readRun(jobRunId: string): LocalRun | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalRun) : undefined;
 }
 
+/**
+ * Written whole or not at all (a temporary file renamed over it): the launcher, its supervisor
+ * and any reader poll this file, and a reader once caught a half-written one (invalid JSON).
+ */
 export function writeRun(run: LocalRun): void {
   mkdirSync(runDir(run.jobRunId), { recursive: true });
-  writeFileSync(path.join(runDir(run.jobRunId), 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
+  const file = path.join(runDir(run.jobRunId), 'run.json');
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, `${JSON.stringify(run, null, 2)}\n`);
+  renameSync(partial, file);
 }
 
 export function allRuns(): LocalRun[] {
