@@ -60,7 +60,15 @@ export interface PollSummary {
  */
 export async function pollEntity(deps: PollDependencies, request: PollRequest): Promise<PollSummary> {
   const at = deps.now?.() ?? new Date();
-  const lease = await deps.checkpoints.acquireLease(request.entity, request.runId, at, new Date(at.getTime() + request.leaseMs));
+  let lease;
+  try {
+    lease = await deps.checkpoints.acquireLease(request.entity, request.runId, at, new Date(at.getTime() + request.leaseMs));
+  } catch (error) {
+    // The write may have happened with its answer lost: give back whatever this run may hold, or
+    // the entity would wait for this run's deadline although the run is over.
+    await giveLeaseBack(deps, request, 'maybe held');
+    throw error;
+  }
   if (!lease.acquired) {
     // Two runs reading one window would each decide from what they saw of the fallback table,
     // and one could publish a key's newer change while the other parks an older one behind it.
@@ -72,14 +80,15 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
   try {
     return await pollLeased(deps, request);
   } finally {
-    await giveLeaseBack(deps, request);
+    await giveLeaseBack(deps, request, 'held');
   }
 }
 
 /** A lease not given back (AWS unreachable, say) expires at the run's deadline; the runs until then stop at once. */
-async function giveLeaseBack(deps: PollDependencies, request: PollRequest): Promise<void> {
+async function giveLeaseBack(deps: PollDependencies, request: PollRequest, lease: 'held' | 'maybe held'): Promise<void> {
   try {
-    if (!(await deps.checkpoints.releaseLease(request.entity, request.runId))) deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
+    const released = await deps.checkpoints.releaseLease(request.entity, request.runId);
+    if (!released && lease === 'held') deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
   } catch (error) {
     deps.log.warn('could not give the entity\'s lease back; it expires at this run\'s deadline', { entity: request.entity, runId: request.runId, error: (error as Error).message });
   }

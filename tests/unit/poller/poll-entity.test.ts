@@ -203,4 +203,17 @@ describe('one poller run', () => {
     expect(until).toBeLessThanOrEqual(Date.now() + 60_000);
     expect(r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
   });
+
+  it('gives the lease back when taking it failed after the write happened (its answer lost), then fails', async () => {
+    r = await rig();
+    r.sim.simulator.generate(10, [ENTITY]);
+    const acquire = r.checkpoints.acquireLease.bind(r.checkpoints);
+    r.checkpoints.acquireLease = async (...args) => {
+      await acquire(...args);
+      throw new Error('socket hang up');
+    };
+    await expect(r.run()).rejects.toThrow('socket hang up');
+    expect(r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
+    expect(r.publisher.sent).toEqual([]);
+  });
 });
