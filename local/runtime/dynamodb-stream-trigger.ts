@@ -38,25 +38,55 @@ export function lambdaStreamRecord(record: _Record, streamArn: string): Record<s
 /**
  * The DynamoDB stream event source mapping: polls each shard in order, delivers at most
  * batchSize records, retries a failed batch up to maximumRetryAttempts (-1: until it succeeds),
- * and with ReportBatchItemFailures re-delivers from the first failed record.
+ * and with ReportBatchItemFailures re-delivers from the first failed record. A Streams API call
+ * that fails (the service unreachable for a while) is tried again after a pause, from the first
+ * record not yet delivered, until the runner stops: the mapping never gives up on its stream.
  */
 export async function runStreamTrigger(trigger: StreamTrigger, streamArn: string, invoke: (event: unknown) => Promise<unknown>, signal: AbortSignal, stats: StreamStats, log: (line: string) => void): Promise<void> {
   const streams = new DynamoDBStreamsClient(localClientConfig());
-  const shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
-  await Promise.all(shards.map((shard) => pollShard(streams, trigger, streamArn, String(shard.ShardId), invoke, signal, stats, log)));
-  streams.destroy();
+  try {
+    const shards = await untilItAnswers('DescribeStream', signal, log, async () => (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? []);
+    await Promise.all((shards ?? []).map((shard) => pollShard(streams, trigger, streamArn, String(shard.ShardId), invoke, signal, stats, log)));
+  } finally {
+    streams.destroy();
+  }
+}
+
+/** Calls the Streams API until it answers (pausing longer each time, at most 10 s) or the runner stops; undefined if it stopped. */
+async function untilItAnswers<T>(what: string, signal: AbortSignal, log: (line: string) => void, call: () => Promise<T>): Promise<T | undefined> {
+  for (let attempt = 1; !signal.aborted; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      log(`[stream] ${what} failed (attempt ${attempt}): ${(error as Error).message}; trying again`);
+      await abortableSleep(Math.min(10_000, 500 * 2 ** Math.min(attempt - 1, 5)), signal);
+    }
+  }
+  return undefined;
 }
 
 async function pollShard(
   streams: DynamoDBStreamsClient, trigger: StreamTrigger, streamArn: string, shardId: string,
   invoke: (event: unknown) => Promise<unknown>, signal: AbortSignal, stats: StreamStats, log: (line: string) => void,
 ): Promise<void> {
-  const iteratorAt = async (type: 'TRIM_HORIZON' | 'LATEST' | 'AT_SEQUENCE_NUMBER', sequence?: string): Promise<string | undefined> =>
-    (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type, SequenceNumber: sequence }))).ShardIterator;
-  let iterator = await iteratorAt(trigger.startingPosition);
+  // Where to read from when an iterator must be made again: the first record not yet delivered.
+  let resume: { type: 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER'; sequence: string } | undefined;
+  const iteratorAt = (): Promise<string | undefined> => untilItAnswers(`GetShardIterator ${shardId}`, signal, log, async () => (await streams.send(new GetShardIteratorCommand({
+    StreamArn: streamArn, ShardId: shardId, ShardIteratorType: resume?.type ?? trigger.startingPosition, SequenceNumber: resume?.sequence,
+  }))).ShardIterator);
+  let iterator = await iteratorAt();
   let attempts = 0;
   while (!signal.aborted && iterator) {
-    const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: trigger.batchSize }));
+    let page;
+    try {
+      page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: trigger.batchSize }));
+    } catch (error) {
+      // The iterator may have expired meanwhile: a new one, from where delivery stands.
+      log(`[stream ${shardId}] GetRecords failed: ${(error as Error).message}; reading again from the first record not delivered`);
+      await abortableSleep(1000, signal);
+      iterator = await iteratorAt();
+      continue;
+    }
     const records = page.Records ?? [];
     stats.lag = records.length;
     if (records.length === 0) {
@@ -70,6 +100,7 @@ async function pollShard(
     });
     if (failedAt === undefined) {
       attempts = 0;
+      resume = { type: 'AFTER_SEQUENCE_NUMBER', sequence: String(records.at(-1)?.dynamodb?.SequenceNumber) };
       iterator = page.NextShardIterator;
       continue;
     }
@@ -77,11 +108,13 @@ async function pollShard(
     if (trigger.maximumRetryAttempts >= 0 && attempts > trigger.maximumRetryAttempts) {
       log(`[stream ${shardId}] giving up on the batch after ${attempts - 1} retries (maximumRetryAttempts), as Lambda does without an on-failure destination`);
       attempts = 0;
+      resume = { type: 'AFTER_SEQUENCE_NUMBER', sequence: String(records.at(-1)?.dynamodb?.SequenceNumber) };
       iterator = page.NextShardIterator;
       continue;
     }
     await abortableSleep(Math.min(10_000, 500 * 2 ** Math.min(attempts - 1, 5)), signal);
-    iterator = await iteratorAt('AT_SEQUENCE_NUMBER', failedAt);
+    resume = { type: 'AT_SEQUENCE_NUMBER', sequence: failedAt };
+    iterator = await iteratorAt();
   }
 }
 

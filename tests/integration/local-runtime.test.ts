@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
+import { localEndpoint } from '../../local/aws';
+import { faultProxy } from '../../local/fault-proxy';
 import { FunctionHost, type MskEvent, type Runtime, startRuntime } from '../../local/runtime';
 import type { ResolvedConfig } from '../../local/serverless/resolved-config';
 import { localClientConfig, localKafkaBrokers } from '../helpers/local-stack';
@@ -174,6 +176,44 @@ describe('the local runtime', () => {
       });
       expect(batches.slice(0, 2)).toEqual([['a', 'b', 'c'], ['b', 'c']]);
     } finally {
+      await dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+      dynamodb.destroy();
+    }
+  });
+
+  it('keeps reading a DynamoDB stream through an outage of the Streams API, and delivers what was written meanwhile', async () => {
+    const dynamodb = new DynamoDBClient(localClientConfig());
+    const table = `it-runtime-${randomUUID().slice(0, 8)}`;
+    const created = await createStreamTable(dynamodb, table);
+    const outage = { on: false };
+    const proxy = await faultProxy(localEndpoint(), () => (outage.on ? 'refused' : undefined));
+    const file = recordFile();
+    const keys = (): string[] => recorded(file).flatMap((i) => (i.event as { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }).Records.map((r) => r.dynamodb.Keys.pk.S));
+    const endpoint = process.env.AWS_ENDPOINT_URL;
+    const restoreEndpoint = (): void => {
+      if (endpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
+      else process.env.AWS_ENDPOINT_URL = endpoint;
+    };
+    try {
+      // The trigger's Streams client is made as the runtime starts: it reaches moto through the proxy.
+      process.env.AWS_ENDPOINT_URL = proxy.url;
+      runtime = await startRuntime(NO_CONFIG, [recorderFunction('outage', file, {
+        streams: [{ kind: 'stream', arn: String(created.TableDescription?.LatestStreamArn), batchSize: 10, startingPosition: 'TRIM_HORIZON', maximumRetryAttempts: 2, reportBatchItemFailures: true }],
+      })], { log: quiet });
+      restoreEndpoint();
+      await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'before' } } }));
+      await waitFor('the record written before the outage', () => (keys().includes('before') ? true : undefined));
+      outage.on = true;
+      await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'during' } } }));
+      // The SDK tries a call 3 times: past 6 resets, calls have failed for good, more than once.
+      await waitFor('Streams calls failing for good', () => (proxy.refused > 6 ? true : undefined));
+      outage.on = false;
+      await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'after' } } }));
+      await waitFor('the records written during and after the outage', () => (keys().includes('after') ? true : undefined), 60_000);
+      expect(keys()).toEqual(['before', 'during', 'after']);
+    } finally {
+      restoreEndpoint();
+      await proxy.close();
       await dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
       dynamodb.destroy();
     }
