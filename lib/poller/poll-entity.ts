@@ -84,14 +84,27 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
   }
 }
 
-/** A lease not given back (AWS unreachable, say) expires at the run's deadline; the runs until then stop at once. */
+/** Pauses before each further try of giving the lease back (DynamoDB unreachable for a few seconds, say). */
+const RELEASE_RETRY_WAITS_MS = [250, 500, 1000, 2000, 4000];
+
+/**
+ * Gives the lease back, trying again for about 8 s if DynamoDB does not answer: a lease not given
+ * back holds the entity until this run's deadline (5 min deployed), and the runs until then stop
+ * at once. (A run's deadline ends the tries as it ends the run.)
+ */
 async function giveLeaseBack(deps: PollDependencies, request: PollRequest, lease: 'held' | 'maybe held'): Promise<void> {
-  try {
-    const released = await deps.checkpoints.releaseLease(request.entity, request.runId);
-    if (!released && lease === 'held') deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
-  } catch (error) {
-    deps.log.warn('could not give the entity\'s lease back; it expires at this run\'s deadline', { entity: request.entity, runId: request.runId, error: (error as Error).message });
+  let failure: Error | undefined;
+  for (const wait of [0, ...RELEASE_RETRY_WAITS_MS]) {
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    try {
+      const released = await deps.checkpoints.releaseLease(request.entity, request.runId);
+      if (!released && lease === 'held') deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
+      return;
+    } catch (error) {
+      failure = error as Error;
+    }
   }
+  deps.log.warn('could not give the entity\'s lease back; it expires at this run\'s deadline', { entity: request.entity, runId: request.runId, error: failure?.message });
 }
 
 const startSummary = (entity: string, position: Position): PollSummary => ({

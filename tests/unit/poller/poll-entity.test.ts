@@ -216,4 +216,21 @@ describe('one poller run', () => {
     expect(r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
     expect(r.publisher.sent).toEqual([]);
   });
+
+  it('tries again to give the lease back while DynamoDB does not answer, so the entity is not held until the run\'s deadline', async () => {
+    r = await rig();
+    r.sim.simulator.generate(10, [ENTITY]);
+    const release = r.checkpoints.releaseLease.bind(r.checkpoints);
+    let failures = 0;
+    r.checkpoints.releaseLease = async (entity, owner) => {
+      if (failures < 2) {
+        failures += 1;
+        throw new Error('connection reset');
+      }
+      return release(entity, owner);
+    };
+    expect((await r.run()).stoppedBecause).toBe('done');
+    expect(failures).toBe(2);
+    expect(r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
+  });
 });
