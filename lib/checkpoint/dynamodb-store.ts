@@ -1,7 +1,7 @@
 import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CheckpointConflictError } from './errors';
 import type { Position } from './position';
-import type { CheckpointStore, LeaseOutcome, StoredCheckpoint } from './store';
+import type { CheckpointStore, LeaseOutcome, PollLease, StoredCheckpoint } from './store';
 
 /**
  * Checkpoints in the stage's checkpoint table (key `entity`), each item also holding the entity's
@@ -69,6 +69,11 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
       ExpressionAttributeValues: { ':owner': { S: owner } },
     }))).ok;
+  }
+
+  async leaseOf(entity: string): Promise<PollLease | undefined> {
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(entity), ConsistentRead: true }));
+    return Item?.leaseOwner?.S && Item.leaseUntil?.S ? { owner: Item.leaseOwner.S, until: Item.leaseUntil.S } : undefined;
   }
 
   private key(entity: string): Record<string, AttributeValue> {

@@ -31,8 +31,7 @@ export class InMemoryCheckpointStore implements CheckpointStore {
     return true;
   }
 
-  /** The lease as stored, for tests. */
-  leaseOf(entity: string): PollLease | undefined {
+  async leaseOf(entity: string): Promise<PollLease | undefined> {
     return this.leases.get(entity);
   }
 }

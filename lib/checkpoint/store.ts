@@ -31,4 +31,6 @@ export interface CheckpointStore {
   acquireLease(entity: string, owner: string, now: Date, until: Date): Promise<LeaseOutcome>;
   /** Gives the lease back if `owner` still holds it; false if it did not (expired and taken, or never held). */
   releaseLease(entity: string, owner: string): Promise<boolean>;
+  /** The lease as stored (it may have expired), for operators; undefined when none is held. */
+  leaseOf(entity: string): Promise<PollLease | undefined>;
 }

@@ -24,10 +24,12 @@ export function formatStatus(status: PipelineStatus): string {
 }
 
 function formatEntities(entities: readonly EntityStatus[], now: Date): string {
+  // A run holds the entity until it gives the lease back, or until its deadline if it crashed.
+  const polling = (e: EntityStatus): string => (e.polling === null ? '-' : `run ${e.polling.runId.slice(0, 8)} until ${e.polling.until}`);
   const rows = entities.map((e) => e.checkpoint === null
-    ? [e.entity, 'never polled', '-', '-', '-', String(e.parked)]
-    : [e.entity, e.checkpoint.updatedAt, humanDuration(e.lagSeconds ?? 0), e.checkpoint.savedAt === null ? '-' : ago(e.checkpoint.savedAt, now), String(e.checkpoint.version), String(e.parked)]);
-  return renderTable(['ENTITY', 'CHECKPOINT (source time)', 'LAG', 'SAVED', 'VERSION', 'PARKED'], rows);
+    ? [e.entity, 'never polled', '-', '-', '-', String(e.parked), polling(e)]
+    : [e.entity, e.checkpoint.updatedAt, humanDuration(e.lagSeconds ?? 0), e.checkpoint.savedAt === null ? '-' : ago(e.checkpoint.savedAt, now), String(e.checkpoint.version), String(e.parked), polling(e)]);
+  return renderTable(['ENTITY', 'CHECKPOINT (source time)', 'LAG', 'SAVED', 'VERSION', 'PARKED', 'POLLING NOW'], rows);
 }
 
 function formatFallback(fallback: FallbackSummary, entities: readonly string[], now: Date): string {

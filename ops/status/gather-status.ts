@@ -5,7 +5,7 @@ import type { ArchivedSummary, EntityStatus, FallbackCount, FallbackSummary, Par
 import type { FallbackCensus, JobRunHistory, JobRunRecord, ParkedItemHeader } from './ports';
 
 export interface StatusSources {
-  readonly checkpoints: Pick<CheckpointStore, 'load'>;
+  readonly checkpoints: Pick<CheckpointStore, 'load' | 'leaseOf'>;
   readonly fallback: FallbackCensus;
   readonly archive: Pick<StaleArchive, 'bucket' | 'archiveKeys' | 'read'>;
   readonly jobs: JobRunHistory;
@@ -51,6 +51,7 @@ async function parkedItems(census: FallbackCensus): Promise<ParkedItemHeader[]> 
 
 async function entityStatus(entity: string, checkpoints: StatusSources['checkpoints'], items: readonly ParkedItemHeader[], now: Date): Promise<EntityStatus> {
   const stored = await checkpoints.load(entity);
+  const lease = await checkpoints.leaseOf(entity);
   const own = items.filter((i) => i.entity === entity);
   return {
     entity,
@@ -59,6 +60,7 @@ async function entityStatus(entity: string, checkpoints: StatusSources['checkpoi
       savedAt: stored.savedAt ?? null, savedBy: stored.savedBy ?? null,
     },
     lagSeconds: stored === undefined ? null : secondsBetween(stored.position.updatedAt, now),
+    polling: lease === undefined || lease.until < now.toISOString() ? null : { runId: lease.owner, until: lease.until },
     parked: own.length,
     parkedByStatus: countByStatus(own),
   };

@@ -20,6 +20,8 @@ export interface EntityStatus {
   readonly checkpoint: CheckpointStatus | null;
   /** now − checkpoint.updatedAt (the source time the poller has read up to), in seconds. */
   readonly lagSeconds: number | null;
+  /** The run polling the entity now (its unexpired lease), or null. */
+  readonly polling: { readonly runId: string; readonly until: string } | null;
   readonly parked: number;
   readonly parkedByStatus: Readonly<Record<FallbackStatus, number>>;
 }

@@ -7,5 +7,6 @@ export function withSave(inner: CheckpointStore, save: CheckpointStore['save']):
     save,
     acquireLease: (entity, owner, now, until) => inner.acquireLease(entity, owner, now, until),
     releaseLease: (entity, owner) => inner.releaseLease(entity, owner),
+    leaseOf: (entity) => inner.leaseOf(entity),
   };
 }

@@ -64,9 +64,11 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
     const until = new Date(now.getTime() + 60_000);
     await store.acquireLease(entity, 'run-1', now, until);
     expect(await store.load(entity)).toBeUndefined();
+    expect(await store.leaseOf(entity)).toEqual({ owner: 'run-1', until: until.toISOString() });
     await store.save(entity, { updatedAt: T1, eventIdsAtUpdatedAt: ['a'] }, undefined, 'run-1');
     expect(await store.acquireLease(entity, 'run-2', now, until)).toEqual({ acquired: false, holder: { owner: 'run-1', until: until.toISOString() } });
     expect(await store.releaseLease(entity, 'run-1')).toBe(true);
+    expect(await store.leaseOf(entity)).toBeUndefined();
     expect(await store.load(entity)).toMatchObject({ version: 1, position: { updatedAt: T1, eventIdsAtUpdatedAt: ['a'] } });
     await store.acquireLease(entity, 'run-2', now, until);
     await store.save(entity, { updatedAt: T2, eventIdsAtUpdatedAt: [] }, 1, 'run-2');

@@ -27,6 +27,16 @@ describe('status', () => {
     expect(status.entities[1]).toMatchObject({ entity: 'invoice', checkpoint: null, lagSeconds: null, parked: 0 });
   });
 
+  it('names the run polling an entity now and until when it holds it; an expired lease (a crashed run) is no run', async () => {
+    const stage = fakeStage();
+    const until = new Date(NOW.getTime() + 240_000);
+    await stage.checkpoints.acquireLease('customer', '5f0c2a91-run-polling-now', NOW, until);
+    await stage.checkpoints.acquireLease('invoice', 'crashed-run', new Date(NOW.getTime() - 600_000), new Date(NOW.getTime() - 1000));
+    const status = await statusOf(stage);
+    expect(status.entities.map((e) => e.polling)).toEqual([{ runId: '5f0c2a91-run-polling-now', until: until.toISOString() }, null, null]);
+    expect(formatStatus(status)).toMatch(/POLLING NOW\n(.*\n)*customer .* run 5f0c2a91 until 2026-11-24T12:04:00.000Z\ninvoice .* -\n/);
+  });
+
   it('counts parked events by entity, status and reason, how many are due, and names the oldest', async () => {
     const stage = fakeStage();
     stage.store.add(

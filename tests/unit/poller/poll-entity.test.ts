@@ -171,7 +171,7 @@ describe('one poller run', () => {
     expect(r.sim.simulator.state([ENTITY]).counters.requestsServed).toBe(served);
     expect(r.publisher.sent).toEqual([]);
     expect(await r.checkpoints.load(ENTITY)).toBeUndefined();
-    expect(r.checkpoints.leaseOf(ENTITY)).toEqual({ owner: 'other-run', until: until.toISOString() });
+    expect(await r.checkpoints.leaseOf(ENTITY)).toEqual({ owner: 'other-run', until: until.toISOString() });
   });
 
   it('takes over a lease whose holder\'s deadline has passed (a run that crashed), and gives it back at the end', async () => {
@@ -181,7 +181,7 @@ describe('one poller run', () => {
     const summary = await r.run();
     expect(summary.stoppedBecause).toBe('done');
     expect(r.publisher.sent.map((s) => s.message.key).sort()).toEqual(sourceRecords(r).map((x) => x.id).sort());
-    expect(r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
+    expect(await r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
   });
 
   it('holds the lease until its deadline while it reads, and gives it back when the run fails', async () => {
@@ -190,7 +190,7 @@ describe('one poller run', () => {
     const seen: unknown[] = [];
     const parkEvents = r.fallback.park.bind(r.fallback);
     r.fallback.park = async (events) => {
-      seen.push(r.checkpoints.leaseOf(ENTITY));
+      seen.push(await r.checkpoints.leaseOf(ENTITY));
       return parkEvents(events);
     };
     r.publisher.down = true;
@@ -201,7 +201,7 @@ describe('one poller run', () => {
     const until = Date.parse((seen[0] as { until: string }).until);
     expect(until).toBeGreaterThanOrEqual(started + 60_000);
     expect(until).toBeLessThanOrEqual(Date.now() + 60_000);
-    expect(r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
+    expect(await r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
   });
 
   it('gives the lease back when taking it failed after the write happened (its answer lost), then fails', async () => {
@@ -213,7 +213,7 @@ describe('one poller run', () => {
       throw new Error('socket hang up');
     };
     await expect(r.run()).rejects.toThrow('socket hang up');
-    expect(r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
+    expect(await r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
     expect(r.publisher.sent).toEqual([]);
   });
 
@@ -231,6 +231,6 @@ describe('one poller run', () => {
     };
     expect((await r.run()).stoppedBecause).toBe('done');
     expect(failures).toBe(2);
-    expect(r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
+    expect(await r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
   });
 });
