@@ -98,7 +98,8 @@ async function giveLeaseBack(deps: PollDependencies, request: PollRequest, lease
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     try {
       const released = await deps.checkpoints.releaseLease(request.entity, request.runId);
-      if (!released && lease === 'held') deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
+      // After a failed try, "not held" most likely means that try gave it back and lost its answer.
+      if (!released && lease === 'held' && failure === undefined) deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
       return;
     } catch (error) {
       failure = error as Error;
