@@ -23,6 +23,9 @@ function s3Location(uri: string): { bucket: string; key: string } {
   return { bucket: match[1]!, key: match[2]! };
 }
 
+/** Spark on this machine's two cores, as the local stand-in for EMR Serverless's workers. */
+const LOCAL_MASTER = 'local[2]';
+
 export class LocalSparkRunner implements JobRunner {
   private emr: Promise<EmrServerlessRunner> | undefined;
 
@@ -60,13 +63,14 @@ export class LocalSparkRunner implements JobRunner {
         i += 1;
       } else args.push(params[i]!);
     }
-    const command = [venvBin('spark-submit'), '--master', 'local[2]', ...args, entryPoint, ...spec.entryPointArguments];
+    const command = [venvBin('spark-submit'), '--master', LOCAL_MASTER, ...args, entryPoint, ...spec.entryPointArguments];
     const log = path.join(dir, 'spark.log');
     writeRun({ jobRunId, name: spec.name, state: 'RUNNING', startedAt: new Date().toISOString(), command, log });
     const out = openSync(log, 'a');
     // A small detached supervisor waits for spark-submit and records its exit status.
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'supervise.ts'), jobRunId], {
-      cwd: REPO_ROOT, detached: true, stdio: ['ignore', out, out], env: { ...process.env },
+      // The jobs' session recipe sizes Spark for this machine when it knows the master is local.
+      cwd: REPO_ROOT, detached: true, stdio: ['ignore', out, out], env: { ...process.env, CDC_SPARK_MASTER: LOCAL_MASTER },
     });
     child.unref();
     const run = readRun(jobRunId)!;
