@@ -12,7 +12,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   constructor(private readonly dynamodb: DynamoDBClient, private readonly tableName: string, private readonly now: () => Date = () => new Date()) {}
 
   async load(entity: string): Promise<StoredCheckpoint | undefined> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(entity), ConsistentRead: true }));
+    const Item = await this.read(entity);
     // An item with a lease but no version: a first run holds the lease and has saved nothing yet.
     if (!Item?.version?.N) return undefined;
     return {
@@ -72,8 +72,12 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   async leaseOf(entity: string): Promise<PollLease | undefined> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(entity), ConsistentRead: true }));
+    const Item = await this.read(entity);
     return Item?.leaseOwner?.S && Item.leaseUntil?.S ? { owner: Item.leaseOwner.S, until: Item.leaseUntil.S } : undefined;
+  }
+
+  private async read(entity: string): Promise<Record<string, AttributeValue> | undefined> {
+    return (await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: this.key(entity), ConsistentRead: true }))).Item;
   }
 
   private key(entity: string): Record<string, AttributeValue> {

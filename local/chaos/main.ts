@@ -176,11 +176,11 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     // The poller gives up on a source request sooner, so the source's hung requests time out, and
     // has a shorter timeout, so an entity whose poller was killed is free again (its lease
     // expired) in about a minute and a half rather than five.
-    const throughProxy = (d: FunctionDefinition): FunctionDefinition => ({
-      ...d,
-      ...(d.name === 'poller' ? { timeoutSeconds: CHAOS_POLLER_TIMEOUT_SECONDS } : {}),
-      environment: { ...d.environment, AWS_ENDPOINT_URL: proxy.url, ...(d.name === 'poller' ? { CDC_SOURCE_TIMEOUT_MS: String(CHAOS_SOURCE_TIMEOUT_MS) } : {}) },
-    });
+    const throughProxy = (d: FunctionDefinition): FunctionDefinition => {
+      const proxied = { ...d, environment: { ...d.environment, AWS_ENDPOINT_URL: proxy.url } };
+      if (d.name !== 'poller') return proxied;
+      return { ...proxied, timeoutSeconds: CHAOS_POLLER_TIMEOUT_SECONDS, environment: { ...proxied.environment, CDC_SOURCE_TIMEOUT_MS: String(CHAOS_SOURCE_TIMEOUT_MS) } };
+    };
     runtime = await startPipelineRuntime(session, throughProxy);
     const pollerDefinition = runtime.hosts.get('poller')!.definition;
     extraPoller = new FunctionHost({ ...pollerDefinition, name: 'poller' }, session.log);
