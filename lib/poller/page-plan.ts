@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ChangeRecord, toChangeRecord } from '../change/change-record';
+import { jsonText } from '../change/json-text';
 import { alreadyHandedOff, type Position } from '../checkpoint';
 import type { ParkedEvent, ParkReason } from '../fallback';
 import { SchemaNotFoundError } from '../registry';
@@ -40,16 +41,22 @@ export interface PlanContext {
  */
 export async function planPage(entries: readonly SourceEntry[], serde: GlueAvroSerde, ctx: PlanContext): Promise<PagePlan> {
   const plan = { publish: [] as Publishable[], park: [] as ParkedEvent[], duplicates: 0, changes: [] as ChangeRecord[] };
-  for (const entry of entries) {
+  // A page can hold one change (or one malformed entry) twice: it is handed off once.
+  const seen = new Set<string>();
+  for (const entry of inKeyOrder(entries, ctx.entity)) {
     if (entry.kind === 'malformed') {
-      plan.park.push(malformedEvent(entry, ctx));
+      const parked = malformedEvent(entry, ctx);
+      if (seen.has(parked.eventId)) plan.duplicates += 1;
+      else plan.park.push(parked);
+      seen.add(parked.eventId);
       continue;
     }
-    const record = toChangeRecord(ctx.entity, entry.change);
-    if (alreadyHandedOff(ctx.position, record.updatedAt, record.eventId)) {
+    const record = entry.record;
+    if (alreadyHandedOff(ctx.position, record.updatedAt, record.eventId) || seen.has(record.eventId)) {
       plan.duplicates += 1;
       continue;
     }
+    seen.add(record.eventId);
     plan.changes.push(record);
     if (ctx.retriableKeys.has(record.id)) {
       plan.park.push(parkedEvent(record, ctx, 'RETRIABLE', 'PARKED_BEHIND_KEY', `key ${record.id} has RETRIABLE events parked; this newer event waits behind them`));
@@ -67,6 +74,32 @@ export async function planPage(entries: readonly SourceEntry[], serde: GlueAvroS
   return plan;
 }
 
+type PlannedEntry = Extract<SourceEntry, { kind: 'malformed' }> | { readonly kind: 'change'; readonly record: ChangeRecord };
+
+/**
+ * The page's entries with each key's changes in (updatedAt, eventId) order, in the places that
+ * key's changes had: a source that lists one id's changes out of order (an update while paging,
+ * an unsorted API) must not make Kafka go backwards for the key. Other keys keep their places.
+ */
+function inKeyOrder(entries: readonly SourceEntry[], entity: string): PlannedEntry[] {
+  const planned: PlannedEntry[] = entries.map((e) => (e.kind === 'malformed' ? e : { kind: 'change', record: toChangeRecord(entity, e.change) }));
+  const slotsOf = new Map<string, number[]>();
+  planned.forEach((e, i) => {
+    if (e.kind === 'change') slotsOf.set(e.record.id, [...(slotsOf.get(e.record.id) ?? []), i]);
+  });
+  const ordered = [...planned];
+  for (const slots of slotsOf.values()) {
+    if (slots.length < 2) continue;
+    const records = slots.map((i) => (planned[i] as Extract<PlannedEntry, { kind: 'change' }>).record).sort(byChangeOrder);
+    slots.forEach((slot, k) => {
+      ordered[slot] = { kind: 'change', record: records[k]! };
+    });
+  }
+  return ordered;
+}
+
+const byChangeOrder = (a: ChangeRecord, b: ChangeRecord): number => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+
 export function parkedEvent(record: ChangeRecord, ctx: Pick<PlanContext, 'entity' | 'now'>, status: ParkedEvent['status'], reason: ParkReason, error: string): ParkedEvent {
   return {
     entity: ctx.entity, id: record.id, updatedAt: record.updatedAt, eventId: record.eventId, payload: record,
@@ -76,7 +109,7 @@ export function parkedEvent(record: ChangeRecord, ctx: Pick<PlanContext, 'entity
 
 /** A malformed entry is kept whole under its id (or a hash of it), so nothing is dropped. */
 function malformedEvent(entry: Extract<SourceEntry, { kind: 'malformed' }>, ctx: PlanContext): ParkedEvent {
-  const raw = JSON.stringify(entry.raw) ?? String(entry.raw);
+  const raw = jsonText(entry.raw);
   const digest = createHash('sha256').update(`${ctx.entity}\u0000${raw}`).digest('hex').slice(0, 32);
   return {
     entity: ctx.entity, id: entry.id ?? `malformed-${digest.slice(0, 12)}`, updatedAt: ctx.now, eventId: digest, payload: entry.raw,

@@ -21,12 +21,18 @@ export interface FieldViolation {
   readonly received: string;
 }
 
+const MESSAGE_VIOLATIONS = 20;
+
 /** A record that does not fit its entity's schema; carries every failing field. */
 export class SchemaValidationError extends CdcError {
   readonly violations: readonly FieldViolation[];
 
   constructor(schemaName: string, violations: readonly FieldViolation[]) {
-    super('SCHEMA_VALIDATION', `record does not match schema ${schemaName}: ${violations.map((v) => `${v.path || '(record)'}: expected ${v.expected}, got ${v.received}`).join('; ')}`);
+    // A record with thousands of bad fields must not make a message of megabytes: the first few
+    // name the problem; the violations list (bounded where it is stored) has the rest.
+    const shown = violations.slice(0, MESSAGE_VIOLATIONS).map((v) => `${v.path || '(record)'}: expected ${v.expected}, got ${v.received}`).join('; ');
+    const more = violations.length > MESSAGE_VIOLATIONS ? `; and ${violations.length - MESSAGE_VIOLATIONS} more` : '';
+    super('SCHEMA_VALIDATION', `record does not match schema ${schemaName}: ${shown}${more}`);
     this.violations = violations;
   }
 }
