@@ -1,13 +1,19 @@
 import {
-  BatchWriteItemCommand, type AttributeValue, type DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand, ConditionalCheckFailedException,
+  type AttributeValue, type DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand, ConditionalCheckFailedException,
+  TransactionCanceledException, TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { type FallbackStatus, type ParkedEvent, partitionKey, sortKey } from './parked-event';
+import { jsonText } from '../change/json-text';
+import { boundedForTable, type FallbackStatus, itemKeyOf, type ParkedEvent, partitionKey, sortKey } from './parked-event';
 
 /** DynamoDB items are at most 400 KB; larger payloads go to S3 and the item keeps a pointer. */
 export const MAX_INLINE_PAYLOAD_BYTES = 300 * 1024;
-const BATCH = 25;
+/** What an item may weigh with its payload inline (the rest of the 400 KB is attribute names and slack). */
+const MAX_INLINE_ITEM_BYTES = 360 * 1024;
+/** TransactWriteItems takes at most 100 actions and 4 MB in all. */
+const TRANSACTION_ITEMS = 100;
+const TRANSACTION_BYTES = 3.5 * 1024 * 1024;
 
 export interface FallbackStore {
   park(events: readonly ParkedEvent[]): Promise<void>;
@@ -35,9 +41,17 @@ export interface DynamoDbFallbackStoreOptions {
 export class DynamoDbFallbackStore implements FallbackStore {
   constructor(private readonly dynamodb: DynamoDBClient, private readonly s3: S3Client, private readonly options: DynamoDbFallbackStoreOptions) {}
 
+  /**
+   * Parks each event unless its item is already in the table: an item that is there (claimed by
+   * the retry function, with attempts and history, or SUPERSEDED or STALE) keeps its state, so a
+   * page read again after a failed checkpoint save changes nothing. The same event twice in one
+   * call is one item.
+   */
   async park(events: readonly ParkedEvent[]): Promise<void> {
-    const items = await Promise.all(events.map((e) => this.toItem(e)));
-    for (let i = 0; i < items.length; i += BATCH) await this.writeBatch(items.slice(i, i + BATCH));
+    const unique = new Map<string, ParkedEvent>();
+    for (const event of events) if (!unique.has(itemKeyOf(event))) unique.set(itemKeyOf(event), event);
+    const items = await Promise.all([...unique.values()].map((e) => this.toItem(e)));
+    for (const chunk of transactionChunks(items)) await this.putAbsent(chunk);
   }
 
   /**
@@ -114,8 +128,9 @@ export class DynamoDbFallbackStore implements FallbackStore {
     return { superseded, blocked };
   }
 
-  private async toItem(event: ParkedEvent): Promise<Record<string, AttributeValue>> {
-    const payload = JSON.stringify(event.payload ?? null);
+  private async toItem(parked: ParkedEvent): Promise<Record<string, AttributeValue>> {
+    const event = boundedForTable(parked);
+    const payload = jsonText(event.payload ?? null);
     const base = {
       pk: partitionKey(event.entity, event.id), sk: sortKey(event.updatedAt, event.eventId),
       entity: event.entity, id: event.id, updatedAt: event.updatedAt, eventId: event.eventId,
@@ -123,21 +138,58 @@ export class DynamoDbFallbackStore implements FallbackStore {
       firstSeenAt: event.firstSeenAt, nextAttemptAt: event.nextAttemptAt,
       ...(event.violations ? { violations: event.violations.map((v) => ({ ...v })) } : {}),
     };
-    if (Buffer.byteLength(payload) <= MAX_INLINE_PAYLOAD_BYTES) return marshall({ ...base, payload }, { removeUndefinedValues: true });
+    const payloadBytes = Buffer.byteLength(payload);
+    if (payloadBytes <= MAX_INLINE_PAYLOAD_BYTES && payloadBytes + Buffer.byteLength(JSON.stringify(base)) <= MAX_INLINE_ITEM_BYTES) return marshall({ ...base, payload }, { removeUndefinedValues: true });
     const key = `oversized/${event.entity}/${event.eventId}.json`;
     await this.s3.send(new PutObjectCommand({ Bucket: this.options.payloadBucket, Key: key, Body: payload, ContentType: 'application/json' }));
     return marshall({ ...base, payloadS3: { bucket: this.options.payloadBucket, key } }, { removeUndefinedValues: true });
   }
 
-  /** BatchWriteItem may leave items unprocessed under load: write those again, with backoff, until none is left. */
-  private async writeBatch(items: Record<string, AttributeValue>[]): Promise<void> {
+  /**
+   * BatchWriteItem has no conditions, so the puts go in a transaction, each on the condition that
+   * its item does not exist. A cancelled transaction says which puts found their item there:
+   * those are left as they are and the rest is sent again; a conflict or throttling is tried again
+   * with backoff.
+   */
+  private async putAbsent(items: Record<string, AttributeValue>[]): Promise<void> {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    let pending = items.map((Item) => ({ PutRequest: { Item } }));
+    let pending = items;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt > 8) throw new Error(`fallback table ${this.options.tableName}: ${pending.length} item(s) still unprocessed after ${attempt} attempts`);
+      if (attempt > 8) throw new Error(`fallback table ${this.options.tableName}: ${pending.length} item(s) still not written after ${attempt} attempts`);
       if (attempt > 0) await sleep(Math.min(5000, 50 * 2 ** attempt));
-      const out = await this.dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [this.options.tableName]: pending } }));
-      pending = (out.UnprocessedItems?.[this.options.tableName] ?? []).map((r) => ({ PutRequest: { Item: r.PutRequest?.Item ?? {} } }));
+      try {
+        await this.dynamodb.send(new TransactWriteItemsCommand({
+          TransactItems: pending.map((Item) => ({ Put: { TableName: this.options.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
+        }));
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) || error.CancellationReasons === undefined) throw error;
+        const reasons = error.CancellationReasons;
+        const before = pending.length;
+        pending = pending.filter((_, i) => reasons[i]?.Code !== 'ConditionalCheckFailed');
+        // Only items already there cancelled it: the rest goes again at once.
+        const onlyExisting = reasons.every((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'None' || r.Code === undefined);
+        if (onlyExisting && pending.length < before) attempt = -1;
+      }
     }
   }
+}
+
+/** Items in groups a transaction takes: at most 100 of them, and well under its 4 MB. */
+function transactionChunks(items: Record<string, AttributeValue>[]): Record<string, AttributeValue>[][] {
+  const chunks: Record<string, AttributeValue>[][] = [];
+  let chunk: Record<string, AttributeValue>[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(item));
+    if (chunk.length > 0 && (chunk.length === TRANSACTION_ITEMS || bytes + size > TRANSACTION_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }

@@ -1,5 +1,5 @@
 import type { FallbackStore, SupersedeOutcome } from './dynamodb-store';
-import { type FallbackStatus, type ParkedEvent } from './parked-event';
+import { boundedForTable, type FallbackStatus, itemKeyOf, type ParkedEvent } from './parked-event';
 
 /** The fallback port in memory, for unit tests of the poll core. */
 export class InMemoryFallbackStore implements FallbackStore {
@@ -11,7 +11,13 @@ export class InMemoryFallbackStore implements FallbackStore {
       this.failNextPark = false;
       throw new Error('fallback table unavailable (in memory)');
     }
-    this.events.push(...events);
+    // As the DynamoDB adapter: an event already parked keeps its item (and its state); bounded as stored.
+    const parked = new Set(this.events.map(itemKeyOf));
+    for (const event of events) {
+      if (parked.has(itemKeyOf(event))) continue;
+      parked.add(itemKeyOf(event));
+      this.events.push(boundedForTable(event));
+    }
   }
 
   async parkedKeys(entity: string, status: FallbackStatus): Promise<Set<string>> {

@@ -3,6 +3,7 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbFallbackStore, MAX_INLINE_PAYLOAD_BYTES, type ParkedEvent, partitionKey } from '../../lib/fallback';
+import { DynamoDbRedriveStore } from '../../lib/redrive';
 import { cloneTable, dropTable } from '../../local/scratch-tables';
 import { localClientConfig, localNames } from '../helpers/local-stack';
 
@@ -83,5 +84,37 @@ describe('the fallback table (moto)', () => {
     expect((await itemsOf(table, entity, 'c-1')).map((i) => i.status)).toEqual(['SUPERSEDED', 'RETRIABLE', 'AMBIGUOUS']);
     expect((await itemsOf(table, entity, 'c-2')).map((i) => i.status)).toEqual(['AMBIGUOUS']);
     expect(await fallback.supersedeAmbiguous(entity, 'c-2', '2026-11-24T10:00:03.000Z')).toEqual({ superseded: 1, blocked: false });
+  });
+
+  it('parking an event again leaves its item as the retry function left it: claim, attempts, history, first-seen and status', async () => {
+    const { store: fallback, table } = await store();
+    const redrive = new DynamoDbRedriveStore(dynamodb, s3, table);
+    const entity = `it${randomUUID().slice(0, 6)}`;
+    const claimed = parked(entity, 'c-1', '2026-11-24T10:00:00.000Z');
+    const superseded = parked(entity, 'c-2', '2026-11-24T10:00:00.000Z', { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' });
+    await fallback.park([claimed, superseded]);
+    const [item] = await redrive.itemsOfKey(entity, 'c-1');
+    expect(await redrive.claim(item!, 'retry-1', '2026-11-25T00:00:00.000Z', '2026-11-25T00:05:00.000Z')).toBe(true);
+    await redrive.reschedule({ ...item!, claimedBy: 'retry-1' }, 'retry-1', { attempts: 3, nextAttemptAt: '2026-11-25T01:00:00.000Z', error: 'still down', at: '2026-11-25T00:00:00.000Z' });
+    expect(await redrive.claim({ ...item!, attempts: 3 }, 'retry-1', '2026-11-25T00:00:00.000Z', '2026-11-25T00:05:00.000Z')).toBe(true);
+    expect(await fallback.supersedeAmbiguous(entity, 'c-2', '2026-11-24T10:00:09.000Z')).toEqual({ superseded: 1, blocked: false });
+    const before = [...(await itemsOf(table, entity, 'c-1')), ...(await itemsOf(table, entity, 'c-2'))];
+    // A page read again after a failed checkpoint save parks the same events again, fresh.
+    await fallback.park([{ ...claimed, firstSeenAt: '2026-11-26T00:00:00.000Z' }, { ...superseded, firstSeenAt: '2026-11-26T00:00:00.000Z' }]);
+    const after = [...(await itemsOf(table, entity, 'c-1')), ...(await itemsOf(table, entity, 'c-2'))];
+    expect(after).toEqual(before);
+    expect(after.map((i) => [i.status, i.claimedBy, i.attempts, i.firstSeenAt])).toEqual([
+      ['RETRIABLE', 'retry-1', 3, '2026-11-25T00:00:00.000Z'], ['SUPERSEDED', undefined, 0, '2026-11-25T00:00:00.000Z'],
+    ]);
+  });
+
+  it('parks new events beside ones already in the table in one call, and the same event twice in one call once', async () => {
+    const { store: fallback, table } = await store();
+    const entity = `it${randomUUID().slice(0, 6)}`;
+    const first = parked(entity, 'c-1', '2026-11-24T10:00:00.000Z');
+    await fallback.park([first]);
+    const later = Array.from({ length: 120 }, (_, i) => parked(entity, 'c-1', `2026-11-24T10:01:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`));
+    await fallback.park([first, later[5]!, ...later, first]);
+    expect(await itemsOf(table, entity, 'c-1')).toHaveLength(121);
   });
 });
