@@ -21,7 +21,8 @@ export function loadPollerConfig(env: Readonly<Record<string, string | undefined
   if (tokenParameter !== undefined && !tokenParameter.startsWith('/')) throw new ConfigError('CDC_SOURCE_TOKEN_PARAMETER', `must be an SSM parameter name starting with "/", got "${tokenParameter}"`);
   return {
     ...common,
-    sourceUrl: requireUrl(env, 'CDC_SOURCE_URL'),
+    // Only the local simulator is served over plain http; anywhere else the token would travel in clear.
+    sourceUrl: requireUrl(env, 'CDC_SOURCE_URL', common.stage === 'local' ? {} : { httpsOnly: { stage: common.stage } }),
     // Locally the simulator needs no token unless one is given; on AWS the SSM parameter is used.
     token: tokenValue !== undefined ? { value: tokenValue } : common.stage !== 'local' && tokenParameter !== undefined ? { parameter: tokenParameter } : undefined,
     pageLimit: requireInt(env, 'CDC_POLL_PAGE_LIMIT', { min: 1, max: 1000 }),

@@ -27,15 +27,20 @@ export function requireInt(env: Env, name: string, bounds: { min: number; max: n
   return value;
 }
 
-export function requireUrl(env: Env, name: string): URL {
+/** `httpsOnly` names the stage that requires it, for the message. */
+export function requireUrl(env: Env, name: string, options: { httpsOnly?: { stage: string } } = {}): URL {
   const raw = requireString(env, name);
+  let url: URL;
   try {
-    const url = new URL(raw);
+    url = new URL(raw);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    return url;
   } catch {
     throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
   }
+  if (options.httpsOnly && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an https URL on stage ${options.httpsOnly.stage} (plain http would carry the bearer token and the data unencrypted), got "${raw}"`);
+  }
+  return url;
 }
 
 export function requireBrokers(env: Env, name: string): string[] {
