@@ -1,4 +1,5 @@
 import { type RetryPolicy, withRetry } from '../retry';
+import { echoFreeExcerpt } from './echo-free';
 import { SourceError } from './errors';
 import { type ResponseMapping, valueAt } from './mapping';
 import { normalizeEntry, type SourceEntry } from './normalize';
@@ -52,17 +53,17 @@ export class HttpSource implements Source {
       throw new SourceError(`GET ${url.pathname} ${timedOut ? `timed out after ${this.options.requestTimeoutMs} ms` : `failed: ${(error as Error).message}`}`, { retriable: true, cause: error });
     }
     const body = await readLimited(response, this.options.maxResponseBytes, url.pathname);
-    if (response.status !== 200) throw statusError(response, body, url.pathname);
-    return this.page(body, mapping, url.pathname);
+    if (response.status !== 200) throw statusError(response, echoFreeExcerpt(body, { url, token }), url.pathname);
+    return this.page(body, mapping, url.pathname, () => echoFreeExcerpt(body, { url, token }, 40));
   }
 
-  private page(body: string, mapping: ResponseMapping, path: string): SourcePage {
+  private page(body: string, mapping: ResponseMapping, path: string, head: () => string): SourcePage {
     let json: unknown;
     try {
       json = JSON.parse(body);
     } catch {
       // e.g. a proxy's HTML error page served with status 200: transient more often than not.
-      throw new SourceError(`GET ${path} answered 200 with a body that is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`, { retriable: true });
+      throw new SourceError(`GET ${path} answered 200 with a body that is not JSON (starts with ${JSON.stringify(head())})`, { retriable: true });
     }
     const records = valueAt(json, mapping.recordsPath);
     if (records === undefined && mapping.paging.style === 'none') return { entries: [], nextPageToken: null };
@@ -76,9 +77,9 @@ export class HttpSource implements Source {
   }
 }
 
-function statusError(response: Response, body: string, path: string): SourceError {
+/** `excerpt`: the body's head, bounded and without what echoes the request. */
+function statusError(response: Response, excerpt: string, path: string): SourceError {
   const status = response.status;
-  const excerpt = body.slice(0, 200);
   if (status === 429) return new SourceError(`GET ${path} answered 429 (rate limited)`, { retriable: true, status, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) });
   if (status >= 500 || status === 408) return new SourceError(`GET ${path} answered ${status}: ${excerpt}`, { retriable: true, status });
   if (status === 401 || status === 403) return new SourceError(`GET ${path} answered ${status}: the source refused the credentials (check the token: CDC_SOURCE_TOKEN / the SSM parameter)`, { retriable: false, status });

@@ -129,3 +129,25 @@ describe('the HTTP source client against a misbehaving server', () => {
     expect(new SourceError('x', { retriable: true })).toMatchObject({ reason: 'SOURCE_UNAVAILABLE', retriable: true });
   });
 });
+
+describe('an error answer of the source', () => {
+  const TOKEN = 'tok_0123456789abcdef0123456789abcdef';
+
+  it.each([500, 400])('is bounded in the error message and echoes neither the token, the Authorization header nor the page token (%i)', async (status) => {
+    const echo = (url: string): string => `${'padding '.repeat(10)}request GET ${url} headers {"authorization":"Bearer ${TOKEN}"} Authorization: Bearer ${TOKEN} token=${TOKEN} ${'x'.repeat(50_000)}`;
+    const server = await scriptedServer([{ body: { events: [], nextPageToken: 'page-secret-42' } }, { status, body: echo('/cdc?entity=customer&pageToken=page-secret-42') }]);
+    try {
+      const s = source(server.url, [], { token: TOKEN });
+      await s.fetchPage('customer', EPOCH, null);
+      const error = await s.fetchPage('customer', EPOCH, 'page-secret-42').catch((e: Error) => e);
+      expect(error).toBeInstanceOf(SourceError);
+      const message = (error as Error).message;
+      expect(message).toMatch(new RegExp(`answered ${status}`));
+      expect(message.length).toBeLessThan(400);
+      expect(message).not.toContain(TOKEN.slice(4, 20));
+      expect(message).not.toContain('page-secret-42');
+    } finally {
+      await server.close();
+    }
+  });
+});
