@@ -8,6 +8,7 @@ import { SchemaNotFoundError } from '../registry';
 import { type GlueAvroSerde, UndecodableMessageError } from '../serde';
 import { fromMskRecord, type KafkaRecord } from './msk-record';
 import type { RawStore } from './raw-store';
+import { UnknownVersions } from './unknown-versions';
 
 export interface ConsumeDependencies {
   readonly serde: GlueAvroSerde;
@@ -53,15 +54,17 @@ export async function consumeBatch(event: MSKEvent, deps: ConsumeDependencies, o
     throw new BadRequestError('consumer expects an MSK event (eventSource "aws:kafka" with records)');
   }
   const plans = new Map<string, ColumnPlan>();
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const unknown = new UnknownVersions(options.decodeAttempts, sleep);
   const batches = Object.values(event.records).filter((records) => records.length > 0);
-  const results = await Promise.all(batches.map((records) => writePartition(records.map(fromMskRecord).sort((a, b) => a.offset - b.offset), deps, options, plans)));
+  const results = await Promise.all(batches.map((records) => writePartition(records.map(fromMskRecord).sort((a, b) => a.offset - b.offset), deps, options, plans, unknown)));
   return results.reduce<ConsumeSummary>((sum, r) => ({
     records: sum.records + r.records, partitions: sum.partitions + 1, objects: sum.objects + r.objects,
     rows: sum.rows + r.rows, deadLettered: sum.deadLettered + r.deadLettered, bytes: sum.bytes + r.bytes,
   }), { records: 0, partitions: 0, objects: 0, rows: 0, deadLettered: 0, bytes: 0 });
 }
 
-async function writePartition(records: KafkaRecord[], deps: ConsumeDependencies, options: ConsumeOptions, plans: Map<string, ColumnPlan>): Promise<Omit<ConsumeSummary, 'partitions'>> {
+async function writePartition(records: KafkaRecord[], deps: ConsumeDependencies, options: ConsumeOptions, plans: Map<string, ColumnPlan>, unknown: UnknownVersions): Promise<Omit<ConsumeSummary, 'partitions'>> {
   const first = records[0]!;
   const last = records[records.length - 1]!;
   const entity = options.entityOf(first.topic);
@@ -71,7 +74,7 @@ async function writePartition(records: KafkaRecord[], deps: ConsumeDependencies,
   const rows: Record<string, unknown>[] = [];
   const poison: Poison[] = [];
   for (const record of records) {
-    const decoded = await decode(record, deps, options.decodeAttempts);
+    const decoded = await decode(record, deps, unknown);
     if ('reason' in decoded) {
       poison.push(decoded);
       continue;
@@ -101,24 +104,32 @@ async function writePartition(records: KafkaRecord[], deps: ConsumeDependencies,
 
 type Decoded = { value: Record<string, unknown>; schemaVersionId: string; definition: string } | Poison;
 
-async function decode(record: KafkaRecord, deps: ConsumeDependencies, attempts: number): Promise<Decoded> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const decoded = await deps.serde.decode(record.value);
-      return { value: decoded.value, schemaVersionId: decoded.schemaVersionId, definition: decoded.definition };
-    } catch (error) {
-      // Bytes that do not decode never will: poison at once.
-      if (error instanceof UndecodableMessageError) return { record, reason: 'UNDECODABLE', error: error.message };
-      // An unknown version may be Glue catching up: ask again (nothing is cached for a miss), then give up.
-      if (error instanceof SchemaNotFoundError) {
-        if (attempt >= attempts) return { record, reason: 'SCHEMA_NOT_FOUND', error: `${error.message} (after ${attempts} attempts)` };
-        await sleep(Math.min(2000, 200 * 2 ** (attempt - 1)));
-        continue;
-      }
-      // Glue unreachable with nothing cached, throttling, …: transient, the batch is redelivered.
-      throw error;
+async function decode(record: KafkaRecord, deps: ConsumeDependencies, unknown: UnknownVersions): Promise<Decoded> {
+  const miss = await unknown.missOf(record.value);
+  if (miss !== undefined) return { record, reason: 'SCHEMA_NOT_FOUND', error: miss };
+  try {
+    const decoded = await deps.serde.decode(record.value);
+    return { value: decoded.value, schemaVersionId: decoded.schemaVersionId, definition: decoded.definition };
+  } catch (error) {
+    // Bytes that do not decode never will: poison at once.
+    if (error instanceof UndecodableMessageError) return { record, reason: 'UNDECODABLE', error: error.message };
+    // An unknown version may be Glue catching up: asked again, once for all records of the version.
+    if (error instanceof SchemaNotFoundError) {
+      const stillMissing = await unknown.settle(record.value, error, () => versionExists(record, deps));
+      if (stillMissing !== undefined) return { record, reason: 'SCHEMA_NOT_FOUND', error: stillMissing };
+      return decode(record, deps, unknown);
     }
+    // Glue unreachable with nothing cached, throttling, …: transient, the batch is redelivered.
+    throw error;
+  }
+}
+
+/** Resolves once the record's writer version is known; a body that then fails to decode still proves the version exists. */
+async function versionExists(record: KafkaRecord, deps: ConsumeDependencies): Promise<void> {
+  try {
+    await deps.serde.decode(record.value);
+  } catch (error) {
+    if (!(error instanceof UndecodableMessageError)) throw error;
   }
 }
 

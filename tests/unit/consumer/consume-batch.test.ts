@@ -82,6 +82,24 @@ describe('the consumer core', () => {
     expect(r.fallback.events[0]).toMatchObject({ reason: 'SCHEMA_NOT_FOUND', attempts: 3 });
   });
 
+  it('asks Glue about an unknown schema version once per batch, not once per record', async () => {
+    const r = await rig();
+    const missing = '0b8e2f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+    const unknown = async (offset: number, partition: number) => {
+      const m = await r.message(offset, `x-${partition}-${offset}`);
+      writeGlueHeader(m.value!, missing, 'none');
+      return m;
+    };
+    const byPartition: Record<number, KafkaMessage[]> = { 0: [], 1: [] };
+    for (let offset = 0; offset < 500; offset += 1) byPartition[offset % 2]!.push(await unknown(offset, offset % 2));
+    r.registry.calls.length = 0;
+    const summary = await r.run(r.event(byPartition));
+    expect(summary).toMatchObject({ records: 500, rows: 0, deadLettered: 500 });
+    expect(r.registry.calls.filter((c) => c === `byId:${missing}`)).toHaveLength(3);
+    expect(r.slept).toEqual([200, 400]);
+    expect(r.fallback.events.every((e) => e.reason === 'SCHEMA_NOT_FOUND' && e.attempts === 3)).toBe(true);
+  });
+
   it('fails the batch (to be redelivered) when S3 fails, and writes it whole on the next delivery', async () => {
     const r = await rig();
     const event = r.event({ 0: [await r.message(1, 'a')], 1: [await r.message(1, 'b')] });
