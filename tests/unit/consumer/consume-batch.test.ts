@@ -4,7 +4,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { consumeBatch, InMemoryRawStore } from '../../../lib/consumer';
 import { InMemoryFallbackStore } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
-import { InMemorySchemaRegistry, SchemaCache } from '../../../lib/registry';
+import { InMemorySchemaRegistry, SchemaCache, SchemaNotFoundError } from '../../../lib/registry';
 import { GlueAvroSerde, writeGlueHeader } from '../../../lib/serde';
 import { mskRecord } from '../../../local/runtime/msk-trigger';
 import { customerChange, schemaFile } from '../../helpers/schemas';
@@ -98,6 +98,28 @@ describe('the consumer core', () => {
     expect(r.registry.calls.filter((c) => c === `byId:${missing}`)).toHaveLength(3);
     expect(r.slept).toEqual([200, 400]);
     expect(r.fallback.events.every((e) => e.reason === 'SCHEMA_NOT_FOUND' && e.attempts === 3)).toBe(true);
+  });
+
+  it('writes the rows of a version that Glue knows by the second ask, with one lookup for all its records', async () => {
+    const r = await rig();
+    const first = await r.message(1, 'a');
+    const version = r.registry.seed('cdc.customer')[0]!.schemaVersionId;
+    let misses = 1;
+    const lagging = Object.assign(Object.create(r.registry) as InMemorySchemaRegistry, {
+      getVersionById: async (id: string) => {
+        if (id === version && misses-- > 0) throw new SchemaNotFoundError(`version ${id} not yet visible`);
+        return r.registry.getVersionById(id);
+      },
+    });
+    const cold = new GlueAvroSerde(new SchemaCache(lagging, { latestTtlMs: 60_000, maxEntries: 10 }));
+    const slept: number[] = [];
+    const deps = { serde: cold, raw: r.raw, fallback: r.fallback, log: createLogger({}, () => undefined), sleep: async (ms: number) => void slept.push(ms), now: () => new Date(T0) };
+    r.registry.calls.length = 0;
+    const summary = await consumeBatch(r.event({ 0: [first, await r.message(2, 'b')], 1: [await r.message(3, 'c')] }), deps, { entityOf: () => 'customer', gzip: true, decodeAttempts: 3 });
+    expect(summary).toMatchObject({ rows: 3, deadLettered: 0 });
+    expect(slept).toEqual([200]);
+    expect(r.registry.calls.filter((c) => c === `byId:${version}`)).toHaveLength(1);
+    expect(r.fallback.events).toEqual([]);
   });
 
   it('fails the batch (to be redelivered) when S3 fails, and writes it whole on the next delivery', async () => {
