@@ -5,6 +5,7 @@
 export type ReasonCode =
   | 'CONFIG_INVALID'
   | 'KAFKA_UNAVAILABLE'
+  | 'KAFKA_REFUSED'
   | 'SCHEMA_VALIDATION'
   | 'SCHEMA_NOT_FOUND'
   | 'SCHEMA_INVALID'

@@ -4,7 +4,7 @@ import type { FieldViolation } from '../serde/errors';
 export type FallbackStatus = 'RETRIABLE' | 'AMBIGUOUS' | 'SUPERSEDED' | 'STALE';
 
 /** Why an event is parked (DESIGN.md boundary 4), plus the ordering rule's own reason. */
-export const PARK_REASONS = ['KAFKA_UNAVAILABLE', 'SCHEMA_VALIDATION', 'SCHEMA_NOT_FOUND', 'MALFORMED_EVENT', 'PAYLOAD_TOO_LARGE', 'UNDECODABLE', 'PARKED_BEHIND_KEY'] as const;
+export const PARK_REASONS = ['KAFKA_UNAVAILABLE', 'KAFKA_REFUSED', 'SCHEMA_VALIDATION', 'SCHEMA_NOT_FOUND', 'MALFORMED_EVENT', 'PAYLOAD_TOO_LARGE', 'UNDECODABLE', 'PARKED_BEHIND_KEY'] as const;
 export type ParkReason = (typeof PARK_REASONS)[number];
 
 /** One event that could not be published, as the fallback table keeps it. */

@@ -1,7 +1,7 @@
 import { type CheckpointStore, CheckpointConflictError, START_OF_TIME, advance, type Position } from '../checkpoint';
 import type { FallbackStore, ParkedEvent } from '../fallback';
 import type { Logger } from '../log';
-import { changeMessage, KafkaUnavailableError, type Publisher } from '../publish';
+import { changeMessage, KafkaRefusedError, KafkaUnavailableError, type Publisher } from '../publish';
 import type { GlueAvroSerde } from '../serde';
 import type { FrameCompression } from '../serde/glue-frame';
 import { type PaginationLimits, pagesOf, readAhead, type Source } from '../source';
@@ -182,9 +182,13 @@ async function handOff(deps: PollDependencies, request: PollRequest, plan: PageP
     await deps.publisher.publish(request.topic, publish.map((p) => changeMessage(request.entity, p.record, p.schemaVersionId, p.bytes)));
     summary.published += publish.length;
   } catch (error) {
-    if (!(error instanceof KafkaUnavailableError)) throw error;
-    deps.log.warn('Kafka unavailable: parking the page\'s events as RETRIABLE', { entity: request.entity, events: publish.length, error });
-    const unpublished = publish.map((p) => parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', 'KAFKA_UNAVAILABLE', error.message));
+    if (!(error instanceof KafkaUnavailableError) && !(error instanceof KafkaRefusedError)) throw error;
+    // What Kafka acknowledged before the failure is on the topic: only the rest is parked.
+    summary.published += error.acknowledged;
+    const reason = error instanceof KafkaRefusedError ? 'KAFKA_REFUSED' : 'KAFKA_UNAVAILABLE';
+    const rest = publish.slice(error.acknowledged);
+    deps.log.warn(reason === 'KAFKA_REFUSED' ? 'Kafka refused the page\'s events: parking them as RETRIABLE' : 'Kafka unavailable: parking the page\'s events as RETRIABLE', { entity: request.entity, events: rest.length, error });
+    const unpublished = rest.map((p) => parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', reason, error.message));
     await park(deps, unpublished, retriableKeys, ambiguousKeys, summary);
   }
   summary.fetched += plan.changes.length;

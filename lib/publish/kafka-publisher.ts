@@ -1,6 +1,6 @@
 import { CompressionTypes, Kafka, type ISocketFactory, type Producer, logLevel } from 'kafkajs';
 import type { KafkaAuth } from '../config';
-import { KafkaUnavailableError } from './errors';
+import { KafkaRefusedError, KafkaUnavailableError } from './errors';
 import { awsSaslCredentialSource, kafkaSecurity, type SaslCredentialSource } from './kafka-security';
 
 export interface OutgoingMessage {
@@ -14,6 +14,48 @@ export function changeMessage(entity: string, record: { id: string; eventId: str
   return { key: record.id, value: bytes, headers: { 'cdc-event-id': record.eventId, 'cdc-entity': entity, 'cdc-op': record.op, 'cdc-schema-version-id': schemaVersionId } };
 }
 
+/** 900 KiB: under the 1 MiB `message.max.bytes` that Kafka and MSK brokers default to. */
+export const DEFAULT_MAX_REQUEST_BYTES = 900 * 1024;
+/** Kafka's per-record overhead in a record batch (varints, attributes), rounded up. */
+const RECORD_OVERHEAD_BYTES = 64;
+
+const messageBytes = (m: OutgoingMessage): number => RECORD_OVERHEAD_BYTES + m.value.length + Buffer.byteLength(m.key)
+  + Object.entries(m.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 8, 0);
+
+/** Messages in consecutive groups of at most `maxBytes` each (a message larger than that alone in its group). */
+export function requestChunks(messages: readonly OutgoingMessage[], maxBytes: number): OutgoingMessage[][] {
+  const chunks: OutgoingMessage[][] = [];
+  let chunk: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = messageBytes(m);
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(m);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * Kafka error codes that say the broker will not take these messages as they are, whatever the
+ * retries: sizes, authorisation, and a topic that still does not exist after kafkajs's own
+ * retries (auto-creation is off; the deployment creates topics).
+ */
+const REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_TOPIC_EXCEPTION']);
+
+/** The Kafka error type of a refusal anywhere in the error's causes (kafkajs wraps them), else undefined. */
+function refusalOf(error: unknown): string | undefined {
+  for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; e = (e.cause ?? e.originalError) as typeof e, depth += 1) {
+    if (typeof e.type === 'string' && REFUSALS.has(e.type)) return e.type;
+  }
+  return undefined;
+}
+
 /** Where Kafka wrote a partition's share of a send: the offset of its first message. */
 export interface PublishReceipt {
   readonly partition: number;
@@ -24,7 +66,9 @@ export interface PublishReceipt {
 export interface Publisher {
   /**
    * All messages are acknowledged by all in-sync replicas, in order per key, or it throws
-   * KafkaUnavailableError. Returns where each partition's messages were written.
+   * KafkaUnavailableError (an outage) or KafkaRefusedError (the broker refused them), each
+   * saying how many messages, from the first, were acknowledged before. Returns where each
+   * partition's messages were written.
    */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]>;
   close(): Promise<void>;
@@ -48,6 +92,12 @@ export interface KafkaPublisherOptions {
    */
   readonly cooldownMs?: number;
   readonly now?: () => number;
+  /**
+   * The most bytes one produce request carries (values, keys, headers and per-record overhead);
+   * a larger send goes out as several requests, in order. Below the broker's `message.max.bytes`
+   * (1 MiB by default, on MSK too), which bounds a partition's batch.
+   */
+  readonly maxRequestBytes?: number;
   /** How connections to the brokers are made (kafkajs's own by default); tests put a slow network in between. */
   readonly socketFactory?: ISocketFactory;
 }
@@ -88,21 +138,38 @@ export class KafkaPublisher implements Publisher {
     if (this.failed !== undefined && now() - this.failed.at < cooldownMs) {
       throw new KafkaUnavailableError(`Kafka did not acknowledge ${messages.length} message(s) to ${topic}: unreachable ${now() - this.failed.at} ms ago (${this.failed.message}); next attempt after a ${cooldownMs} ms pause`);
     }
+    let acknowledged = 0;
+    const receipts: PublishReceipt[] = [];
     try {
       const producer = await this.connected();
-      const written = await producer.send({
-        topic,
-        acks: -1,
-        compression: CompressionTypes.None,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-      });
+      // One request after another, so a key's messages keep their order across requests.
+      for (const chunk of requestChunks(messages, this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES)) {
+        const written = await producer.send({
+          topic,
+          acks: -1,
+          compression: CompressionTypes.None,
+          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+        });
+        receipts.push(...written.map((r) => ({ partition: r.partition, baseOffset: String(r.baseOffset) })));
+        acknowledged += chunk.length;
+      }
       this.failed = undefined;
-      return written.map((r) => ({ partition: r.partition, baseOffset: String(r.baseOffset) }));
+      return receipts;
     } catch (error) {
+      const unsent = messages.length - acknowledged;
+      const refusal = refusalOf(error);
+      if (refusal !== undefined) {
+        // The broker is there and answered: no pause, and the connection is fine.
+        const refused = new KafkaRefusedError(`Kafka refused ${unsent} message(s) to ${topic} (${refusal}): ${(error as Error).message}`, refusal, error);
+        refused.acknowledged = acknowledged;
+        throw refused;
+      }
       this.failed = { at: now(), message: (error as Error).message };
       // A producer that failed may hold a broken connection: start clean next time.
       await this.reset();
-      throw new KafkaUnavailableError(`Kafka did not acknowledge ${messages.length} message(s) to ${topic}: ${(error as Error).message}`, error);
+      const unavailable = new KafkaUnavailableError(`Kafka did not acknowledge ${unsent} message(s) to ${topic}: ${(error as Error).message}`, error);
+      unavailable.acknowledged = acknowledged;
+      throw unavailable;
     }
   }
 

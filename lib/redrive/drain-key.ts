@@ -1,6 +1,6 @@
 import type { ChangeRecord } from '../change/change-record';
 import type { Logger } from '../log';
-import { changeMessage, KafkaUnavailableError, type Publisher } from '../publish';
+import { changeMessage, KafkaRefusedError, KafkaUnavailableError, type Publisher } from '../publish';
 import { SchemaNotFoundError } from '../registry';
 import { type GlueAvroSerde, SchemaValidationError } from '../serde';
 import type { ParkedItem } from './parked-item';
@@ -80,7 +80,10 @@ export async function drainKey(entity: string, id: string, deps: RedriveDependen
     for (const older of items.slice(0, i).filter((o) => o.status === 'AMBIGUOUS')) {
       if (await deps.store.setStatus(older, 'AMBIGUOUS', 'SUPERSEDED', { supersededBy: item.updatedAt })) summary.superseded += 1;
     }
-    if (!(await send(item, payload as ChangeRecord, deps, policy, summary))) return false;
+    const sent = await send(item, payload as ChangeRecord, deps, policy, summary);
+    if (sent === 'kafka down') return false;
+    // Refused (this topic's limits or grants): the key waits, the other keys go on.
+    if (sent === 'refused') return true;
   }
   return true;
 }
@@ -99,7 +102,7 @@ async function revalidate(item: ParkedItem, payload: unknown, deps: RedriveDepen
   }
 }
 
-async function send(item: ParkedItem, record: ChangeRecord, deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<boolean> {
+async function send(item: ParkedItem, record: ChangeRecord, deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<'sent' | 'kafka down' | 'refused' | 'not sent'> {
   let encoded;
   try {
     encoded = await deps.serde.encode(policy.topicOf(item.entity), record, policy.compressionOf(item.entity));
@@ -110,7 +113,7 @@ async function send(item: ParkedItem, record: ChangeRecord, deps: RedriveDepende
     const reason = error instanceof SchemaNotFoundError ? 'SCHEMA_NOT_FOUND' : 'SCHEMA_VALIDATION';
     await deps.store.setStatus(item, 'RETRIABLE', 'AMBIGUOUS', { reason, error: error.message }, deps.owner);
     summary.stillInvalid += 1;
-    return true;
+    return 'not sent';
   }
   const topic = policy.topicOf(item.entity);
   try {
@@ -118,16 +121,16 @@ async function send(item: ParkedItem, record: ChangeRecord, deps: RedriveDepende
     // One line per re-sent event, with where Kafka wrote it: the audit trail of every parked event that left the table.
     deps.log.info('re-sent', { entity: item.entity, id: item.id, updatedAt: item.updatedAt, eventId: item.eventId, reason: item.reason, topic, partition: written?.partition, offset: written?.baseOffset });
   } catch (error) {
-    if (!(error instanceof KafkaUnavailableError)) throw error;
+    if (!(error instanceof KafkaUnavailableError) && !(error instanceof KafkaRefusedError)) throw error;
     summary.failed += 1;
     summary.kafkaError ??= error.message;
     await reschedule(item, error.message, deps, policy);
-    return false;
+    return error instanceof KafkaRefusedError ? 'refused' : 'kafka down';
   }
   summary.published += 1;
   // If the claim was lost meanwhile, another invocation may send it again: at least once.
   if (!(await deps.store.remove(item, deps.owner))) deps.log.warn('sent, but the item was claimed by another invocation meanwhile', { entity: item.entity, id: item.id, eventId: item.eventId });
-  return true;
+  return 'sent';
 }
 
 async function reschedule(item: ParkedItem, error: string, deps: RedriveDependencies, policy: RedrivePolicy): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaPublisher, KafkaUnavailableError } from '../../lib/publish';
+import { KafkaPublisher, KafkaRefusedError, KafkaUnavailableError } from '../../lib/publish';
 import { localKafkaBrokers } from '../helpers/local-stack';
 
 const kafka = new Kafka({ clientId: 'it-publisher', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
@@ -152,3 +152,50 @@ describe('the Kafka publisher', () => {
     expect(String(probed)).not.toContain('pause');
   });
 });
+
+describe('the Kafka publisher and the broker\'s limits (real broker)', () => {
+  it('publishes a page of 500 records of 8 KB, more than one produce request may carry, in order', async () => {
+    const topic = await newTopic(1);
+    const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-big-page' });
+    try {
+      const messages = Array.from({ length: 500 }, (_, i) => ({ key: 'k', value: Buffer.from(`${String(i).padStart(4, '0')}${'x'.repeat(8000)}`), headers: { 'cdc-event-id': String(i) } }));
+      const receipts = await publisher.publish(topic, messages);
+      expect(receipts.length).toBeGreaterThan(1);
+      const values = await valuesOf(topic);
+      expect(values.map((v) => v.slice(0, 4))).toEqual(messages.map((_, i) => String(i).padStart(4, '0')));
+    } finally {
+      await publisher.close();
+    }
+  });
+
+  it('tells a refusal (a topic that does not exist) from an outage: no pause, and the next send goes through at once', async () => {
+    const topic = await newTopic(1);
+    const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-refused', cooldownMs: 60_000 });
+    try {
+      const refused = await publisher.publish(`it.missing.${randomUUID().slice(0, 8)}`, [{ key: 'k', value: Buffer.from('v'), headers: {} }]).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(KafkaRefusedError);
+      expect(refused).toMatchObject({ kafkaErrorType: 'UNKNOWN_TOPIC_OR_PARTITION', reason: 'KAFKA_REFUSED', acknowledged: 0 });
+      await publisher.publish(topic, [{ key: 'k', value: Buffer.from('after'), headers: {} }]);
+      expect(await valuesOf(topic)).toEqual(['after']);
+    } finally {
+      await publisher.close();
+    }
+  });
+
+  it('a request the broker refuses as too large is a refusal, not an outage', async () => {
+    const topic = await newTopic(1);
+    // A limit above the broker's own, so the second request is refused by the broker itself.
+    const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-too-large', maxRequestBytes: 4 * 1024 * 1024 });
+    try {
+      const small = { key: 'k', value: Buffer.from('small'), headers: {} };
+      const huge = Array.from({ length: 300 }, () => ({ key: 'k', value: Buffer.alloc(8000, 120), headers: {} }));
+      await publisher.publish(topic, [small]);
+      const refused = await publisher.publish(topic, huge).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ kafkaErrorType: 'MESSAGE_TOO_LARGE', acknowledged: 0 });
+      expect(refused).not.toBeInstanceOf(KafkaUnavailableError);
+    } finally {
+      await publisher.close();
+    }
+  });
+});
+

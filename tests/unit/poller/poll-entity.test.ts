@@ -71,6 +71,21 @@ describe('one poller run', () => {
     expect(r.fallback.events.every((e) => e.status === 'RETRIABLE')).toBe(true);
   });
 
+  it('parks what Kafka refused as RETRIABLE/KAFKA_REFUSED, keeps what it acknowledged before, and goes on with the next pages', async () => {
+    r = await rig();
+    r.sim.simulator.generate(40, [ENTITY]);
+    r.publisher.refuseAfter = 3;
+    const summary = await r.run();
+    const refused = r.fallback.events.filter((e) => e.reason === 'KAFKA_REFUSED');
+    expect(refused.length).toBe(7 - 3);
+    expect(refused.every((e) => e.status === 'RETRIABLE')).toBe(true);
+    // Each change once: on Kafka or parked, never both.
+    const parkedIds = new Set(r.fallback.events.map((e) => e.eventId));
+    expect(r.publisher.sent.filter((s) => parkedIds.has(s.message.headers['cdc-event-id']!))).toEqual([]);
+    expect(summary.published + r.fallback.events.length).toBe(summary.fetched);
+    expect(summary.pages).toBeGreaterThan(1);
+  });
+
   it('parks the newer events of a key with RETRIABLE events behind them, and publishes other keys', async () => {
     r = await rig();
     r.sim.simulator.generate(30, [ENTITY]);
