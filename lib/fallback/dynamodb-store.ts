@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { inChunks } from '../batch/chunks';
 import { jsonText } from '../change/json-text';
 import { boundedForTable, type FallbackStatus, itemKeyOf, type ParkedEvent, partitionKey, sortKey } from './parked-event';
 
@@ -177,19 +178,5 @@ export class DynamoDbFallbackStore implements FallbackStore {
 
 /** Items in groups a transaction takes: at most 100 of them, and well under its 4 MB. */
 function transactionChunks(items: Record<string, AttributeValue>[]): Record<string, AttributeValue>[][] {
-  const chunks: Record<string, AttributeValue>[][] = [];
-  let chunk: Record<string, AttributeValue>[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = Buffer.byteLength(JSON.stringify(item));
-    if (chunk.length > 0 && (chunk.length === TRANSACTION_ITEMS || bytes + size > TRANSACTION_BYTES)) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(item);
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  return inChunks(items, (item) => Buffer.byteLength(JSON.stringify(item)), { maxBytes: TRANSACTION_BYTES, maxItems: TRANSACTION_ITEMS });
 }

@@ -1,4 +1,5 @@
 import { CompressionTypes, Kafka, type ISocketFactory, type Producer, logLevel } from 'kafkajs';
+import { inChunks } from '../batch/chunks';
 import type { KafkaAuth } from '../config';
 import { KafkaRefusedError, KafkaUnavailableError } from './errors';
 import { awsSaslCredentialSource, kafkaSecurity, type SaslCredentialSource } from './kafka-security';
@@ -22,23 +23,9 @@ const RECORD_OVERHEAD_BYTES = 64;
 const messageBytes = (m: OutgoingMessage): number => RECORD_OVERHEAD_BYTES + m.value.length + Buffer.byteLength(m.key)
   + Object.entries(m.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 8, 0);
 
-/** Messages in consecutive groups of at most `maxBytes` each (a message larger than that alone in its group). */
+/** Messages in consecutive requests of at most `maxBytes` each (a message larger than that alone in its request). */
 export function requestChunks(messages: readonly OutgoingMessage[], maxBytes: number): OutgoingMessage[][] {
-  const chunks: OutgoingMessage[][] = [];
-  let chunk: OutgoingMessage[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = messageBytes(m);
-    if (chunk.length > 0 && bytes + size > maxBytes) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(m);
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  return inChunks(messages, messageBytes, { maxBytes });
 }
 
 /**
