@@ -39,7 +39,7 @@ export function jobsOf(runs: JobRunRecord[] | Error): JobRunHistory {
 
 export const STAGE: OpsStage = {
   stage: 'test', local: false, region: 'eu-west-1', entities: ['customer', 'invoice', 'payment'], topicPrefix: 'cdc',
-  checkpointTable: 'cp', fallbackTable: 'fb', rawBucket: 'raw', archiveBucket: 'raw', emrApplication: 'spark',
+  checkpointTable: 'cp', fallbackTable: 'fb', rawBucket: 'raw', archiveBucket: 'raw', emrApplication: 'spark', schemaRegistry: 'schemas', rawGzip: true,
 };
 
 export interface FakeStage extends StageAdapters {
