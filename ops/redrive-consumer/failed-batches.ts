@@ -1,4 +1,5 @@
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { readS3Text } from '../stage/s3-text';
 
 /** Where Lambda writes an S3 on-failure destination's objects: aws/lambda/<mapping uuid>/<partition>/YYYY/MM/DD/<time>-<uuid>. */
 export const FAILED_BATCH_PREFIX = 'aws/lambda/';
@@ -32,14 +33,8 @@ export class S3FailedBatches implements FailedBatches {
     return keys.sort();
   }
 
-  async read(key: string): Promise<string | undefined> {
-    try {
-      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return await object.Body!.transformToString('utf8');
-    } catch (error) {
-      if (error instanceof NoSuchKey) return undefined;
-      throw error;
-    }
+  read(key: string): Promise<string | undefined> {
+    return readS3Text(this.s3, this.bucket, key);
   }
 
   async remove(key: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GlueClient } from '@aws-sdk/client-glue';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { consumeBatch, S3RawStore } from '../../lib/consumer';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
@@ -9,6 +9,7 @@ import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { localClientConfig } from '../../local/aws';
 import type { OpsStage } from '../stage/ops-stage';
+import { readS3Text } from '../stage/s3-text';
 import type { ConsumerRedriveDependencies } from './apply';
 import { S3FailedBatches } from './failed-batches';
 import type { ConsumerRedriveSources } from './plan';
@@ -34,20 +35,11 @@ export function openConsumerRedrive(stage: OpsStage): ConsumerRedriveAdapters {
   };
   const entityOf = (topic: string): string | undefined => stage.entities.find((e) => `${stage.topicPrefix}.${e}` === topic);
   return {
-    sources: { parked, failedBatches, serde, deadLetters: { read: (bucket, key) => readObject(s3, bucket, key) } },
+    sources: { parked, failedBatches, serde, deadLetters: { read: (bucket, key) => readS3Text(s3, bucket, key) } },
     // One ask of Glue per version: the plan has just seen it exist.
     deps: (operator) => ({ parked, failedBatches, operator, now: () => new Date(), consume: (event) => consumeBatch(event, consumerDeps, { entityOf, gzip: stage.rawGzip, decodeAttempts: 1 }) }),
     close: () => {
       for (const client of [dynamodb, s3, glue]) client.destroy();
     },
   };
-}
-
-async function readObject(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
-  try {
-    return await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString('utf8');
-  } catch (error) {
-    if (error instanceof NoSuchKey) return undefined;
-    throw error;
-  }
 }

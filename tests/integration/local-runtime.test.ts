@@ -79,9 +79,11 @@ async function failureBucket() {
 
 describe('the local runtime', () => {
   let runtime: Runtime | undefined;
+  const buckets: { close(): Promise<void> }[] = [];
   afterEach(async () => {
     await runtime?.stop();
     runtime = undefined;
+    for (const bucket of buckets.splice(0)) await bucket.close();
   });
 
   it('delivers a produced Kafka message once, in the MSK event shape AWS documents', async () => {
@@ -161,50 +163,41 @@ describe('the local runtime', () => {
     }
   });
 
-  it('sends a batch the handler keeps failing to the S3 on-failure destination after the retries, whole, and reads on past it', async () => {
+  /** A topic and a recorder function behind an MSK trigger with these limits and a private on-failure bucket, running. */
+  async function limitedTrigger(env: Record<string, string>, limits: Partial<MskTrigger>) {
     const topic = await newTopic();
     const file = recordFile();
     const groupId = `it-${randomUUID()}`;
     const failures = await failureBucket();
-    try {
-      runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, groupId, { FAIL_FIRST: '3' }, { maximumRetryAttempts: 2, onFailureBucket: failures.bucket })], { log: quiet });
-      await produce(topic, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
-      await waitFor('the commit past the given-up batch', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined), 60_000);
-      expect(recorded(file)).toHaveLength(3);
-      const [object, ...more] = await failures.objects();
-      expect(more).toEqual([]);
-      expect((await failures.keys())[0]).toMatch(new RegExp(`^aws/lambda/[0-9a-f-]{36}/${topic.replace(/\./g, '\\.')}-0/\\d{4}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}T\\d{2}\\.\\d{2}\\.\\d{2}-[0-9a-f-]{36}$`));
-      expect(object).toMatchObject({ requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 }, KafkaBatchInfo: { batchSize: 2 } });
-      expect(object?.payload).toEqual(recorded(file)[2]?.event);
-      await produce(topic, [{ key: 'c', value: '3' }]);
-      await waitFor('the next batch', () => (recorded(file).length === 4 ? true : undefined));
-      expect((recorded(file)[3]?.event as unknown as MskEvent).records[`${topic}-0`]?.map((r) => r.offset)).toEqual([2]);
-      expect(await failures.keys()).toHaveLength(1);
-    } finally {
-      await runtime?.stop();
-      runtime = undefined;
-      await failures.close();
-    }
+    buckets.push(failures);
+    runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, groupId, env, { ...limits, onFailureBucket: failures.bucket })], { log: quiet });
+    return { topic, file, groupId, failures };
+  }
+
+  it('sends a batch the handler keeps failing to the S3 on-failure destination after the retries, whole, and reads on past it', async () => {
+    const { topic, file, groupId, failures } = await limitedTrigger({ FAIL_FIRST: '3' }, { maximumRetryAttempts: 2 });
+    await produce(topic, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+    await waitFor('the commit past the given-up batch', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined), 60_000);
+    expect(recorded(file)).toHaveLength(3);
+    const [object, ...more] = await failures.objects();
+    expect(more).toEqual([]);
+    expect((await failures.keys())[0]).toMatch(new RegExp(`^aws/lambda/[0-9a-f-]{36}/${topic.replace(/\./g, '\\.')}-0/\\d{4}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}T\\d{2}\\.\\d{2}\\.\\d{2}-[0-9a-f-]{36}$`));
+    expect(object).toMatchObject({ requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 }, KafkaBatchInfo: { batchSize: 2 } });
+    expect(object?.payload).toEqual(recorded(file)[2]?.event);
+    await produce(topic, [{ key: 'c', value: '3' }]);
+    await waitFor('the next batch', () => (recorded(file).length === 4 ? true : undefined));
+    expect((recorded(file)[3]?.event as unknown as MskEvent).records[`${topic}-0`]?.map((r) => r.offset)).toEqual([2]);
+    expect(await failures.keys()).toHaveLength(1);
   });
 
   it('sends records older than the maximum record age to the destination without invoking the function', async () => {
-    const topic = await newTopic();
-    const file = recordFile();
-    const groupId = `it-${randomUUID()}`;
-    const failures = await failureBucket();
-    try {
-      runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, groupId, {}, { maximumRecordAgeSeconds: 60, onFailureBucket: failures.bucket })], { log: quiet });
-      await produce(topic, [{ key: 'old', value: '1', timestamp: String(Date.now() - 3_600_000) }, { key: 'new', value: '2' }]);
-      await waitFor('the commit', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined), 60_000);
-      expect(recorded(file).map((i) => (i.event as unknown as MskEvent).records[`${topic}-0`]?.map((r) => r.offset))).toEqual([[1]]);
-      const [object] = await failures.objects();
-      expect(object).toMatchObject({ requestContext: { condition: 'RecordAgeExceeded', approximateInvokeCount: 0 } });
-      expect(((object?.payload as MskEvent).records[`${topic}-0`] ?? []).map((r) => r.offset)).toEqual([0]);
-    } finally {
-      await runtime?.stop();
-      runtime = undefined;
-      await failures.close();
-    }
+    const { topic, file, groupId, failures } = await limitedTrigger({}, { maximumRecordAgeSeconds: 60 });
+    await produce(topic, [{ key: 'old', value: '1', timestamp: String(Date.now() - 3_600_000) }, { key: 'new', value: '2' }]);
+    await waitFor('the commit', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined), 60_000);
+    expect(recorded(file).map((i) => (i.event as unknown as MskEvent).records[`${topic}-0`]?.map((r) => r.offset))).toEqual([[1]]);
+    const [object] = await failures.objects();
+    expect(object).toMatchObject({ requestContext: { condition: 'RecordAgeExceeded', approximateInvokeCount: 0 } });
+    expect(((object?.payload as MskEvent).records[`${topic}-0`] ?? []).map((r) => r.offset)).toEqual([0]);
   });
 
   it('delivers DynamoDB writes as INSERT with NewImage and deletes as REMOVE, in order', async () => {

@@ -25,6 +25,7 @@ import { DEFAULT_MAPPING, HttpSource } from '../../lib/source';
 import { consumeTopic } from '../../local/demo/pipeline';
 import { scanAll } from '../../local/scratch-tables';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
+import { faultProxy } from '../../local/fault-proxy';
 import { startRuntime } from '../../local/runtime';
 import { redriveConsumerCommand } from '../../ops/cli/redrive-consumer';
 import { redriveStaleCommand } from '../../ops/cli/redrive-stale';
@@ -289,6 +290,51 @@ async function glueHiding(target: string, hidden: Set<string>): Promise<{ url: s
 }
 
 describe('npm run redrive-consumer', () => {
+  /** The stage local re-pointed at a private pipeline's tables, bucket, topics and registry. */
+  async function stageOf(p: IsolatedPipeline): Promise<OpsStage> {
+    const local = await resolveStage('local', { config: await localConfig() });
+    return { ...local, topicPrefix: p.prefix, fallbackTable: p.fallbackTable, checkpointTable: p.checkpointTable, rawBucket: p.rawBucket, archiveBucket: p.rawBucket, schemaRegistry: p.registry };
+  }
+
+  async function produceCustomer(p: IsolatedPipeline, bytes: Buffer, id: string, eventId: string): Promise<void> {
+    const producer = new Kafka({ clientId: 'it-ops-redrive', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: p.topic('customer'), acks: -1, messages: [{ key: id, value: bytes, partition: 0, headers: { 'cdc-event-id': eventId } }] });
+    await producer.disconnect();
+  }
+
+  it('replays a batch the MSK mapping gave up on (S3 down past its retries) from the on-failure destination to raw, and status counts it until then', async () => {
+    const config = await localConfig();
+    const proxy = await faultProxy(String(config.provider.environment?.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000'), (method, path) => (method === 'PUT' && path.includes('/raw/') ? 'unavailable' : undefined));
+    cleanups.push(() => proxy.close());
+    const p = await isolatedPipeline({ functions: ['consumer'], env: { AWS_ENDPOINT_URL: proxy.url } });
+    cleanups.push(() => p.close());
+    const glue = new GlueClient(localClientConfig());
+    cleanups.push(async () => glue.destroy());
+    const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, p.registry), { latestTtlMs: 0, maxEntries: 10 }));
+    const change = customerChange({ id: 'c-2', eventId: 'f'.repeat(32) }, { id: 'c-2' });
+    await produceCustomer(p, (await serde.encode(p.topic('customer'), change)).bytes, 'c-2', 'f'.repeat(32));
+
+    const rt = await startRuntime(config, p.definitions.map((d) => ({ ...d, msk: d.msk.map((m) => ({ ...m, maximumRetryAttempts: 0 })) })), { log: () => undefined });
+    try {
+      await waitFor('the given-up batch', async () => ((await p.list('aws/lambda/')).length > 0 ? true : undefined), 60_000);
+    } finally {
+      await rt.stop();
+    }
+    expect(await p.list('raw/')).toEqual([]);
+    const stage = await stageOf(p);
+    expect((await collectStatus(stage)).consumerFailures).toMatchObject({ destination: `s3://${p.rawBucket}/aws/lambda/`, batches: 1 });
+
+    const run = scriptIo();
+    expect(await redriveConsumerCommand(['--stage', 'local', '--yes'], run.io, () => openStage(stage))).toBe(0);
+    expect(run.out.join('\n')).toContain('1 given-up batch(es) replayed to raw');
+    const [key] = await p.list('raw/');
+    expect(key).toMatch(new RegExp(`/${p.topic('customer')}-0-0-0\\.jsonl\\.gz$`));
+    expect(gunzipSync(await p.get(key!)).toString('utf8')).toContain('"id":"c-2"');
+    expect(await p.list('aws/lambda/')).toEqual([]);
+    expect((await collectStatus(stage)).consumerFailures.batches).toBe(0);
+  });
+
   it('writes a record dead-lettered for a schema version Glue did not know to raw once the version exists, and removes its item', async () => {
     const config = await localConfig();
     const hidden = new Set<string>();
@@ -304,10 +350,7 @@ describe('npm run redrive-consumer', () => {
     hidden.add((await registry.getLatestVersion(p.topic('customer'))).schemaVersionId);
     const change = customerChange({ id: 'c-1', eventId: 'e'.repeat(32) }, { id: 'c-1' });
     const { bytes } = await serde.encode(p.topic('customer'), change);
-    const producer = new Kafka({ clientId: 'it-ops-redrive', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-    await producer.send({ topic: p.topic('customer'), acks: -1, messages: [{ key: 'c-1', value: bytes, partition: 0, headers: { 'cdc-event-id': change.eventId as string } }] });
-    await producer.disconnect();
+    await produceCustomer(p, bytes, 'c-1', change.eventId as string);
 
     const rt = await startRuntime(config, p.definitions, { log: () => undefined });
     try {
@@ -320,8 +363,7 @@ describe('npm run redrive-consumer', () => {
     expect(await p.list('dead-letter/')).toEqual([`dead-letter/entity=customer/${p.topic('customer')}-0-0.json`]);
     expect(await p.list('raw/')).toEqual([]);
 
-    const local = await resolveStage('local', { config });
-    const stage: OpsStage = { ...local, topicPrefix: p.prefix, fallbackTable: p.fallbackTable, checkpointTable: p.checkpointTable, rawBucket: p.rawBucket, archiveBucket: p.rawBucket, schemaRegistry: p.registry };
+    const stage = await stageOf(p);
     const dry = scriptIo();
     expect(await redriveConsumerCommand(['--stage', 'local', '--dry-run'], dry.io, () => openStage(stage))).toBe(0);
     expect(dry.out.join('\n')).toContain('1 dead-lettered record(s)');
