@@ -115,8 +115,10 @@ async function consumerLimits(resolveVariable) {
   return {
     MaximumRetryAttempts: wholeNumber('consumerMaxRetryAttempts', retries, (n) => n >= 0 && n <= 10000, '0..10000'),
     MaximumRecordAgeInSeconds: wholeNumber('consumerMaxRecordAgeSeconds', age, (n) => n === -1 || (n >= 60 && n <= 604800), '-1 or 60..604800'),
-    // Halves a failing batch, so that one record that keeps failing is sent alone, not with its neighbours.
-    BisectBatchOnFunctionError: true,
+    // No bisecting: the consumer parks a bad record itself, so a batch fails only as a whole (S3,
+    // Glue or DynamoDB down), and halves would write objects under other offset ranges than the
+    // batch's, the same rows twice instead of one object overwritten.
+    BisectBatchOnFunctionError: false,
     // The raw bucket: Lambda writes there under aws/lambda/, outside the raw/ prefix the Spark jobs read.
     DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['RawBucket', 'Arn'] } } },
   };
