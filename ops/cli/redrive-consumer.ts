@@ -6,24 +6,27 @@ import { type OpsStage, requireEntity } from '../stage/ops-stage';
 import { openStage } from '../stage/open-stage';
 import { confirmed } from './confirm';
 import { parseFlags, requireFlag } from './flags';
+import { parseInstant } from './instants';
 import { type CommandIo, operatorId } from './io';
 import { main } from './run-command';
 import type { OpenStage } from './status';
 
 /**
- * npm run redrive-consumer -- --stage <stage> [--entity e] [--dry-run] [--yes] [--region R]
- * The consumer's dead letters whose schema version exists now, and the batches its MSK mappings
- * gave up on, written to raw by the consumer's own core; their items and objects then removed.
+ * npm run redrive-consumer -- --stage <stage> [--entity e] [--since <day or time>] [--dry-run] [--yes] [--region R]
+ * The consumer's dead letters whose schema version exists now (in the fallback table, or archived
+ * as stale since --since), and the batches its MSK mappings gave up on, written to raw by the
+ * consumer's own core; their items and objects then removed.
  */
 export async function redriveConsumerCommand(argv: readonly string[], io: CommandIo, open: OpenStage = openStage, openRedrive: (stage: OpsStage) => ConsumerRedriveAdapters = openConsumerRedrive): Promise<number> {
-  const flags = parseFlags(argv, { stage: 'string', entity: 'string', 'dry-run': 'boolean', yes: 'boolean', region: 'string' });
+  const flags = parseFlags(argv, { stage: 'string', entity: 'string', since: 'string', 'dry-run': 'boolean', yes: 'boolean', region: 'string' });
   const stageName = requireFlag(flags.stage, 'stage', 'local');
+  const since = flags.since === undefined ? undefined : parseInstant('--since', flags.since);
   const adapters = await open(stageName, { region: flags.region });
   const redrive = openRedrive(adapters.stage);
   try {
     const stage = adapters.stage;
     const entity = flags.entity === undefined ? undefined : requireEntity(stage, flags.entity);
-    const plan = await planConsumerRedrive(redrive.sources, { entities: stage.entities, entity });
+    const plan = await planConsumerRedrive(redrive.sources, { entities: stage.entities, entity, since });
     io.out(formatConsumerRedrivePlan(plan, stage.stage, stage.fallbackTable));
     if (flags['dry-run'] === true || plan.toRedrive + plan.toReplay === 0) {
       if (flags['dry-run'] === true) io.out('Dry run: nothing changed.');

@@ -1,4 +1,6 @@
+import type { MSKRecord } from 'aws-lambda';
 import type { ParkedItem } from '../../lib/redrive';
+import type { StaleArchive } from '../archive/stale-archive';
 import type { FailedBatches } from './failed-batches';
 import type { ConsumerRedrivePlan, SkipReason } from './plan';
 import type { Consume, ConsumerItems } from './ports';
@@ -6,6 +8,7 @@ import { eventOfRecord } from './saved-records';
 
 export interface ConsumerRedriveDependencies {
   readonly parked: Pick<ConsumerItems, 'claim' | 'remove' | 'setStatus'>;
+  readonly archive: Pick<StaleArchive, 'readLedger' | 'writeLedger'>;
   readonly failedBatches: Pick<FailedBatches, 'remove'>;
   readonly consume: Consume;
   readonly now: () => Date;
@@ -37,7 +40,19 @@ const CLAIM_MS = 5 * 60_000;
  */
 export async function applyConsumerRedrive(deps: ConsumerRedriveDependencies, plan: ConsumerRedrivePlan): Promise<ConsumerRedriveReport> {
   const counts = { redriven: 0, busy: 0, failedAgain: 0, replayed: 0, replayDeadLettered: 0 };
-  for (const letter of plan.deadLetters) if (letter.action === 'redrive') counts[await redriveDeadLetter(deps, letter.item, letter.record)] += 1;
+  const fromArchives = new Map<string, string[]>();
+  for (const letter of plan.deadLetters) {
+    if (letter.action !== 'redrive') continue;
+    if (letter.origin.kind === 'table') {
+      counts[await redriveDeadLetter(deps, letter.origin.item, letter.record)] += 1;
+      continue;
+    }
+    // Its item is gone (archived): the row in raw, or a new item if the consumer parks it again.
+    const summary = await deps.consume(eventOfRecord(letter.record, 'ops:redrive-consumer'));
+    counts[summary.deadLettered > 0 ? 'failedAgain' : 'redriven'] += 1;
+    fromArchives.set(letter.origin.key, [...(fromArchives.get(letter.origin.key) ?? []), letter.letter.eventId]);
+  }
+  for (const [key, eventIds] of fromArchives) await recordInLedger(deps, key, eventIds);
   for (const batch of plan.batches) {
     if (batch.action !== 'replay') continue;
     const summary = await deps.consume(batch.event);
@@ -48,7 +63,7 @@ export async function applyConsumerRedrive(deps: ConsumerRedriveDependencies, pl
   return { ...counts, skipped: plan.skipped };
 }
 
-async function redriveDeadLetter(deps: ConsumerRedriveDependencies, item: ParkedItem, record: Parameters<typeof eventOfRecord>[0]): Promise<'redriven' | 'busy' | 'failedAgain'> {
+async function redriveDeadLetter(deps: ConsumerRedriveDependencies, item: ParkedItem, record: MSKRecord): Promise<'redriven' | 'busy' | 'failedAgain'> {
   const now = deps.now();
   if (!(await deps.parked.claim(item, deps.operator, now.toISOString(), new Date(now.getTime() + CLAIM_MS).toISOString()))) return 'busy';
   const summary = await deps.consume(eventOfRecord(record, 'ops:redrive-consumer'));
@@ -57,4 +72,13 @@ async function redriveDeadLetter(deps: ConsumerRedriveDependencies, item: Parked
     return 'failedAgain';
   }
   return (await deps.parked.remove(item, deps.operator)) ? 'redriven' : 'busy';
+}
+
+/** The archive's ledger (shared with redrive-stale, which never takes the consumer's events), so a second run skips them. */
+async function recordInLedger(deps: ConsumerRedriveDependencies, key: string, eventIds: readonly string[]): Promise<void> {
+  const ledger = (await deps.archive.readLedger(key)) ?? { archive: key, redriven: {} };
+  const at = deps.now().toISOString();
+  const redriven = { ...ledger.redriven };
+  for (const eventId of eventIds) redriven[eventId] ??= { at, by: deps.operator };
+  await deps.archive.writeLedger(key, { archive: key, redriven });
 }

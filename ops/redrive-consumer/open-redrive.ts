@@ -8,6 +8,7 @@ import { DynamoDbRedriveStore } from '../../lib/redrive';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { localClientConfig } from '../../local/aws';
+import { S3StaleArchive } from '../archive/s3-stale-archive';
 import type { OpsStage } from '../stage/ops-stage';
 import { readS3Text } from '../stage/s3-text';
 import type { ConsumerRedriveDependencies } from './apply';
@@ -29,15 +30,16 @@ export function openConsumerRedrive(stage: OpsStage): ConsumerRedriveAdapters {
   const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, stage.schemaRegistry), { latestTtlMs: 60_000, maxEntries: 200 }));
   const parked = new DynamoDbRedriveStore(dynamodb, s3, stage.fallbackTable);
   const failedBatches = new S3FailedBatches(s3, stage.rawBucket);
+  const archive = new S3StaleArchive(s3, stage.archiveBucket);
   const consumerDeps = {
     serde, raw: new S3RawStore(s3, stage.rawBucket), log: createLogger({ command: 'redrive-consumer', stage: stage.stage }),
     fallback: new DynamoDbFallbackStore(dynamodb, s3, { tableName: stage.fallbackTable, payloadBucket: stage.rawBucket }),
   };
   const entityOf = (topic: string): string | undefined => stage.entities.find((e) => `${stage.topicPrefix}.${e}` === topic);
   return {
-    sources: { parked, failedBatches, serde, deadLetters: { read: (bucket, key) => readS3Text(s3, bucket, key) } },
+    sources: { parked, archive, failedBatches, serde, deadLetters: { read: (bucket, key) => readS3Text(s3, bucket, key) } },
     // One ask of Glue per version: the plan has just seen it exist.
-    deps: (operator) => ({ parked, failedBatches, operator, now: () => new Date(), consume: (event) => consumeBatch(event, consumerDeps, { entityOf, gzip: stage.rawGzip, decodeAttempts: 1 }) }),
+    deps: (operator) => ({ parked, archive, failedBatches, operator, now: () => new Date(), consume: (event) => consumeBatch(event, consumerDeps, { entityOf, gzip: stage.rawGzip, decodeAttempts: 1 }) }),
     close: () => {
       for (const client of [dynamodb, s3, glue]) client.destroy();
     },

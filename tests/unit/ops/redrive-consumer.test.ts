@@ -4,10 +4,11 @@ import type { KafkaMessage } from 'kafkajs';
 import { consumeBatch, InMemoryRawStore } from '../../../lib/consumer';
 import type { FallbackStore } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
-import { InMemoryRedriveStore } from '../../../lib/redrive';
+import { archiveAndAlert, InMemoryAlerts, InMemoryRedriveStore } from '../../../lib/redrive';
 import { InMemorySchemaRegistry, SchemaCache, SchemaNotFoundError } from '../../../lib/registry';
 import { GlueAvroSerde } from '../../../lib/serde';
 import { mskRecord } from '../../../local/runtime/msk-trigger';
+import { InMemoryStaleArchive } from '../../../ops/archive/in-memory-stale-archive';
 import { applyConsumerRedrive } from '../../../ops/redrive-consumer/apply';
 import { InMemoryFailedBatches } from '../../../ops/redrive-consumer/failed-batches';
 import { formatConsumerRedrivePlan, formatConsumerRedriveReport } from '../../../ops/redrive-consumer/format-redrive-consumer';
@@ -38,6 +39,7 @@ async function rig() {
   const store = new InMemoryRedriveStore();
   const fallback: FallbackStore = { park: async (events) => store.add(...events), parkedKeys: async () => new Set(), supersedeAmbiguous: async () => ({ superseded: 0, blocked: false }) };
   const failedBatches = new InMemoryFailedBatches('in-memory-raw');
+  const archive = new InMemoryStaleArchive();
   const log = createLogger({}, () => undefined);
   const consume = (event: MSKEvent) => consumeBatch(event, { serde, raw, fallback, log, sleep: async () => undefined, now: () => NOW }, { entityOf: (t) => (t === 'cdc.customer' ? 'customer' : undefined), gzip: true, decodeAttempts: 2 });
   const message = async (offset: number, id: string): Promise<KafkaMessage> => {
@@ -49,11 +51,16 @@ async function rig() {
     eventSource: 'aws:kafka', eventSourceArn: ARN, bootstrapServers: '127.0.0.1:9092',
     records: { [`cdc.customer-${partition}`]: messages.map((m) => mskRecord('cdc.customer', partition, m)) },
   } as unknown as MSKEvent);
-  const sources = { parked: store, deadLetters: { read: async (_bucket: string, key: string) => raw.objects.get(key)?.body.toString('utf8') }, failedBatches, serde };
+  const sources = { parked: store, archive, deadLetters: { read: async (_bucket: string, key: string) => raw.objects.get(key)?.body.toString('utf8') }, failedBatches, serde };
   const plan = () => planConsumerRedrive(sources, { entities: ['customer', 'invoice', 'payment'] });
-  const apply = (p: Awaited<ReturnType<typeof plan>>) => applyConsumerRedrive({ parked: store, failedBatches, consume, now: () => NOW, operator: 'ops-redrive-consumer by test' }, p);
+  const apply = (p: Awaited<ReturnType<typeof plan>>) => applyConsumerRedrive({ parked: store, archive, failedBatches, consume, now: () => NOW, operator: 'ops-redrive-consumer by test' }, p);
   const rows = (key: string) => gunzipSync(raw.objects.get(key)!.body).toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { registry, version, hidden, raw, store, failedBatches, consume, message, event, plan, apply, rows };
+  /** What the retry function does with an item it gave up: STALE, archived (with an alert), deleted. */
+  const giveUpAsStale = async () => {
+    for (const item of store.all) await store.setStatus(item, item.status, 'STALE', { staleBecause: 'older than 3 days' });
+    await archiveAndAlert({ store, archive, alerts: new InMemoryAlerts(), now: () => NOW, owner: 'retry-sweep', stage: 'test' }, 100);
+  };
+  return { registry, version, hidden, raw, store, archive, failedBatches, consume, message, event, plan, apply, rows, giveUpAsStale };
 }
 
 describe('the consumer redrive', () => {
@@ -88,6 +95,20 @@ describe('the consumer redrive', () => {
     })]);
     expect(r.store.all).toEqual([]);
     expect(formatConsumerRedriveReport(report)).toContain('2 dead-lettered record(s) written to raw');
+  });
+
+  it('writes a dead letter the retry function gave up as STALE (archived, its item gone) once the version exists, and only once', async () => {
+    const r = await rig();
+    await r.consume(r.event(1, [await r.message(9, 'c-9')]));
+    await r.giveUpAsStale();
+    expect(r.store.all).toEqual([]);
+    r.hidden.clear();
+    const plan = await r.plan();
+    expect(plan).toMatchObject({ toRedrive: 1 });
+    expect(plan.deadLetters[0]).toMatchObject({ origin: { kind: 'archive' }, letter: { entity: 'customer', id: 'c-9', reason: 'SCHEMA_NOT_FOUND' } });
+    expect(await r.apply(plan)).toMatchObject({ redriven: 1 });
+    expect(r.rows('raw/entity=customer/dt=2026-11-24/cdc.customer-1-9-9.jsonl.gz').map((x) => x.id)).toEqual(['c-9']);
+    expect(await r.plan()).toMatchObject({ toRedrive: 0, skipped: { 'already-redriven': 1 } });
   });
 
   it('does not touch an item the retry function holds now', async () => {
