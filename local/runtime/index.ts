@@ -3,13 +3,13 @@
  * mapping for stage local, driving the same handlers `sls deploy` ships, as configured in
  * serverless.yml (resolved by the framework itself).
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { localClientConfig, localKafkaBrokers } from '../aws';
+import { localKafkaBrokers } from '../aws';
 import type { ResolvedConfig } from '../serverless/resolved-config';
 import type { FunctionDefinition } from './definitions';
 import { resolveStreamArn, runStreamTrigger, type StreamStats } from './dynamodb-stream-trigger';
 import { FunctionHost } from './function-host';
-import { type FailureDestination, type MskStats, runMskTrigger } from './msk-trigger';
+import { s3FailureDestination } from './msk-on-failure';
+import { type MskStats, runMskTrigger } from './msk-trigger';
 import { type Clock, REAL_CLOCK, runSchedule, scheduledEvent } from './scheduler';
 
 export { functionDefinitions, type FunctionDefinition } from './definitions';
@@ -82,17 +82,5 @@ export async function startRuntime(config: ResolvedConfig, definitions: readonly
       await Promise.all([...hosts.values()].map((h) => h.close()));
       failures.close();
     },
-  };
-}
-
-/** The MSK triggers' S3 on-failure destination on moto; the client is made on the first write only. */
-function s3FailureDestination(): FailureDestination & { close(): void } {
-  let s3: S3Client | undefined;
-  return {
-    put: async (bucket, key, body) => {
-      s3 ??= new S3Client({ ...localClientConfig(), forcePathStyle: true });
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
-    },
-    close: () => s3?.destroy(),
   };
 }

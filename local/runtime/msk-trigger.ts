@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { type EachBatchPayload, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import type { MskTrigger } from './definitions';
+import { type Condition, type FailureDestination, failureObject } from './msk-on-failure';
 
 /** The MSK event as Lambda delivers it (AWS documents this shape for the MSK event source). */
 export interface MskEvent {
@@ -40,12 +40,6 @@ export interface MskStats {
   lag: number;
 }
 
-/** Where the trigger writes a batch it gives up on: the S3 on-failure destination (an S3 client on moto). */
-export interface FailureDestination {
-  put(bucket: string, key: string, body: string): Promise<void>;
-}
-
-type Condition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 
 /**
  * The MSK event source mapping: a consumer group per function, batches of at most batchSize
@@ -179,35 +173,6 @@ async function giveUp(delivery: Delivery, event: MskEvent, condition: Condition,
     }
   }
   return false;
-}
-
-/** The invocation record Lambda writes to an S3 on-failure destination, under its documented key. */
-function failureObject(trigger: MskTrigger, event: MskEvent, condition: Condition, invokeCount: number, now: Date): { key: string; body: string } {
-  const [partition, records] = Object.entries(event.records)[0]!;
-  const first = records[0]!;
-  const iso = now.toISOString();
-  const key = `aws/lambda/${mappingUuid(trigger)}/${partition}/${iso.slice(0, 10).replace(/-/g, '/')}/${iso.slice(0, 19).replace(/:/g, '.')}-${randomUUID()}`;
-  const payload = JSON.stringify(event);
-  return {
-    key,
-    body: JSON.stringify({
-      requestContext: { requestId: randomUUID(), condition, approximateInvokeCount: invokeCount },
-      ...(invokeCount > 0 ? { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' } } : {}),
-      version: '1.0',
-      timestamp: iso,
-      KafkaBatchInfo: {
-        batchSize: records.length, eventSourceArn: event.eventSourceArn, bootstrapServers: event.bootstrapServers, payloadSize: Buffer.byteLength(payload),
-        recordInfo: { offset: String(first.offset), timestamp: new Date(first.timestamp).toISOString() },
-      },
-      payload: event,
-    }),
-  };
-}
-
-/** A stable, UUID-shaped id per mapping, standing in for the mapping's UUID in the key. */
-function mappingUuid(trigger: MskTrigger): string {
-  const hex = createHash('sha256').update(`${trigger.arn}\u0000${trigger.topic}\u0000${trigger.consumerGroupId}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function pause(attempt: number, signal: AbortSignal): Promise<void> {
