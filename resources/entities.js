@@ -4,6 +4,10 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+// osls's own naming of the mappings it generates from msk events (see consumerMappingLimits).
+const mskNaming = require('osls/lib/plugins/aws/lib/naming');
+const mskClusterNameToken = require('osls/lib/plugins/aws/package/compile/events/msk/get-msk-cluster-name-token');
+
 const SCHEMA_DIR = path.join(__dirname, '..', 'schemas');
 const COMPATIBILITY_MODES = ['NONE', 'DISABLED', 'BACKWARD', 'BACKWARD_ALL', 'FORWARD', 'FORWARD_ALL', 'FULL', 'FULL_ALL'];
 
@@ -51,7 +55,7 @@ module.exports.pollerSchedules = async ({ resolveVariable }) => {
 
 module.exports.consumerTopics = async ({ resolveVariable }) => {
   const entities = await loadEntities(resolveVariable);
-  const [arn, prefix, batchSize, window, namePrefix, kafkaAuth, scramSecretArn] = await Promise.all([
+  const [arn, prefix, batchSize, window, namePrefix, kafkaAuth, scramSecretArn, minimumPollers, maximumPollers] = await Promise.all([
     resolveVariable('param:mskClusterArn'),
     resolveVariable('param:topicPrefix'),
     resolveVariable('param:consumerBatchSize'),
@@ -59,7 +63,13 @@ module.exports.consumerTopics = async ({ resolveVariable }) => {
     resolveVariable('param:namePrefix'),
     resolveVariable('param:kafkaAuth'),
     resolveVariable('param:kafkaScramSecretArn, null'),
+    resolveVariable('param:consumerMinimumPollers'),
+    resolveVariable('param:consumerMaximumPollers'),
   ]);
+  const pollers = {
+    minimumPollers: wholeNumber('consumerMinimumPollers', minimumPollers, (n) => n >= 1 && n <= 200, '1..200'),
+    maximumPollers: wholeNumber('consumerMaximumPollers', maximumPollers, (n) => n >= Number(minimumPollers) && n <= 2000, 'consumerMinimumPollers..2000'),
+  };
   // IAM is the MSK trigger's default (the consumer role's kafka-cluster:* grants); SCRAM names the secret.
   const auth = kafkaAuth === 'scram-sha-512' ? { saslScram512: requireScramSecret(scramSecretArn) } : {};
   return Object.keys(entities).map((entity) => ({
@@ -72,10 +82,53 @@ module.exports.consumerTopics = async ({ resolveVariable }) => {
       // One group per topic: mappings sharing a group but not a subscription make Kafka hand a
       // topic's partitions to a member that never reads them.
       consumerGroupId: `${namePrefix}-consumer-${entity}`,
+      // Lambda applies a Kafka mapping's retry and age limits only in provisioned mode.
+      provisionedPollerConfig: pollers,
       ...auth,
     },
   }));
 };
+
+// What osls's msk event cannot say (it has no retry, age or destination keys) is added to the
+// mappings it generates, found by osls's own logical ids: a renamed mapping fails the package
+// ("Cannot extend … not found") instead of silently losing its limits.
+module.exports.consumerMappingLimits = async ({ resolveVariable }) => {
+  const entities = await loadEntities(resolveVariable);
+  const [arn, prefix] = await Promise.all([resolveVariable('param:mskClusterArn'), resolveVariable('param:topicPrefix')]);
+  const limits = await consumerLimits(resolveVariable);
+  const extensions = {};
+  for (const entity of Object.keys(entities)) {
+    const topic = `${prefix}.${entity}`;
+    extensions[mskNaming.getMSKEventLogicalId('consumer', mskClusterNameToken(arn), topic)] = { Properties: limits };
+  }
+  return { extensions };
+};
+
+// A batch the consumer still fails after the retries, or whose records outlive the age (below
+// MSK's default 7-day retention, so they are still there to send), goes whole to the raw bucket;
+// without limits Lambda retries it until retention deletes the records, holding the partition.
+async function consumerLimits(resolveVariable) {
+  const [retries, age] = await Promise.all([
+    resolveVariable('param:consumerMaxRetryAttempts'),
+    resolveVariable('param:consumerMaxRecordAgeSeconds'),
+  ]);
+  return {
+    MaximumRetryAttempts: wholeNumber('consumerMaxRetryAttempts', retries, (n) => n >= 0 && n <= 10000, '0..10000'),
+    MaximumRecordAgeInSeconds: wholeNumber('consumerMaxRecordAgeSeconds', age, (n) => n === -1 || (n >= 60 && n <= 604800), '-1 or 60..604800'),
+    // No bisecting: the consumer parks a bad record itself, so a batch fails only as a whole (S3,
+    // Glue or DynamoDB down), and halves would write objects under other offset ranges than the
+    // batch's, the same rows twice instead of one object overwritten.
+    BisectBatchOnFunctionError: false,
+    // The raw bucket: Lambda writes there under aws/lambda/, outside the raw/ prefix the Spark jobs read.
+    DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['RawBucket', 'Arn'] } } },
+  };
+}
+
+function wholeNumber(param, value, ok, range) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || !ok(n)) throw new Error(`param ${param}: must be ${range}, got ${value}`);
+  return n;
+}
 
 function requireScramSecret(arn) {
   if (typeof arn !== 'string' || !arn.startsWith('arn:')) throw new Error('param kafkaAuth is scram-sha-512: set param kafkaScramSecretArn (the AmazonMSK_* secret) and kafkaScramKmsKeyArn');

@@ -17,6 +17,12 @@ export interface MskTrigger {
   readonly batchingWindowSeconds: number;
   readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
   readonly consumerGroupId: string;
+  /** The mapping's MaximumRetryAttempts; absent or -1: retried until it succeeds. */
+  readonly maximumRetryAttempts?: number;
+  /** The mapping's MaximumRecordAgeInSeconds; absent or -1: no age limit. */
+  readonly maximumRecordAgeSeconds?: number;
+  /** The bucket of the mapping's S3 on-failure destination; absent: a batch given up on is dropped, as Lambda does. */
+  readonly onFailureBucket?: string;
 }
 
 export interface StreamTrigger {
@@ -46,6 +52,13 @@ export interface FunctionDefinition {
 
 type EventConfig = Record<string, Record<string, unknown> | undefined>;
 
+// osls's own names for the mappings it generates: resources.extensions adds the limits osls's
+// msk event cannot express under these (resources/entities.js consumerMappingLimits).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const naming = require('osls/lib/plugins/aws/lib/naming') as { getMSKEventLogicalId(fn: string, cluster: string, topic: string): string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const clusterNameToken = require('osls/lib/plugins/aws/package/compile/events/msk/get-msk-cluster-name-token') as (arn: unknown) => string;
+
 /** The functions of a resolved serverless.yml as the local runtime drives them. */
 export function functionDefinitions(config: ResolvedConfig, service = config.service, stage = 'local'): FunctionDefinition[] {
   return Object.entries(config.functions).map(([name, fn]) => {
@@ -60,7 +73,7 @@ export function functionDefinitions(config: ResolvedConfig, service = config.ser
       memorySize: fn.memorySize ?? 1024,
       environment: withoutNulls({ ...config.provider.environment, ...fn.environment }),
       schedules: events.flatMap((e) => (e.schedule ? [scheduleTrigger(e.schedule)] : [])),
-      msk: events.flatMap((e) => (e.msk ? [mskTrigger(e.msk)] : [])),
+      msk: events.flatMap((e) => (e.msk ? [mskTrigger(e.msk, mappingExtension(config, name, e.msk), config)] : [])),
       streams: events.flatMap((e) => (e.stream ? [streamTrigger(e.stream)] : [])),
     };
   });
@@ -82,7 +95,7 @@ function scheduleTrigger(s: Record<string, unknown>): ScheduleTrigger {
   return { kind: 'schedule', expression: String(rate[0]), input: s.input, enabled: s.enabled !== false };
 }
 
-function mskTrigger(m: Record<string, unknown>): MskTrigger {
+function mskTrigger(m: Record<string, unknown>, extension: Record<string, unknown>, config: ResolvedConfig): MskTrigger {
   return {
     kind: 'msk',
     arn: String(m.arn),
@@ -91,7 +104,28 @@ function mskTrigger(m: Record<string, unknown>): MskTrigger {
     batchingWindowSeconds: Number(m.maximumBatchingWindow ?? 0),
     startingPosition: m.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
     consumerGroupId: String(m.consumerGroupId ?? 'local-msk-consumer'),
+    maximumRetryAttempts: Number(extension.MaximumRetryAttempts ?? -1),
+    maximumRecordAgeSeconds: Number(extension.MaximumRecordAgeInSeconds ?? -1),
+    onFailureBucket: onFailureBucketOf(extension.DestinationConfig, config),
   };
+}
+
+/** The properties resources.extensions adds to the mapping osls generates for this msk event. */
+function mappingExtension(config: ResolvedConfig, functionName: string, m: Record<string, unknown>): Record<string, unknown> {
+  const extensions = (config.resources as { extensions?: Record<string, { Properties?: Record<string, unknown> }> }).extensions ?? {};
+  return extensions[naming.getMSKEventLogicalId(functionName, clusterNameToken(m.arn), String(m.topic))]?.Properties ?? {};
+}
+
+/** `!GetAtt <Bucket>.Arn` of a bucket of the stack, or an S3 ARN; other destinations have no local stand-in. */
+function onFailureBucketOf(destination: unknown, config: ResolvedConfig): string | undefined {
+  const target = (destination as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
+  if (target === undefined) return undefined;
+  const arn = typeof target === 'string' ? /^arn:[^:]+:s3:::([^/]+)$/.exec(target)?.[1] : undefined;
+  if (arn !== undefined) return arn;
+  const getAtt = (target as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  const bucket = getAtt?.[1] === 'Arn' ? config.resources.Resources[getAtt[0]]?.Properties?.BucketName : undefined;
+  if (typeof bucket === 'string') return bucket;
+  throw new Error(`the local runtime stands in for S3 on-failure destinations only, not ${JSON.stringify(target)}`);
 }
 
 function streamTrigger(s: Record<string, unknown>): StreamTrigger {

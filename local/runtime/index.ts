@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '../serverless/resolved-config';
 import type { FunctionDefinition } from './definitions';
 import { resolveStreamArn, runStreamTrigger, type StreamStats } from './dynamodb-stream-trigger';
 import { FunctionHost } from './function-host';
+import { s3FailureDestination } from './msk-on-failure';
 import { type MskStats, runMskTrigger } from './msk-trigger';
 import { type Clock, REAL_CLOCK, runSchedule, scheduledEvent } from './scheduler';
 
@@ -37,6 +38,7 @@ export async function startRuntime(config: ResolvedConfig, definitions: readonly
   const hosts = new Map(definitions.map((d) => [d.name, new FunctionHost(d, log)]));
   const lags = new Map<string, { lag: number }[]>();
   const loops: Promise<void>[] = [];
+  const failures = s3FailureDestination();
   const guard = (what: string, loop: Promise<void>): void => {
     loops.push(loop.catch((error: Error) => log(`[runtime] ${what} stopped: ${error.message}`)));
   };
@@ -50,7 +52,7 @@ export async function startRuntime(config: ResolvedConfig, definitions: readonly
     for (const trigger of d.msk) {
       const stats: MskStats = { lag: 0 };
       fnLags.push(stats);
-      guard(`${d.name} msk ${trigger.topic}`, runMskTrigger(trigger, options.brokers ?? localKafkaBrokers(), (e) => host.invoke(e), controller.signal, stats, log));
+      guard(`${d.name} msk ${trigger.topic}`, runMskTrigger(trigger, options.brokers ?? localKafkaBrokers(), (e) => host.invoke(e), controller.signal, stats, log, failures));
     }
     for (const trigger of d.streams) {
       const stats: StreamStats = { lag: 0 };
@@ -78,6 +80,7 @@ export async function startRuntime(config: ResolvedConfig, definitions: readonly
       await Promise.race([Promise.all(loops), new Promise((r) => (timer = setTimeout(r, 15_000)))]);
       clearTimeout(timer);
       await Promise.all([...hosts.values()].map((h) => h.close()));
+      failures.close();
     },
   };
 }

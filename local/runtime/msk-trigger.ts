@@ -1,5 +1,6 @@
 import { type EachBatchPayload, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import type { MskTrigger } from './definitions';
+import { type Condition, type FailureDestination, failureObject } from './msk-on-failure';
 
 /** The MSK event as Lambda delivers it (AWS documents this shape for the MSK event source). */
 export interface MskEvent {
@@ -39,19 +40,25 @@ export interface MskStats {
   lag: number;
 }
 
+
 /**
  * The MSK event source mapping: a consumer group per function, batches of at most batchSize
  * records, offsets committed only after the handler succeeded; a failed batch is retried (with
- * backoff) until it succeeds or the runner stops, as Lambda retries an MSK batch until the
- * records expire. Batches hold the records of one partition. Like the mapping, it never gives up
+ * backoff) until it succeeds, or, with the mapping's limits, until its retries are spent, and
+ * records older than the maximum age are not delivered: both go whole to the S3 on-failure
+ * destination, written as Lambda writes it, before the offset moves past them. Batches hold the
+ * records of one partition. Like the mapping, it never gives up
  * on the cluster: a consumer that cannot connect (the broker down as the runtime starts) or that
  * crashes for good is started again after a pause, until the runner stops.
  */
-export async function runMskTrigger(trigger: MskTrigger, brokers: string[], invoke: (event: MskEvent) => Promise<unknown>, signal: AbortSignal, stats: MskStats, log: (line: string) => void): Promise<void> {
+export async function runMskTrigger(
+  trigger: MskTrigger, brokers: string[], invoke: (event: MskEvent) => Promise<unknown>, signal: AbortSignal, stats: MskStats, log: (line: string) => void, failures?: FailureDestination,
+): Promise<void> {
   const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  const delivery: Delivery = { trigger, brokers, invoke, signal, log, failures };
   for (let attempt = 1; !signal.aborted; attempt += 1) {
     try {
-      await consumeUntilStoppedOrCrashed(trigger, brokers, invoke, signal, stopped, stats, log);
+      await consumeUntilStoppedOrCrashed(delivery, stopped, stats);
     } catch (error) {
       log(`[msk ${trigger.topic}] consumer failed (attempt ${attempt}): ${(error as Error).message}; starting it again`);
     }
@@ -60,9 +67,8 @@ export async function runMskTrigger(trigger: MskTrigger, brokers: string[], invo
 }
 
 /** One consumer's life: returns when the runner stops; throws when it cannot start or crashes without restarting itself. */
-async function consumeUntilStoppedOrCrashed(
-  trigger: MskTrigger, brokers: string[], invoke: (event: MskEvent) => Promise<unknown>, signal: AbortSignal, stopped: Promise<void>, stats: MskStats, log: (line: string) => void,
-): Promise<void> {
+async function consumeUntilStoppedOrCrashed(delivery: Delivery, stopped: Promise<void>, stats: MskStats): Promise<void> {
+  const { trigger, brokers } = delivery;
   const kafka = new Kafka({ clientId: `local-runtime-${trigger.consumerGroupId}`, brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: trigger.consumerGroupId, maxWaitTimeInMs: Math.max(100, trigger.batchingWindowSeconds * 1000), retry: { retries: 10 } });
   // kafkajs restarts a consumer after a retriable crash by itself; one it does not restart is over.
@@ -76,7 +82,7 @@ async function consumeUntilStoppedOrCrashed(
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async (payload: EachBatchPayload) => deliverBatch(trigger, brokers, payload, invoke, signal, stats, log,
+      eachBatch: async (payload: EachBatchPayload) => deliverBatch(delivery, payload, stats,
         (offset) => consumer.commitOffsets([{ topic: payload.batch.topic, partition: payload.batch.partition, offset }])),
     });
     await Promise.race([stopped, crashed]);
@@ -85,38 +91,98 @@ async function consumeUntilStoppedOrCrashed(
   }
 }
 
-async function deliverBatch(
-  trigger: MskTrigger, brokers: string[], { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
-  invoke: (event: MskEvent) => Promise<unknown>, signal: AbortSignal, stats: MskStats, log: (line: string) => void,
-  commit: (nextOffset: string) => Promise<void>,
-): Promise<void> {
+interface Delivery {
+  readonly trigger: MskTrigger;
+  readonly brokers: string[];
+  readonly invoke: (event: MskEvent) => Promise<unknown>;
+  readonly signal: AbortSignal;
+  readonly log: (line: string) => void;
+  readonly failures?: FailureDestination;
+}
+
+/** Whether the trigger may go on: false once the runner stops or the partition is taken away. */
+type Running = () => boolean;
+
+async function deliverBatch(delivery: Delivery, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, stats: MskStats, commit: (nextOffset: string) => Promise<void>): Promise<void> {
+  const { trigger } = delivery;
+  const running: Running = () => !delivery.signal.aborted && isRunning() && !isStale();
   stats.lag = Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1);
   for (let start = 0; start < batch.messages.length; start += trigger.batchSize) {
     const chunk = batch.messages.slice(start, start + trigger.batchSize);
-    const event: MskEvent = {
-      eventSource: 'aws:kafka',
-      eventSourceArn: trigger.arn,
-      bootstrapServers: brokers.join(','),
-      records: { [`${batch.topic}-${batch.partition}`]: chunk.map((m) => mskRecord(batch.topic, batch.partition, m)) },
-    };
-    for (let attempt = 1; ; attempt += 1) {
-      // Abandon the in-flight batch on shutdown without committing it: it is delivered again next time.
-      if (signal.aborted || !isRunning() || isStale()) return;
-      try {
-        await invoke(event);
-        break;
-      } catch (error) {
-        log(`[msk ${batch.topic}-${batch.partition}] batch at offset ${chunk[0]?.offset} failed (attempt ${attempt}): ${(error as Error).message}; retrying`);
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(attempt - 1, 6))));
-        await heartbeat();
-      }
-    }
+    const records = chunk.map((m) => mskRecord(batch.topic, batch.partition, m));
+    const maxAgeMs = (trigger.maximumRecordAgeSeconds ?? -1) * 1000;
+    const now = Date.now();
+    const expired = maxAgeMs < 0 ? [] : records.filter((r) => now - r.timestamp > maxAgeMs);
+    const live = records.filter((r) => !expired.includes(r));
+    // Abandon the in-flight batch on shutdown without committing it: it is delivered again next time.
+    if (expired.length > 0 && !(await giveUp(delivery, eventOf(delivery, expired), 'RecordAgeExceeded', 0, running))) return;
+    if (live.length > 0 && !(await invokeWithRetries(delivery, eventOf(delivery, live), running, heartbeat))) return;
     const last = chunk[chunk.length - 1];
     if (last) {
       resolveOffset(last.offset);
-      // Committed offset = the next one to read, and only once the handler has succeeded.
+      // Committed offset = the next one to read, and only once the handler has succeeded (or the batch was given up on).
       await commit(String(Number(last.offset) + 1));
     }
     await heartbeat();
   }
+}
+
+function eventOf({ trigger, brokers }: Delivery, records: MskRecord[]): MskEvent {
+  const first = records[0]!;
+  return { eventSource: 'aws:kafka', eventSourceArn: trigger.arn, bootstrapServers: brokers.join(','), records: { [`${first.topic}-${first.partition}`]: records } };
+}
+
+/** True once the handler took the batch or it was given up on; false when the trigger stopped first. */
+async function invokeWithRetries(delivery: Delivery, event: MskEvent, running: Running, heartbeat: () => Promise<void>): Promise<boolean> {
+  const retries = delivery.trigger.maximumRetryAttempts ?? -1;
+  for (let attempt = 1; ; attempt += 1) {
+    if (!running()) return false;
+    try {
+      await delivery.invoke(event);
+      return true;
+    } catch (error) {
+      const [partition, records] = Object.entries(event.records)[0]!;
+      delivery.log(`[msk ${partition}] batch at offset ${records[0]?.offset} failed (attempt ${attempt}): ${(error as Error).message}; ${retries >= 0 && attempt > retries ? 'retries spent' : 'retrying'}`);
+      if (retries >= 0 && attempt > retries) return giveUp(delivery, event, 'RetryAttemptsExhausted', attempt, running);
+      await pause(attempt, delivery.signal);
+      await heartbeat();
+    }
+  }
+}
+
+/**
+ * Writes the batch to the on-failure destination, asking again while S3 fails: the offset moves
+ * past the records only once they are there. Without a destination they are dropped, as Lambda does.
+ */
+async function giveUp(delivery: Delivery, event: MskEvent, condition: Condition, invokeCount: number, running: Running): Promise<boolean> {
+  const bucket = delivery.trigger.onFailureBucket;
+  const [partition, records] = Object.entries(event.records)[0]!;
+  if (bucket === undefined || delivery.failures === undefined) {
+    delivery.log(`[msk ${partition}] ${records.length} record(s) dropped (${condition}): the mapping has no on-failure destination`);
+    return true;
+  }
+  const { key, body } = failureObject(delivery.trigger, event, condition, invokeCount, new Date());
+  for (let attempt = 1; running(); attempt += 1) {
+    try {
+      await delivery.failures.put(bucket, key, body);
+      delivery.log(`[msk ${partition}] ${records.length} record(s) sent to s3://${bucket}/${key} (${condition})`);
+      return true;
+    } catch (error) {
+      delivery.log(`[msk ${partition}] writing to the on-failure destination failed (attempt ${attempt}): ${(error as Error).message}; retrying`);
+      await pause(attempt, delivery.signal);
+    }
+  }
+  return false;
+}
+
+function pause(attempt: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, Math.min(30_000, 500 * 2 ** Math.min(attempt - 1, 6)));
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

@@ -1,5 +1,6 @@
-import { GetObjectCommand, NoSuchKey, paginateListObjectsV2, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { paginateListObjectsV2, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { STALE_ARCHIVE_PREFIX, staleArchiveTime } from '../../lib/redrive';
+import { readS3Text } from '../stage/s3-text';
 import { isArchiveKey, ledgerKey, type RedriveLedger, type StaleArchive } from './stale-archive';
 
 export class S3StaleArchive implements StaleArchive {
@@ -15,14 +16,8 @@ export class S3StaleArchive implements StaleArchive {
     return keys.filter((key) => since === undefined || (staleArchiveTime(key) ?? since) >= since).sort();
   }
 
-  async read(key: string): Promise<string | undefined> {
-    try {
-      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return await object.Body!.transformToString('utf8');
-    } catch (error) {
-      if (error instanceof NoSuchKey) return undefined;
-      throw error;
-    }
+  read(key: string): Promise<string | undefined> {
+    return readS3Text(this.s3, this.bucket, key);
   }
 
   async readLedger(archiveKey: string): Promise<RedriveLedger | undefined> {

@@ -6,6 +6,7 @@ import { DynamoDbFallbackStore } from '../../lib/fallback';
 import { localClientConfig } from '../../local/aws';
 import { S3StaleArchive } from '../archive/s3-stale-archive';
 import type { StaleArchive } from '../archive/stale-archive';
+import { type FailedBatches, S3FailedBatches } from '../redrive-consumer/failed-batches';
 import type { RestoreTarget } from '../redrive-stale/ports';
 import { DynamoDbFallbackCensus } from '../status/dynamodb-fallback-census';
 import { EmrServerlessJobRuns } from '../status/job-runs';
@@ -21,6 +22,8 @@ export interface StageAdapters {
   readonly restore: RestoreTarget;
   readonly archive: StaleArchive;
   readonly jobs: JobRunHistory;
+  /** The consumer's MSK on-failure destination: the raw bucket (resources/entities.js). */
+  readonly failedBatches: FailedBatches;
   readonly now: () => Date;
   close(): void;
 }
@@ -43,6 +46,7 @@ export async function openStage(stage: string | OpsStage, options: ResolveStageO
     restore: new DynamoDbFallbackStore(dynamodb, s3, { tableName: target.fallbackTable, payloadBucket: target.rawBucket }),
     archive: new S3StaleArchive(s3, target.archiveBucket),
     jobs: target.local ? new LocalJobRuns() : new EmrServerlessJobRuns(emr, target.emrApplication),
+    failedBatches: new S3FailedBatches(s3, target.rawBucket),
     now: () => new Date(),
     close: () => {
       for (const client of [dynamodb, s3, emr]) client.destroy();

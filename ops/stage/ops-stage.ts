@@ -18,6 +18,10 @@ export interface OpsStage {
   readonly archiveBucket: string;
   /** The EMR Serverless application's name (its id exists only once deployed: looked up by name). */
   readonly emrApplication: string;
+  /** The Glue registry the functions encode and decode with (CDC_SCHEMA_REGISTRY). */
+  readonly schemaRegistry: string;
+  /** Whether the consumer gzips its raw objects (its CDC_RAW_GZIP), so a redrive writes the same keys. */
+  readonly rawGzip: boolean;
 }
 
 export interface ResolveStageOptions {
@@ -51,6 +55,8 @@ export function stageFromConfig(config: ResolvedConfig, stage: string, region?: 
     rawBucket: requireString(env, 'CDC_RAW_BUCKET'),
     archiveBucket: requireString(env, 'CDC_ARCHIVE_BUCKET'),
     emrApplication: config.custom.names.emrApplication,
+    schemaRegistry: requireString(env, 'CDC_SCHEMA_REGISTRY'),
+    rawGzip: config.functions.consumer?.environment?.CDC_RAW_GZIP !== 'false',
   };
 }
 

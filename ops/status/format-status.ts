@@ -1,7 +1,7 @@
 import type { FallbackStatus } from '../../lib/fallback';
 import { ago, humanDuration } from '../text/durations';
 import { renderTable } from '../text/table';
-import type { EntityStatus, FallbackSummary, PipelineStatus, StaleSummary } from './pipeline-status';
+import type { ConsumerFailureSummary, EntityStatus, FallbackSummary, PipelineStatus, StaleSummary } from './pipeline-status';
 import type { JobRunRecord } from './ports';
 
 const STATUSES: readonly FallbackStatus[] = ['RETRIABLE', 'AMBIGUOUS', 'SUPERSEDED', 'STALE'];
@@ -17,6 +17,7 @@ export function formatStatus(status: PipelineStatus): string {
     formatFallback(status.fallback, status.entities.map((e) => e.entity), now),
     '',
     formatStale(status.stale, now),
+    formatConsumerFailures(status.consumerFailures),
     '',
     formatJobs(status.jobs, now),
     ...(status.problems.length === 0 ? [] : ['', 'Could not read:', ...status.problems.map((p) => `  ${p}`)]),
@@ -57,6 +58,12 @@ function formatStale(stale: StaleSummary, now: Date): string {
     `Stale: ${stale.inTable.STALE} STALE and ${stale.inTable.SUPERSEDED} SUPERSEDED in the table (archived by the next retry sweep);`,
     `       ${a.events} event(s) archived since ${a.since.slice(0, 10)} (${humanDuration((now.getTime() - Date.parse(a.since)) / 1000)}) in ${a.objects} object(s)${byStatus ? ` (${byStatus})` : ''}${a.latest ? `, latest ${a.latest}` : ''}`,
   ].join('\n');
+}
+
+function formatConsumerFailures(failures: ConsumerFailureSummary): string {
+  const head = `Consumer on-failure destination: ${failures.destination}`;
+  if (failures.batches === 0) return `${head}, no batch given up on.`;
+  return `${head}, ${failures.batches} batch(es) given up on, latest ${failures.latest} (replay: npm run redrive-consumer)`;
 }
 
 function formatJobs(jobs: readonly JobRunRecord[], now: Date): string {

@@ -1,7 +1,8 @@
 import type { CheckpointStore } from '../../lib/checkpoint';
 import type { FallbackStatus } from '../../lib/fallback';
 import type { StaleArchive } from '../archive/stale-archive';
-import type { ArchivedSummary, EntityStatus, FallbackCount, FallbackSummary, ParkedSample, PipelineStatus } from './pipeline-status';
+import type { FailedBatches } from '../redrive-consumer/failed-batches';
+import type { ArchivedSummary, ConsumerFailureSummary, EntityStatus, FallbackCount, FallbackSummary, ParkedSample, PipelineStatus } from './pipeline-status';
 import type { FallbackCensus, JobRunHistory, JobRunRecord, ParkedItemHeader } from './ports';
 
 export interface StatusSources {
@@ -9,6 +10,7 @@ export interface StatusSources {
   readonly fallback: FallbackCensus;
   readonly archive: Pick<StaleArchive, 'bucket' | 'archiveKeys' | 'read'>;
   readonly jobs: JobRunHistory;
+  readonly failedBatches: Pick<FailedBatches, 'bucket' | 'location' | 'keys'>;
   readonly now: () => Date;
 }
 
@@ -36,10 +38,12 @@ export async function gatherStatus(sources: StatusSources, request: StatusReques
   const entities = await Promise.all(request.entities.map((entity) => entityStatus(entity, sources.checkpoints, items, now)));
   const archived = await orProblem(problems, 'stale archive', () => summariseArchive(sources.archive, since), emptyArchive(sources.archive.bucket, since));
   const runs = await orProblem(problems, 'job runs', () => sources.jobs.runsSince(since), []);
+  const failures = sources.failedBatches;
+  const consumerFailures = await orProblem(problems, 'consumer on-failure destination', () => summariseFailedBatches(failures), { destination: failures.location, batches: 0, latest: null });
   return {
     stage: request.stage, at: now.toISOString(), entities, fallback,
     stale: { inTable: { STALE: fallback.byStatus.STALE, SUPERSEDED: fallback.byStatus.SUPERSEDED }, archived },
-    jobs: latestRunPerName(runs), problems,
+    jobs: latestRunPerName(runs), consumerFailures, problems,
   };
 }
 
@@ -109,6 +113,17 @@ async function summariseArchive(archive: StatusSources['archive'], since: Date):
   }
   const latest = keys.at(-1);
   return { bucket: archive.bucket, since: since.toISOString(), objects: keys.length, events, byStatus, latest: latest === undefined ? null : `s3://${archive.bucket}/${latest}` };
+}
+
+async function summariseFailedBatches(failures: StatusSources['failedBatches']): Promise<ConsumerFailureSummary> {
+  const keys = await failures.keys();
+  const latest = [...keys].sort((a, b) => writeTimeOf(a).localeCompare(writeTimeOf(b))).at(-1);
+  return { destination: failures.location, batches: keys.length, latest: latest === undefined ? null : `s3://${failures.bucket}/${latest}` };
+}
+
+/** The object name starts with the time Lambda wrote it (YYYY-MM-DDTHH.MM.SS-<uuid>). */
+function writeTimeOf(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1);
 }
 
 function archivedStatus(line: string): string {

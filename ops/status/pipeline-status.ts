@@ -10,6 +10,7 @@ export interface PipelineStatus {
   readonly fallback: FallbackSummary;
   readonly stale: StaleSummary;
   readonly jobs: JobRunRecord[];
+  readonly consumerFailures: ConsumerFailureSummary;
   /** Parts that could not be read (e.g. no EMR application); the rest is still shown. */
   readonly problems: string[];
 }
@@ -82,5 +83,14 @@ export interface ArchivedSummary {
   /** By the status the event had when archived (STALE or SUPERSEDED). */
   readonly byStatus: Readonly<Record<string, number>>;
   /** s3:// location of the newest archive object, if any. */
+  readonly latest: string | null;
+}
+
+/** The consumer's MSK on-failure destination and what is in it (each object one whole batch). */
+export interface ConsumerFailureSummary {
+  /** s3:// location the mappings write to. */
+  readonly destination: string;
+  readonly batches: number;
+  /** s3:// location of the last object in key order (keys hold the write time), if any. */
   readonly latest: string | null;
 }

@@ -79,7 +79,8 @@ export async function isolatedPipeline(options: { sourceUrl?: string; functions:
     streams: d.streams.map((st) => ({ ...st, arn: streamArn })),
     msk: d.msk.map((m) => {
       const entity = m.topic.slice(m.topic.indexOf('.') + 1);
-      return { ...m, topic: topic(entity), consumerGroupId: `${prefix}-${d.name}-${entity}`, startingPosition: 'TRIM_HORIZON' as const };
+      // A batch given up on goes to this pipeline's bucket, never to the shared one.
+      return { ...m, topic: topic(entity), consumerGroupId: `${prefix}-${d.name}-${entity}`, startingPosition: 'TRIM_HORIZON' as const, ...(m.onFailureBucket === undefined ? {} : { onFailureBucket: rawBucket }) };
     }),
   }));
 

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { localEndpoint } from '../../local/aws';
 import { faultProxy } from '../../local/fault-proxy';
-import { FunctionHost, type MskEvent, type Runtime, startRuntime } from '../../local/runtime';
+import { FunctionHost, functionDefinitions, type MskEvent, type Runtime, startRuntime } from '../../local/runtime';
+import type { MskTrigger } from '../../local/runtime/definitions';
 import type { ResolvedConfig } from '../../local/serverless/resolved-config';
-import { localClientConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
 import { recordFile, recorded, recorderFunction, waitFor } from '../helpers/runtime';
 
 const kafka = new Kafka({ clientId: 'it-runtime', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
@@ -35,7 +37,7 @@ async function committedOffset(groupId: string, topic: string): Promise<string> 
   }
 }
 
-async function produce(topic: string, messages: { key: string; value: string; headers?: Record<string, string> }[]): Promise<void> {
+async function produce(topic: string, messages: { key: string; value: string; headers?: Record<string, string>; timestamp?: string }[]): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({ topic, acks: -1, messages });
@@ -51,17 +53,37 @@ function createStreamTable(dynamodb: DynamoDBClient, table: string) {
   }));
 }
 
-function mskFunction(file: string, topic: string, groupId: string, env: Record<string, string> = {}) {
+function mskFunction(file: string, topic: string, groupId: string, env: Record<string, string> = {}, limits: Partial<MskTrigger> = {}) {
   return recorderFunction('mskTest', file, {
-    msk: [{ kind: 'msk', arn: CLUSTER_ARN, topic, batchSize: 10, batchingWindowSeconds: 0, startingPosition: 'TRIM_HORIZON', consumerGroupId: groupId }],
+    msk: [{ kind: 'msk', arn: CLUSTER_ARN, topic, batchSize: 10, batchingWindowSeconds: 0, startingPosition: 'TRIM_HORIZON', consumerGroupId: groupId, ...limits }],
   }, env);
+}
+
+/** A private bucket as an MSK trigger's on-failure destination; `objects` reads what Lambda's S3 destination would hold. */
+async function failureBucket() {
+  const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
+  const bucket = `it-msk-failures-${randomUUID().slice(0, 8)}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const keys = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
+  return {
+    bucket,
+    keys,
+    objects: async () => Promise.all((await keys()).map(async (Key) => JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToString()) as Record<string, unknown>)),
+    close: async () => {
+      for (const Key of await keys()) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key }));
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      s3.destroy();
+    },
+  };
 }
 
 describe('the local runtime', () => {
   let runtime: Runtime | undefined;
+  const buckets: { close(): Promise<void> }[] = [];
   afterEach(async () => {
     await runtime?.stop();
     runtime = undefined;
+    for (const bucket of buckets.splice(0)) await bucket.close();
   });
 
   it('delivers a produced Kafka message once, in the MSK event shape AWS documents', async () => {
@@ -130,6 +152,52 @@ describe('the local runtime', () => {
     const batches = invocations.map((i) => JSON.stringify((i.event as unknown as MskEvent).records));
     expect(new Set(batches).size).toBe(1);
     await waitFor('the commit', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined));
+  });
+
+  it("takes the consumer's retry, age and destination limits from serverless.yml's mappings", async () => {
+    const config = await localConfig();
+    const consumer = functionDefinitions(config).find((d) => d.name === 'consumer');
+    expect(consumer?.msk.length).toBeGreaterThan(0);
+    for (const trigger of consumer?.msk ?? []) {
+      expect(trigger).toMatchObject({ maximumRetryAttempts: 20, maximumRecordAgeSeconds: 518_400, onFailureBucket: config.custom.names.rawBucket });
+    }
+  });
+
+  /** A topic and a recorder function behind an MSK trigger with these limits and a private on-failure bucket, running. */
+  async function limitedTrigger(env: Record<string, string>, limits: Partial<MskTrigger>) {
+    const topic = await newTopic();
+    const file = recordFile();
+    const groupId = `it-${randomUUID()}`;
+    const failures = await failureBucket();
+    buckets.push(failures);
+    runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, groupId, env, { ...limits, onFailureBucket: failures.bucket })], { log: quiet });
+    return { topic, file, groupId, failures };
+  }
+
+  it('sends a batch the handler keeps failing to the S3 on-failure destination after the retries, whole, and reads on past it', async () => {
+    const { topic, file, groupId, failures } = await limitedTrigger({ FAIL_FIRST: '3' }, { maximumRetryAttempts: 2 });
+    await produce(topic, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+    await waitFor('the commit past the given-up batch', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined), 60_000);
+    expect(recorded(file)).toHaveLength(3);
+    const [object, ...more] = await failures.objects();
+    expect(more).toEqual([]);
+    expect((await failures.keys())[0]).toMatch(new RegExp(`^aws/lambda/[0-9a-f-]{36}/${topic.replace(/\./g, '\\.')}-0/\\d{4}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}T\\d{2}\\.\\d{2}\\.\\d{2}-[0-9a-f-]{36}$`));
+    expect(object).toMatchObject({ requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 }, KafkaBatchInfo: { batchSize: 2 } });
+    expect(object?.payload).toEqual(recorded(file)[2]?.event);
+    await produce(topic, [{ key: 'c', value: '3' }]);
+    await waitFor('the next batch', () => (recorded(file).length === 4 ? true : undefined));
+    expect((recorded(file)[3]?.event as unknown as MskEvent).records[`${topic}-0`]?.map((r) => r.offset)).toEqual([2]);
+    expect(await failures.keys()).toHaveLength(1);
+  });
+
+  it('sends records older than the maximum record age to the destination without invoking the function', async () => {
+    const { topic, file, groupId, failures } = await limitedTrigger({}, { maximumRecordAgeSeconds: 60 });
+    await produce(topic, [{ key: 'old', value: '1', timestamp: String(Date.now() - 3_600_000) }, { key: 'new', value: '2' }]);
+    await waitFor('the commit', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined), 60_000);
+    expect(recorded(file).map((i) => (i.event as unknown as MskEvent).records[`${topic}-0`]?.map((r) => r.offset))).toEqual([[1]]);
+    const [object] = await failures.objects();
+    expect(object).toMatchObject({ requestContext: { condition: 'RecordAgeExceeded', approximateInvokeCount: 0 } });
+    expect(((object?.payload as MskEvent).records[`${topic}-0`] ?? []).map((r) => r.offset)).toEqual([0]);
   });
 
   it('delivers DynamoDB writes as INSERT with NewImage and deletes as REMOVE, in order', async () => {

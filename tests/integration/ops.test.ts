@@ -4,6 +4,10 @@
  * nothing here touches the stack's own data or anyone else's test.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { Kafka, logLevel } from 'kafkajs';
 import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-emr-serverless';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -21,6 +25,9 @@ import { DEFAULT_MAPPING, HttpSource } from '../../lib/source';
 import { consumeTopic } from '../../local/demo/pipeline';
 import { scanAll } from '../../local/scratch-tables';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
+import { faultProxy } from '../../local/fault-proxy';
+import { startRuntime } from '../../local/runtime';
+import { redriveConsumerCommand } from '../../ops/cli/redrive-consumer';
 import { redriveStaleCommand } from '../../ops/cli/redrive-stale';
 import { replayCommand } from '../../ops/cli/replay';
 import { applyReplay, collectStatus, type OpsStage, openStage, planReplay, resolveStage } from '../../ops';
@@ -250,5 +257,128 @@ describe('job runs on a deployed stage', () => {
     const runs = await new EmrServerlessJobRuns(emr, stage.emrApplication).runsSince(new Date(Date.now() - 2 * 86_400_000));
     expect(runs).toContainEqual(expect.objectContaining({ name: spec.name, jobRunId, stateFrom: 'emr-serverless' }));
     await expect(new EmrServerlessJobRuns(emr, 'no-such-application').runsSince(new Date(0))).rejects.toThrow('EMR Serverless application no-such-application not found');
+  });
+});
+
+/**
+ * moto behind a proxy that answers Glue's GetSchemaVersion for the `hidden` version ids with
+ * EntityNotFoundException, as Glue does for a version not (yet) registered; all else is forwarded.
+ */
+async function glueHiding(target: string, hidden: Set<string>): Promise<{ url: string; close(): Promise<void> }> {
+  const upstream = new URL(target);
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const asked = req.headers['x-amz-target'] === 'AWSGlue.GetSchemaVersion' ? (JSON.parse(body.toString('utf8')) as { SchemaVersionId?: string }).SchemaVersionId : undefined;
+      if (asked !== undefined && hidden.has(asked)) {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ __type: 'EntityNotFoundException', Message: `Schema version ${asked} is not found.` }));
+        return;
+      }
+      const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('npm run redrive-consumer', () => {
+  /** The stage local re-pointed at a private pipeline's tables, bucket, topics and registry. */
+  async function stageOf(p: IsolatedPipeline): Promise<OpsStage> {
+    const local = await resolveStage('local', { config: await localConfig() });
+    return { ...local, topicPrefix: p.prefix, fallbackTable: p.fallbackTable, checkpointTable: p.checkpointTable, rawBucket: p.rawBucket, archiveBucket: p.rawBucket, schemaRegistry: p.registry };
+  }
+
+  async function produceCustomer(p: IsolatedPipeline, bytes: Buffer, id: string, eventId: string): Promise<void> {
+    const producer = new Kafka({ clientId: 'it-ops-redrive', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: p.topic('customer'), acks: -1, messages: [{ key: id, value: bytes, partition: 0, headers: { 'cdc-event-id': eventId } }] });
+    await producer.disconnect();
+  }
+
+  it('replays a batch the MSK mapping gave up on (S3 down past its retries) from the on-failure destination to raw, and status counts it until then', async () => {
+    const config = await localConfig();
+    const proxy = await faultProxy(String(config.provider.environment?.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000'), (method, path) => (method === 'PUT' && path.includes('/raw/') ? 'unavailable' : undefined));
+    cleanups.push(() => proxy.close());
+    const p = await isolatedPipeline({ functions: ['consumer'], env: { AWS_ENDPOINT_URL: proxy.url } });
+    cleanups.push(() => p.close());
+    const glue = new GlueClient(localClientConfig());
+    cleanups.push(async () => glue.destroy());
+    const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, p.registry), { latestTtlMs: 0, maxEntries: 10 }));
+    const change = customerChange({ id: 'c-2', eventId: 'f'.repeat(32) }, { id: 'c-2' });
+    await produceCustomer(p, (await serde.encode(p.topic('customer'), change)).bytes, 'c-2', 'f'.repeat(32));
+
+    const rt = await startRuntime(config, p.definitions.map((d) => ({ ...d, msk: d.msk.map((m) => ({ ...m, maximumRetryAttempts: 0 })) })), { log: () => undefined });
+    try {
+      await waitFor('the given-up batch', async () => ((await p.list('aws/lambda/')).length > 0 ? true : undefined), 60_000);
+    } finally {
+      await rt.stop();
+    }
+    expect(await p.list('raw/')).toEqual([]);
+    const stage = await stageOf(p);
+    expect((await collectStatus(stage)).consumerFailures).toMatchObject({ destination: `s3://${p.rawBucket}/aws/lambda/`, batches: 1 });
+
+    const run = scriptIo();
+    expect(await redriveConsumerCommand(['--stage', 'local', '--yes'], run.io, () => openStage(stage))).toBe(0);
+    expect(run.out.join('\n')).toContain('1 given-up batch(es) replayed to raw');
+    const [key] = await p.list('raw/');
+    expect(key).toMatch(new RegExp(`/${p.topic('customer')}-0-0-0\\.jsonl\\.gz$`));
+    expect(gunzipSync(await p.get(key!)).toString('utf8')).toContain('"id":"c-2"');
+    expect(await p.list('aws/lambda/')).toEqual([]);
+    expect((await collectStatus(stage)).consumerFailures.batches).toBe(0);
+  });
+
+  it('writes a record dead-lettered for a schema version Glue did not know to raw once the version exists, and removes its item', async () => {
+    const config = await localConfig();
+    const hidden = new Set<string>();
+    const proxy = await glueHiding(String(config.provider.environment?.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000'), hidden);
+    cleanups.push(() => proxy.close());
+    const p = await isolatedPipeline({ functions: ['consumer'], env: { AWS_ENDPOINT_URL: proxy.url } });
+    cleanups.push(() => p.close());
+    const glue = new GlueClient(localClientConfig());
+    cleanups.push(async () => glue.destroy());
+    const registry = new GlueSchemaRegistry(glue, p.registry);
+    const serde = new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 0, maxEntries: 10 }));
+    // The consumer's Glue does not know the version the record is framed with.
+    hidden.add((await registry.getLatestVersion(p.topic('customer'))).schemaVersionId);
+    const change = customerChange({ id: 'c-1', eventId: 'e'.repeat(32) }, { id: 'c-1' });
+    const { bytes } = await serde.encode(p.topic('customer'), change);
+    await produceCustomer(p, bytes, 'c-1', change.eventId as string);
+
+    const rt = await startRuntime(config, p.definitions, { log: () => undefined });
+    try {
+      await waitFor('the dead letter', async () => ((await scanAll(p.dynamodb, p.fallbackTable)).length > 0 ? true : undefined), 60_000);
+    } finally {
+      await rt.stop();
+    }
+    const items = await scanAll(p.dynamodb, p.fallbackTable);
+    expect(items).toEqual([expect.objectContaining({ entity: 'customer', id: 'c-1', status: 'AMBIGUOUS', reason: 'SCHEMA_NOT_FOUND' })]);
+    expect(await p.list('dead-letter/')).toEqual([`dead-letter/entity=customer/${p.topic('customer')}-0-0.json`]);
+    expect(await p.list('raw/')).toEqual([]);
+
+    const stage = await stageOf(p);
+    const dry = scriptIo();
+    expect(await redriveConsumerCommand(['--stage', 'local', '--dry-run'], dry.io, () => openStage(stage))).toBe(0);
+    expect(dry.out.join('\n')).toContain('1 dead-lettered record(s)');
+    expect(dry.out.join('\n')).toContain('Dry run: nothing changed.');
+    expect(await scanAll(p.dynamodb, p.fallbackTable)).toHaveLength(1);
+    expect(await p.list('raw/')).toEqual([]);
+
+    const run = scriptIo();
+    expect(await redriveConsumerCommand(['--stage', 'local', '--yes'], run.io, () => openStage(stage))).toBe(0);
+    const [key, ...more] = await p.list('raw/');
+    expect(more).toEqual([]);
+    expect(key).toMatch(new RegExp(`^raw/entity=customer/dt=\\d{4}-\\d{2}-\\d{2}/${p.topic('customer')}-0-0-0\\.jsonl\\.gz$`));
+    const rows = gunzipSync(await p.get(key!)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows).toEqual([expect.objectContaining({ id: 'c-1', _event_id: 'e'.repeat(32), _kafka_topic: p.topic('customer'), _kafka_partition: 0, _kafka_offset: 0 })]);
+    expect(await scanAll(p.dynamodb, p.fallbackTable)).toEqual([]);
+    expect(run.out.join('\n')).toContain('1 dead-lettered record(s) written to raw');
   });
 });

@@ -2,6 +2,7 @@ import { InMemoryCheckpointStore } from '../../../lib/checkpoint';
 import { type ParkedEvent, partitionKey, sortKey } from '../../../lib/fallback';
 import { InMemoryRedriveStore } from '../../../lib/redrive';
 import { InMemoryStaleArchive } from '../../../ops/archive/in-memory-stale-archive';
+import { InMemoryFailedBatches } from '../../../ops/redrive-consumer/failed-batches';
 import type { RestoreTarget } from '../../../ops/redrive-stale/ports';
 import type { OpsStage } from '../../../ops/stage/ops-stage';
 import type { StageAdapters } from '../../../ops/stage/open-stage';
@@ -38,13 +39,14 @@ export function jobsOf(runs: JobRunRecord[] | Error): JobRunHistory {
 
 export const STAGE: OpsStage = {
   stage: 'test', local: false, region: 'eu-west-1', entities: ['customer', 'invoice', 'payment'], topicPrefix: 'cdc',
-  checkpointTable: 'cp', fallbackTable: 'fb', rawBucket: 'raw', archiveBucket: 'raw', emrApplication: 'spark',
+  checkpointTable: 'cp', fallbackTable: 'fb', rawBucket: 'raw', archiveBucket: 'raw', emrApplication: 'spark', schemaRegistry: 'schemas', rawGzip: true,
 };
 
 export interface FakeStage extends StageAdapters {
   readonly checkpoints: InMemoryCheckpointStore;
   readonly store: InMemoryRedriveStore;
   readonly archive: InMemoryStaleArchive;
+  readonly failedBatches: InMemoryFailedBatches;
   closed: number;
 }
 
@@ -52,7 +54,7 @@ export function fakeStage(runs: JobRunRecord[] = []): FakeStage {
   const store = new InMemoryRedriveStore();
   const stage: FakeStage = {
     stage: STAGE, checkpoints: new InMemoryCheckpointStore(), store, fallback: censusOf(store), restore: restoreInto(store),
-    archive: new InMemoryStaleArchive(), jobs: jobsOf(runs), now: () => NOW, closed: 0,
+    archive: new InMemoryStaleArchive(), jobs: jobsOf(runs), failedBatches: new InMemoryFailedBatches('raw'), now: () => NOW, closed: 0,
     close: () => { stage.closed += 1; },
   };
   return stage;

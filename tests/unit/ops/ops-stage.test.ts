@@ -14,7 +14,7 @@ function resolved(environment: Record<string, string | null>, archiveBucket: str
 
 const ENV = {
   CDC_ENTITIES: '{"customer":{},"invoice":{}}', CDC_TOPIC_PREFIX: 'cdc', CDC_CHECKPOINT_TABLE: 'x-checkpoints',
-  CDC_FALLBACK_TABLE: 'x-fallback', CDC_RAW_BUCKET: 'x-raw', AWS_ENDPOINT_URL: null,
+  CDC_FALLBACK_TABLE: 'x-fallback', CDC_RAW_BUCKET: 'x-raw', CDC_SCHEMA_REGISTRY: 'x-schemas', AWS_ENDPOINT_URL: null,
 };
 
 describe('a stage as the operator commands see it', () => {
@@ -22,6 +22,7 @@ describe('a stage as the operator commands see it', () => {
     expect(stageFromConfig(resolved(ENV, 'x-archive'), 'dev')).toEqual({
       stage: 'dev', local: false, region: 'eu-central-1', entities: ['customer', 'invoice'], topicPrefix: 'cdc',
       checkpointTable: 'x-checkpoints', fallbackTable: 'x-fallback', rawBucket: 'x-raw', archiveBucket: 'x-archive', emrApplication: 'x-spark',
+      schemaRegistry: 'x-schemas', rawGzip: true,
     });
   });
 
@@ -46,6 +47,7 @@ describe('a stage as the operator commands see it', () => {
     expect(stage).toMatchObject({
       local: false, entities: ['customer', 'invoice', 'payment'], checkpointTable: 'cdc-pipeline-dev-checkpoints', fallbackTable: 'cdc-pipeline-dev-fallback',
       rawBucket: 'cdc-pipeline-dev-raw', archiveBucket: 'cdc-pipeline-dev-raw', emrApplication: 'cdc-pipeline-dev-spark',
+      schemaRegistry: 'cdc-pipeline-dev-schemas', rawGzip: true,
     });
   }, 60_000);
 });

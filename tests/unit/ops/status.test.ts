@@ -97,6 +97,17 @@ describe('status', () => {
     expect(formatStatus(status)).toContain('Could not read:\n  job runs: EMR Serverless application');
   });
 
+  it("names the consumer's on-failure destination and counts the batches its MSK mappings gave up on", async () => {
+    const stage = fakeStage();
+    expect((await statusOf(stage)).consumerFailures).toEqual({ destination: 's3://raw/aws/lambda/', batches: 0, latest: null });
+    expect(formatStatus(await statusOf(stage))).toContain('Consumer on-failure destination: s3://raw/aws/lambda/, no batch given up on.');
+    stage.failedBatches.objects.set('aws/lambda/3f1c/cdc.customer-0/2026/11/24/2026-11-24T10.00.00-a', '{}');
+    stage.failedBatches.objects.set('aws/lambda/3f1c/cdc.customer-1/2026/11/24/2026-11-24T11.00.00-b', '{}');
+    const status = await statusOf(stage);
+    expect(status.consumerFailures).toEqual({ destination: 's3://raw/aws/lambda/', batches: 2, latest: 's3://raw/aws/lambda/3f1c/cdc.customer-1/2026/11/24/2026-11-24T11.00.00-b' });
+    expect(formatStatus(status)).toContain('Consumer on-failure destination: s3://raw/aws/lambda/, 2 batch(es) given up on, latest s3://raw/aws/lambda/3f1c/cdc.customer-1/2026/11/24/2026-11-24T11.00.00-b (replay: npm run redrive-consumer)');
+  });
+
   it('prints a table per part: checkpoints, backlog by status and reason per entity, stale, jobs', async () => {
     const stage = fakeStage([run('cdc-batch-customer', '2026-11-24T11:00:00.000Z', 'SUCCESS', 'run-1')]);
     await stage.checkpoints.save('customer', { updatedAt: '2026-11-24T11:58:30.000Z', eventIdsAtUpdatedAt: [] }, undefined, 'run-7');

@@ -249,7 +249,8 @@ describe('least privilege per function (stage dev)', () => {
     ],
     ConsumerRole: [
       ...logs, 'glue:GetSchemaVersion *',
-      ...each(['s3:PutObject'], ['RawBucket/raw/*', 'RawBucket/dead-letter/*', 'RawBucket/oversized/*']),
+      ...each(['s3:PutObject'], ['RawBucket/raw/*', 'RawBucket/dead-letter/*', 'RawBucket/oversized/*', 'RawBucket/aws/lambda/*']),
+      's3:ListBucket RawBucket',
       'dynamodb:PutItem FallbackTable',
       ...each(['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers', 'kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'], ['msk cluster']),
       ...each(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], topics),
