@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { PollSummary } from '../../lib/poller';
+import { DynamoDbFallbackStore, type ParkedEvent } from '../../lib/fallback';
 import { KafkaPublisher } from '../../lib/publish';
-import { DynamoDbRedriveStore, type RedrivePolicy, onStream, sweep } from '../../lib/redrive';
+import { DynamoDbRedriveStore, type RedrivePolicy, onStream, sweep, type SweepDependencies } from '../../lib/redrive';
 import { GlueSchemaRegistry, SchemaCache, registerSchema } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { createLogger } from '../../lib/log';
@@ -21,7 +22,7 @@ import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pip
 import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
 import { waitFor } from '../helpers/runtime';
 import { expectForwardPerKey } from '../helpers/topic-order';
-import { schemaFile } from '../helpers/schemas';
+import { customerChange, dataFields, evolve, schemaFile } from '../helpers/schemas';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -67,6 +68,26 @@ async function sweepUntilEmpty(rt: Runtime, p: IsolatedPipeline, keep: (i: { sta
     await rt.fire('retry', { sweep: true });
     return (await parked(p)).filter(keep).length === 0 ? true : undefined;
   }, 90_000);
+}
+
+/** The retry core on the real adapters of a private pipeline, without the runtime's stream trigger (the test decides when it runs); archives kept in memory. */
+function directRetry(p: IsolatedPipeline): { deps: SweepDependencies; policy: RedrivePolicy; archived: Record<string, unknown>[] } {
+  const glue = new GlueClient(localClientConfig());
+  const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'retry-direct' });
+  cleanups.push(() => publisher.close(), async () => glue.destroy());
+  const archived: Record<string, unknown>[] = [];
+  const deps: SweepDependencies = {
+    store: new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable), publisher, log: createLogger({}, () => undefined), now: () => new Date(), owner: `direct-${randomUUID()}`,
+    // Latest re-read on every encode: a schema registered between sweeps is what the next sweep uses.
+    serde: new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, p.registry), { latestTtlMs: 0, maxEntries: 10 })),
+    archive: { bucket: p.rawBucket, put: async (_key, body) => void archived.push(...body.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)) },
+    alerts: { publish: async () => undefined }, stage: 'local',
+  };
+  const policy: RedrivePolicy = {
+    backoffBaseMs: 1, backoffCapMs: 2, sweepBatchSize: 100, claimMs: 60_000, concurrency: 2,
+    stale: { default: { maxAgeSeconds: 3600, maxAttempts: 100 } }, topicOf: p.topic, compressionOf: () => 'none',
+  };
+  return { deps, policy, archived };
 }
 
 describe('the retry function', () => {
@@ -219,5 +240,38 @@ describe('the retry function', () => {
     expect(messages).toHaveLength(items.length);
     expect(new Set(messages.map((m) => m.headers['cdc-event-id'])).size).toBe(items.length);
     expectForwardPerKey(messages);
+  });
+  it('never sends a parked event after its key\'s newer one when a schema drops an optional field and the next one adds it back', async () => {
+    const p = await isolatedPipeline({ functions: [] });
+    cleanups.push(() => p.close());
+    const glue = new GlueClient(localClientConfig());
+    cleanups.push(async () => glue.destroy());
+    const register = async (definition: string): Promise<void> => {
+      expect((await registerSchema(new GlueSchemaRegistry(glue, p.registry), { schemaName: p.topic('customer'), definition, compatibility: 'BACKWARD' })).action).toBe('registered');
+    };
+    const key = `c-${randomUUID()}`;
+    const now = new Date().toISOString();
+    const event = (updatedAt: string, reason: ParkedEvent['reason'], data: Record<string, unknown>): ParkedEvent => {
+      const eventId = randomUUID().replace(/-/g, '');
+      return { entity: 'customer', id: key, updatedAt, eventId, payload: customerChange({ id: key, updatedAt, eventId }, { id: key, ...data }), status: 'RETRIABLE', reason, error: 'broker down', attempts: 0, firstSeenAt: now, nextAttemptAt: now };
+    };
+    const [t1, t2] = ['2026-11-24T10:00:00.000Z', '2026-11-24T10:00:01.000Z'];
+    // Parked while Kafka was down: the older change carries the optional email, the newer one not.
+    await new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable, payloadBucket: p.rawBucket }).park([
+      event(t1, 'KAFKA_UNAVAILABLE', { email: 'ada@example.com' }), event(t2, 'PARKED_BEHIND_KEY', { email: undefined }),
+    ]);
+    const retry = directRetry(p);
+    const withoutEmail = evolve(schemaFile('customer'), (s) => void dataFields(s).splice(dataFields(s).findIndex((f) => f.name === 'email'), 1));
+    await register(withoutEmail); // v2 drops the optional field
+    expect(await sweep(retry.deps, retry.policy)).toMatchObject({ published: 1, stillInvalid: 1 });
+    // v3 adds it back (at the end: Glue answers a definition it already holds with that old version, which would stay behind v2).
+    await register(evolve(withoutEmail, (s) => void dataFields(s).push({ name: 'email', type: ['null', 'string'], default: null })));
+    await sweep(retry.deps, retry.policy);
+
+    const { messages } = await consumeTopic(p.topic('customer'), p.registry);
+    expectForwardPerKey(messages);
+    expect(messages.map(identity)).toEqual([`${key}@${t2}`]);
+    expect(retry.archived.map((a) => [a.updatedAt, a.status, a.supersededBy])).toEqual([[t1, 'SUPERSEDED', t2]]);
+    expect(await parked(p)).toEqual([]);
   });
 });
