@@ -66,8 +66,10 @@ async function drainItem(parked: ParkedItem, ambiguous: ParkedItem[], deps: Redr
   if (stale !== undefined) {
     if (await deps.store.setStatus(parked, parked.status, 'STALE', { staleBecause: stale, staleAt: now.toISOString() }, deps.owner)) {
       summary.stale += 1;
+      return 'next';
     }
-    return 'next';
+    // Another invocation holds it: it took it just before the limit and may be sending it now.
+    return busy(summary);
   }
   // An ambiguous event never holds back newer ones; a retriable one not yet due does.
   if (parked.nextAttemptAt > now.toISOString()) {
@@ -186,9 +188,9 @@ async function send(item: ParkedItem, record: ChangeRecord, ambiguous: ParkedIte
   summary.published += 1;
   // The claim ran out and another invocation took the item: it may send it again, after this
   // key's newer events if this drain went on; so the key is left to it (at least once, in order).
-  // If the claim was lost meanwhile, another invocation may send it again: at least once.
-  if (!(await deps.store.remove(item, deps.owner))) deps.log.warn('sent, but the item was claimed by another invocation meanwhile', { entity: item.entity, id: item.id, eventId: item.eventId });
-  return 'sent';
+  if (await deps.store.remove(item, deps.owner)) return 'sent';
+  deps.log.warn('sent, but the item was claimed by another invocation meanwhile', { entity: item.entity, id: item.id, eventId: item.eventId });
+  return 'taken';
 }
 
 async function reschedule(item: ParkedItem, error: string, deps: RedriveDependencies, policy: RedrivePolicy): Promise<void> {

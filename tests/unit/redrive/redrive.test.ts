@@ -192,6 +192,33 @@ describe('the retry function core', () => {
     expect(await r.sweep()).toMatchObject({ published: 2 });
   });
 
+  it('at the stale boundary, a key whose older event another invocation holds is busy: its newer events wait', async () => {
+    const r = rig();
+    // The other invocation claimed a-1 just before its last allowed attempt and is sending it now.
+    r.store.add(parked('a', 1, { attempts: 1000 }), parked('a', 2, { reason: 'PARKED_BEHIND_KEY' }));
+    const [a1] = r.store.all;
+    expect(await r.store.claim(a1!, 'someone-else', new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString())).toBe(true);
+    expect(await r.sweep()).toMatchObject({ published: 0, stale: 0, busy: 1 });
+    expect(r.store.all.map((i) => [i.id, i.status])).toEqual([['a', 'RETRIABLE'], ['a', 'RETRIABLE']]);
+    expect(await r.store.remove(a1!, 'someone-else')).toBe(true); // it went out
+    expect(await r.sweep()).toMatchObject({ published: 1 });
+    expect(r.sentKeys()).toEqual([`a@${'a-2'.padEnd(32, '0')}`]);
+  });
+
+  it('stops draining a key when another invocation took over the claim of the event it just sent: that one may send it again', async () => {
+    const r = rig();
+    r.store.add(parked('a', 1), parked('a', 2));
+    const publish = r.publisher.publish.bind(r.publisher);
+    r.publisher.publish = async (topic, messages) => {
+      // This send took longer than the claim: another invocation took a-1 over and will send it too.
+      if (r.publisher.sent.length === 0) expect(await r.store.claim(r.store.all[0]!, 'someone-else', new Date(T0 + 61_000).toISOString(), new Date(T0 + 121_000).toISOString())).toBe(true);
+      return publish(topic, messages);
+    };
+    expect(await r.sweep()).toMatchObject({ published: 1, busy: 1 });
+    expect(r.sentKeys()).toEqual([`a@${'a-1'.padEnd(32, '0')}`]);
+    expect(r.store.all.map((i) => [i.eventId.slice(0, 3), i.claimedBy])).toEqual([['a-1', 'someone-else'], ['a-2', undefined]]);
+  });
+
   it('a key that fails does not stop the sweep: the other keys are drained, the failure counted and the key left as it was', async () => {
     const r = rig({ concurrency: 2 });
     r.store.add(parked('a', 1), parked('b', 1), parked('c', 1), parked('d', 1));
