@@ -1,7 +1,7 @@
 import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CheckpointConflictError } from './errors';
 import type { Position } from './position';
-import type { CheckpointStore, LeaseOutcome, PollLease, StoredCheckpoint } from './store';
+import type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheckpoint } from './store';
 
 /**
  * Checkpoints in the stage's checkpoint table (key `entity`), each item also holding the entity's
@@ -74,6 +74,23 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   async leaseOf(entity: string): Promise<PollLease | undefined> {
     const Item = await this.read(entity);
     return Item?.leaseOwner?.S && Item.leaseUntil?.S ? { owner: Item.leaseOwner.S, until: Item.leaseUntil.S } : undefined;
+  }
+
+  async recentParks(entity: string): Promise<RecentParks | undefined> {
+    const text = (await this.read(entity))?.recentParks?.S;
+    return text === undefined ? undefined : (JSON.parse(text) as RecentParks);
+  }
+
+  /** One JSON string attribute: written and read whole, and its size is what the poller bounds. */
+  async noteRecentParks(entity: string, owner: string, parks: RecentParks): Promise<boolean> {
+    return (await this.conditional(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: this.key(entity),
+      UpdateExpression: 'SET #parks = :parks',
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#parks': 'recentParks', '#owner': 'leaseOwner' },
+      ExpressionAttributeValues: { ':parks': { S: JSON.stringify(parks) }, ':owner': { S: owner } },
+    }))).ok;
   }
 
   private async read(entity: string): Promise<Record<string, AttributeValue> | undefined> {
