@@ -61,14 +61,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   async releaseLease(entity: string, owner: string): Promise<boolean> {
-    return (await this.conditional(new UpdateItemCommand({
-      TableName: this.tableName,
-      Key: this.key(entity),
-      UpdateExpression: 'REMOVE #owner, #until',
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
-      ExpressionAttributeValues: { ':owner': { S: owner } },
-    }))).ok;
+    return this.asLeaseHolder(entity, owner, 'REMOVE #owner, #until', { '#until': 'leaseUntil' }, {});
   }
 
   async leaseOf(entity: string): Promise<PollLease | undefined> {
@@ -83,13 +76,18 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
 
   /** One JSON string attribute: written and read whole, and its size is what the poller bounds. */
   async noteRecentParks(entity: string, owner: string, parks: RecentParks): Promise<boolean> {
+    return this.asLeaseHolder(entity, owner, 'SET #parks = :parks', { '#parks': 'recentParks' }, { ':parks': { S: JSON.stringify(parks) } });
+  }
+
+  /** An update of the entity's item that only the holder of its lease may make; false if `owner` does not hold it. */
+  private async asLeaseHolder(entity: string, owner: string, update: string, names: Record<string, string>, values: Record<string, AttributeValue>): Promise<boolean> {
     return (await this.conditional(new UpdateItemCommand({
       TableName: this.tableName,
       Key: this.key(entity),
-      UpdateExpression: 'SET #parks = :parks',
+      UpdateExpression: update,
       ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#parks': 'recentParks', '#owner': 'leaseOwner' },
-      ExpressionAttributeValues: { ':parks': { S: JSON.stringify(parks) }, ':owner': { S: owner } },
+      ExpressionAttributeNames: { '#owner': 'leaseOwner', ...names },
+      ExpressionAttributeValues: { ':owner': { S: owner }, ...values },
     }))).ok;
   }
 

@@ -58,6 +58,31 @@ async function rig(faults: Record<string, number> = {}, seed = 7, fallback = new
 const publishedIds = (r: Rig): string[] => r.publisher.sent.map((s) => `${s.message.key}@${s.message.headers['cdc-event-id']}`);
 const sourceRecords = (r: Rig) => r.sim.simulator.state([ENTITY]).entities[ENTITY]?.records ?? [];
 
+/**
+ * Run 1 parks the changes as RETRIABLE while Kafka is down (`afterFirst` sees how it ended), the
+ * parked keys change again, and run 2 goes with Kafka back.
+ */
+async function parkThenChange(r: Rig, more: Partial<PollRequest> = {}, afterFirst = async (first: Promise<PollSummary>): Promise<unknown> => first): Promise<{ parkedKeys: Set<string>; second: PollSummary }> {
+  r.sim.simulator.generate(30, [ENTITY]);
+  r.publisher.down = true;
+  await afterFirst(r.run(undefined, undefined, more));
+  const parkedKeys = new Set(r.fallback.events.map((e) => e.id));
+  expect(parkedKeys.size).toBeGreaterThan(0);
+  r.publisher.down = false;
+  r.sim.simulator.update(ENTITY, [...parkedKeys]);
+  r.sim.simulator.generate(30, [ENTITY]);
+  return { parkedKeys, second: await r.run(undefined, undefined, more) };
+}
+
+/** No newer change of a parked key went to Kafka before it: each waits behind it (a parked change itself may go out again when its page is read again: at least once). */
+function expectNotOvertaken(r: Rig, parkedKeys: Set<string>): void {
+  const parkedChanges = new Set(r.fallback.events.filter((e) => e.reason === 'KAFKA_UNAVAILABLE').map((e) => e.eventId));
+  expect(r.publisher.sent.filter((s) => parkedKeys.has(s.message.key) && !parkedChanges.has(s.message.headers['cdc-event-id']!)).map((s) => s.message.key)).toEqual([]);
+  const behind = r.fallback.events.filter((e) => e.reason === 'PARKED_BEHIND_KEY');
+  expect(behind.length).toBeGreaterThan(0);
+  expect(behind.every((e) => parkedKeys.has(e.id))).toBe(true);
+}
+
 describe('one poller run', () => {
   let r: Rig;
   afterEach(async () => r?.sim.close());
@@ -118,61 +143,33 @@ describe('one poller run', () => {
   });
 
   it('parks the newer events of a key the previous run parked just before, although the fallback table\'s index does not show it yet', async () => {
-    const fallback = new LaggingIndexFallbackStore();
-    r = await rig({}, 7, fallback);
-    r.sim.simulator.generate(30, [ENTITY]);
-    r.publisher.down = true;
-    await r.run();
-    const parkedKeys = new Set(r.fallback.events.map((e) => e.id));
-    r.publisher.down = false;
-    r.sim.simulator.generate(60, [ENTITY]);
-    const summary = await r.run();
-    expect(r.publisher.sent.filter((s) => parkedKeys.has(s.message.key)).map((s) => s.message.key)).toEqual([]);
-    expect(r.fallback.events.filter((e) => e.reason === 'PARKED_BEHIND_KEY').length).toBeGreaterThan(0);
-    expect(summary.published).toBeGreaterThan(0);
+    r = await rig({}, 7, new LaggingIndexFallbackStore());
+    const { parkedKeys, second } = await parkThenChange(r);
+    expectNotOvertaken(r, parkedKeys);
+    expect(second.published).toBeGreaterThan(0);
   });
 
   it('past the note\'s size bound, reads every key consistently before publishing, so no parked key is overtaken either', async () => {
-    const fallback = new LaggingIndexFallbackStore();
-    r = await rig({}, 7, fallback);
-    const tiny = { parkedIndexLag: { maxNotedBytes: 10 } };
-    r.sim.simulator.generate(30, [ENTITY]);
-    r.publisher.down = true;
-    await r.run(undefined, undefined, tiny);
+    r = await rig({}, 7, new LaggingIndexFallbackStore());
+    const { parkedKeys, second } = await parkThenChange(r, { parkedIndexLag: { maxNotedBytes: 10 } });
     expect(await r.checkpoints.recentParks(ENTITY)).toEqual({ keys: [], allUntil: expect.any(String) });
-    const parkedKeys = new Set(r.fallback.events.map((e) => e.id));
-    r.publisher.down = false;
-    r.sim.simulator.update(ENTITY, [...parkedKeys]);
-    r.sim.simulator.generate(30, [ENTITY]);
-    const summary = await r.run(undefined, undefined, tiny);
-    expect(r.publisher.sent.filter((s) => parkedKeys.has(s.message.key)).map((s) => s.message.key)).toEqual([]);
-    const behind = r.fallback.events.filter((e) => e.reason === 'PARKED_BEHIND_KEY');
-    expect(behind.length).toBeGreaterThan(0);
-    expect(behind.every((e) => parkedKeys.has(e.id))).toBe(true);
-    expect(summary.published).toBeGreaterThan(0);
+    expectNotOvertaken(r, parkedKeys);
+    expect(second.published).toBeGreaterThan(0);
   });
 
   it('a run that fails right after parking has noted the keys already: the next run does not overtake them', async () => {
     const fallback = new LaggingIndexFallbackStore();
     r = await rig({}, 7, fallback);
-    r.sim.simulator.generate(20, [ENTITY]);
-    r.publisher.down = true;
     const parkEvents = fallback.park.bind(fallback);
     fallback.park = async (events) => {
       await parkEvents(events);
       throw new Error('socket hang up'); // written, its answer lost
     };
-    await expect(r.run()).rejects.toThrow('socket hang up');
-    fallback.park = parkEvents;
-    const parkedKeys = new Set(r.fallback.events.map((e) => e.id));
-    expect(parkedKeys.size).toBeGreaterThan(0);
-    r.publisher.down = false;
-    r.sim.simulator.update(ENTITY, [...parkedKeys]);
-    await r.run();
-    const parkedChanges = new Set(r.fallback.events.filter((e) => e.reason === 'KAFKA_UNAVAILABLE').map((e) => e.eventId));
-    // The page is read again, so a parked change itself may go out again (at least once); a newer change of its key may not.
-    expect(r.publisher.sent.filter((s) => parkedKeys.has(s.message.key) && !parkedChanges.has(s.message.headers['cdc-event-id']!)).map((s) => s.message.key)).toEqual([]);
-    expect(r.fallback.events.filter((e) => e.reason === 'PARKED_BEHIND_KEY').length).toBeGreaterThan(0);
+    const { parkedKeys } = await parkThenChange(r, {}, async (first) => {
+      await expect(first).rejects.toThrow('socket hang up');
+      fallback.park = parkEvents;
+    });
+    expectNotOvertaken(r, parkedKeys);
   });
 
   it('stops without parking or moving the checkpoint when its lease ran out and another run took the entity before it parked', async () => {
