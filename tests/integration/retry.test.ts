@@ -70,6 +70,18 @@ async function sweepUntilEmpty(rt: Runtime, p: IsolatedPipeline, keep: (i: { sta
   }, 90_000);
 }
 
+/** A customer change of `key` as the poller parks it while Kafka is down (RETRIABLE, due now). */
+function parkedChange(key: string, updatedAt: string, overrides: Partial<ParkedEvent> = {}, data: Record<string, unknown> = {}): ParkedEvent {
+  const eventId = randomUUID().replace(/-/g, '');
+  const now = new Date().toISOString();
+  return {
+    entity: 'customer', id: key, updatedAt, eventId, payload: customerChange({ id: key, updatedAt, eventId }, { id: key, ...data }),
+    status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 0, firstSeenAt: now, nextAttemptAt: now, ...overrides,
+  };
+}
+
+const parkDirectly = (p: IsolatedPipeline, events: ParkedEvent[]): Promise<void> => new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable, payloadBucket: p.rawBucket }).park(events);
+
 /** The retry core on the real adapters of a private pipeline, without the runtime's stream trigger (the test decides when it runs); archives kept in memory. */
 function directRetry(p: IsolatedPipeline): { deps: SweepDependencies; policy: RedrivePolicy; archived: Record<string, unknown>[] } {
   const glue = new GlueClient(localClientConfig());
@@ -250,16 +262,9 @@ describe('the retry function', () => {
       expect((await registerSchema(new GlueSchemaRegistry(glue, p.registry), { schemaName: p.topic('customer'), definition, compatibility: 'BACKWARD' })).action).toBe('registered');
     };
     const key = `c-${randomUUID()}`;
-    const now = new Date().toISOString();
-    const event = (updatedAt: string, reason: ParkedEvent['reason'], data: Record<string, unknown>): ParkedEvent => {
-      const eventId = randomUUID().replace(/-/g, '');
-      return { entity: 'customer', id: key, updatedAt, eventId, payload: customerChange({ id: key, updatedAt, eventId }, { id: key, ...data }), status: 'RETRIABLE', reason, error: 'broker down', attempts: 0, firstSeenAt: now, nextAttemptAt: now };
-    };
     const [t1, t2] = ['2026-11-24T10:00:00.000Z', '2026-11-24T10:00:01.000Z'];
     // Parked while Kafka was down: the older change carries the optional email, the newer one not.
-    await new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable, payloadBucket: p.rawBucket }).park([
-      event(t1, 'KAFKA_UNAVAILABLE', { email: 'ada@example.com' }), event(t2, 'PARKED_BEHIND_KEY', { email: undefined }),
-    ]);
+    await parkDirectly(p, [parkedChange(key, t1, {}, { email: 'ada@example.com' }), parkedChange(key, t2, { reason: 'PARKED_BEHIND_KEY' }, { email: undefined })]);
     const retry = directRetry(p);
     const withoutEmail = evolve(schemaFile('customer'), (s) => void dataFields(s).splice(dataFields(s).findIndex((f) => f.name === 'email'), 1));
     await register(withoutEmail); // v2 drops the optional field
@@ -272,6 +277,25 @@ describe('the retry function', () => {
     expectForwardPerKey(messages);
     expect(messages.map(identity)).toEqual([`${key}@${t2}`]);
     expect(retry.archived.map((a) => [a.updatedAt, a.status, a.supersededBy])).toEqual([[t1, 'SUPERSEDED', t2]]);
+    expect(await parked(p)).toEqual([]);
+  });
+  it('leaves a key alone while another invocation holds its event at the stale limit, and sends the newer one once that one is gone', async () => {
+    const p = await isolatedPipeline({ functions: [] });
+    cleanups.push(() => p.close());
+    const key = `c-${randomUUID()}`;
+    const [t1, t2] = ['2026-11-24T10:00:00.000Z', '2026-11-24T10:00:01.000Z'];
+    await parkDirectly(p, [parkedChange(key, t1, { attempts: 100 }), parkedChange(key, t2)]);
+    const retry = directRetry(p);
+    const store = new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable);
+    const [older] = await store.itemsOfKey('customer', key);
+    // Another invocation took the older event on its last allowed attempt and is sending it.
+    expect(await store.claim(older!, 'other-invocation', new Date().toISOString(), new Date(Date.now() + 60_000).toISOString())).toBe(true);
+    expect(await sweep(retry.deps, retry.policy)).toMatchObject({ published: 0, stale: 0, busy: 1 });
+    expect((await parked(p)).map((i) => [i.updatedAt, i.status])).toEqual([[t1, 'RETRIABLE'], [t2, 'RETRIABLE']]);
+    expect(await store.remove(older!, 'other-invocation')).toBe(true); // it went out
+    expect(await sweep(retry.deps, retry.policy)).toMatchObject({ published: 1 });
+    const { messages } = await consumeTopic(p.topic('customer'), p.registry);
+    expect(messages.map(identity)).toEqual([`${key}@${t2}`]);
     expect(await parked(p)).toEqual([]);
   });
 });
