@@ -168,14 +168,6 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   return summary;
 }
 
-/**
- * Parks what the plan parks, then publishes the valid events; a Kafka failure parks those as
- * RETRIABLE instead. Parking first means a newer valid event of a key can supersede an
- * ambiguous one from the same page. Superseding happens before publishing, so a crash in
- * between cannot leave an older ambiguous event that the retry function would publish after
- * the newer one; a key whose older event the retry function revived waits behind it instead.
- * A parking failure fails the run before the checkpoint moves.
- */
 /** What the run knows of the keys parked in the fallback table. */
 interface ParkedKeys {
   readonly retriableKeys: Set<string>;
@@ -184,6 +176,14 @@ interface ParkedKeys {
   readonly lag: ParkedIndexLag;
 }
 
+/**
+ * Parks what the plan parks, then publishes the valid events; a Kafka failure parks those as
+ * RETRIABLE instead. Parking first means a newer valid event of a key can supersede an
+ * ambiguous one from the same page. Superseding happens before publishing, so a crash in
+ * between cannot leave an older ambiguous event that the retry function would publish after
+ * the newer one; a key whose older event the retry function revived waits behind it instead.
+ * A parking failure fails the run before the checkpoint moves.
+ */
 async function handOff(deps: PollDependencies, request: PollRequest, plan: PagePlan, keys: ParkedKeys, summary: PollSummary, at: string): Promise<void> {
   const { retriableKeys, ambiguousKeys, lag } = keys;
   await park(deps, plan.park, keys, summary);
