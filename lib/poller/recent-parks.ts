@@ -16,8 +16,9 @@ const DEFAULT_MAX_NOTED_BYTES = 32 * 1024;
  * never reads consistently): a run that parks a key RETRIABLE just before the next run reads
  * the index could otherwise see that run publish the key's newer change directly, and the retry
  * function send the older one after it. Before parking, a run notes the keys on its checkpoint
- * item (one conditional write, only when a key is not noted yet); the next run reads the note
- * strongly and reads those keys' items consistently before publishing a newer change of them.
+ * item (one conditional write, skipped while every key is noted for half the window still);
+ * the next run reads the note strongly and reads those keys' items consistently before
+ * publishing a newer change of them.
  * The note is written before the park, so a run that fails or dies right after parking still
  * leaves it. It is bounded in time (entries expire after the window) and in size (past the
  * bound one flag says "check every key until then").
