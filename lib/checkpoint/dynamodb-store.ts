@@ -1,7 +1,7 @@
 import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CheckpointConflictError } from './errors';
 import type { Position } from './position';
-import type { CheckpointStore, LeaseOutcome, PollLease, StoredCheckpoint } from './store';
+import type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheckpoint } from './store';
 
 /**
  * Checkpoints in the stage's checkpoint table (key `entity`), each item also holding the entity's
@@ -61,19 +61,34 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   async releaseLease(entity: string, owner: string): Promise<boolean> {
-    return (await this.conditional(new UpdateItemCommand({
-      TableName: this.tableName,
-      Key: this.key(entity),
-      UpdateExpression: 'REMOVE #owner, #until',
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
-      ExpressionAttributeValues: { ':owner': { S: owner } },
-    }))).ok;
+    return this.asLeaseHolder(entity, owner, 'REMOVE #owner, #until', { '#until': 'leaseUntil' }, {});
   }
 
   async leaseOf(entity: string): Promise<PollLease | undefined> {
     const Item = await this.read(entity);
     return Item?.leaseOwner?.S && Item.leaseUntil?.S ? { owner: Item.leaseOwner.S, until: Item.leaseUntil.S } : undefined;
+  }
+
+  async recentParks(entity: string): Promise<RecentParks | undefined> {
+    const text = (await this.read(entity))?.recentParks?.S;
+    return text === undefined ? undefined : (JSON.parse(text) as RecentParks);
+  }
+
+  /** One JSON string attribute: written and read whole, and its size is what the poller bounds. */
+  async noteRecentParks(entity: string, owner: string, parks: RecentParks): Promise<boolean> {
+    return this.asLeaseHolder(entity, owner, 'SET #parks = :parks', { '#parks': 'recentParks' }, { ':parks': { S: JSON.stringify(parks) } });
+  }
+
+  /** An update of the entity's item that only the holder of its lease may make; false if `owner` does not hold it. */
+  private async asLeaseHolder(entity: string, owner: string, update: string, names: Record<string, string>, values: Record<string, AttributeValue>): Promise<boolean> {
+    return (await this.conditional(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: this.key(entity),
+      UpdateExpression: update,
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'leaseOwner', ...names },
+      ExpressionAttributeValues: { ':owner': { S: owner }, ...values },
+    }))).ok;
   }
 
   private async read(entity: string): Promise<Record<string, AttributeValue> | undefined> {

@@ -9,3 +9,10 @@ export class CheckpointConflictError extends CdcError {
     super('CHECKPOINT_CONFLICT', `checkpoint of ${entity} moved since version ${expectedVersion} was read: another run is ahead; stopping without writing`);
   }
 }
+
+/** This run's lease on the entity ran out and another run took it: this one stops before parking or publishing more. */
+export class LeaseLostError extends CdcError {
+  constructor(entity: string, runId: string) {
+    super('CHECKPOINT_CONFLICT', `run ${runId} no longer holds the poll lease of ${entity}: another run is polling; stopping without writing`);
+  }
+}

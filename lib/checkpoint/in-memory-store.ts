@@ -1,11 +1,12 @@
 import { CheckpointConflictError } from './errors';
 import type { Position } from './position';
-import type { CheckpointStore, LeaseOutcome, PollLease, StoredCheckpoint } from './store';
+import type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheckpoint } from './store';
 
 /** The checkpoint port in memory, with the same optimistic-concurrency and lease rules, for unit tests. */
 export class InMemoryCheckpointStore implements CheckpointStore {
   private readonly items = new Map<string, StoredCheckpoint>();
   private readonly leases = new Map<string, PollLease>();
+  private readonly parks = new Map<string, RecentParks>();
 
   async load(entity: string): Promise<StoredCheckpoint | undefined> {
     return this.items.get(entity);
@@ -33,5 +34,15 @@ export class InMemoryCheckpointStore implements CheckpointStore {
 
   async leaseOf(entity: string): Promise<PollLease | undefined> {
     return this.leases.get(entity);
+  }
+
+  async recentParks(entity: string): Promise<RecentParks | undefined> {
+    return this.parks.get(entity);
+  }
+
+  async noteRecentParks(entity: string, owner: string, parks: RecentParks): Promise<boolean> {
+    if (this.leases.get(entity)?.owner !== owner) return false;
+    this.parks.set(entity, parks);
+    return true;
   }
 }

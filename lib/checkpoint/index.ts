@@ -1,5 +1,5 @@
 export { START_OF_TIME, advance, alreadyHandedOff, isBehind, type Position, type Progress } from './position';
-export type { CheckpointStore, LeaseOutcome, PollLease, StoredCheckpoint } from './store';
+export type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheckpoint } from './store';
 export { DynamoDbCheckpointStore } from './dynamodb-store';
 export { InMemoryCheckpointStore } from './in-memory-store';
-export { CheckpointConflictError } from './errors';
+export { CheckpointConflictError, LeaseLostError } from './errors';

@@ -18,6 +18,18 @@ export interface PollLease {
 /** A lease request's answer: taken, or held by another run (which is named). */
 export type LeaseOutcome = { readonly acquired: true } | { readonly acquired: false; readonly holder: PollLease };
 
+/**
+ * The keys an entity's poller runs parked lately. The fallback table's status index (a GSI, never
+ * strongly consistent) may not show them to the next run yet, so they are noted on the
+ * checkpoint item, which is read strongly: until its `until`, a key's items are read
+ * consistently before a newer change of it is published.
+ */
+export interface RecentParks {
+  readonly keys: readonly { readonly id: string; readonly until: string }[];
+  /** More keys were parked than the note holds: until then every key is read consistently. */
+  readonly allUntil?: string;
+}
+
 /** The poller's port to its checkpoints, one per (stage, entity), and to the lease that lets one run at a time poll an entity. */
 export interface CheckpointStore {
   load(entity: string): Promise<StoredCheckpoint | undefined>;
@@ -33,4 +45,8 @@ export interface CheckpointStore {
   releaseLease(entity: string, owner: string): Promise<boolean>;
   /** The lease as stored (it may have expired), for operators; undefined when none is held. */
   leaseOf(entity: string): Promise<PollLease | undefined>;
+  /** The entity's recent parks (strongly consistent read); undefined when none are noted. */
+  recentParks(entity: string): Promise<RecentParks | undefined>;
+  /** Replaces them if `owner` holds the entity's lease (false if not); leaves the checkpoint and the lease as they are. */
+  noteRecentParks(entity: string, owner: string, parks: RecentParks): Promise<boolean>;
 }

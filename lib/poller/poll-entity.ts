@@ -1,4 +1,4 @@
-import { type CheckpointStore, CheckpointConflictError, START_OF_TIME, advance, type Position } from '../checkpoint';
+import { type CheckpointStore, CheckpointConflictError, LeaseLostError, START_OF_TIME, advance, type Position } from '../checkpoint';
 import type { FallbackStore, ParkedEvent } from '../fallback';
 import type { Logger } from '../log';
 import { changeMessage, KafkaRefusedError, KafkaUnavailableError, type Publisher } from '../publish';
@@ -6,6 +6,7 @@ import type { GlueAvroSerde } from '../serde';
 import type { FrameCompression } from '../serde/glue-frame';
 import { type PaginationLimits, pagesOf, readAhead, type Source } from '../source';
 import { type PagePlan, parkedEvent, planPage } from './page-plan';
+import { type IndexLagOptions, ParkedIndexLag } from './recent-parks';
 
 export interface PollDependencies {
   readonly source: Source;
@@ -38,6 +39,8 @@ export interface PollRequest {
   };
   /** Stop fetching when this returns true (the Lambda's remaining time), and checkpoint what is done. */
   readonly outOfTime: () => boolean;
+  /** How the run covers the fallback table's status index lagging behind parks (see ParkedIndexLag). */
+  readonly parkedIndexLag?: IndexLagOptions;
 }
 
 export interface PollSummary {
@@ -120,6 +123,7 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   let saved = position;
   const maxTieIds = request.limits.maxCheckpointTieIds ?? 8000;
   const summary = startSummary(request.entity, position);
+  const lag = await ParkedIndexLag.read(deps.checkpoints, request.entity, request.runId, deps.now?.() ?? new Date(), request.parkedIndexLag);
   const retriableKeys = await deps.fallback.parkedKeys(request.entity, 'RETRIABLE');
   const ambiguousKeys = await deps.fallback.parkedKeys(request.entity, 'AMBIGUOUS');
   const pages = readAhead(pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime }));
@@ -130,7 +134,14 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
     const plan = await planPage(page.entries, deps.serde, {
       entity: request.entity, schemaName: request.schemaName, compression: request.compression, position, retriableKeys, now: now(),
     });
-    await handOff(deps, request, plan, retriableKeys, ambiguousKeys, summary, now());
+    try {
+      await handOff(deps, request, plan, { retriableKeys, ambiguousKeys, lag }, summary, now());
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+      deps.log.warn('this run\'s lease ran out and another run took it; stopping', { entity: request.entity, runId: request.runId });
+      summary.stoppedBecause = 'another run is polling';
+      break;
+    }
     const next = advance(position, plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })));
     if (next !== position && next.eventIdsAtUpdatedAt.length > maxTieIds) {
       // Inside a huge tie: keep going with the position in memory (it still drops duplicates in
@@ -157,6 +168,14 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   return summary;
 }
 
+/** What the run knows of the keys parked in the fallback table. */
+interface ParkedKeys {
+  readonly retriableKeys: Set<string>;
+  readonly ambiguousKeys: Set<string>;
+  /** Keys the index may not show yet: their items are read consistently before a newer change is published. */
+  readonly lag: ParkedIndexLag;
+}
+
 /**
  * Parks what the plan parks, then publishes the valid events; a Kafka failure parks those as
  * RETRIABLE instead. Parking first means a newer valid event of a key can supersede an
@@ -165,19 +184,21 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
  * the newer one; a key whose older event the retry function revived waits behind it instead.
  * A parking failure fails the run before the checkpoint moves.
  */
-async function handOff(deps: PollDependencies, request: PollRequest, plan: PagePlan, retriableKeys: Set<string>, ambiguousKeys: Set<string>, summary: PollSummary, at: string): Promise<void> {
-  await park(deps, plan.park, retriableKeys, ambiguousKeys, summary);
+async function handOff(deps: PollDependencies, request: PollRequest, plan: PagePlan, keys: ParkedKeys, summary: PollSummary, at: string): Promise<void> {
+  const { retriableKeys, ambiguousKeys, lag } = keys;
+  await park(deps, plan.park, keys, summary);
   const publish: PagePlan['publish'] = [];
   const behind: ParkedEvent[] = [];
   for (const p of plan.publish) {
-    const blocked = retriableKeys.has(p.record.id)
-      || (ambiguousKeys.has(p.record.id) && (await deps.fallback.supersedeAmbiguous(request.entity, p.record.id, p.record.updatedAt)).blocked);
+    const checked = !retriableKeys.has(p.record.id) && (ambiguousKeys.has(p.record.id) || lag.isUnsure(p.record.id));
+    const blocked = retriableKeys.has(p.record.id) || (checked && (await deps.fallback.supersedeAmbiguous(request.entity, p.record.id, p.record.updatedAt)).blocked);
+    if (checked) lag.settle(p.record.id);
     if (blocked) {
       behind.push(parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', 'PARKED_BEHIND_KEY', `key ${p.record.id} has an older event waiting to be re-sent; this newer event waits behind it`));
       retriableKeys.add(p.record.id);
     } else publish.push(p);
   }
-  await park(deps, behind, retriableKeys, ambiguousKeys, summary);
+  await park(deps, behind, keys, summary);
   try {
     await deps.publisher.publish(request.topic, publish.map((p) => changeMessage(request.entity, p.record, p.schemaVersionId, p.bytes)));
     summary.published += publish.length;
@@ -189,14 +210,16 @@ async function handOff(deps: PollDependencies, request: PollRequest, plan: PageP
     const rest = publish.slice(error.acknowledged);
     deps.log.warn(reason === 'KAFKA_REFUSED' ? 'Kafka refused the page\'s events: parking them as RETRIABLE' : 'Kafka unavailable: parking the page\'s events as RETRIABLE', { entity: request.entity, events: rest.length, error });
     const unpublished = rest.map((p) => parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', reason, error.message));
-    await park(deps, unpublished, retriableKeys, ambiguousKeys, summary);
+    await park(deps, unpublished, keys, summary);
   }
   summary.fetched += plan.changes.length;
   summary.duplicates += plan.duplicates;
 }
 
-async function park(deps: PollDependencies, events: ParkedEvent[], retriableKeys: Set<string>, ambiguousKeys: Set<string>, summary: PollSummary): Promise<void> {
+async function park(deps: PollDependencies, events: ParkedEvent[], keys: ParkedKeys, summary: PollSummary): Promise<void> {
   if (events.length === 0) return;
+  const { retriableKeys, ambiguousKeys } = keys;
+  await keys.lag.beforePark(events.filter((e) => e.status === 'RETRIABLE' || e.status === 'AMBIGUOUS').map((e) => e.id), deps.now?.() ?? new Date());
   await deps.fallback.park(events);
   for (const p of events) {
     summary.parked[p.reason] = (summary.parked[p.reason] ?? 0) + 1;

@@ -33,6 +33,9 @@ export interface DrainSummary {
 
 export const emptyDrainSummary = (): DrainSummary => ({ published: 0, revived: 0, stillInvalid: 0, failed: 0, stale: 0, superseded: 0, busy: 0 });
 
+/** What draining one item means for the rest of its key. */
+type Step = 'next' | 'key waits' | 'kafka down';
+
 /**
  * Drains one key's parked events, oldest first, so Kafka never goes backwards for it:
  * - RETRIABLE: re-encoded with the latest schema and sent; on success deleted (which releases
@@ -40,50 +43,96 @@ export const emptyDrainSummary = (): DrainSummary => ({ published: 0, revived: 0
  * - AMBIGUOUS: re-validated against the latest schema; valid now → RETRIABLE and sent in turn
  *   (unless the poller superseded it meanwhile); still invalid → attempt counted, rescheduled;
  * - past its stale limit → STALE, for the sweep to archive, alert on and delete.
- * Each item is claimed first: if another invocation holds the key, this one leaves it alone.
- * Returns false when Kafka is down (no point in trying other keys now).
+ * Each item is claimed first: if another invocation holds one (or takes one over), the key is
+ * busy and this one leaves the rest of it alone. Returns false when Kafka is down (no point in
+ * trying other keys now).
  */
 export async function drainKey(entity: string, id: string, deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<boolean> {
-  const items = await deps.store.itemsOfKey(entity, id);
-  for (let i = 0; i < items.length; i += 1) {
-    let item = items[i]!;
-    if (item.status !== 'RETRIABLE' && item.status !== 'AMBIGUOUS') continue;
-    const now = deps.now();
-    const stale = staleBecause(item, now, policy);
-    if (stale !== undefined) {
-      if (await deps.store.setStatus(item, item.status, 'STALE', { staleBecause: stale, staleAt: now.toISOString() }, deps.owner)) summary.stale += 1;
-      continue;
+  // The key's older events that are AMBIGUOUS as this drain goes: as read, or made so by it (a
+  // RETRIABLE one the latest schema rejects). The next event sent supersedes all of them.
+  const ambiguous: ParkedItem[] = [];
+  for (const item of await deps.store.itemsOfKey(entity, id)) {
+    const step = await drainItem(item, ambiguous, deps, policy, summary);
+    if (step === 'kafka down') return false;
+    if (step === 'key waits') return true;
+  }
+  return true;
+}
+
+async function drainItem(parked: ParkedItem, ambiguous: ParkedItem[], deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<Step> {
+  if (parked.status !== 'RETRIABLE' && parked.status !== 'AMBIGUOUS') return 'next';
+  const now = deps.now();
+  const stale = staleBecause(parked, now, policy);
+  if (stale !== undefined) {
+    if (await deps.store.setStatus(parked, parked.status, 'STALE', { staleBecause: stale, staleAt: now.toISOString() }, deps.owner)) {
+      summary.stale += 1;
+      return 'next';
     }
-    // An ambiguous event never holds back newer ones; a retriable one not yet due does.
-    if (item.nextAttemptAt > now.toISOString()) {
-      if (item.status === 'RETRIABLE') return true;
-      continue;
+    // Another invocation holds it: it took it just before the limit and may be sending it now.
+    return busy(summary);
+  }
+  // An ambiguous event never holds back newer ones; a retriable one not yet due does.
+  if (parked.nextAttemptAt > now.toISOString()) {
+    if (parked.status === 'RETRIABLE') return 'key waits';
+    ambiguous.push(parked);
+    return 'next';
+  }
+  if (!(await claim(parked, deps, policy))) return busy(summary);
+  const payload = await deps.store.payloadOf(parked);
+  let item = parked;
+  if (item.status === 'AMBIGUOUS') {
+    const revived = await revive(item, payload, deps, policy, summary);
+    if (revived === 'still invalid') {
+      ambiguous.push(item);
+      return 'next';
     }
-    if (!(await deps.store.claim(item, deps.owner, now.toISOString(), new Date(now.getTime() + policy.claimMs).toISOString()))) {
-      summary.busy += 1;
-      return true;
-    }
-    const payload = await deps.store.payloadOf(item);
-    if (item.status === 'AMBIGUOUS') {
-      const recheck = await revalidate(item, payload, deps, policy);
-      if (recheck !== undefined) {
-        summary.stillInvalid += 1;
-        await reschedule(item, recheck, deps, policy);
-        continue;
-      }
-      if (!(await deps.store.setStatus(item, 'AMBIGUOUS', 'RETRIABLE', { revalidatedAt: now.toISOString() }, deps.owner))) continue;
-      summary.revived += 1;
-      item = { ...item, status: 'RETRIABLE' };
-      if (!(await deps.store.claim(item, deps.owner, now.toISOString(), new Date(now.getTime() + policy.claimMs).toISOString()))) return true;
-    }
-    // The newer state goes out: the key's older ambiguous events must never follow it.
-    for (const older of items.slice(0, i).filter((o) => o.status === 'AMBIGUOUS')) {
-      if (await deps.store.setStatus(older, 'AMBIGUOUS', 'SUPERSEDED', { supersededBy: item.updatedAt })) summary.superseded += 1;
-    }
-    const sent = await send(item, payload as ChangeRecord, deps, policy, summary);
-    if (sent === 'kafka down') return false;
-    // Refused (this topic's limits or grants): the key waits, the other keys go on.
-    if (sent === 'refused') return true;
+    if (revived === 'taken') return busy(summary);
+    item = revived;
+  }
+  const outcome = await send(item, payload as ChangeRecord, ambiguous, deps, policy, summary);
+  if (outcome === 'now ambiguous') ambiguous.push({ ...item, status: 'AMBIGUOUS' });
+  if (outcome === 'sent' || outcome === 'now ambiguous') return 'next';
+  if (outcome === 'taken') return busy(summary);
+  // Refused (this topic's limits or grants): the key waits, the other keys go on.
+  return outcome === 'refused' ? 'key waits' : 'kafka down';
+}
+
+function busy(summary: DrainSummary): Step {
+  summary.busy += 1;
+  return 'key waits';
+}
+
+async function claim(item: ParkedItem, deps: RedriveDependencies, policy: RedrivePolicy): Promise<boolean> {
+  const now = deps.now();
+  return deps.store.claim(item, deps.owner, now.toISOString(), new Date(now.getTime() + policy.claimMs).toISOString());
+}
+
+/** A claimed AMBIGUOUS item the latest schema accepts, made RETRIABLE and claimed again; else why not. */
+async function revive(item: ParkedItem, payload: unknown, deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<ParkedItem | 'still invalid' | 'taken'> {
+  const recheck = await revalidate(item, payload, deps, policy);
+  if (recheck !== undefined) {
+    summary.stillInvalid += 1;
+    await reschedule(item, recheck, deps, policy);
+    return 'still invalid';
+  }
+  // Not changed: superseded by the poller meanwhile, or our claim ran out and another took it.
+  // Either way the next drain reads the key again and decides on what is there then.
+  if (!(await deps.store.setStatus(item, 'AMBIGUOUS', 'RETRIABLE', { revalidatedAt: deps.now().toISOString() }, deps.owner))) return 'taken';
+  summary.revived += 1;
+  const revived: ParkedItem = { ...item, status: 'RETRIABLE' };
+  return (await claim(revived, deps, policy)) ? revived : 'taken';
+}
+
+/**
+ * The older ambiguous events of the key become SUPERSEDED before the newer state goes out, so
+ * they can never follow it. False if one of them changed meanwhile (another invocation revived
+ * it, say, and may be sending it): the newer event must not go out now.
+ */
+async function supersedeOlder(ambiguous: ParkedItem[], newer: ParkedItem, deps: RedriveDependencies, summary: DrainSummary): Promise<boolean> {
+  while (ambiguous.length > 0) {
+    if (!(await deps.store.setStatus(ambiguous[0]!, 'AMBIGUOUS', 'SUPERSEDED', { supersededBy: newer.updatedAt }))) return false;
+    ambiguous.shift();
+    summary.superseded += 1;
   }
   return true;
 }
@@ -102,7 +151,11 @@ async function revalidate(item: ParkedItem, payload: unknown, deps: RedriveDepen
   }
 }
 
-async function send(item: ParkedItem, record: ChangeRecord, deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<'sent' | 'kafka down' | 'refused' | 'not sent'> {
+/**
+ * Encodes the claimed RETRIABLE item with the latest schema, supersedes the key's older ambiguous
+ * events (only a *valid* newer event may), sends it and deletes it.
+ */
+async function send(item: ParkedItem, record: ChangeRecord, ambiguous: ParkedItem[], deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<'sent' | 'kafka down' | 'refused' | 'now ambiguous' | 'taken'> {
   let encoded;
   try {
     encoded = await deps.serde.encode(policy.topicOf(item.entity), record, policy.compressionOf(item.entity));
@@ -111,9 +164,14 @@ async function send(item: ParkedItem, record: ChangeRecord, deps: RedriveDepende
     // Valid when parked, but invalid under the latest schema, or its schema is gone: ambiguous
     // now (re-checked by each sweep until its stale limit); it no longer holds the key.
     const reason = error instanceof SchemaNotFoundError ? 'SCHEMA_NOT_FOUND' : 'SCHEMA_VALIDATION';
-    await deps.store.setStatus(item, 'RETRIABLE', 'AMBIGUOUS', { reason, error: error.message }, deps.owner);
+    if (!(await deps.store.setStatus(item, 'RETRIABLE', 'AMBIGUOUS', { reason, error: error.message }, deps.owner))) return 'taken';
     summary.stillInvalid += 1;
-    return 'not sent';
+    return 'now ambiguous';
+  }
+  if (!(await supersedeOlder(ambiguous, item, deps, summary))) {
+    // Gives the claim back at once (a move to the same status releases it), so the next drain need not wait for it to run out.
+    await deps.store.setStatus(item, 'RETRIABLE', 'RETRIABLE', {}, deps.owner);
+    return 'taken';
   }
   const topic = policy.topicOf(item.entity);
   try {
@@ -128,9 +186,11 @@ async function send(item: ParkedItem, record: ChangeRecord, deps: RedriveDepende
     return error instanceof KafkaRefusedError ? 'refused' : 'kafka down';
   }
   summary.published += 1;
-  // If the claim was lost meanwhile, another invocation may send it again: at least once.
-  if (!(await deps.store.remove(item, deps.owner))) deps.log.warn('sent, but the item was claimed by another invocation meanwhile', { entity: item.entity, id: item.id, eventId: item.eventId });
-  return 'sent';
+  // The claim ran out and another invocation took the item: it may send it again, after this
+  // key's newer events if this drain went on; so the key is left to it (at least once, in order).
+  if (await deps.store.remove(item, deps.owner)) return 'sent';
+  deps.log.warn('sent, but the item was claimed by another invocation meanwhile', { entity: item.entity, id: item.id, eventId: item.eventId });
+  return 'taken';
 }
 
 async function reschedule(item: ParkedItem, error: string, deps: RedriveDependencies, policy: RedrivePolicy): Promise<void> {

@@ -8,5 +8,7 @@ export function withSave(inner: CheckpointStore, save: CheckpointStore['save']):
     acquireLease: (entity, owner, now, until) => inner.acquireLease(entity, owner, now, until),
     releaseLease: (entity, owner) => inner.releaseLease(entity, owner),
     leaseOf: (entity) => inner.leaseOf(entity),
+    recentParks: (entity) => inner.recentParks(entity),
+    noteRecentParks: (entity, owner, parks) => inner.noteRecentParks(entity, owner, parks),
   };
 }

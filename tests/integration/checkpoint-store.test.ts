@@ -75,4 +75,22 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
     expect(await store.load(entity)).toMatchObject({ version: 2, savedBy: 'run-2', position: { updatedAt: T2 } });
     expect(await store.acquireLease(entity, 'run-3', now, until)).toMatchObject({ acquired: false, holder: { owner: 'run-2' } });
   });
+  it('notes recent parks on the entity\'s item only for the lease holder, leaving the checkpoint and the lease as they are', async () => {
+    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const entity = `it-${randomUUID()}`;
+    const now = new Date();
+    const until = new Date(now.getTime() + 60_000);
+    const parks = { keys: [{ id: 'c-1', until: until.toISOString() }], allUntil: until.toISOString() };
+    expect(await store.noteRecentParks(entity, 'run-1', parks)).toBe(false);
+    expect(await store.recentParks(entity)).toBeUndefined();
+    await store.acquireLease(entity, 'run-1', now, until);
+    expect(await store.noteRecentParks(entity, 'run-1', parks)).toBe(true);
+    expect(await store.recentParks(entity)).toEqual(parks);
+    expect(await store.load(entity)).toBeUndefined();
+    await store.save(entity, { updatedAt: T1, eventIdsAtUpdatedAt: ['a'] }, undefined, 'run-1');
+    expect(await store.noteRecentParks(entity, 'run-2', { keys: [] })).toBe(false);
+    expect(await store.recentParks(entity)).toEqual(parks);
+    expect(await store.load(entity)).toMatchObject({ version: 1, position: { updatedAt: T1 } });
+    expect(await store.leaseOf(entity)).toEqual({ owner: 'run-1', until: until.toISOString() });
+  });
 });

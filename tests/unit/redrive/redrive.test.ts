@@ -111,6 +111,39 @@ describe('the retry function core', () => {
     expect(r.store.all).toEqual([]);
   });
 
+  it('supersedes a key\'s older RETRIABLE event that the latest schema turned AMBIGUOUS when its newer one is sent, so a later schema never sends it after', async () => {
+    const r = rig();
+    const withoutEmail = evolve(schemaFile('customer'), (s) => void dataFields(s).splice(dataFields(s).findIndex((f) => f.name === 'email'), 1));
+    // k-1 carries the optional email, k-2 does not: both parked while Kafka was down.
+    r.store.add(parked('k', 1, {}, { email: 'ada@example.com' }), parked('k', 2, { reason: 'PARKED_BEHIND_KEY' }, { email: undefined }));
+    r.registry.seed('cdc.customer', withoutEmail); // v2 drops the optional field
+    await r.sweep();
+    expect(r.sentKeys()).toEqual([`k@${'k-2'.padEnd(32, '0')}`]);
+    r.registry.seed('cdc.customer', evolve(withoutEmail, (s) => void dataFields(s).push({ name: 'email', type: ['null', 'string'], default: null }))); // v3 adds it back: k-1 is valid again
+    r.advance(1500);
+    await r.sweep();
+    expect(r.sentKeys()).toEqual([`k@${'k-2'.padEnd(32, '0')}`]);
+    const archived = [...r.archive.objects.values()].flatMap((o) => o.body.toString().trim().split('\n').map((l) => JSON.parse(l)));
+    expect(archived.map((a) => [a.eventId, a.status, a.supersededBy])).toEqual([['k-1'.padEnd(32, '0'), 'SUPERSEDED', new Date(T0 - 3_600_000 + 2000).toISOString()]]);
+    expect(r.store.all).toEqual([]);
+  });
+
+  it('does not send a newer event while an older one it would supersede was revived by another invocation since it read the key', async () => {
+    const r = rig();
+    r.store.add(parked('k', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', nextAttemptAt: new Date(T0 + 3_600_000).toISOString() }), parked('k', 2));
+    const itemsOfKey = r.store.itemsOfKey.bind(r.store);
+    r.store.itemsOfKey = async (entity, id) => {
+      const read = await itemsOfKey(entity, id);
+      // Just after this read, another invocation finds k-1 valid, revives it and starts sending it.
+      expect(await r.store.setStatus(read[0]!, 'AMBIGUOUS', 'RETRIABLE', {})).toBe(true);
+      expect(await r.store.claim({ ...read[0]!, status: 'RETRIABLE' }, 'someone-else', new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString())).toBe(true);
+      r.store.itemsOfKey = itemsOfKey;
+      return read;
+    };
+    expect(await r.sweep()).toMatchObject({ published: 0, superseded: 0, busy: 1 });
+    expect(r.store.all.map((i) => [i.eventId.slice(0, 3), i.status, i.claimedBy])).toEqual([['k-1', 'RETRIABLE', 'someone-else'], ['k-2', 'RETRIABLE', undefined]]);
+  });
+
   it('turns events past their stale limit STALE, archives them whole, sends one alert per sweep, then deletes them', async () => {
     const r = rig();
     r.store.add(
@@ -157,6 +190,33 @@ describe('the retry function core', () => {
     expect(await r.sweep()).toMatchObject({ published: 0, busy: 1 });
     r.advance(61_000); // the other invocation died: its claim expires
     expect(await r.sweep()).toMatchObject({ published: 2 });
+  });
+
+  it('at the stale boundary, a key whose older event another invocation holds is busy: its newer events wait', async () => {
+    const r = rig();
+    // The other invocation claimed a-1 just before its last allowed attempt and is sending it now.
+    r.store.add(parked('a', 1, { attempts: 1000 }), parked('a', 2, { reason: 'PARKED_BEHIND_KEY' }));
+    const [a1] = r.store.all;
+    expect(await r.store.claim(a1!, 'someone-else', new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString())).toBe(true);
+    expect(await r.sweep()).toMatchObject({ published: 0, stale: 0, busy: 1 });
+    expect(r.store.all.map((i) => [i.id, i.status])).toEqual([['a', 'RETRIABLE'], ['a', 'RETRIABLE']]);
+    expect(await r.store.remove(a1!, 'someone-else')).toBe(true); // it went out
+    expect(await r.sweep()).toMatchObject({ published: 1 });
+    expect(r.sentKeys()).toEqual([`a@${'a-2'.padEnd(32, '0')}`]);
+  });
+
+  it('stops draining a key when another invocation took over the claim of the event it just sent: that one may send it again', async () => {
+    const r = rig();
+    r.store.add(parked('a', 1), parked('a', 2));
+    const publish = r.publisher.publish.bind(r.publisher);
+    r.publisher.publish = async (topic, messages) => {
+      // This send took longer than the claim: another invocation took a-1 over and will send it too.
+      if (r.publisher.sent.length === 0) expect(await r.store.claim(r.store.all[0]!, 'someone-else', new Date(T0 + 61_000).toISOString(), new Date(T0 + 121_000).toISOString())).toBe(true);
+      return publish(topic, messages);
+    };
+    expect(await r.sweep()).toMatchObject({ published: 1, busy: 1 });
+    expect(r.sentKeys()).toEqual([`a@${'a-1'.padEnd(32, '0')}`]);
+    expect(r.store.all.map((i) => [i.eventId.slice(0, 3), i.claimedBy])).toEqual([['a-1', 'someone-else'], ['a-2', undefined]]);
   });
 
   it('a key that fails does not stop the sweep: the other keys are drained, the failure counted and the key left as it was', async () => {
