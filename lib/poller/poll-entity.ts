@@ -5,6 +5,7 @@ import { changeMessage, KafkaRefusedError, KafkaUnavailableError, type Publisher
 import type { GlueAvroSerde } from '../serde';
 import type { FrameCompression } from '../serde/glue-frame';
 import { type PaginationLimits, pagesOf, readAhead, type Source } from '../source';
+import { type KeySet, ParkedKeys } from './parked-keys';
 import { type PagePlan, parkedEvent, planPage } from './page-plan';
 
 export interface PollDependencies {
@@ -35,6 +36,8 @@ export interface PollRequest {
      * until the run has passed the tie. Default 8,000 (about 300 KB).
      */
     readonly maxCheckpointTieIds?: number;
+    /** Above this many parked RETRIABLE (or AMBIGUOUS) items, ask per key rather than list them (default 5,000). */
+    readonly maxListedParkedItems?: number;
   };
   /** Stop fetching when this returns true (the Lambda's remaining time), and checkpoint what is done. */
   readonly outOfTime: () => boolean;
@@ -120,36 +123,46 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   let saved = position;
   const maxTieIds = request.limits.maxCheckpointTieIds ?? 8000;
   const summary = startSummary(request.entity, position);
-  const retriableKeys = await deps.fallback.parkedKeys(request.entity, 'RETRIABLE');
-  const ambiguousKeys = await deps.fallback.parkedKeys(request.entity, 'AMBIGUOUS');
   const pages = readAhead(pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime }));
+  // The first page is fetched while the parked keys are read: a backlog does not delay the source.
+  let result = pages.next();
+  result.catch(() => undefined);
   let more = false;
-  for await (const page of pages) {
-    summary.pages += 1;
-    more = page.nextPageToken !== null;
-    const plan = await planPage(page.entries, deps.serde, {
-      entity: request.entity, schemaName: request.schemaName, compression: request.compression, position, retriableKeys, now: now(),
-    });
-    await handOff(deps, request, plan, retriableKeys, ambiguousKeys, summary, now());
-    const next = advance(position, plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })));
-    if (next !== position && next.eventIdsAtUpdatedAt.length > maxTieIds) {
-      // Inside a huge tie: keep going with the position in memory (it still drops duplicates in
-      // this run) and save once past the tie. A run that stops inside it leaves the saved
-      // checkpoint before it, so the next run re-sends part of the tie: at least once, never lost.
-      if (position.eventIdsAtUpdatedAt.length <= maxTieIds) deps.log.warn('more events share one timestamp than a checkpoint can list; saving again after the tie', { entity: request.entity, updatedAt: next.updatedAt, limit: maxTieIds });
-      position = next;
-    } else if (next !== position) {
-      try {
-        version = (await deps.checkpoints.save(request.entity, next, version, request.runId)).version;
+  try {
+    const parked = await ParkedKeys.read(deps.fallback, request.entity, request.limits.maxListedParkedItems);
+    if (parked.askingPerKey) deps.log.info('more events parked than a run lists; asking about each page\'s keys', { entity: request.entity, runId: request.runId });
+    for (let r = await result; r.done !== true; r = await (result = pages.next())) {
+      const page = r.value;
+      summary.pages += 1;
+      more = page.nextPageToken !== null;
+      await parked.prepare(page.entries.flatMap((e) => (e.kind === 'change' ? [e.change.id] : [])));
+      const plan = await planPage(page.entries, deps.serde, {
+        entity: request.entity, schemaName: request.schemaName, compression: request.compression, position, retriableKeys: parked.retriable, now: now(),
+      });
+      await handOff(deps, request, plan, parked.retriable, parked.ambiguous, summary, now());
+      const next = advance(position, plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })));
+      if (next !== position && next.eventIdsAtUpdatedAt.length > maxTieIds) {
+        // Inside a huge tie: keep going with the position in memory (it still drops duplicates in
+        // this run) and save once past the tie. A run that stops inside it leaves the saved
+        // checkpoint before it, so the next run re-sends part of the tie: at least once, never lost.
+        if (position.eventIdsAtUpdatedAt.length <= maxTieIds) deps.log.warn('more events share one timestamp than a checkpoint can list; saving again after the tie', { entity: request.entity, updatedAt: next.updatedAt, limit: maxTieIds });
         position = next;
-        saved = next;
-      } catch (error) {
-        if (!(error instanceof CheckpointConflictError)) throw error;
-        deps.log.warn('another run moved the checkpoint first; stopping', { entity: request.entity, runId: request.runId });
-        summary.stoppedBecause = 'another run is ahead';
-        break;
+      } else if (next !== position) {
+        try {
+          version = (await deps.checkpoints.save(request.entity, next, version, request.runId)).version;
+          position = next;
+          saved = next;
+        } catch (error) {
+          if (!(error instanceof CheckpointConflictError)) throw error;
+          deps.log.warn('another run moved the checkpoint first; stopping', { entity: request.entity, runId: request.runId });
+          summary.stoppedBecause = 'another run is ahead';
+          break;
+        }
       }
     }
+  } finally {
+    // Not awaited: a first page still in flight (retrying, say) must not hold up a failed run.
+    pages.return(undefined).catch(() => undefined);
   }
   // The pages ended with a next page still to fetch: the time budget (or the page cap) stopped the run.
   if (more && summary.stoppedBecause === 'done') summary.stoppedBecause = 'time budget';
@@ -165,7 +178,7 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
  * the newer one; a key whose older event the retry function revived waits behind it instead.
  * A parking failure fails the run before the checkpoint moves.
  */
-async function handOff(deps: PollDependencies, request: PollRequest, plan: PagePlan, retriableKeys: Set<string>, ambiguousKeys: Set<string>, summary: PollSummary, at: string): Promise<void> {
+async function handOff(deps: PollDependencies, request: PollRequest, plan: PagePlan, retriableKeys: KeySet, ambiguousKeys: KeySet, summary: PollSummary, at: string): Promise<void> {
   await park(deps, plan.park, retriableKeys, ambiguousKeys, summary);
   const publish: PagePlan['publish'] = [];
   const behind: ParkedEvent[] = [];
@@ -195,7 +208,7 @@ async function handOff(deps: PollDependencies, request: PollRequest, plan: PageP
   summary.duplicates += plan.duplicates;
 }
 
-async function park(deps: PollDependencies, events: ParkedEvent[], retriableKeys: Set<string>, ambiguousKeys: Set<string>, summary: PollSummary): Promise<void> {
+async function park(deps: PollDependencies, events: ParkedEvent[], retriableKeys: KeySet, ambiguousKeys: KeySet, summary: PollSummary): Promise<void> {
   if (events.length === 0) return;
   await deps.fallback.park(events);
   for (const p of events) {

@@ -246,7 +246,7 @@ describe('least privilege per function (stage dev)', () => {
     PollerRole: [
       ...logs, ...registryRead, 'glue:GetSchemaVersion *', ...produce, ...vpcEni, 'ssm:GetParameter token parameter',
       ...each(['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['CheckpointTable']),
-      ...each(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['FallbackTable', 'FallbackTable/index/byStatusNextAttempt']),
+      ...each(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['FallbackTable', 'FallbackTable/index/byEntityStatus']),
       's3:PutObject RawBucket/oversized/*',
     ],
     ConsumerRole: [
