@@ -1,4 +1,7 @@
-/** Two projects: unit tests need nothing running; integration tests need the local stack (npm run stack:up). */
+/**
+ * Three projects: unit tests need nothing running; integration tests need the local stack (npm run
+ * stack:up); soak tests (npm run test:soak) need it too and take minutes, so npm test leaves them out.
+ */
 const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
 module.exports = {
   // A global option in Jest 30 (ignored inside projects): integration tests wait on real services.
@@ -13,6 +16,12 @@ module.exports = {
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      testEnvironment: 'node',
+    },
+    {
+      displayName: 'soak',
+      testMatch: ['<rootDir>/tests/soak/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
       testEnvironment: 'node',
     },

@@ -18,6 +18,8 @@ export interface RetryConfig extends CommonConfig {
    * timeout), so a live one never loses its items; a dead one's items wait this long.
    */
   readonly claimMs: number;
+  /** How many sweeps one scheduled sweep may chain when it runs out of time with due work left (0: none). */
+  readonly sweepChainMax: number;
 }
 
 /** Read once at cold start; a bad value fails here, naming the variable. */
@@ -34,6 +36,7 @@ export function loadRetryConfig(env: Readonly<Record<string, string | undefined>
     stale: parseStale(optionalString(env, 'CDC_RETRY_STALE') ?? '{"default":{"maxAgeSeconds":259200,"maxAttempts":50}}'),
     sweepBatchSize: requireInt(env, 'CDC_RETRY_SWEEP_BATCH_SIZE', { min: 1, max: 1000 }),
     schemaLatestTtlMs: (optionalString(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS') === undefined ? 60 : requireInt(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS', { min: 0, max: 3600 })) * 1000,
+    sweepChainMax: optionalString(env, 'CDC_RETRY_SWEEP_CHAIN_MAX') === undefined ? 3 : requireInt(env, 'CDC_RETRY_SWEEP_CHAIN_MAX', { min: 0, max: 20 }),
     claimMs: (optionalString(env, 'CDC_RETRY_CLAIM_SECONDS') === undefined ? 300 : requireInt(env, 'CDC_RETRY_CLAIM_SECONDS', { min: 10, max: 3600 })) * 1000,
   };
 }

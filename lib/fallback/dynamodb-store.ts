@@ -6,20 +6,36 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { inChunks } from '../batch/chunks';
 import { jsonText } from '../change/json-text';
-import { boundedForTable, type FallbackStatus, itemKeyOf, type ParkedEvent, partitionKey, sortKey } from './parked-event';
+import { boundedForTable, itemKeyOf, type ParkedEvent, partitionKey, sortKey } from './parked-event';
 
 /** DynamoDB items are at most 400 KB; larger payloads go to S3 and the item keeps a pointer. */
 export const MAX_INLINE_PAYLOAD_BYTES = 300 * 1024;
 /** What an item may weigh with its payload inline (the rest of the 400 KB is attribute names and slack). */
 const MAX_INLINE_ITEM_BYTES = 360 * 1024;
+/** The per-entity index of parked items (hash entity, range status), projecting keys only. */
+export const KEYS_INDEX = 'byEntityStatus';
+/** Keys asked about at once, when too many are parked to list. */
+const LOOKUP_CONCURRENCY = 16;
 /** TransactWriteItems takes at most 100 actions and 4 MB in all. */
 const TRANSACTION_ITEMS = 100;
 const TRANSACTION_BYTES = 3.5 * 1024 * 1024;
 
+/** The statuses whose events hold a key's newer changes back (or may be superseded by them). */
+export type OpenStatus = 'RETRIABLE' | 'AMBIGUOUS';
+export const OPEN_STATUSES: readonly OpenStatus[] = ['RETRIABLE', 'AMBIGUOUS'];
+
+/** Per open status, the partition keys (`partitionKey(entity, id)`) with events parked so. */
+export type OpenKeys = Readonly<Record<OpenStatus, ReadonlySet<string>>>;
+
 export interface FallbackStore {
   park(events: readonly ParkedEvent[]): Promise<void>;
-  /** Ids of the entity's keys that have events parked with this status. */
-  parkedKeys(entity: string, status: FallbackStatus): Promise<Set<string>>;
+  /**
+   * The entity's keys with events parked RETRIABLE or AMBIGUOUS, from the per-entity keys-only
+   * index; undefined when more than `limit` items are parked so (then ask per key instead).
+   */
+  openKeys(entity: string, limit: number): Promise<OpenKeys | undefined>;
+  /** The open statuses each of these keys has events parked with (a consistent read per key). */
+  openStatusesOf(entity: string, ids: readonly string[]): Promise<Map<string, OpenStatus[]>>;
   /**
    * Before a newer valid change of a key is published: marks the key's AMBIGUOUS events older than
    * `updatedAt` SUPERSEDED. `blocked` is true when an older event of the key is RETRIABLE (e.g.
@@ -71,24 +87,52 @@ export class DynamoDbFallbackStore implements FallbackStore {
     }
   }
 
-  async parkedKeys(entity: string, status: FallbackStatus): Promise<Set<string>> {
-    const ids = new Set<string>();
+  async openKeys(entity: string, limit: number): Promise<OpenKeys | undefined> {
+    const [retriable, ambiguous] = await Promise.all(OPEN_STATUSES.map((status) => this.keysWithStatus(entity, status, limit)));
+    return retriable === undefined || ambiguous === undefined ? undefined : { RETRIABLE: retriable, AMBIGUOUS: ambiguous };
+  }
+
+  async openStatusesOf(entity: string, ids: readonly string[]): Promise<Map<string, OpenStatus[]>> {
+    const found = new Map<string, OpenStatus[]>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        const statuses = new Set<OpenStatus>();
+        let start: Record<string, AttributeValue> | undefined;
+        do {
+          const page = await this.dynamodb.send(new QueryCommand({
+            TableName: this.options.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) } },
+            ProjectionExpression: '#s', ExpressionAttributeNames: { '#s': 'status' }, ConsistentRead: true, ExclusiveStartKey: start,
+          }));
+          for (const item of page.Items ?? []) if ((OPEN_STATUSES as readonly string[]).includes(item.status?.S ?? '')) statuses.add(item.status!.S as OpenStatus);
+          start = page.LastEvaluatedKey;
+        } while (start);
+        if (statuses.size > 0) found.set(id, [...statuses]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, ids.length) }, worker));
+    return found;
+  }
+
+  /** At most `limit` items through the keys-only index (about 100 bytes each: one or two pages); undefined past it. */
+  private async keysWithStatus(entity: string, status: OpenStatus, limit: number): Promise<Set<string> | undefined> {
+    const keys = new Set<string>();
+    let read = 0;
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.dynamodb.send(new QueryCommand({
-        TableName: this.options.tableName,
-        IndexName: 'byStatusNextAttempt',
-        KeyConditionExpression: '#s = :s',
-        FilterExpression: 'entity = :e',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':s': { S: status }, ':e': { S: entity } },
-        ProjectionExpression: 'id',
-        ExclusiveStartKey: start,
+        TableName: this.options.tableName, IndexName: KEYS_INDEX,
+        KeyConditionExpression: 'entity = :e AND #s = :s',
+        ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: status }, ':e': { S: entity } },
+        Limit: limit + 1 - read, ExclusiveStartKey: start,
       }));
-      for (const item of page.Items ?? []) if (item.id?.S) ids.add(item.id.S);
+      read += page.Items?.length ?? 0;
+      if (read > limit) return undefined;
+      for (const item of page.Items ?? []) if (item.pk?.S) keys.add(item.pk.S);
       start = page.LastEvaluatedKey;
     } while (start);
-    return ids;
+    return keys;
   }
 
   async supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<SupersedeOutcome> {

@@ -7,6 +7,7 @@ import { SchemaNotFoundError } from '../registry';
 import { type GlueAvroSerde, SchemaValidationError } from '../serde';
 import type { FrameCompression } from '../serde/glue-frame';
 import type { SourceEntry } from '../source';
+import type { KeySet } from './parked-keys';
 
 export interface Publishable {
   readonly record: ChangeRecord;
@@ -29,7 +30,7 @@ export interface PlanContext {
   readonly compression: FrameCompression;
   readonly position: Position;
   /** Keys with RETRIABLE events parked: newer events of these keys queue behind them. */
-  readonly retriableKeys: Set<string>;
+  readonly retriableKeys: Pick<KeySet, 'has'>;
   readonly now: string;
 }
 

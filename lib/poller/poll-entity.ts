@@ -5,6 +5,7 @@ import { changeMessage, KafkaRefusedError, KafkaUnavailableError, type Publisher
 import type { GlueAvroSerde } from '../serde';
 import type { FrameCompression } from '../serde/glue-frame';
 import { type PaginationLimits, pagesOf, readAhead, type Source } from '../source';
+import { type KeySet, ParkedKeys } from './parked-keys';
 import { type PagePlan, parkedEvent, planPage } from './page-plan';
 import { type IndexLagOptions, ParkedIndexLag } from './recent-parks';
 
@@ -36,6 +37,8 @@ export interface PollRequest {
      * until the run has passed the tie. Default 8,000 (about 300 KB).
      */
     readonly maxCheckpointTieIds?: number;
+    /** Above this many parked RETRIABLE (or AMBIGUOUS) items, ask per key rather than list them (default 5,000). */
+    readonly maxListedParkedItems?: number;
   };
   /** Stop fetching when this returns true (the Lambda's remaining time), and checkpoint what is done. */
   readonly outOfTime: () => boolean;
@@ -123,44 +126,57 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   let saved = position;
   const maxTieIds = request.limits.maxCheckpointTieIds ?? 8000;
   const summary = startSummary(request.entity, position);
-  const lag = await ParkedIndexLag.read(deps.checkpoints, request.entity, request.runId, deps.now?.() ?? new Date(), request.parkedIndexLag);
-  const retriableKeys = await deps.fallback.parkedKeys(request.entity, 'RETRIABLE');
-  const ambiguousKeys = await deps.fallback.parkedKeys(request.entity, 'AMBIGUOUS');
   const pages = readAhead(pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime }));
+  // The first page is fetched while the parked keys are read: a backlog does not delay the source.
+  let result = pages.next();
+  result.catch(() => undefined);
   let more = false;
-  for await (const page of pages) {
-    summary.pages += 1;
-    more = page.nextPageToken !== null;
-    const plan = await planPage(page.entries, deps.serde, {
-      entity: request.entity, schemaName: request.schemaName, compression: request.compression, position, retriableKeys, now: now(),
-    });
-    try {
-      await handOff(deps, request, plan, { retriableKeys, ambiguousKeys, lag }, summary, now());
-    } catch (error) {
-      if (!(error instanceof LeaseLostError)) throw error;
-      deps.log.warn('this run\'s lease ran out and another run took it; stopping', { entity: request.entity, runId: request.runId });
-      summary.stoppedBecause = 'another run is polling';
-      break;
-    }
-    const next = advance(position, plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })));
-    if (next !== position && next.eventIdsAtUpdatedAt.length > maxTieIds) {
-      // Inside a huge tie: keep going with the position in memory (it still drops duplicates in
-      // this run) and save once past the tie. A run that stops inside it leaves the saved
-      // checkpoint before it, so the next run re-sends part of the tie: at least once, never lost.
-      if (position.eventIdsAtUpdatedAt.length <= maxTieIds) deps.log.warn('more events share one timestamp than a checkpoint can list; saving again after the tie', { entity: request.entity, updatedAt: next.updatedAt, limit: maxTieIds });
-      position = next;
-    } else if (next !== position) {
+  try {
+    const [lag, parked] = await Promise.all([
+      ParkedIndexLag.read(deps.checkpoints, request.entity, request.runId, deps.now?.() ?? new Date(), request.parkedIndexLag),
+      ParkedKeys.read(deps.fallback, request.entity, request.limits.maxListedParkedItems),
+    ]);
+    if (parked.askingPerKey) deps.log.info('more events parked than a run lists; asking about each page\'s keys', { entity: request.entity, runId: request.runId });
+    const keys: KnownKeys = { retriableKeys: parked.retriable, ambiguousKeys: parked.ambiguous, lag };
+    for (let r = await result; r.done !== true; r = await (result = pages.next())) {
+      const page = r.value;
+      summary.pages += 1;
+      more = page.nextPageToken !== null;
+      await parked.prepare(page.entries.flatMap((e) => (e.kind === 'change' ? [e.change.id] : [])));
+      const plan = await planPage(page.entries, deps.serde, {
+        entity: request.entity, schemaName: request.schemaName, compression: request.compression, position, retriableKeys: parked.retriable, now: now(),
+      });
       try {
-        version = (await deps.checkpoints.save(request.entity, next, version, request.runId)).version;
-        position = next;
-        saved = next;
+        await handOff(deps, request, plan, keys, summary, now());
       } catch (error) {
-        if (!(error instanceof CheckpointConflictError)) throw error;
-        deps.log.warn('another run moved the checkpoint first; stopping', { entity: request.entity, runId: request.runId });
-        summary.stoppedBecause = 'another run is ahead';
+        if (!(error instanceof LeaseLostError)) throw error;
+        deps.log.warn('this run\'s lease ran out and another run took it; stopping', { entity: request.entity, runId: request.runId });
+        summary.stoppedBecause = 'another run is polling';
         break;
       }
+      const next = advance(position, plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })));
+      if (next !== position && next.eventIdsAtUpdatedAt.length > maxTieIds) {
+        // Inside a huge tie: keep going with the position in memory (it still drops duplicates in
+        // this run) and save once past the tie. A run that stops inside it leaves the saved
+        // checkpoint before it, so the next run re-sends part of the tie: at least once, never lost.
+        if (position.eventIdsAtUpdatedAt.length <= maxTieIds) deps.log.warn('more events share one timestamp than a checkpoint can list; saving again after the tie', { entity: request.entity, updatedAt: next.updatedAt, limit: maxTieIds });
+        position = next;
+      } else if (next !== position) {
+        try {
+          version = (await deps.checkpoints.save(request.entity, next, version, request.runId)).version;
+          position = next;
+          saved = next;
+        } catch (error) {
+          if (!(error instanceof CheckpointConflictError)) throw error;
+          deps.log.warn('another run moved the checkpoint first; stopping', { entity: request.entity, runId: request.runId });
+          summary.stoppedBecause = 'another run is ahead';
+          break;
+        }
+      }
     }
+  } finally {
+    // Not awaited: a first page still in flight (retrying, say) must not hold up a failed run.
+    pages.return(undefined).catch(() => undefined);
   }
   // The pages ended with a next page still to fetch: the time budget (or the page cap) stopped the run.
   if (more && summary.stoppedBecause === 'done') summary.stoppedBecause = 'time budget';
@@ -169,9 +185,9 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
 }
 
 /** What the run knows of the keys parked in the fallback table. */
-interface ParkedKeys {
-  readonly retriableKeys: Set<string>;
-  readonly ambiguousKeys: Set<string>;
+interface KnownKeys {
+  readonly retriableKeys: KeySet;
+  readonly ambiguousKeys: KeySet;
   /** Keys the index may not show yet: their items are read consistently before a newer change is published. */
   readonly lag: ParkedIndexLag;
 }
@@ -184,7 +200,7 @@ interface ParkedKeys {
  * the newer one; a key whose older event the retry function revived waits behind it instead.
  * A parking failure fails the run before the checkpoint moves.
  */
-async function handOff(deps: PollDependencies, request: PollRequest, plan: PagePlan, keys: ParkedKeys, summary: PollSummary, at: string): Promise<void> {
+async function handOff(deps: PollDependencies, request: PollRequest, plan: PagePlan, keys: KnownKeys, summary: PollSummary, at: string): Promise<void> {
   const { retriableKeys, ambiguousKeys, lag } = keys;
   await park(deps, plan.park, keys, summary);
   const publish: PagePlan['publish'] = [];
@@ -216,7 +232,7 @@ async function handOff(deps: PollDependencies, request: PollRequest, plan: PageP
   summary.duplicates += plan.duplicates;
 }
 
-async function park(deps: PollDependencies, events: ParkedEvent[], keys: ParkedKeys, summary: PollSummary): Promise<void> {
+async function park(deps: PollDependencies, events: ParkedEvent[], keys: KnownKeys, summary: PollSummary): Promise<void> {
   if (events.length === 0) return;
   const { retriableKeys, ambiguousKeys } = keys;
   await keys.lag.beforePark(events.filter((e) => e.status === 'RETRIABLE' || e.status === 'AMBIGUOUS').map((e) => e.id), deps.now?.() ?? new Date());

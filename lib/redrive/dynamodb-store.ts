@@ -3,19 +3,19 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { type FallbackStatus, partitionKey } from '../fallback';
 import { HISTORY_LIMIT, type ParkedItem, type Reschedule } from './parked-item';
-import type { RedriveStore } from './store';
+import type { DueCursor, DuePage, RedriveStore } from './store';
 
 const INDEX = 'byStatusNextAttempt';
 
 export class DynamoDbRedriveStore implements RedriveStore {
   constructor(private readonly dynamodb: DynamoDBClient, private readonly s3: S3Client, private readonly tableName: string) {}
 
-  async due(status: FallbackStatus, now: string, limit: number): Promise<ParkedItem[]> {
-    return this.queryIndex(status, limit, { expression: '#s = :s AND nextAttemptAt <= :now', values: { ':now': { S: now } } });
+  async due(status: FallbackStatus, now: string, limit: number, after?: DueCursor): Promise<DuePage> {
+    return this.queryIndex(status, limit, { expression: '#s = :s AND nextAttemptAt <= :now', values: { ':now': { S: now } } }, after as Record<string, AttributeValue> | undefined);
   }
 
   async withStatus(status: FallbackStatus, limit: number): Promise<ParkedItem[]> {
-    return this.queryIndex(status, limit, { expression: '#s = :s', values: {} });
+    return (await this.queryIndex(status, limit, { expression: '#s = :s', values: {} })).items;
   }
 
   async itemsOfKey(entity: string, id: string): Promise<ParkedItem[]> {
@@ -94,9 +94,9 @@ export class DynamoDbRedriveStore implements RedriveStore {
   }
 
   /** The index projects whole items; they may lag a moment behind the table, which the conditional claims absorb. */
-  private async queryIndex(status: FallbackStatus, limit: number, where: { expression: string; values: Record<string, AttributeValue> }): Promise<ParkedItem[]> {
+  private async queryIndex(status: FallbackStatus, limit: number, where: { expression: string; values: Record<string, AttributeValue> }, from?: Record<string, AttributeValue>): Promise<DuePage> {
     const items: ParkedItem[] = [];
-    let start: Record<string, AttributeValue> | undefined;
+    let start = from;
     do {
       const page = await this.dynamodb.send(new QueryCommand({
         TableName: this.tableName, IndexName: INDEX, KeyConditionExpression: where.expression,
@@ -106,7 +106,8 @@ export class DynamoDbRedriveStore implements RedriveStore {
       items.push(...(page.Items ?? []).map((i) => unmarshall(i) as ParkedItem));
       start = page.LastEvaluatedKey;
     } while (start && items.length < limit);
-    return items;
+    // Each page asks for exactly what is missing, so the last page's end is where this one stops.
+    return start === undefined ? { items } : { items, after: start };
   }
 
   private key(item: ParkedItem): Record<string, AttributeValue> {

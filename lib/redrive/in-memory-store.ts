@@ -1,6 +1,9 @@
 import { type FallbackStatus, type ParkedEvent, partitionKey, sortKey } from '../fallback';
 import { HISTORY_LIMIT, type ParkedItem, type Reschedule } from './parked-item';
-import type { RedriveStore } from './store';
+import type { DueCursor, DuePage, RedriveStore } from './store';
+
+/** An item's place in the status/next-attempt index's order. */
+const place = (i: ParkedItem): string => `${i.nextAttemptAt}\u0000${i.pk}\u0000${i.sk}`;
 
 /** The fallback table in memory, with the same conditional semantics, for unit tests of the retry core. */
 export class InMemoryRedriveStore implements RedriveStore {
@@ -19,8 +22,11 @@ export class InMemoryRedriveStore implements RedriveStore {
     return [...this.items.values()].sort((a, b) => (a.pk + a.sk).localeCompare(b.pk + b.sk));
   }
 
-  async due(status: FallbackStatus, now: string, limit: number): Promise<ParkedItem[]> {
-    return this.sorted().filter((i) => i.status === status && i.nextAttemptAt <= now).slice(0, limit);
+  async due(status: FallbackStatus, now: string, limit: number, after?: DueCursor): Promise<DuePage> {
+    // As the index: ordered by next attempt; the cursor is the last item's place in that order.
+    const all = this.sorted().filter((i) => i.status === status && i.nextAttemptAt <= now && (after === undefined || place(i) > (after as string)));
+    const items = all.slice(0, limit);
+    return all.length > limit ? { items, after: place(items[items.length - 1]!) } : { items };
   }
 
   async withStatus(status: FallbackStatus, limit: number): Promise<ParkedItem[]> {
@@ -70,7 +76,7 @@ export class InMemoryRedriveStore implements RedriveStore {
   }
 
   private sorted(): ParkedItem[] {
-    return [...this.items.values()].sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt) || (a.pk + a.sk).localeCompare(b.pk + b.sk));
+    return [...this.items.values()].sort((a, b) => (place(a) < place(b) ? -1 : place(a) > place(b) ? 1 : 0));
   }
 
   private keyOf(item: Pick<ParkedItem, 'pk' | 'sk'>): string {

@@ -7,3 +7,4 @@ export { type AlertPort, InMemoryAlerts, SnsAlerts } from './alerts';
 export { type DrainSummary, drainKey, type RedriveDependencies } from './drain-key';
 export { archiveAndAlert, STALE_ARCHIVE_PREFIX, staleArchiveKey, staleArchiveTime } from './archive';
 export { onStream, sweep, type SweepDependencies, type SweepSummary } from './run';
+export { lambdaSweepChain, type SweepEvent } from './lambda-chain';

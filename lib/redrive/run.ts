@@ -6,12 +6,23 @@ import type { AlertPort } from './alerts';
 import { archiveAndAlert, type ArchiveSummary } from './archive';
 import { type DrainSummary, drainKey, emptyDrainSummary, type RedriveDependencies } from './drain-key';
 import type { ParkedItem } from './parked-item';
+import type { DueCursor } from './store';
 import type { RedrivePolicy } from './policy';
+
+/** How long a sweep may go on: it starts no key when fewer than `reserveMs` are left. */
+export interface SweepBudget {
+  readonly timeLeftMs: () => number;
+  readonly reserveMs: number;
+}
 
 export interface SweepDependencies extends RedriveDependencies {
   readonly archive: RawStore;
   readonly alerts: AlertPort;
   readonly stage: string;
+  /** Without one, a sweep goes on until no due work is left. */
+  readonly budget?: SweepBudget;
+  /** Starts another sweep, for the due work this one had no time left for. */
+  readonly chain?: () => Promise<void>;
 }
 
 export interface SweepSummary extends DrainSummary, ArchiveSummary {
@@ -21,38 +32,89 @@ export interface SweepSummary extends DrainSummary, ArchiveSummary {
   keyFailures: number;
   /** The first of those errors, for the operator's log. */
   keyError?: string;
+  /** Batches of due items read. */
+  rounds: number;
+  stoppedBecause: 'drained' | 'time' | 'kafka down';
+  /** Another sweep was started for the due work left. */
+  chained: boolean;
 }
 
+type DueStatus = 'RETRIABLE' | 'AMBIGUOUS';
+
 /**
- * The scheduled sweep: drains the keys with events due (found through the status/next-attempt
- * index, never a scan), a few keys at a time, stopping early when Kafka is down; then archives
- * and alerts on what is stale or superseded. A key whose drain throws is counted and left for
- * the next sweep; it never stops the other keys, and no work outlives the sweep (the caller
- * may close the producer as soon as it returns).
+ * The scheduled sweep: walks the items due when it started (through the status/next-attempt
+ * index, never a scan) batch after batch, draining their keys a few at a time, until none is
+ * left, Kafka is down, or its time runs short; then it chains another sweep for the rest, and
+ * archives and alerts on what is stale or superseded. A backlog therefore drains at the speed
+ * of Kafka and DynamoDB, not one batch per schedule tick. Each key is taken once per sweep: one
+ * held by another invocation is passed over, not asked for again. A key whose drain throws is
+ * counted and left for the next sweep; it never stops the other keys, and no work outlives the
+ * sweep (the caller may close the producer as soon as it returns).
  */
 export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Promise<SweepSummary> {
   const now = deps.now().toISOString();
-  const due = [...(await deps.store.due('RETRIABLE', now, policy.sweepBatchSize)), ...(await deps.store.due('AMBIGUOUS', now, policy.sweepBatchSize))];
-  const keys = [...new Map(due.map((i) => [i.pk, i] as const)).values()];
+  const cursors = new Map<DueStatus, { after?: DueCursor }>([['RETRIABLE', {}], ['AMBIGUOUS', {}]]);
+  const taken = new Set<string>();
   const summary = emptyDrainSummary();
   const failures = { count: 0, first: undefined as string | undefined };
+  const timeShort = (): boolean => deps.budget !== undefined && deps.budget.timeLeftMs() <= deps.budget.reserveMs;
   let kafkaDown = false;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (!kafkaDown && next < keys.length) {
-      const item = keys[next++]!;
-      try {
-        if (!(await drainKey(item.entity, item.id, deps, policy, summary))) kafkaDown = true;
-      } catch (error) {
-        failures.count += 1;
-        failures.first ??= `${item.entity} ${item.id}: ${(error as Error).message}`;
-        deps.log.error('draining a key failed; the next sweep tries it again', { entity: item.entity, id: item.id, error });
-      }
+  let rounds = 0;
+  let stoppedBecause: SweepSummary['stoppedBecause'] = 'drained';
+  while (cursors.size > 0) {
+    if (timeShort()) {
+      stoppedBecause = 'time';
+      break;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(policy.concurrency, keys.length) }, worker));
+    const due: ParkedItem[] = [];
+    for (const [status, cursor] of cursors) {
+      const page = await deps.store.due(status, now, policy.sweepBatchSize, cursor.after);
+      due.push(...page.items);
+      if (page.after === undefined) cursors.delete(status);
+      else cursor.after = page.after;
+    }
+    rounds += 1;
+    const keys = [...new Map(due.filter((i) => !taken.has(i.pk)).map((i) => [i.pk, i] as const)).values()];
+    keys.forEach((i) => taken.add(i.pk));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (!kafkaDown && next < keys.length && stoppedBecause !== 'time') {
+        if (timeShort()) {
+          stoppedBecause = 'time';
+          return;
+        }
+        const item = keys[next++]!;
+        try {
+          if (!(await drainKey(item.entity, item.id, deps, policy, summary))) kafkaDown = true;
+        } catch (error) {
+          failures.count += 1;
+          failures.first ??= `${item.entity} ${item.id}: ${(error as Error).message}`;
+          deps.log.error('draining a key failed; the next sweep tries it again', { entity: item.entity, id: item.id, error });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(policy.concurrency, keys.length) }, worker));
+    if (kafkaDown) stoppedBecause = 'kafka down';
+    if (stoppedBecause !== 'drained') break;
+  }
+  const chained = stoppedBecause === 'time' && (await chainAnother(deps));
   const archived = await archiveAndAlert(deps, policy.sweepBatchSize);
-  return { ...summary, ...archived, keys: keys.length, kafkaDown, keyFailures: failures.count, ...(failures.first === undefined ? {} : { keyError: failures.first }) };
+  return {
+    ...summary, ...archived, keys: taken.size, kafkaDown, keyFailures: failures.count, ...(failures.first === undefined ? {} : { keyError: failures.first }),
+    rounds, stoppedBecause, chained,
+  };
+}
+
+/** A chain that cannot be started is logged: the next scheduled sweep takes the work up. */
+async function chainAnother(deps: SweepDependencies): Promise<boolean> {
+  if (deps.chain === undefined) return false;
+  try {
+    await deps.chain();
+    return true;
+  } catch (error) {
+    deps.log.error('could not start another sweep; the next scheduled one goes on', { error });
+    return false;
+  }
 }
 
 /**

@@ -1,13 +1,25 @@
 import type { FallbackStatus } from '../fallback';
 import type { ParkedItem, Reschedule } from './parked-item';
 
+/** Where a page of due items ended (opaque: the adapter's own position). */
+export type DueCursor = unknown;
+
+export interface DuePage {
+  readonly items: ParkedItem[];
+  readonly after?: DueCursor;
+}
+
 /**
  * The retry function's port to the fallback table. Every change to an item is conditional on
  * its status and on the caller's claim, so the stream trigger and the sweep can race safely.
  */
 export interface RedriveStore {
-  /** Items of this status whose next attempt is due, oldest first (the status/next-attempt index). */
-  due(status: FallbackStatus, now: string, limit: number): Promise<ParkedItem[]>;
+  /**
+   * Up to `limit` items of this status whose next attempt is due at `now`, oldest first (the
+   * status/next-attempt index), from where the `after` of an earlier page left off. `after` is
+   * absent when there is nothing more.
+   */
+  due(status: FallbackStatus, now: string, limit: number, after?: DueCursor): Promise<DuePage>;
   /** Items of this status, any next-attempt time (for archiving STALE and SUPERSEDED). */
   withStatus(status: FallbackStatus, limit: number): Promise<ParkedItem[]>;
   /** All items of one key, oldest first (consistent read). */

@@ -4,6 +4,8 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  type TableDescription,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '../aws';
@@ -15,7 +17,11 @@ type Props = Record<string, unknown> & {
   TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
 };
 
-/** AWS::DynamoDB::Table → CreateTable (+ TTL). Idempotent: an existing table is left as is. */
+/**
+ * AWS::DynamoDB::Table → CreateTable (+ TTL). Idempotent: an existing table is left as is,
+ * except that an index the template has and the table lacks is added (a stack provisioned
+ * before the index existed keeps working after an update).
+ */
 export async function provisionTable(props: Props): Promise<PhysicalResource> {
   const client = new DynamoDBClient(localClientConfig());
   try {
@@ -25,7 +31,7 @@ export async function provisionTable(props: Props): Promise<PhysicalResource> {
       if (props.TimeToLiveSpecification?.Enabled) {
         await client.send(new UpdateTimeToLiveCommand({ TableName: props.TableName, TimeToLiveSpecification: props.TimeToLiveSpecification }));
       }
-    }
+    } else await addMissingIndexes(client, props, existing);
     const table = (await describe(client, props.TableName)) ?? {};
     return {
       ref: props.TableName,
@@ -36,7 +42,18 @@ export async function provisionTable(props: Props): Promise<PhysicalResource> {
   }
 }
 
-async function describe(client: DynamoDBClient, name: string): Promise<{ TableArn?: string; LatestStreamArn?: string } | undefined> {
+async function addMissingIndexes(client: DynamoDBClient, props: Props, existing: TableDescription): Promise<void> {
+  const wanted = (createTableInput(props).GlobalSecondaryIndexes ?? []);
+  const have = new Set((existing.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  for (const index of wanted.filter((g) => !have.has(g.IndexName))) {
+    await client.send(new UpdateTableCommand({
+      TableName: props.TableName, AttributeDefinitions: createTableInput(props).AttributeDefinitions,
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+    }));
+  }
+}
+
+async function describe(client: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
   try {
     return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
   } catch (error) {

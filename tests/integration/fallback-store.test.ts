@@ -47,7 +47,25 @@ describe('the fallback table (moto)', () => {
     expect(k0.map((i) => i.updatedAt)).toEqual([...k0.map((i) => String(i.updatedAt))].sort());
     expect(k0[0]).toMatchObject({ entity, id: 'k0', status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 0 });
     expect(JSON.parse(String(k0[0]?.payload))).toMatchObject({ id: 'k0', op: 'UPSERT' });
-    expect(await fallback.parkedKeys(entity, 'RETRIABLE')).toEqual(new Set(['k0', 'k1', 'k2']));
+    expect(await fallback.openKeys(entity, 100)).toEqual({ RETRIABLE: new Set(['k0', 'k1', 'k2'].map((k) => partitionKey(entity, k))), AMBIGUOUS: new Set() });
+  });
+
+  it('lists an entity\'s parked keys through the keys-only index up to a limit, and past it answers per key with consistent reads', async () => {
+    const { store: fallback } = await store();
+    const entity = `it${randomUUID().slice(0, 6)}`;
+    const long = 'L'.repeat(3000);
+    await fallback.park([
+      ...Array.from({ length: 6 }, (_, i) => parked(entity, `r${i}`, `2026-11-24T10:00:0${i}.000Z`)),
+      parked(entity, long, '2026-11-24T10:00:00.000Z', { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }),
+      parked(entity, 'r0', '2026-11-24T10:01:00.000Z', { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }),
+      parked(`${entity}x`, 'other', '2026-11-24T10:00:00.000Z'),
+    ]);
+    const listed = await fallback.openKeys(entity, 6);
+    expect(listed?.RETRIABLE.size).toBe(6);
+    expect(listed?.AMBIGUOUS).toEqual(new Set([partitionKey(entity, long), partitionKey(entity, 'r0')]));
+    expect(await fallback.openKeys(entity, 5)).toBeUndefined();
+    const statuses = await fallback.openStatusesOf(entity, ['r0', 'r5', long, 'nobody', 'other']);
+    expect(Object.fromEntries([...statuses].map(([id, s]) => [id.slice(0, 8), [...s].sort()]))).toEqual({ r0: ['AMBIGUOUS', 'RETRIABLE'], r5: ['RETRIABLE'], LLLLLLLL: ['AMBIGUOUS'] });
   });
 
   it('keeps a payload too large for an item in S3, with a pointer in the item', async () => {

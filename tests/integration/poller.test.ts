@@ -186,7 +186,8 @@ describe('the poller against the local stack', () => {
     r.sim.simulator.generate(200, [ENTITY]);
     // Kafka goes down before page 3, and parking that page fails too (the table throttles).
     const failingPark = (inner: FallbackStore): FallbackStore => ({
-      parkedKeys: (e, s) => inner.parkedKeys(e, s),
+      openKeys: (e, limit) => inner.openKeys(e, limit),
+      openStatusesOf: (e, ids) => inner.openStatusesOf(e, ids),
       supersedeAmbiguous: (e, id, at) => inner.supersedeAmbiguous(e, id, at),
       park: async () => {
         throw new Error('ProvisionedThroughputExceededException (injected)');

@@ -29,7 +29,7 @@ describe('the resources provisioned on moto from serverless.yml', () => {
     const fallback = (await dynamodb.send(new DescribeTableCommand({ TableName: names.fallbackTable }))).Table;
     expect(fallback?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(fallback?.LatestStreamArn).toMatch(/^arn:aws:dynamodb:/);
-    expect(fallback?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['byStatusNextAttempt']);
+    expect(fallback?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType])).toEqual([['byStatusNextAttempt', 'ALL'], ['byEntityStatus', 'KEYS_ONLY']]);
     const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: names.fallbackTable }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'expiresAt', TimeToLiveStatus: 'ENABLED' });
   });

@@ -8,7 +8,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
 import { type PollSummary, pollEntity } from '../../lib/poller';
-import { DynamoDbFallbackStore, type ParkedEvent } from '../../lib/fallback';
+import { DynamoDbFallbackStore, type FallbackStore, type ParkedEvent } from '../../lib/fallback';
 import { KafkaPublisher } from '../../lib/publish';
 import { DynamoDbRedriveStore, type RedrivePolicy, onStream, sweep, type SweepDependencies } from '../../lib/redrive';
 import { GlueSchemaRegistry, SchemaCache, registerSchema } from '../../lib/registry';
@@ -308,7 +308,10 @@ describe('the retry function', () => {
     const retry = directRetry(p);
     const fallback = new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable, payloadBucket: p.rawBucket });
     // The status index (a GSI, never read consistently on AWS) has not caught up with the last parks yet; moto's is synchronous.
-    const lagging = { park: fallback.park.bind(fallback), supersedeAmbiguous: fallback.supersedeAmbiguous.bind(fallback), parkedKeys: async () => new Set<string>() };
+    const lagging: FallbackStore = {
+      park: fallback.park.bind(fallback), supersedeAmbiguous: fallback.supersedeAmbiguous.bind(fallback), openStatusesOf: fallback.openStatusesOf.bind(fallback),
+      openKeys: async () => ({ RETRIABLE: new Set<string>(), AMBIGUOUS: new Set<string>() }),
+    };
     const source = new HttpSource({
       baseUrl: new URL(sim.url), mappingOf: () => DEFAULT_MAPPING, token: async () => undefined, pageLimit: 10,
       requestTimeoutMs: 2000, maxResponseBytes: 5_000_000, retry: { retries: 3, initialDelayMs: 5, maxDelayMs: 50 },

@@ -37,7 +37,7 @@ async function rig() {
   const writer = new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 }));
   const raw = new InMemoryRawStore();
   const store = new InMemoryRedriveStore();
-  const fallback: FallbackStore = { park: async (events) => store.add(...events), parkedKeys: async () => new Set(), supersedeAmbiguous: async () => ({ superseded: 0, blocked: false }) };
+  const fallback: FallbackStore = { park: async (events) => store.add(...events), openKeys: async () => ({ RETRIABLE: new Set(), AMBIGUOUS: new Set() }), openStatusesOf: async () => new Map(), supersedeAmbiguous: async () => ({ superseded: 0, blocked: false }) };
   const failedBatches = new InMemoryFailedBatches('in-memory-raw');
   const archive = new InMemoryStaleArchive();
   const log = createLogger({}, () => undefined);

@@ -1,11 +1,11 @@
 import { InMemoryCheckpointStore } from '../../../lib/checkpoint';
-import { type FallbackStatus, InMemoryFallbackStore } from '../../../lib/fallback';
+import { type FallbackStatus, InMemoryFallbackStore, type OpenKeys, partitionKey } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
 import { type PollRequest, type PollSummary, pollEntity } from '../../../lib/poller';
 import { InMemoryPublisher } from '../../../lib/publish';
 import { InMemorySchemaRegistry, SchemaCache } from '../../../lib/registry';
 import { GlueAvroSerde } from '../../../lib/serde';
-import { DEFAULT_MAPPING, HttpSource } from '../../../lib/source';
+import { DEFAULT_MAPPING, HttpSource, type Source } from '../../../lib/source';
 import { type RunningSimulator, startSimulatorServer } from '../../../local/simulator';
 import { schemaFile } from '../../helpers/schemas';
 
@@ -20,8 +20,8 @@ interface Rig {
 }
 
 /**
- * The fallback port with its status index behind the table, as a DynamoDB GSI may be (it has no
- * consistent reads): `parkedKeys` sees only what was parked before the last `catchUp()`.
+ * The fallback port with its index behind the table, as a DynamoDB GSI may be (it has no
+ * consistent reads): `openKeys` sees only what was parked before the last `catchUp()`.
  */
 class LaggingIndexFallbackStore extends InMemoryFallbackStore {
   private indexed = 0;
@@ -30,27 +30,40 @@ class LaggingIndexFallbackStore extends InMemoryFallbackStore {
     this.indexed = this.events.length;
   }
 
-  override async parkedKeys(entity: string, status: FallbackStatus): Promise<Set<string>> {
-    return new Set(this.events.slice(0, this.indexed).filter((e) => e.entity === entity && e.status === status).map((e) => e.id));
+  override async openKeys(entity: string, limit: number): Promise<OpenKeys | undefined> {
+    const indexed = this.events.slice(0, this.indexed).filter((e) => e.entity === entity);
+    const withStatus = (status: FallbackStatus) => indexed.filter((e) => e.status === status);
+    if (withStatus('RETRIABLE').length > limit || withStatus('AMBIGUOUS').length > limit) return undefined;
+    const keys = (status: FallbackStatus): Set<string> => new Set(withStatus(status).map((e) => partitionKey(entity, e.id)));
+    return { RETRIABLE: keys('RETRIABLE'), AMBIGUOUS: keys('AMBIGUOUS') };
   }
 }
 
-async function rig(faults: Record<string, number> = {}, seed = 7, fallback = new InMemoryFallbackStore()): Promise<Rig> {
+interface RigOptions {
+  readonly fallback?: InMemoryFallbackStore;
+  readonly maxListedParkedItems?: number;
+  /** Told of each request to the source, before it is sent. */
+  readonly onRequest?: () => void;
+}
+
+async function rig(faults: Record<string, number> = {}, seed = 7, options: RigOptions = {}): Promise<Rig> {
   const sim = await startSimulatorServer({ seed, faults });
   const registry = new InMemorySchemaRegistry();
   registry.seed('cdc.customer', schemaFile('customer'));
   const publisher = new InMemoryPublisher();
+  const fallback = options.fallback ?? new InMemoryFallbackStore();
   const checkpoints = new InMemoryCheckpointStore();
-  const source = new HttpSource({
+  const http = new HttpSource({
     baseUrl: new URL(sim.url), mappingOf: () => DEFAULT_MAPPING, token: async () => undefined, pageLimit: 7,
     requestTimeoutMs: 2000, maxResponseBytes: 5_000_000, retry: { retries: 3, initialDelayMs: 1, maxDelayMs: 5 },
   });
+  const source: Source = { fetchPage: (...a) => (options.onRequest?.(), http.fetchPage(...a)) };
   const deps = { source, checkpoints, publisher, fallback, serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 })), log: createLogger({}, () => undefined) };
   return {
     sim, publisher, fallback, checkpoints,
     run: (outOfTime = () => false, maxCheckpointTieIds?: number, more: Partial<PollRequest> = {}) => pollEntity(deps, {
       entity: ENTITY, topic: 'cdc.customer', schemaName: 'cdc.customer', compression: 'none', runId: 'r', leaseMs: 60_000,
-      limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5, maxCheckpointTieIds }, outOfTime, ...more,
+      limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5, maxCheckpointTieIds, maxListedParkedItems: options.maxListedParkedItems }, outOfTime, ...more,
     }),
   };
 }
@@ -143,14 +156,14 @@ describe('one poller run', () => {
   });
 
   it('parks the newer events of a key the previous run parked just before, although the fallback table\'s index does not show it yet', async () => {
-    r = await rig({}, 7, new LaggingIndexFallbackStore());
+    r = await rig({}, 7, { fallback: new LaggingIndexFallbackStore() });
     const { parkedKeys, second } = await parkThenChange(r);
     expectNotOvertaken(r, parkedKeys);
     expect(second.published).toBeGreaterThan(0);
   });
 
   it('past the note\'s size bound, reads every key consistently before publishing, so no parked key is overtaken either', async () => {
-    r = await rig({}, 7, new LaggingIndexFallbackStore());
+    r = await rig({}, 7, { fallback: new LaggingIndexFallbackStore() });
     const { parkedKeys, second } = await parkThenChange(r, { parkedIndexLag: { maxNotedBytes: 10 } });
     expect(await r.checkpoints.recentParks(ENTITY)).toEqual({ keys: [], allUntil: expect.any(String) });
     expectNotOvertaken(r, parkedKeys);
@@ -159,7 +172,7 @@ describe('one poller run', () => {
 
   it('a run that fails right after parking has noted the keys already: the next run does not overtake them', async () => {
     const fallback = new LaggingIndexFallbackStore();
-    r = await rig({}, 7, fallback);
+    r = await rig({}, 7, { fallback });
     const parkEvents = fallback.park.bind(fallback);
     fallback.park = async (events) => {
       await parkEvents(events);
@@ -187,6 +200,49 @@ describe('one poller run', () => {
     expect(r.fallback.events).toEqual([]);
     expect(await r.checkpoints.load(ENTITY)).toBeUndefined();
     expect(await r.checkpoints.leaseOf(ENTITY)).toMatchObject({ owner: 'next-run' });
+  });
+
+  it('with more parked items than it lists, asks the table about each key of a page, and still parks a key\'s newer events behind it', async () => {
+    const fallback = new InMemoryFallbackStore();
+    r = await rig({}, 7, { fallback, maxListedParkedItems: 5 });
+    r.sim.simulator.generate(30, [ENTITY]);
+    r.publisher.down = true;
+    await r.run();
+    const parkedKeys = new Set(r.fallback.events.map((e) => e.id));
+    expect(parkedKeys.size).toBeGreaterThan(5);
+    r.publisher.down = false;
+    r.sim.simulator.generate(60, [ENTITY]);
+    const asked: string[] = [];
+    const lookup = fallback.openStatusesOf.bind(fallback);
+    fallback.openStatusesOf = async (entity, ids) => (asked.push(...ids), lookup(entity, ids));
+    const summary = await r.run();
+    const behind = r.fallback.events.filter((e) => e.reason === 'PARKED_BEHIND_KEY');
+    expect(behind.length).toBeGreaterThan(0);
+    expect(behind.every((e) => parkedKeys.has(e.id))).toBe(true);
+    expect(r.publisher.sent.every((s) => !parkedKeys.has(s.message.key))).toBe(true);
+    expect(summary.published).toBeGreaterThan(0);
+    // Each key of the run's pages once per run, not once per event.
+    expect(asked.length).toBe(new Set(asked).size);
+    expect([...r.publisher.sent.map((s) => s.message.key), ...behind.map((e) => e.id)].filter((id) => !asked.includes(id))).toEqual([]);
+  });
+
+  it('sends its first source request while it is still reading which keys are parked', async () => {
+    let requested!: () => void;
+    const firstRequest = new Promise<void>((resolve) => {
+      requested = resolve;
+    });
+    const fallback = new InMemoryFallbackStore();
+    const listing = fallback.openKeys.bind(fallback);
+    // The listing ends only once the source has been asked: a run that waits for it first never ends.
+    fallback.openKeys = async (entity, limit) => {
+      const timedOut = await Promise.race([firstRequest.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 2000))]);
+      if (timedOut) throw new Error('no source request while the parked keys were being read');
+      return listing(entity, limit);
+    };
+    r = await rig({}, 7, { fallback, onRequest: () => requested() });
+    r.sim.simulator.generate(20, [ENTITY]);
+    const summary = await r.run();
+    expect(summary.published).toBe(sourceRecords(r).length);
   });
 
   it('parks schema-breaking records with their field paths and malformed ones whole, and publishes the rest', async () => {

@@ -17,7 +17,13 @@ describe('retry configuration', () => {
     expect(loadRetryConfig({ ...env, CDC_RETRY_CLAIM_SECONDS: '30' }).claimMs).toBe(30_000);
   });
 
+  it('chains at most 3 sweeps after a scheduled one unless CDC_RETRY_SWEEP_CHAIN_MAX says otherwise', () => {
+    expect(loadRetryConfig(env).sweepChainMax).toBe(3);
+    expect(loadRetryConfig({ ...env, CDC_RETRY_SWEEP_CHAIN_MAX: '0' }).sweepChainMax).toBe(0);
+  });
+
   it.each([
+    [{ CDC_RETRY_SWEEP_CHAIN_MAX: '-1' }, 'configuration CDC_RETRY_SWEEP_CHAIN_MAX: must be an integer from 0 to 20, got "-1"'],
     [{ CDC_RETRY_BACKOFF_CAP_SECONDS: '10' }, 'configuration CDC_RETRY_BACKOFF_CAP_SECONDS: must be at least CDC_RETRY_BACKOFF_BASE_SECONDS (30), got 10'],
     [{ CDC_RETRY_SWEEP_BATCH_SIZE: '0' }, 'CDC_RETRY_SWEEP_BATCH_SIZE'],
     [{ CDC_ALERT_TOPIC_ARN: undefined }, 'CDC_ALERT_TOPIC_ARN'],

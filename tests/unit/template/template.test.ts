@@ -229,6 +229,8 @@ describe('least privilege per function (stage dev)', () => {
     if (/:log-group:/.test(text)) return 'own log group';
     if (/:schema\//.test(text)) return 'registry schemas';
     if (/:parameter\//.test(text)) return 'token parameter';
+    const fn = /:function:([^"]+)"/.exec(text);
+    if (fn) return `function ${fn[1]}`;
     return String(resource);
   }
 
@@ -244,7 +246,7 @@ describe('least privilege per function (stage dev)', () => {
     PollerRole: [
       ...logs, ...registryRead, 'glue:GetSchemaVersion *', ...produce, ...vpcEni, 'ssm:GetParameter token parameter',
       ...each(['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['CheckpointTable']),
-      ...each(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['FallbackTable', 'FallbackTable/index/byStatusNextAttempt']),
+      ...each(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['FallbackTable', 'FallbackTable/index/byEntityStatus']),
       's3:PutObject RawBucket/oversized/*',
     ],
     ConsumerRole: [
@@ -262,6 +264,8 @@ describe('least privilege per function (stage dev)', () => {
       ...each(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], ['FallbackTable.StreamArn']),
       ...each(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], ['FallbackTable', 'FallbackTable/index/byStatusNextAttempt']),
       's3:GetObject RawBucket/oversized/*', 's3:PutObject RawBucket/stale/*', 'sns:Publish AlertTopic',
+      // Only itself: a sweep out of time chains the next one.
+      'lambda:InvokeFunction function cdc-pipeline-dev-retry',
     ],
     JobLauncherRole: [
       ...logs, 'iam:PassRole SparkJobRole',
