@@ -4,6 +4,8 @@ streaming job, schema evolution and column types. Raw files are written in DESIG
 
 import gzip
 import json
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,11 @@ from delta.tables import DeltaTable
 from pyspark.sql.types import DoubleType, TimestampType
 
 from cdc_jobs.avro_columns import data_columns, raw_schema, table_columns
-from cdc_jobs.batch import run_batch
+from cdc_jobs.batch import list_raw_files, run_batch
 from cdc_jobs.layout import Layout
 from cdc_jobs.merge import apply_changes
 from cdc_jobs.streaming import run_streaming
+from test_spark_env import moto_reachable
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 CUSTOMER = (SCHEMAS / "customer.avsc").read_text()
@@ -135,3 +138,51 @@ def test_a_new_optional_field_becomes_a_new_nullable_column_with_older_rows_null
     history = DeltaTable.forPath(spark, layout.table).history().select("operation").collect()
     assert "ADD COLUMNS" in {h.operation for h in history}
     assert spark.conf.get("spark.databricks.delta.schema.autoMerge.enabled", "false") == "false"
+
+
+def test_batch_reads_again_a_raw_object_rewritten_with_more_rows(spark, layout, tmp_path):
+    root = tmp_path / "rawbucket"
+    write_raw(root, "cdc.customer-0-0-1", [change("a", 1)])
+    first = run_batch(spark, layout, CUSTOMER, "run-1")
+    assert first["files"] == 1
+    write_raw(root, "cdc.customer-0-0-1", [change("a", 1), change("b", 2)])
+    second = run_batch(spark, layout, CUSTOMER, "run-2")
+    assert second["files"] == 1
+    assert set(table_rows(spark, layout.table)) == {"a", "b"}
+    assert run_batch(spark, layout, CUSTOMER, "run-3")["files"] == 0
+
+
+def test_batch_reads_once_more_the_objects_of_a_log_written_before_it_kept_versions(spark, layout, tmp_path):
+    root = tmp_path / "rawbucket"
+    write_raw(root, "cdc.customer-0-0-0", [change("a", 1)])
+    objects = list_raw_files(spark, layout.raw_prefix)
+    spark.createDataFrame([(o.path, "old-run", None) for o in objects], "path string, run_id string, processed_at timestamp") \
+        .write.format("delta").save(layout.processed_log)
+    assert run_batch(spark, layout, CUSTOMER, "run-1")["files"] == 1
+    assert run_batch(spark, layout, CUSTOMER, "run-2")["files"] == 0
+    assert set(table_rows(spark, layout.table)) == {"a"}
+
+
+def test_batch_on_s3_reads_again_an_object_overwritten_with_more_rows(spark, tmp_path):
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint or not moto_reachable(endpoint):
+        pytest.skip("needs the local stack's moto (AWS_ENDPOINT_URL): npm run stack:up")
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+    bucket = f"it-rewrite-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    key = "raw/entity=customer/dt=2026-11-24/cdc.customer-0-0-1.jsonl"
+    layout = Layout("customer", f"s3://{bucket}", f"file://{tmp_path}/lake")
+    try:
+        s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(change("a", 1)) + "\n")
+        assert run_batch(spark, layout, CUSTOMER, "run-1")["files"] == 1
+        s3.put_object(Bucket=bucket, Key=key, Body="".join(json.dumps(r) + "\n" for r in [change("a", 1), change("b", 2)]))
+        assert run_batch(spark, layout, CUSTOMER, "run-2")["files"] == 1
+        assert set(table_rows(spark, layout.table)) == {"a", "b"}
+        versions = {row.version for row in spark.read.format("delta").load(layout.processed_log).collect()}
+        assert all(v.startswith("etag=") and not v.startswith("etag=;") for v in versions)
+    finally:
+        for listed in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=listed["Key"])
+        s3.delete_bucket(Bucket=bucket)
