@@ -236,7 +236,10 @@ describe('least privilege per function (stage dev)', () => {
   const topics = ENTITIES.map((e) => `topic cdc.${e}`);
   const logs = each(['logs:CreateLogStream', 'logs:PutLogEvents'], ['own log group']);
   const registryRead = each(['glue:GetSchemaByDefinition', 'glue:GetSchema', 'glue:ListSchemaVersions'], ['SchemaRegistry', 'registry schemas']);
-  const produce = [...each(['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'], ['msk cluster']), ...each(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData', 'kafka-cluster:WriteDataIdempotently'], topics)];
+  const produce = [
+    ...each(['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'], ['msk cluster']),
+    ...each(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], topics),
+  ];
   const vpcEni = each(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], ['*']);
 
   // Exactly these: a grant added or widened fails here, and must be argued for in the change.
@@ -289,5 +292,74 @@ describe('least privilege per function (stage dev)', () => {
     expect(who(/WriteData/)).toEqual(['PollerRole', 'RetryRole']);
     // Items leave the fallback table only through the retry function (BatchWriteItem can delete too).
     expect(who(/^dynamodb:(DeleteItem|BatchWriteItem|\*) FallbackTable/)).toEqual(['RetryRole']);
+  });
+});
+
+type MskResource = 'cluster' | 'topic' | 'group' | 'transactional-id';
+const mskAction = (resource: MskResource, ...requires: string[]): { resource: MskResource; requires: string[] } => ({ resource, requires: requires.map((a) => `kafka-cluster:${a}`) });
+
+/**
+ * Every `kafka-cluster:` action with the resource type it is checked against and the actions it
+ * requires, from the MSK developer guide, "Semantics of IAM authorization policy actions and
+ * resources" (docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html). A grant on a resource
+ * of another type deploys fine and is simply never matched: the client is refused at run time.
+ */
+const MSK_ACTIONS: Record<string, { resource: MskResource; requires: string[] }> = {
+  'kafka-cluster:Connect': mskAction('cluster'),
+  'kafka-cluster:DescribeCluster': mskAction('cluster', 'Connect'),
+  'kafka-cluster:AlterCluster': mskAction('cluster', 'Connect', 'DescribeCluster'),
+  'kafka-cluster:DescribeClusterDynamicConfiguration': mskAction('cluster', 'Connect'),
+  'kafka-cluster:AlterClusterDynamicConfiguration': mskAction('cluster', 'Connect', 'DescribeClusterDynamicConfiguration'),
+  // InitProducerId (every idempotent producer, kafkajs `idempotent: true`) is authorised on the cluster.
+  'kafka-cluster:WriteDataIdempotently': mskAction('cluster', 'Connect', 'WriteData'),
+  'kafka-cluster:CreateTopic': mskAction('topic', 'Connect'),
+  'kafka-cluster:DescribeTopic': mskAction('topic', 'Connect'),
+  'kafka-cluster:AlterTopic': mskAction('topic', 'Connect', 'DescribeTopic'),
+  'kafka-cluster:DeleteTopic': mskAction('topic', 'Connect', 'DescribeTopic'),
+  'kafka-cluster:DescribeTopicDynamicConfiguration': mskAction('topic', 'Connect'),
+  'kafka-cluster:AlterTopicDynamicConfiguration': mskAction('topic', 'Connect', 'DescribeTopicDynamicConfiguration'),
+  'kafka-cluster:ReadData': mskAction('topic', 'Connect', 'DescribeTopic', 'AlterGroup'),
+  'kafka-cluster:WriteData': mskAction('topic', 'Connect', 'DescribeTopic'),
+  'kafka-cluster:DescribeGroup': mskAction('group', 'Connect'),
+  'kafka-cluster:AlterGroup': mskAction('group', 'Connect', 'DescribeGroup'),
+  'kafka-cluster:DeleteGroup': mskAction('group', 'Connect', 'DescribeGroup'),
+  'kafka-cluster:DescribeTransactionalId': mskAction('transactional-id', 'Connect'),
+  'kafka-cluster:AlterTransactionalId': mskAction('transactional-id', 'Connect', 'DescribeTransactionalId', 'WriteData'),
+};
+
+/** The MSK resource type an ARN names (`arn:aws:kafka:<region>:<account>:<type>/<cluster>/…`). */
+function mskResourceType(resource: unknown): string {
+  return /^arn:[\w-]+:kafka:[^:]*:[^:]*:([\w-]+)\//.exec(String(resource))?.[1] ?? `not an MSK ARN: ${JSON.stringify(resource)}`;
+}
+
+describe.each([['dev', false], ['prod', false], ['dev with SCRAM', true]] as const)('MSK IAM grants of stage %s follow the access-control reference', (stage, scram) => {
+  let template: CfnTemplate;
+  beforeAll(async () => {
+    template = scram
+      ? await packageTemplate('dev', { kafkaAuth: 'scram-sha-512', kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_x', kafkaScramKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k' })
+      : tpl(stage);
+  }, 120_000);
+
+  const kafkaGrants = (role: string): { action: string; resources: unknown[] }[] => statementsOf(template, role, scram).flatMap((s) =>
+    ([] as string[]).concat(s.Action as string | string[]).filter((a) => a.startsWith('kafka-cluster:')).map((action) => ({ action, resources: ([] as unknown[]).concat(s.Resource) })));
+  const roles = (): string[] => resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id);
+
+  it('grants each kafka-cluster action on resources of the type the reference checks it against', () => {
+    for (const role of roles()) {
+      for (const { action, resources } of kafkaGrants(role)) {
+        const expected = MSK_ACTIONS[action]?.resource ?? 'an action the reference lists';
+        for (const resource of resources) expect(`${role}: ${action} on ${mskResourceType(resource)}`).toBe(`${role}: ${action} on ${expected}`);
+      }
+    }
+  });
+
+  it('grants with each kafka-cluster action the actions the reference says it requires', () => {
+    for (const role of roles()) {
+      const granted = new Set(kafkaGrants(role).map((g) => g.action));
+      for (const action of granted) {
+        const missing = (MSK_ACTIONS[action]?.requires ?? []).filter((r) => !granted.has(r));
+        expect(`${role}: ${action} lacks [${missing.join(', ')}]`).toBe(`${role}: ${action} lacks []`);
+      }
+    }
   });
 });
