@@ -36,7 +36,7 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
     for (const type of [
       'AWS::Lambda::Function', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SNS::Topic',
       'AWS::Glue::Registry', 'AWS::Glue::Schema', 'AWS::EMRServerless::Application', 'AWS::IAM::Role',
-      'AWS::Events::Rule', 'AWS::Lambda::EventSourceMapping',
+      'AWS::Events::Rule', 'AWS::Lambda::EventSourceMapping', 'AWS::KMS::Key', 'AWS::KMS::Alias',
     ]) expect(types).toContain(type);
   });
 
@@ -188,8 +188,12 @@ describe('MSK authentication', () => {
     for (const role of ['PollerRole', 'RetryRole', 'ConsumerRole']) {
       expect(grants(statementsOf(scram, role, true), 'secretsmanager:GetSecretValue').map((s) => s.Resource)).toEqual([SECRET]);
       const decrypt = grants(statementsOf(scram, role, true), 'kms:Decrypt');
-      expect(decrypt.map((s) => s.Resource)).toEqual([KEY]);
-      expect(JSON.stringify(decrypt[0]?.Condition)).toContain('kms:ViaService');
+      // The retry role also publishes to the alert topic, encrypted with its own key (see 'template security').
+      const alertKey = role === 'RetryRole' ? [{ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] }] : [];
+      expect(decrypt.map((s) => s.Resource)).toEqual([...alertKey, KEY]);
+      const scramDecrypt = decrypt.find((s) => s.Resource === KEY);
+      expect(JSON.stringify(scramDecrypt?.Condition)).toContain('kms:ViaService');
+      expect(JSON.stringify(scramDecrypt?.Condition)).toContain('secretsmanager.');
     }
     for (const role of ['JobLauncherRole', 'SparkJobRole'].filter((r) => scram.Resources[r])) {
       expect(grants(statementsOf(scram, role, true), 'secretsmanager:GetSecretValue')).toEqual([]);
@@ -264,6 +268,8 @@ describe('least privilege per function (stage dev)', () => {
       ...each(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], ['FallbackTable.StreamArn']),
       ...each(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], ['FallbackTable', 'FallbackTable/index/byStatusNextAttempt']),
       's3:GetObject RawBucket/oversized/*', 's3:PutObject RawBucket/stale/*', 'sns:Publish AlertTopic',
+      // Publishing to a topic encrypted with a customer-managed key needs these on the key.
+      ...each(['kms:GenerateDataKey', 'kms:Decrypt'], ['AlertTopicKey']),
     ],
     JobLauncherRole: [
       ...logs, 'iam:PassRole SparkJobRole',
@@ -289,6 +295,7 @@ describe('least privilege per function (stage dev)', () => {
     expect(who(/CheckpointTable/)).toEqual(['PollerRole']);
     expect(who(/LakeBucket/)).toEqual(['SparkJobRole']);
     expect(who(/^sns:/)).toEqual(['RetryRole']);
+    expect(who(/AlertTopicKey/)).toEqual(['RetryRole']);
     expect(who(/WriteData/)).toEqual(['PollerRole', 'RetryRole']);
     // Items leave the fallback table only through the retry function (BatchWriteItem can delete too).
     expect(who(/^dynamodb:(DeleteItem|BatchWriteItem|\*) FallbackTable/)).toEqual(['RetryRole']);
@@ -361,5 +368,55 @@ describe.each([['dev', false], ['prod', false], ['dev with SCRAM', true]] as con
         expect(`${role}: ${action} lacks [${missing.join(', ')}]`).toBe(`${role}: ${action} lacks []`);
       }
     }
+  });
+});
+
+type PolicyStatement = { Effect: string; Principal?: { AWS?: unknown; Service?: string | string[] }; Action: string | string[]; Resource?: unknown; Condition?: Record<string, Record<string, unknown>> };
+const actionsOf = (s: PolicyStatement): string[] => ([] as string[]).concat(s.Action);
+
+describe.each(['dev', 'prod'])('template security of stage %s', (stage) => {
+  it('lets EMR Serverless assume the Spark job role only on behalf of this account\'s Spark application (confused deputy)', () => {
+    const trust = (tpl(stage).Resources.SparkJobRole?.Properties.AssumeRolePolicyDocument as { Statement: PolicyStatement[] }).Statement;
+    expect(trust).toHaveLength(1);
+    expect(trust[0]).toMatchObject({ Effect: 'Allow', Principal: { Service: 'emr-serverless.amazonaws.com' }, Action: 'sts:AssumeRole' });
+    expect(trust[0]?.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': ['SparkApplication', 'Arn'] } },
+    });
+  });
+
+  it('encrypts the alert topic with its own rotated key, through an alias, not with alias/aws/sns', () => {
+    const topic = tpl(stage).Resources.AlertTopic;
+    const aliases = resourcesOfType(tpl(stage), 'AWS::KMS::Alias').filter(([, p]) => p.AliasName === topic?.Properties.KmsMasterKeyId);
+    expect(aliases).toHaveLength(1);
+    const [aliasId, alias] = aliases[0]!;
+    expect(alias.AliasName).toBe(`alias/cdc-pipeline-${stage}-alerts`);
+    expect(alias.TargetKeyId).toEqual({ Ref: 'AlertTopicKey' });
+    // The topic names the key by alias, so CloudFormation must create the alias first.
+    expect(([] as unknown[]).concat(topic?.DependsOn)).toContain(aliasId);
+    const key = tpl(stage).Resources.AlertTopicKey;
+    expect(key?.Type).toBe('AWS::KMS::Key');
+    expect(key?.Properties).toMatchObject({ EnableKeyRotation: true, KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' });
+  });
+
+  it('lets the account (so IAM policies), CloudWatch alarms and EventBridge use the alert key, and no one else', () => {
+    const policy = tpl(stage).Resources.AlertTopicKey?.Properties.KeyPolicy as { Statement: PolicyStatement[] };
+    const root = policy.Statement.filter((s) => JSON.stringify(s.Principal?.AWS) === JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }));
+    expect(root).toHaveLength(1);
+    expect(root[0]).toMatchObject({ Effect: 'Allow', Action: 'kms:*', Resource: '*' });
+    const services = policy.Statement.filter((s) => s.Principal?.Service !== undefined);
+    expect(services.flatMap((s) => ([] as string[]).concat(s.Principal?.Service ?? [])).sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+    for (const s of services) {
+      expect(s.Effect).toBe('Allow');
+      expect(actionsOf(s).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    }
+    expect(policy.Statement).toHaveLength(root.length + services.length);
+  });
+
+  it('lets the retry role use the alert key only through SNS', () => {
+    const kms = statementsOf(tpl(stage), 'RetryRole', false).filter((s) => JSON.stringify(s.Resource).includes('AlertTopicKey')) as PolicyStatement[];
+    expect(kms).toHaveLength(1);
+    expect(actionsOf(kms[0]!).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(kms[0]?.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' } } });
   });
 });
