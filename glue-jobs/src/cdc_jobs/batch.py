@@ -18,7 +18,7 @@ from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
 from .avro_columns import raw_schema, table_columns
 from .layout import Layout
-from .merge import add_new_columns, apply_changes, delta_table
+from .merge import add_new_columns, apply_changes, delta_table, fold_legacy_tombstones
 
 PROCESSED_SCHEMA = StructType([
     StructField("path", StringType(), False),
@@ -60,6 +60,7 @@ def list_raw_files(spark: SparkSession, directory: str) -> List[RawObject]:
 
 
 def run_batch(spark: SparkSession, layout: Layout, definition: str, run_id: str) -> dict:
+    fold_legacy_tombstones(spark, layout.table, layout.legacy_tombstones)
     log = delta_table(spark, layout.processed_log, PROCESSED_SCHEMA)
     if add_new_columns(spark, layout.processed_log, log, PROCESSED_SCHEMA):
         log = DeltaTable.forPath(spark, layout.processed_log)
@@ -69,7 +70,7 @@ def run_batch(spark: SparkSession, layout: Layout, definition: str, run_id: str)
     if not new:
         return {**summary, "changes": 0, "table_version": table_version(spark, layout.table)}
     changes = spark.read.schema(raw_schema(definition)).json([f.path for f in new])
-    counts = apply_changes(spark, changes, layout.table, layout.tombstones, table_columns(definition))
+    counts = apply_changes(spark, changes, layout.table, table_columns(definition))
     now = datetime.now(timezone.utc)
     spark.createDataFrame([(f.path, f.version, run_id, now) for f in new], PROCESSED_SCHEMA).write.format("delta").mode("append").save(layout.processed_log)
     return {**summary, **counts, "table_version": table_version(spark, layout.table)}
