@@ -4,17 +4,23 @@ streaming job, schema evolution and column types. Raw files are written in DESIG
 
 import gzip
 import json
+import os
+import threading
+import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from delta.exceptions import ConcurrentAppendException
 from delta.tables import DeltaTable
 from pyspark.sql.types import DoubleType, TimestampType
 
 from cdc_jobs.avro_columns import data_columns, raw_schema, table_columns
-from cdc_jobs.batch import run_batch
+from cdc_jobs.batch import list_raw_files, run_batch
 from cdc_jobs.layout import Layout
-from cdc_jobs.merge import apply_changes
+from cdc_jobs.merge import apply_changes, live_rows, retry_conflicts
 from cdc_jobs.streaming import run_streaming
+from test_spark_env import moto_reachable
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 CUSTOMER = (SCHEMAS / "customer.avsc").read_text()
@@ -40,7 +46,8 @@ def write_raw(root: Path, name: str, rows, entity="customer", day="2026-11-24"):
 
 
 def table_rows(spark, path):
-    return {r["id"]: r.asDict() for r in spark.read.format("delta").load(path).collect()}
+    """The live rows, as readers see them (cdc_jobs.dump prints the same)."""
+    return {r["id"]: r.asDict() for r in live_rows(spark, path).collect()}
 
 
 @pytest.fixture
@@ -50,7 +57,7 @@ def layout(tmp_path):
 
 def apply(spark, layout, rows, definition=CUSTOMER):
     df = spark.read.schema(raw_schema(definition)).json(spark.sparkContext.parallelize([json.dumps(r) for r in rows]))
-    return apply_changes(spark, df, layout.table, layout.tombstones, table_columns(definition))
+    return apply_changes(spark, df, layout.table, table_columns(definition))
 
 
 def test_columns_are_typed_from_the_avro_schema():
@@ -135,3 +142,138 @@ def test_a_new_optional_field_becomes_a_new_nullable_column_with_older_rows_null
     history = DeltaTable.forPath(spark, layout.table).history().select("operation").collect()
     assert "ADD COLUMNS" in {h.operation for h in history}
     assert spark.conf.get("spark.databricks.delta.schema.autoMerge.enabled", "false") == "false"
+
+
+def test_batch_reads_again_a_raw_object_rewritten_with_more_rows(spark, layout, tmp_path):
+    root = tmp_path / "rawbucket"
+    write_raw(root, "cdc.customer-0-0-1", [change("a", 1)])
+    first = run_batch(spark, layout, CUSTOMER, "run-1")
+    assert first["files"] == 1
+    write_raw(root, "cdc.customer-0-0-1", [change("a", 1), change("b", 2)])
+    second = run_batch(spark, layout, CUSTOMER, "run-2")
+    assert second["files"] == 1
+    assert set(table_rows(spark, layout.table)) == {"a", "b"}
+    assert run_batch(spark, layout, CUSTOMER, "run-3")["files"] == 0
+
+
+def test_batch_reads_once_more_the_objects_of_a_log_written_before_it_kept_versions(spark, layout, tmp_path):
+    root = tmp_path / "rawbucket"
+    write_raw(root, "cdc.customer-0-0-0", [change("a", 1)])
+    objects = list_raw_files(spark, layout.raw_prefix)
+    spark.createDataFrame([(o.path, "old-run", None) for o in objects], "path string, run_id string, processed_at timestamp") \
+        .write.format("delta").save(layout.processed_log)
+    assert run_batch(spark, layout, CUSTOMER, "run-1")["files"] == 1
+    assert run_batch(spark, layout, CUSTOMER, "run-2")["files"] == 0
+    assert set(table_rows(spark, layout.table)) == {"a"}
+
+
+def test_batch_on_s3_reads_again_an_object_overwritten_with_more_rows(spark, tmp_path):
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint or not moto_reachable(endpoint):
+        pytest.skip("needs the local stack's moto (AWS_ENDPOINT_URL): npm run stack:up")
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+    bucket = f"it-rewrite-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    key = "raw/entity=customer/dt=2026-11-24/cdc.customer-0-0-1.jsonl"
+    layout = Layout("customer", f"s3://{bucket}", f"file://{tmp_path}/lake")
+    try:
+        s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(change("a", 1)) + "\n")
+        assert run_batch(spark, layout, CUSTOMER, "run-1")["files"] == 1
+        s3.put_object(Bucket=bucket, Key=key, Body="".join(json.dumps(r) + "\n" for r in [change("a", 1), change("b", 2)]))
+        assert run_batch(spark, layout, CUSTOMER, "run-2")["files"] == 1
+        assert set(table_rows(spark, layout.table)) == {"a", "b"}
+        versions = {row.version for row in spark.read.format("delta").load(layout.processed_log).collect()}
+        assert all(v.startswith("etag=") and not v.startswith("etag=;") for v in versions)
+    finally:
+        for listed in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=listed["Key"])
+        s3.delete_bucket(Bucket=bucket)
+
+
+def test_a_job_that_runs_between_another_jobs_commits_does_not_bring_a_deleted_row_back(spark, layout, monkeypatch):
+    """Job A deletes `a`. Job B carries a late, older change of `a` and runs in full just after A's
+    first commit to the table (a batch run beside a streaming run, or `customer` beside
+    `customer+invoice`): B must see A's delete as a tombstone, not as an id it has never seen."""
+    from delta.tables import DeltaMergeBuilder
+
+    apply(spark, layout, [change("a", 1), change("b", 1)])
+    original, interleaved = DeltaMergeBuilder.execute, []
+
+    def execute_then_let_job_b_run(builder):
+        result = original(builder)
+        if not interleaved:
+            interleaved.append(True)
+            apply(spark, layout, [change("a", 2, name="late and older")])
+        return result
+
+    monkeypatch.setattr(DeltaMergeBuilder, "execute", execute_then_let_job_b_run)
+    apply(spark, layout, [change("a", 4, op="DELETE")])
+    monkeypatch.undo()
+    assert interleaved
+    assert set(table_rows(spark, layout.table)) == {"b"}
+
+
+def test_two_jobs_merging_into_one_table_at_once_both_finish_and_the_newest_change_wins(spark, layout):
+    apply(spark, layout, [change("a", 1), change("b", 1)])
+    start, results = threading.Barrier(2), {}
+
+    def job(name, rows):
+        start.wait()
+        results[name] = apply(spark, layout, rows)
+
+    threads = [threading.Thread(target=job, args=("deletes", [change("a", 4, op="DELETE"), change("c", 3)])),
+               threading.Thread(target=job, args=("late", [change("a", 2, name="late and older"), change("b", 2, name="b2")]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results["deletes"]["changes"] == 2 and results["late"]["changes"] == 2
+    assert {k: v["displayName"] for k, v in table_rows(spark, layout.table).items()} == {"b": "b2", "c": "c at 3"}
+
+
+def test_a_delete_keeps_only_the_id_and_its_position_in_the_table_and_readers_do_not_see_it(spark, layout):
+    apply(spark, layout, [change("a", 1, name="Ada")])
+    apply(spark, layout, [change("a", 4, op="DELETE")])
+    stored = [r.asDict() for r in spark.read.format("delta").load(layout.table).collect()]
+    assert len(stored) == 1 and stored[0]["_deleted"] is True and stored[0]["displayName"] is None
+    assert stored[0]["_event_id"] == change("a", 4, op="DELETE")["_event_id"]
+    assert table_rows(spark, layout.table) == {}
+    assert "_deleted" not in live_rows(spark, layout.table).columns
+
+
+def test_tombstones_kept_beside_the_table_by_earlier_versions_are_folded_in_and_still_win(spark, layout, tmp_path):
+    """A lake written before tombstones lived in the table: live rows without `_deleted`, tombstones in _cdc_state."""
+    table_schema = "id string, displayName string, _updated_at timestamp, _event_id string"
+    spark.createDataFrame([("b", "b at 1", datetime(2026, 11, 24, 10, 0, 1), "b-01".ljust(32, "0"))], table_schema) \
+        .write.format("delta").save(layout.table)
+    spark.createDataFrame([("a", datetime(2026, 11, 24, 10, 0, 4), "a-04".ljust(32, "0"))], "id string, _updated_at timestamp, _event_id string") \
+        .write.format("delta").save(layout.legacy_tombstones)
+    assert set(table_rows(spark, layout.table)) == {"b"}
+    write_raw(tmp_path / "rawbucket", "cdc.customer-0-0-0", [change("a", 2, name="late and older")])
+    run_batch(spark, layout, CUSTOMER, "after-upgrade")
+    assert set(table_rows(spark, layout.table)) == {"b"}
+    assert not DeltaTable.isDeltaTable(spark, layout.legacy_tombstones)
+    write_raw(tmp_path / "rawbucket", "cdc.customer-0-1-1", [change("a", 6, name="re-created")])
+    run_batch(spark, layout, CUSTOMER, "later")
+    assert table_rows(spark, layout.table)["a"]["displayName"] == "re-created"
+
+
+def test_a_merge_that_lost_to_a_concurrent_commit_is_run_again_and_gives_up_after_the_last_attempt(spark):  # Delta's errors need the JVM
+    calls, pauses = [], []
+
+    def commit():
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConcurrentAppendException("Files were added to the root of the table by a concurrent update.", stackTrace="")
+        return "committed"
+
+    assert retry_conflicts(commit, sleep=pauses.append) == "committed"
+    assert len(calls) == 3 and len(pauses) == 2
+
+    def always_conflicts():
+        raise ConcurrentAppendException("again", stackTrace="")
+
+    with pytest.raises(ConcurrentAppendException):
+        retry_conflicts(always_conflicts, attempts=2, sleep=pauses.append)

@@ -1,19 +1,19 @@
 import { EMRServerlessClient, GetJobRunCommand, ListJobRunsCommand, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import type { JobSpec } from './job-spec';
-import { ACTIVE_STATES, type JobRunner, type RunState } from './runner';
+import { ACTIVE_STATES, type ActiveRun, type JobRunner, type RunState } from './runner';
 
 export class EmrServerlessRunner implements JobRunner {
   constructor(private readonly emr: EMRServerlessClient, private readonly applicationId: string, private readonly executionRoleArn: string) {}
 
-  async active(name: string): Promise<{ jobRunId: string; state: RunState } | undefined> {
+  async activeRuns(): Promise<ActiveRun[]> {
+    const runs: ActiveRun[] = [];
     let nextToken: string | undefined;
     do {
       const page = await this.emr.send(new ListJobRunsCommand({ applicationId: this.applicationId, states: [...ACTIVE_STATES], nextToken }));
-      const run = (page.jobRuns ?? []).find((r) => r.name === name);
-      if (run?.id) return { jobRunId: run.id, state: run.state as RunState };
+      for (const run of page.jobRuns ?? []) if (run.id && run.name) runs.push({ name: run.name, jobRunId: run.id, state: run.state as RunState });
       nextToken = page.nextToken;
     } while (nextToken);
-    return undefined;
+    return runs;
   }
 
   async start(spec: JobSpec, clientToken: string): Promise<string> {

@@ -20,6 +20,13 @@ export interface JobSettings {
   readonly topicPrefix: string;
 }
 
+const RUN_NAME = /^cdc-(?:batch|streaming)-(.+)$/;
+
+/** The entities a run applies, read back from its name (`jobSpec`'s); undefined for a run the launcher did not name. */
+export function entitiesOfRun(name: string): string[] | undefined {
+  return RUN_NAME.exec(name)?.[1]?.split('+');
+}
+
 /** Where `npm run jobs:upload` puts the job code in the artifacts bucket. */
 export const JOB_ARTIFACTS = { entryPoint: 'jobs/entrypoint.py', pyFiles: 'jobs/cdc_jobs.zip' } as const;
 

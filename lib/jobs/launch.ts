@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
-import { jobSpec, type JobSettings } from './job-spec';
-import type { JobRunner, RunState } from './runner';
+import { entitiesOfRun, jobSpec, type JobSettings } from './job-spec';
+import type { ActiveRun, JobRunner, RunState } from './runner';
 
 export interface LaunchRequest {
   readonly mode: 'batch' | 'streaming';
@@ -12,29 +12,47 @@ export interface LaunchRequest {
 
 export interface LaunchedRun {
   readonly entities: readonly string[];
+  /** The run's name; when not started, the name of the run still applying these entities. */
   readonly name: string;
   readonly jobRunId: string;
-  /** False when a run of the same name was still going: it is returned instead of a new one. */
+  /** False when a run (of any mode or grouping) was still applying these entities: it is returned instead of a new one. */
   readonly started: boolean;
   readonly state: RunState;
 }
 
-/** Starts the runs, skipping any whose previous run is still going. */
+/**
+ * Starts the runs, leaving out every entity that a run still going already applies, whatever its
+ * mode or grouping (batch beside streaming, `customer` beside `customer+invoice`): two jobs on one
+ * table are safe (one Delta commit per MERGE, see glue-jobs/src/cdc_jobs/merge.py) but do the work twice.
+ */
 export async function launchJobs(request: LaunchRequest, runner: JobRunner, settings: JobSettings, log: Logger, now: () => Date = () => new Date()): Promise<LaunchedRun[]> {
   const groups = request.grouping === 'all' ? [request.entities] : request.entities.map((e) => [e]);
+  const active = await runner.activeRuns();
   const runs: LaunchedRun[] = [];
   for (const entities of groups) {
-    const spec = jobSpec(request.mode, entities, settings);
-    const running = await runner.active(spec.name);
-    if (running !== undefined) {
-      log.info('previous run still going: not starting another', { name: spec.name, jobRunId: running.jobRunId, state: running.state });
-      runs.push({ entities, name: spec.name, jobRunId: running.jobRunId, started: false, state: running.state });
-      continue;
+    const { covered, rest } = splitCovered(entities, active);
+    for (const [running, applied] of covered) {
+      log.info('a run still going applies these entities: not starting another', { entities: applied, name: running.name, jobRunId: running.jobRunId, state: running.state });
+      runs.push({ entities: applied, name: running.name, jobRunId: running.jobRunId, started: false, state: running.state });
     }
+    if (rest.length === 0) continue;
+    const spec = jobSpec(request.mode, rest, settings);
     // The same token within a minute: a retried invocation does not start a second run.
     const jobRunId = await runner.start(spec, `${spec.name}-${now().toISOString().slice(0, 16)}`);
     log.info('job run started', { name: spec.name, jobRunId });
-    runs.push({ entities, name: spec.name, jobRunId, started: true, state: 'SUBMITTED' });
+    runs.push({ entities: rest, name: spec.name, jobRunId, started: true, state: 'SUBMITTED' });
   }
   return runs;
+}
+
+/** Which of `entities` a run still going applies (grouped by that run, in `entities`' order), and the rest. */
+function splitCovered(entities: readonly string[], active: readonly ActiveRun[]): { covered: Map<ActiveRun, string[]>; rest: string[] } {
+  const covered = new Map<ActiveRun, string[]>();
+  const rest: string[] = [];
+  for (const entity of entities) {
+    const running = active.find((r) => entitiesOfRun(r.name)?.includes(entity));
+    if (running === undefined) rest.push(entity);
+    else covered.set(running, [...(covered.get(running) ?? []), entity]);
+  }
+  return { covered, rest };
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { JobSpec } from './job-spec';
-import type { JobRunner, RunState } from './runner';
+import type { ActiveRun, JobRunner, RunState } from './runner';
 
 const run = promisify(execFile);
 
@@ -28,8 +28,8 @@ export class ProcessJobRunner implements JobRunner {
     this.context = [applicationId, executionRoleArn];
   }
 
-  async active(name: string): Promise<{ jobRunId: string; state: RunState } | undefined> {
-    return (await this.call('active', name)) ?? undefined;
+  async activeRuns(): Promise<ActiveRun[]> {
+    return this.call('active-runs');
   }
 
   async start(spec: JobSpec, clientToken: string): Promise<string> {

@@ -3,10 +3,16 @@ import type { JobSpec } from './job-spec';
 export type RunState = 'SUBMITTED' | 'PENDING' | 'SCHEDULED' | 'RUNNING' | 'SUCCESS' | 'FAILED' | 'CANCELLING' | 'CANCELLED' | 'QUEUED';
 export const ACTIVE_STATES: readonly RunState[] = ['SUBMITTED', 'PENDING', 'SCHEDULED', 'RUNNING', 'QUEUED', 'CANCELLING'];
 
+export interface ActiveRun {
+  readonly name: string;
+  readonly jobRunId: string;
+  readonly state: RunState;
+}
+
 /** Where job runs happen: EMR Serverless on AWS, spark-submit on the local stack. */
 export interface JobRunner {
-  /** The run of this name that is still going, if any. */
-  active(name: string): Promise<{ jobRunId: string; state: RunState } | undefined>;
+  /** Every run still going, whatever its mode and entities. */
+  activeRuns(): Promise<ActiveRun[]>;
   start(spec: JobSpec, clientToken: string): Promise<string>;
   state(jobRunId: string): Promise<RunState>;
 }

@@ -1,6 +1,6 @@
 /**
  * The local job runner's command line, for the job launcher on stage local (ProcessJobRunner):
- *   cli.ts <application> <role arn> active <name> | start <spec json> <client token> | state <job run id>
+ *   cli.ts <application> <role arn> active-runs | start <spec json> <client token> | state <job run id>
  * Answers one JSON value on the last line of stdout.
  */
 import '../aws';
@@ -9,7 +9,7 @@ import { LocalSparkRunner } from './local-runner';
 
 async function main([application, role, command, ...args]: string[]): Promise<unknown> {
   const runner = new LocalSparkRunner(application ?? '', role ?? '');
-  if (command === 'active') return (await runner.active(args[0] ?? '')) ?? null;
+  if (command === 'active-runs') return runner.activeRuns();
   if (command === 'start') return runner.start(JSON.parse(args[0] ?? '{}') as JobSpec, args[1] ?? '');
   if (command === 'state') return runner.state(args[0] ?? '');
   throw new Error(`unknown command ${command}`);

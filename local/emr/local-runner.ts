@@ -12,7 +12,7 @@ import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-emr-serverless';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { EmrServerlessRunner, type JobRunner, type JobSpec, type RunState } from '../../lib/jobs';
+import { type ActiveRun, EmrServerlessRunner, type JobRunner, type JobSpec, type RunState } from '../../lib/jobs';
 import { sparkJars } from '../stack/install';
 import { REPO_ROOT, venvBin } from '../stack/paths';
 import { allRuns, alive, readRun, runDir, writeRun } from './registry';
@@ -43,9 +43,8 @@ export class LocalSparkRunner implements JobRunner {
     return this.emr;
   }
 
-  async active(name: string): Promise<{ jobRunId: string; state: RunState } | undefined> {
-    const running = allRuns().find((r) => r.name === name && alive(r));
-    return running ? { jobRunId: running.jobRunId, state: running.state } : undefined;
+  async activeRuns(): Promise<ActiveRun[]> {
+    return allRuns().filter(alive).map((r) => ({ name: r.name, jobRunId: r.jobRunId, state: r.state }));
   }
 
   async start(spec: JobSpec, clientToken: string): Promise<string> {

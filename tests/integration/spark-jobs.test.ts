@@ -15,6 +15,7 @@ import { type DeltaDump, dumpDeltaTables } from '../../local/demo/delta';
 import { consumeTopic } from '../../local/demo/pipeline';
 import { rowDifferences, type Row, type SourceRecord } from '../../local/demo/reconcile';
 import { readRun } from '../../local/emr/registry';
+import { uploadJobArtifacts } from '../../local/jobs/upload';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
 import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
@@ -33,8 +34,10 @@ beforeAll(async () => {
   sim = await startSimulatorServer({ seed: 41, faults: { tieRate: 0.3 } });
   // One Spark application for all three entities keeps the test to one JVM at a time.
   p = await isolatedPipeline({ functions: ['poller', 'consumer', 'jobLauncher'], sourceUrl: sim.url, env: { CDC_JOB_GROUPING: 'all' } });
+  // This checkout's job code, in the private bucket: the shared artifacts bucket holds what the stack was provisioned with.
+  await uploadJobArtifacts(p.rawBucket, p.s3);
   p.definitions.forEach((d) => {
-    if (d.name === 'jobLauncher') Object.assign(d.environment, { CDC_LAKE_BUCKET: p.rawBucket });
+    if (d.name === 'jobLauncher') Object.assign(d.environment, { CDC_LAKE_BUCKET: p.rawBucket, CDC_ARTIFACTS_BUCKET: p.rawBucket });
   });
   rt = await startRuntime(await localConfig(), p.definitions, { log: () => undefined });
 });

@@ -2,8 +2,8 @@
 
     python -m cdc_jobs.dump s3://<lake bucket>/delta/customer [...]
 
-One line per row: {"table": path, "row": {...}} (timestamps ISO-8601 UTC, nulls kept), then
-{"table": path, "version": N, "rows": n}.
+One line per live row: {"table": path, "row": {...}} (timestamps ISO-8601 UTC, nulls kept; the
+tombstones of deleted ids are not rows), then {"table": path, "version": N, "rows": n}.
 """
 
 import json
@@ -11,6 +11,7 @@ import sys
 
 from delta.tables import DeltaTable
 
+from .merge import live_rows
 from .spark_session import build_spark
 
 
@@ -23,7 +24,7 @@ def main(paths) -> int:
             if not DeltaTable.isDeltaTable(spark, path):
                 print(json.dumps({"table": path, "version": None, "rows": 0}), flush=True)
                 continue
-            df = spark.read.format("delta").load(path)
+            df = live_rows(spark, path)
             count = 0
             for line in df.toJSON().collect():
                 print(json.dumps({"table": path, "row": json.loads(line)}), flush=True)

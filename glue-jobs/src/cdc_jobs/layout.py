@@ -22,7 +22,8 @@ class Layout:
         return f"{self.lake_root.rstrip('/')}/_cdc_state/{self.entity}"
 
     @property
-    def tombstones(self) -> str:
+    def legacy_tombstones(self) -> str:
+        """Where tombstones were kept before they lived in the table (see merge.fold_legacy_tombstones)."""
         return f"{self.state}/tombstones"
 
     @property

@@ -10,15 +10,16 @@ from pyspark.sql import DataFrame, SparkSession
 
 from .avro_columns import raw_schema, table_columns
 from .layout import Layout
-from .merge import apply_changes
+from .merge import apply_changes, fold_legacy_tombstones
 
 
 def run_streaming(spark: SparkSession, layout: Layout, definition: str, trigger: str = "available-now") -> dict:
+    fold_legacy_tombstones(spark, layout.table, layout.legacy_tombstones)
     columns = table_columns(definition)
     applied = {"batches": 0, "changes": 0}
 
     def each(batch: DataFrame, batch_id: int) -> None:
-        counts = apply_changes(spark, batch, layout.table, layout.tombstones, columns)
+        counts = apply_changes(spark, batch, layout.table, columns)
         applied["batches"] += 1
         applied["changes"] += counts.get("changes", 0)
 

@@ -1,4 +1,4 @@
-import { type JobRunner, type JobSpec, jobSpec, launchJobs, type RunState } from '../../../lib/jobs';
+import { type ActiveRun, type JobRunner, type JobSpec, jobSpec, launchJobs, type RunState } from '../../../lib/jobs';
 import { createLogger } from '../../../lib/log';
 
 const settings = { stage: 'dev', rawBucket: 'raw-b', lakeBucket: 'lake-b', artifactsBucket: 'art-b', schemaRegistry: 'reg', topicPrefix: 'cdc' };
@@ -7,9 +7,8 @@ class FakeRunner implements JobRunner {
   readonly started: { spec: JobSpec; token: string }[] = [];
   readonly running = new Map<string, string>();
 
-  async active(name: string): Promise<{ jobRunId: string; state: RunState } | undefined> {
-    const id = this.running.get(name);
-    return id ? { jobRunId: id, state: 'RUNNING' } : undefined;
+  async activeRuns(): Promise<ActiveRun[]> {
+    return [...this.running].map(([name, jobRunId]) => ({ name, jobRunId, state: 'RUNNING' }));
   }
 
   async start(spec: JobSpec, token: string): Promise<string> {
@@ -49,7 +48,28 @@ describe('the job launcher core', () => {
     runner.running.delete('cdc-batch-invoice');
     const second = await launchJobs({ mode: 'batch', entities: ['customer', 'invoice'], grouping: 'entity' }, runner, settings, log, now);
     expect(second.map((r) => [r.name, r.jobRunId, r.started])).toEqual([['cdc-batch-customer', 'run-1', false], ['cdc-batch-invoice', 'run-3', true]]);
+    // Once those runs are done (beside them, nothing would start: see the next test).
+    runner.running.clear();
     const all = await launchJobs({ mode: 'streaming', entities: ['customer', 'invoice'], grouping: 'all' }, runner, settings, log, now);
     expect(all.map((r) => r.name)).toEqual(['cdc-streaming-customer+invoice']);
+  });
+
+  it('starts no run for an entity that a run of another mode or grouping is still applying, and runs the others', async () => {
+    const runner = new FakeRunner();
+    const log = createLogger({}, () => undefined);
+    runner.running.set('cdc-streaming-customer+invoice', 'stream-1');
+    const perEntity = await launchJobs({ mode: 'batch', entities: ['customer', 'invoice', 'payment'], grouping: 'entity' }, runner, settings, log);
+    expect(perEntity.map((r) => [r.entities, r.name, r.jobRunId, r.started])).toEqual([
+      [['customer'], 'cdc-streaming-customer+invoice', 'stream-1', false],
+      [['invoice'], 'cdc-streaming-customer+invoice', 'stream-1', false],
+      [['payment'], 'cdc-batch-payment', 'run-1', true],
+    ]);
+    runner.running.delete('cdc-batch-payment');
+    const all = await launchJobs({ mode: 'batch', entities: ['customer', 'invoice', 'payment'], grouping: 'all' }, runner, settings, log);
+    expect(all.map((r) => [r.entities, r.name, r.jobRunId, r.started])).toEqual([
+      [['customer', 'invoice'], 'cdc-streaming-customer+invoice', 'stream-1', false],
+      [['payment'], 'cdc-batch-payment', 'run-2', true],
+    ]);
+    expect(runner.started.map((s) => s.spec.entities)).toEqual([['payment'], ['payment']]);
   });
 });

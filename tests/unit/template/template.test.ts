@@ -36,7 +36,7 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
     for (const type of [
       'AWS::Lambda::Function', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SNS::Topic',
       'AWS::Glue::Registry', 'AWS::Glue::Schema', 'AWS::EMRServerless::Application', 'AWS::IAM::Role',
-      'AWS::Events::Rule', 'AWS::Lambda::EventSourceMapping',
+      'AWS::Events::Rule', 'AWS::Lambda::EventSourceMapping', 'AWS::KMS::Key', 'AWS::KMS::Alias',
     ]) expect(types).toContain(type);
   });
 
@@ -188,8 +188,12 @@ describe('MSK authentication', () => {
     for (const role of ['PollerRole', 'RetryRole', 'ConsumerRole']) {
       expect(grants(statementsOf(scram, role, true), 'secretsmanager:GetSecretValue').map((s) => s.Resource)).toEqual([SECRET]);
       const decrypt = grants(statementsOf(scram, role, true), 'kms:Decrypt');
-      expect(decrypt.map((s) => s.Resource)).toEqual([KEY]);
-      expect(JSON.stringify(decrypt[0]?.Condition)).toContain('kms:ViaService');
+      // The retry role also publishes to the alert topic, encrypted with its own key (see 'template security').
+      const alertKey = role === 'RetryRole' ? [{ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] }] : [];
+      expect(decrypt.map((s) => s.Resource)).toEqual([...alertKey, KEY]);
+      const scramDecrypt = decrypt.find((s) => s.Resource === KEY);
+      expect(JSON.stringify(scramDecrypt?.Condition)).toContain('kms:ViaService');
+      expect(JSON.stringify(scramDecrypt?.Condition)).toContain('secretsmanager.');
     }
     for (const role of ['JobLauncherRole', 'SparkJobRole'].filter((r) => scram.Resources[r])) {
       expect(grants(statementsOf(scram, role, true), 'secretsmanager:GetSecretValue')).toEqual([]);
@@ -238,7 +242,10 @@ describe('least privilege per function (stage dev)', () => {
   const topics = ENTITIES.map((e) => `topic cdc.${e}`);
   const logs = each(['logs:CreateLogStream', 'logs:PutLogEvents'], ['own log group']);
   const registryRead = each(['glue:GetSchemaByDefinition', 'glue:GetSchema', 'glue:ListSchemaVersions'], ['SchemaRegistry', 'registry schemas']);
-  const produce = [...each(['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'], ['msk cluster']), ...each(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData', 'kafka-cluster:WriteDataIdempotently'], topics)];
+  const produce = [
+    ...each(['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'], ['msk cluster']),
+    ...each(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], topics),
+  ];
   const vpcEni = each(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], ['*']);
 
   // Exactly these: a grant added or widened fails here, and must be argued for in the change.
@@ -266,6 +273,8 @@ describe('least privilege per function (stage dev)', () => {
       's3:GetObject RawBucket/oversized/*', 's3:PutObject RawBucket/stale/*', 'sns:Publish AlertTopic',
       // Only itself: a sweep out of time chains the next one.
       'lambda:InvokeFunction function cdc-pipeline-dev-retry',
+      // Publishing to a topic encrypted with a customer-managed key needs these on the key.
+      ...each(['kms:GenerateDataKey', 'kms:Decrypt'], ['AlertTopicKey']),
     ],
     JobLauncherRole: [
       ...logs, 'iam:PassRole SparkJobRole',
@@ -291,8 +300,128 @@ describe('least privilege per function (stage dev)', () => {
     expect(who(/CheckpointTable/)).toEqual(['PollerRole']);
     expect(who(/LakeBucket/)).toEqual(['SparkJobRole']);
     expect(who(/^sns:/)).toEqual(['RetryRole']);
+    expect(who(/AlertTopicKey/)).toEqual(['RetryRole']);
     expect(who(/WriteData/)).toEqual(['PollerRole', 'RetryRole']);
     // Items leave the fallback table only through the retry function (BatchWriteItem can delete too).
     expect(who(/^dynamodb:(DeleteItem|BatchWriteItem|\*) FallbackTable/)).toEqual(['RetryRole']);
+  });
+});
+
+type MskResource = 'cluster' | 'topic' | 'group' | 'transactional-id';
+const mskAction = (resource: MskResource, ...requires: string[]): { resource: MskResource; requires: string[] } => ({ resource, requires: requires.map((a) => `kafka-cluster:${a}`) });
+
+/**
+ * Every `kafka-cluster:` action with the resource type it is checked against and the actions it
+ * requires, from the MSK developer guide, "Semantics of IAM authorization policy actions and
+ * resources" (docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html). A grant on a resource
+ * of another type deploys fine and is simply never matched: the client is refused at run time.
+ */
+const MSK_ACTIONS: Record<string, { resource: MskResource; requires: string[] }> = {
+  'kafka-cluster:Connect': mskAction('cluster'),
+  'kafka-cluster:DescribeCluster': mskAction('cluster', 'Connect'),
+  'kafka-cluster:AlterCluster': mskAction('cluster', 'Connect', 'DescribeCluster'),
+  'kafka-cluster:DescribeClusterDynamicConfiguration': mskAction('cluster', 'Connect'),
+  'kafka-cluster:AlterClusterDynamicConfiguration': mskAction('cluster', 'Connect', 'DescribeClusterDynamicConfiguration'),
+  // InitProducerId (every idempotent producer, kafkajs `idempotent: true`) is authorised on the cluster.
+  'kafka-cluster:WriteDataIdempotently': mskAction('cluster', 'Connect', 'WriteData'),
+  'kafka-cluster:CreateTopic': mskAction('topic', 'Connect'),
+  'kafka-cluster:DescribeTopic': mskAction('topic', 'Connect'),
+  'kafka-cluster:AlterTopic': mskAction('topic', 'Connect', 'DescribeTopic'),
+  'kafka-cluster:DeleteTopic': mskAction('topic', 'Connect', 'DescribeTopic'),
+  'kafka-cluster:DescribeTopicDynamicConfiguration': mskAction('topic', 'Connect'),
+  'kafka-cluster:AlterTopicDynamicConfiguration': mskAction('topic', 'Connect', 'DescribeTopicDynamicConfiguration'),
+  'kafka-cluster:ReadData': mskAction('topic', 'Connect', 'DescribeTopic', 'AlterGroup'),
+  'kafka-cluster:WriteData': mskAction('topic', 'Connect', 'DescribeTopic'),
+  'kafka-cluster:DescribeGroup': mskAction('group', 'Connect'),
+  'kafka-cluster:AlterGroup': mskAction('group', 'Connect', 'DescribeGroup'),
+  'kafka-cluster:DeleteGroup': mskAction('group', 'Connect', 'DescribeGroup'),
+  'kafka-cluster:DescribeTransactionalId': mskAction('transactional-id', 'Connect'),
+  'kafka-cluster:AlterTransactionalId': mskAction('transactional-id', 'Connect', 'DescribeTransactionalId', 'WriteData'),
+};
+
+/** The MSK resource type an ARN names (`arn:aws:kafka:<region>:<account>:<type>/<cluster>/…`). */
+function mskResourceType(resource: unknown): string {
+  return /^arn:[\w-]+:kafka:[^:]*:[^:]*:([\w-]+)\//.exec(String(resource))?.[1] ?? `not an MSK ARN: ${JSON.stringify(resource)}`;
+}
+
+describe.each([['dev', false], ['prod', false], ['dev with SCRAM', true]] as const)('MSK IAM grants of stage %s follow the access-control reference', (stage, scram) => {
+  let template: CfnTemplate;
+  beforeAll(async () => {
+    template = scram
+      ? await packageTemplate('dev', { kafkaAuth: 'scram-sha-512', kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_x', kafkaScramKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k' })
+      : tpl(stage);
+  }, 120_000);
+
+  const kafkaGrants = (role: string): { action: string; resources: unknown[] }[] => statementsOf(template, role, scram).flatMap((s) =>
+    ([] as string[]).concat(s.Action as string | string[]).filter((a) => a.startsWith('kafka-cluster:')).map((action) => ({ action, resources: ([] as unknown[]).concat(s.Resource) })));
+  const roles = (): string[] => resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id);
+
+  it('grants each kafka-cluster action on resources of the type the reference checks it against', () => {
+    for (const role of roles()) {
+      for (const { action, resources } of kafkaGrants(role)) {
+        const expected = MSK_ACTIONS[action]?.resource ?? 'an action the reference lists';
+        for (const resource of resources) expect(`${role}: ${action} on ${mskResourceType(resource)}`).toBe(`${role}: ${action} on ${expected}`);
+      }
+    }
+  });
+
+  it('grants with each kafka-cluster action the actions the reference says it requires', () => {
+    for (const role of roles()) {
+      const granted = new Set(kafkaGrants(role).map((g) => g.action));
+      for (const action of granted) {
+        const missing = (MSK_ACTIONS[action]?.requires ?? []).filter((r) => !granted.has(r));
+        expect(`${role}: ${action} lacks [${missing.join(', ')}]`).toBe(`${role}: ${action} lacks []`);
+      }
+    }
+  });
+});
+
+type PolicyStatement = { Effect: string; Principal?: { AWS?: unknown; Service?: string | string[] }; Action: string | string[]; Resource?: unknown; Condition?: Record<string, Record<string, unknown>> };
+const actionsOf = (s: PolicyStatement): string[] => ([] as string[]).concat(s.Action);
+
+describe.each(['dev', 'prod'])('template security of stage %s', (stage) => {
+  it('lets EMR Serverless assume the Spark job role only on behalf of this account\'s Spark application (confused deputy)', () => {
+    const trust = (tpl(stage).Resources.SparkJobRole?.Properties.AssumeRolePolicyDocument as { Statement: PolicyStatement[] }).Statement;
+    expect(trust).toHaveLength(1);
+    expect(trust[0]).toMatchObject({ Effect: 'Allow', Principal: { Service: 'emr-serverless.amazonaws.com' }, Action: 'sts:AssumeRole' });
+    expect(trust[0]?.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': ['SparkApplication', 'Arn'] } },
+    });
+  });
+
+  it('encrypts the alert topic with its own rotated key, through an alias, not with alias/aws/sns', () => {
+    const topic = tpl(stage).Resources.AlertTopic;
+    const aliases = resourcesOfType(tpl(stage), 'AWS::KMS::Alias').filter(([, p]) => p.AliasName === topic?.Properties.KmsMasterKeyId);
+    expect(aliases).toHaveLength(1);
+    const [aliasId, alias] = aliases[0]!;
+    expect(alias.AliasName).toBe(`alias/cdc-pipeline-${stage}-alerts`);
+    expect(alias.TargetKeyId).toEqual({ Ref: 'AlertTopicKey' });
+    // The topic names the key by alias, so CloudFormation must create the alias first.
+    expect(([] as unknown[]).concat(topic?.DependsOn)).toContain(aliasId);
+    const key = tpl(stage).Resources.AlertTopicKey;
+    expect(key?.Type).toBe('AWS::KMS::Key');
+    expect(key?.Properties).toMatchObject({ EnableKeyRotation: true, KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' });
+  });
+
+  it('lets the account (so IAM policies), CloudWatch alarms and EventBridge use the alert key, and no one else', () => {
+    const policy = tpl(stage).Resources.AlertTopicKey?.Properties.KeyPolicy as { Statement: PolicyStatement[] };
+    const root = policy.Statement.filter((s) => JSON.stringify(s.Principal?.AWS) === JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }));
+    expect(root).toHaveLength(1);
+    expect(root[0]).toMatchObject({ Effect: 'Allow', Action: 'kms:*', Resource: '*' });
+    const services = policy.Statement.filter((s) => s.Principal?.Service !== undefined);
+    expect(services.flatMap((s) => ([] as string[]).concat(s.Principal?.Service ?? [])).sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+    for (const s of services) {
+      expect(s.Effect).toBe('Allow');
+      expect(actionsOf(s).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    }
+    expect(policy.Statement).toHaveLength(root.length + services.length);
+  });
+
+  it('lets the retry role use the alert key only through SNS', () => {
+    const kms = statementsOf(tpl(stage), 'RetryRole', false).filter((s) => JSON.stringify(s.Resource).includes('AlertTopicKey')) as PolicyStatement[];
+    expect(kms).toHaveLength(1);
+    expect(actionsOf(kms[0]!).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(kms[0]?.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' } } });
   });
 });
