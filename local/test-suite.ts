@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './serverless/resolved-config';
+import { REPO_ROOT } from '../stage/resolved-config';
 
 interface StepResult {
   name: string;

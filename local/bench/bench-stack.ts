@@ -11,11 +11,11 @@ import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObj
 import { Kafka, logLevel } from 'kafkajs';
 import { GlueSchemaRegistry, registerSchema, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
-import { localClientConfig, localKafkaBrokers } from '../aws';
+import { localClientConfig, localKafkaBrokers } from '../../stage/local-aws';
 import { provisionLocalResources } from '../provision';
 import { type FunctionDefinition, functionDefinitions } from '../runtime/definitions';
 import { cloneTable, dropTable } from '../scratch-tables';
-import { loadResolvedConfig, type ResolvedConfig, type ResourceNames, stageParam } from '../serverless/resolved-config';
+import { loadResolvedConfig, type ResolvedConfig, type ResourceNames, stageParam } from '../../stage/resolved-config';
 import { startService, stackUp } from '../stack';
 import { runningProcess } from '../stack/processes';
 import { SERVICES, type ServiceName } from '../stack/services';

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../serverless/resolved-config';
+import { REPO_ROOT } from '../../stage/resolved-config';
 import type { BenchRow } from './results-table';
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localClientConfig } from '../aws';
+import { localClientConfig } from '../../stage/local-aws';
 
 export type RequestObserver = (command: string, input: unknown) => void;
 

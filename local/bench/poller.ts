@@ -14,7 +14,7 @@ import { createLogger } from '../../lib/log';
 import { pollEntity } from '../../lib/poller';
 import { KafkaPublisher, type OutgoingMessage, type Publisher } from '../../lib/publish';
 import { DEFAULT_MAPPING, HttpSource, pagesOf } from '../../lib/source';
-import { REPO_ROOT } from '../serverless/resolved-config';
+import { REPO_ROOT } from '../../stage/resolved-config';
 import type { BenchStack } from './bench-stack';
 import { printSection } from './measure';
 import { countRequests, observedDynamoDb } from './observed-dynamodb';

@@ -17,7 +17,7 @@ import { createLogger } from '../../lib/log';
 import { parkedEvent } from '../../lib/poller/page-plan';
 import { KafkaPublisher, type OutgoingMessage, type Publisher } from '../../lib/publish';
 import { DynamoDbRedriveStore, InMemoryAlerts, type RedrivePolicy, sweep, type SweepDependencies } from '../../lib/redrive';
-import { REPO_ROOT } from '../serverless/resolved-config';
+import { REPO_ROOT } from '../../stage/resolved-config';
 import type { BenchStack } from './bench-stack';
 import { printRow, timed } from './measure';
 import { countRequests, observedDynamoDb } from './observed-dynamodb';

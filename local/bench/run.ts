@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { benchSerde } from '../../lib/serde/glue-avro-serde.bench';
+import { benchSerde } from './serde';
 import { BenchStack } from './bench-stack';
 import { bundleRows, packageFunctions } from './bundles';
 import { benchColdStarts } from './cold-start';

@@ -11,7 +11,7 @@
  * - the Delta tables equal the source state.
  * Each seed starts a fresh stack, so its data and fault schedule replay with `--seed N`.
  */
-import { localEndpoint } from '../aws';
+import { localEndpoint } from '../../stage/local-aws';
 import { consumeTopic } from '../demo/pipeline';
 import { changeKey } from '../demo/reconcile';
 import { archivedChanges, partitionEndOffsets, postJson, setSourceFaults, sourceState, topicEndOffsets } from '../demo/observe';

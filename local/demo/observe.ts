@@ -8,7 +8,7 @@ import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
-import { localKafkaBrokers } from '../aws';
+import { localKafkaBrokers } from '../../stage/local-aws';
 import { topicEnds } from './pipeline';
 import type { SourceRecord } from './reconcile';
 

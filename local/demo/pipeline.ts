@@ -2,7 +2,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { Kafka, logLevel } from 'kafkajs';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
-import { localClientConfig, localKafkaBrokers } from '../aws';
+import { localClientConfig, localKafkaBrokers } from '../../stage/local-aws';
 
 export interface TopicMessage {
   readonly partition: number;

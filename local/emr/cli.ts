@@ -3,7 +3,7 @@
  *   cli.ts <application> <role arn> active-runs | start <spec json> <client token> | state <job run id>
  * Answers one JSON value on the last line of stdout.
  */
-import '../aws';
+import '../../stage/local-aws';
 import type { JobSpec } from '../../lib/jobs';
 import { LocalSparkRunner } from './local-runner';
 

@@ -15,7 +15,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type ActiveRun, EmrServerlessRunner, type JobRunner, type JobSpec, type RunState } from '../../lib/jobs';
 import { sparkJars } from '../stack/install';
 import { REPO_ROOT, venvBin } from '../stack/paths';
-import { allRuns, alive, readRun, runDir, writeRun } from './registry';
+import { allRuns, alive, readRun, runDir, writeRun } from '../../stage/emr-runs';
 
 function s3Location(uri: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { sparkJars } from '../stack/install';
 import { venvBin } from '../stack/paths';
-import { readRun, writeRun } from './registry';
+import { readRun, writeRun } from '../../stage/emr-runs';
 
 const jobRunId = process.argv[2] ?? '';
 const run = readRun(jobRunId);

@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { JOB_ARTIFACTS } from '../../lib/jobs';
-import { localClientConfig } from '../aws';
-import { loadResolvedConfig, REPO_ROOT } from '../serverless/resolved-config';
+import { localClientConfig } from '../../stage/local-aws';
+import { loadResolvedConfig, REPO_ROOT } from '../../stage/resolved-config';
 
 /** The job package, zipped with Python's own zipfile module (Python is needed for the jobs anyway). */
 export function zipJobPackage(): Buffer {

@@ -8,7 +8,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { localClientConfig } from '../aws';
+import { localClientConfig } from '../../stage/local-aws';
 import type { PhysicalResource } from '../serverless/intrinsics';
 
 type Props = Record<string, unknown> & {

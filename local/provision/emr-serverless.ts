@@ -1,5 +1,5 @@
 import { CreateApplicationCommand, EMRServerlessClient, paginateListApplications } from '@aws-sdk/client-emr-serverless';
-import { localClientConfig } from '../aws';
+import { localClientConfig } from '../../stage/local-aws';
 import type { PhysicalResource } from '../serverless/intrinsics';
 
 /** AWS::EMRServerless::Application → CreateApplication, unless one of that name exists. */

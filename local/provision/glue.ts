@@ -1,6 +1,6 @@
 import { AlreadyExistsException, CreateRegistryCommand, GetRegistryCommand, GlueClient } from '@aws-sdk/client-glue';
 import { type CompatibilityMode, GlueSchemaRegistry, registerSchema } from '../../lib/registry';
-import { localClientConfig } from '../aws';
+import { localClientConfig } from '../../stage/local-aws';
 import type { PhysicalResource } from '../serverless/intrinsics';
 
 /** AWS::Glue::Registry → CreateRegistry. Idempotent. */

@@ -1,8 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { localClientConfig } from '../aws';
+import { localClientConfig } from '../../stage/local-aws';
 import { uploadJobArtifacts } from '../jobs/upload';
 import { LOCAL_PSEUDO_PARAMETERS, type PhysicalResource, resolveIntrinsics } from '../serverless/intrinsics';
-import { type CfnResource, entityNames, loadResolvedConfig, stageParam } from '../serverless/resolved-config';
+import { type CfnResource, entityNames, loadResolvedConfig, stageParam } from '../../stage/resolved-config';
 import { provisionTable } from './dynamodb';
 import { provisionSparkApplication } from './emr-serverless';
 import { provisionRegistry, provisionSchema } from './glue';

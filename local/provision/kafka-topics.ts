@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { localKafkaBrokers } from '../aws';
+import { localKafkaBrokers } from '../../stage/local-aws';
 
 /** One topic per entity, `{topicPrefix}.{entity}` (DESIGN.md boundary 3). Existing topics are kept. */
 export async function provisionTopics(topics: readonly string[], partitions: number): Promise<string[]> {

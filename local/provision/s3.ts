@@ -6,7 +6,7 @@ import {
   S3Client,
   type PublicAccessBlockConfiguration,
 } from '@aws-sdk/client-s3';
-import { localClientConfig } from '../aws';
+import { localClientConfig } from '../../stage/local-aws';
 import type { PhysicalResource } from '../serverless/intrinsics';
 
 function client(): S3Client {

@@ -1,6 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { localClientConfig } from '../aws';
+import { localClientConfig } from '../../stage/local-aws';
 import type { PhysicalResource } from '../serverless/intrinsics';
 
 /** Locally, alerts published to a topic land in this queue, where tests and the demo read them. */

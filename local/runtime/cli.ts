@@ -7,7 +7,7 @@
 import { functionDefinitions, startRuntime } from '.';
 import { provisionLocalResources } from '../provision';
 import { resolveIntrinsics } from '../serverless/intrinsics';
-import { loadResolvedConfig } from '../serverless/resolved-config';
+import { loadResolvedConfig } from '../../stage/resolved-config';
 
 function options(argv: string[]): { functions?: string[]; fire: { name: string; event?: unknown }[]; once: boolean } {
   const fire: { name: string; event?: unknown }[] = [];

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { ResolvedConfig } from '../serverless/resolved-config';
-import { REPO_ROOT } from '../serverless/resolved-config';
+import type { ResolvedConfig } from '../../stage/resolved-config';
+import { REPO_ROOT } from '../../stage/resolved-config';
 
 export interface ScheduleTrigger {
   readonly kind: 'schedule';

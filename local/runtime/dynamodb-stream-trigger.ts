@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
-import { localClientConfig } from '../aws';
-import type { ResolvedConfig } from '../serverless/resolved-config';
+import { localClientConfig } from '../../stage/local-aws';
+import type { ResolvedConfig } from '../../stage/resolved-config';
 import type { StreamTrigger } from './definitions';
 import { abortableSleep } from './sleep';
 

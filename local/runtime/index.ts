@@ -3,8 +3,8 @@
  * mapping for stage local, driving the same handlers `sls deploy` ships, as configured in
  * serverless.yml (resolved by the framework itself).
  */
-import { localKafkaBrokers } from '../aws';
-import type { ResolvedConfig } from '../serverless/resolved-config';
+import { localKafkaBrokers } from '../../stage/local-aws';
+import type { ResolvedConfig } from '../../stage/resolved-config';
 import type { FunctionDefinition } from './definitions';
 import { resolveStreamArn, runStreamTrigger, type StreamStats } from './dynamodb-stream-trigger';
 import { FunctionHost } from './function-host';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { localClientConfig } from '../aws';
+import { localClientConfig } from '../../stage/local-aws';
 import type { MskTrigger } from './definitions';
 import type { MskEvent } from './msk-trigger';
 

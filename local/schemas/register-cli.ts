@@ -8,8 +8,8 @@ import path from 'node:path';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { GlueSchemaRegistry, registerSchema } from '../../lib/registry';
 import type { CompatibilityMode } from '../../lib/registry';
-import { localClientConfig } from '../aws';
-import { REPO_ROOT, loadResolvedConfig, stageParam } from '../serverless/resolved-config';
+import { localClientConfig } from '../../stage/local-aws';
+import { REPO_ROOT, loadResolvedConfig, stageParam } from '../../stage/resolved-config';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

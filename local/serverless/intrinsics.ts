@@ -1,4 +1,4 @@
-import type { CfnValue } from './resolved-config';
+import type { CfnValue } from '../../stage/resolved-config';
 
 /** What a provisioned resource answers to `Ref` and `Fn::GetAtt`. */
 export interface PhysicalResource {

@@ -4,7 +4,7 @@ import { existsSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { localKafkaBrokers } from '../aws';
+import { localKafkaBrokers } from '../../stage/local-aws';
 import { StackError } from './errors';
 import { KAFKA_DIR } from './paths';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
+import { REPO_ROOT, STACK_DIR } from '../../stage/paths';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Everything the local stack installs or writes lives here (git-ignored). */
-export const STACK_DIR = path.join(REPO_ROOT, '.stack');
+export { REPO_ROOT, STACK_DIR };
 export const LOG_DIR = path.join(STACK_DIR, 'logs');
 export const PID_DIR = path.join(STACK_DIR, 'pids');
 export const KAFKA_DIR = path.join(STACK_DIR, 'kafka');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { localClientConfig, localEndpoint } from '../aws';
+import { localClientConfig, localEndpoint } from '../../stage/local-aws';
 import { sparkJars } from './install';
 import { REPO_ROOT, venvBin } from './paths';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { localEndpoint } from '../aws';
+import { localEndpoint } from '../../stage/local-aws';
 import { ensureKafkaJars, ensurePythonEnv } from './install';
 import { kafkaAddress, kafkaCommand, kafkaHealthy, prepareKafka } from './kafka';
 import { REPO_ROOT, venvBin } from './paths';

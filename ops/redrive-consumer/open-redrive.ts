@@ -7,7 +7,7 @@ import { createLogger } from '../../lib/log';
 import { DynamoDbRedriveStore } from '../../lib/redrive';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
-import { localClientConfig } from '../../local/aws';
+import { localClientConfig } from '../../stage/local-aws';
 import { S3StaleArchive } from '../archive/s3-stale-archive';
 import type { OpsStage } from '../stage/ops-stage';
 import { readS3Text } from '../stage/s3-text';

@@ -3,7 +3,7 @@ import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type CheckpointStore, DynamoDbCheckpointStore } from '../../lib/checkpoint';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
-import { localClientConfig } from '../../local/aws';
+import { localClientConfig } from '../../stage/local-aws';
 import { S3StaleArchive } from '../archive/s3-stale-archive';
 import type { StaleArchive } from '../archive/stale-archive';
 import { type FailedBatches, S3FailedBatches } from '../redrive-consumer/failed-batches';

@@ -1,5 +1,5 @@
 import { parseEntities, requireString } from '../../lib/config';
-import { loadResolvedConfig, type ResolvedConfig } from '../../local/serverless/resolved-config';
+import { loadResolvedConfig, type ResolvedConfig } from '../../stage/resolved-config';
 import { UnknownEntityError, UsageError } from '../errors';
 
 /** What the operator commands need to know about one stage: all of it from its resolved serverless.yml. */

@@ -1,5 +1,5 @@
 import type { RunState } from '../../lib/jobs';
-import { alive, allRuns, type LocalRun } from '../../local/emr/registry';
+import { alive, allRuns, type LocalRun } from '../../stage/emr-runs';
 import type { JobRunHistory, JobRunRecord } from './ports';
 
 /**

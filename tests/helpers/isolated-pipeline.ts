@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { GlueSchemaRegistry, registerSchema } from '../../lib/registry';
 import { type FunctionDefinition, functionDefinitions } from '../../local/runtime';
 import { cloneTable, dropTable } from '../../local/scratch-tables';
-import { entityNames } from '../../local/serverless/resolved-config';
+import { entityNames } from '../../stage/resolved-config';
 import { localClientConfig, localConfig, localKafkaBrokers } from './local-stack';
 import { schemaFile } from './schemas';
 

@@ -1,5 +1,5 @@
-import { localClientConfig, localKafkaBrokers } from '../../local/aws';
-import { loadResolvedConfig, type ResolvedConfig, type ResourceNames } from '../../local/serverless/resolved-config';
+import { localClientConfig, localKafkaBrokers } from '../../stage/local-aws';
+import { loadResolvedConfig, type ResolvedConfig, type ResourceNames } from '../../stage/resolved-config';
 
 export { localClientConfig, localKafkaBrokers };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { entityNames, stageParam } from '../../local/serverless/resolved-config';
+import { entityNames, stageParam } from '../../stage/resolved-config';
 import { localConfig, localKafkaBrokers } from '../helpers/local-stack';
 
 const kafka = new Kafka({ clientId: 'it-kafka', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });

@@ -3,11 +3,11 @@ import net, { type AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
-import { localEndpoint } from '../../local/aws';
+import { localEndpoint } from '../../stage/local-aws';
 import { faultProxy } from '../../local/fault-proxy';
 import { FunctionHost, functionDefinitions, type MskEvent, type Runtime, startRuntime } from '../../local/runtime';
 import type { MskTrigger } from '../../local/runtime/definitions';
-import type { ResolvedConfig } from '../../local/serverless/resolved-config';
+import type { ResolvedConfig } from '../../stage/resolved-config';
 import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
 import { recordFile, recorded, recorderFunction, waitFor } from '../helpers/runtime';
 

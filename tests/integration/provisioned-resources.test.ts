@@ -8,7 +8,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { alertObserverQueueName } from '../../local/provision/sns';
 import { LOCAL_PSEUDO_PARAMETERS } from '../../local/serverless/intrinsics';
-import { entityNames, stageParam } from '../../local/serverless/resolved-config';
+import { entityNames, stageParam } from '../../stage/resolved-config';
 import { localClientConfig, localConfig, localNames } from '../helpers/local-stack';
 
 const ROOT = path.resolve(__dirname, '../..');

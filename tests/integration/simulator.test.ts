@@ -1,6 +1,6 @@
 import { localConfig } from '../helpers/local-stack';
 import { setSourceFaults } from '../../local/demo/observe';
-import { entityNames } from '../../local/serverless/resolved-config';
+import { entityNames } from '../../stage/resolved-config';
 
 const SOURCE = process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080';
 

@@ -14,7 +14,7 @@ import { GlueAvroSerde } from '../../lib/serde';
 import { type DeltaDump, dumpDeltaTables } from '../../local/demo/delta';
 import { consumeTopic } from '../../local/demo/pipeline';
 import { rowDifferences, type Row, type SourceRecord } from '../../local/demo/reconcile';
-import { readRun } from '../../local/emr/registry';
+import { readRun } from '../../stage/emr-runs';
 import { uploadJobArtifacts } from '../../local/jobs/upload';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';

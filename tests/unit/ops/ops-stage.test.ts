@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../lib/errors';
-import type { ResolvedConfig } from '../../../local/serverless/resolved-config';
+import type { ResolvedConfig } from '../../../stage/resolved-config';
 import { requireEntity, resolveStage, stageFromConfig } from '../../../ops/stage/ops-stage';
 import { UnknownEntityError, UsageError } from '../../../ops/errors';
 

@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { measure, measurePair, printSection } from '../../local/bench/measure';
-import type { BenchRow } from '../../local/bench/results-table';
-import { InMemorySchemaRegistry } from '../registry/in-memory-registry';
-import { SchemaCache } from '../registry/schema-cache';
-import { compileSchema } from './compile';
-import { GlueAvroSerde } from './glue-avro-serde';
+import { measure, measurePair, printSection } from './measure';
+import type { BenchRow } from './results-table';
+import { InMemorySchemaRegistry } from '../../lib/registry/in-memory-registry';
+import { SchemaCache } from '../../lib/registry/schema-cache';
+import { compileSchema } from '../../lib/serde/compile';
+import { GlueAvroSerde } from '../../lib/serde/glue-avro-serde';
 
 const definition = readFileSync(path.join(__dirname, '../../schemas/customer.avsc'), 'utf8');
 const record = {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunState } from '../../lib/jobs';
-import { STACK_DIR } from '../stack/paths';
+import type { RunState } from '../lib/jobs';
+import { STACK_DIR } from './paths';
 
 /** Local job runs, one folder each under .stack/emr-runs/<jobRunId>/ (artifacts, run.json, spark log). */
 export const RUNS_DIR = path.join(STACK_DIR, 'emr-runs');
