@@ -33,10 +33,11 @@ export function loadRetryConfig(env: Readonly<Record<string, string | undefined>
     archiveBucket: requireString(env, 'CDC_ARCHIVE_BUCKET'),
     backoffBaseMs,
     backoffCapMs,
-    stale: parseStale(optionalString(env, 'CDC_RETRY_STALE') ?? '{"default":{"maxAgeSeconds":259200,"maxAttempts":50}}'),
+    // The defaults live in serverless.yml (params retryStale, retrySweepChainMax) only.
+    stale: parseStale(requireString(env, 'CDC_RETRY_STALE')),
     sweepBatchSize: requireInt(env, 'CDC_RETRY_SWEEP_BATCH_SIZE', { min: 1, max: 1000 }),
     schemaLatestTtlMs: (optionalString(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS') === undefined ? 60 : requireInt(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS', { min: 0, max: 3600 })) * 1000,
-    sweepChainMax: optionalString(env, 'CDC_RETRY_SWEEP_CHAIN_MAX') === undefined ? 3 : requireInt(env, 'CDC_RETRY_SWEEP_CHAIN_MAX', { min: 0, max: 20 }),
+    sweepChainMax: requireInt(env, 'CDC_RETRY_SWEEP_CHAIN_MAX', { min: 0, max: 20 }),
     claimMs: (optionalString(env, 'CDC_RETRY_CLAIM_SECONDS') === undefined ? 300 : requireInt(env, 'CDC_RETRY_CLAIM_SECONDS', { min: 10, max: 3600 })) * 1000,
   };
 }

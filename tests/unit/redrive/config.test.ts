@@ -3,7 +3,7 @@ import { loadRetryConfig, parseStale } from '../../../functions/retry/config';
 const env = {
   STAGE: 'dev', KAFKA_BROKERS: 'b-1:9098', CDC_ENTITIES: '{"customer":{}}', CDC_TOPIC_PREFIX: 'cdc', CDC_CHECKPOINT_TABLE: 'c', CDC_FALLBACK_TABLE: 'f',
   CDC_RAW_BUCKET: 'r', CDC_SCHEMA_REGISTRY: 'g', CDC_ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', CDC_ARCHIVE_BUCKET: 'r',
-  CDC_RETRY_BACKOFF_BASE_SECONDS: '30', CDC_RETRY_BACKOFF_CAP_SECONDS: '1800', CDC_RETRY_SWEEP_BATCH_SIZE: '200',
+  CDC_RETRY_BACKOFF_BASE_SECONDS: '30', CDC_RETRY_BACKOFF_CAP_SECONDS: '1800', CDC_RETRY_SWEEP_BATCH_SIZE: '200', CDC_RETRY_SWEEP_CHAIN_MAX: '3',
   CDC_RETRY_STALE: '{"default":{"maxAgeSeconds":259200,"maxAttempts":50},"MALFORMED_EVENT":{"maxAgeSeconds":86400,"maxAttempts":3}}',
 };
 
@@ -17,7 +17,7 @@ describe('retry configuration', () => {
     expect(loadRetryConfig({ ...env, CDC_RETRY_CLAIM_SECONDS: '30' }).claimMs).toBe(30_000);
   });
 
-  it('chains at most 3 sweeps after a scheduled one unless CDC_RETRY_SWEEP_CHAIN_MAX says otherwise', () => {
+  it('chains as many sweeps after a scheduled one as CDC_RETRY_SWEEP_CHAIN_MAX says', () => {
     expect(loadRetryConfig(env).sweepChainMax).toBe(3);
     expect(loadRetryConfig({ ...env, CDC_RETRY_SWEEP_CHAIN_MAX: '0' }).sweepChainMax).toBe(0);
   });
@@ -27,6 +27,8 @@ describe('retry configuration', () => {
     [{ CDC_RETRY_BACKOFF_CAP_SECONDS: '10' }, 'configuration CDC_RETRY_BACKOFF_CAP_SECONDS: must be at least CDC_RETRY_BACKOFF_BASE_SECONDS (30), got 10'],
     [{ CDC_RETRY_SWEEP_BATCH_SIZE: '0' }, 'CDC_RETRY_SWEEP_BATCH_SIZE'],
     [{ CDC_ALERT_TOPIC_ARN: undefined }, 'CDC_ALERT_TOPIC_ARN'],
+    [{ CDC_RETRY_STALE: undefined }, 'CDC_RETRY_STALE'],
+    [{ CDC_RETRY_SWEEP_CHAIN_MAX: undefined }, 'CDC_RETRY_SWEEP_CHAIN_MAX'],
     [{ CDC_RETRY_CLAIM_SECONDS: '5' }, 'configuration CDC_RETRY_CLAIM_SECONDS: must be an integer from 10 to 3600, got "5"'],
     [{ CDC_RETRY_STALE: '{"default":{"maxAgeSeconds":1,"maxAttempts":1},"KAFKA_DOWN":{"maxAgeSeconds":1,"maxAttempts":1}}' }, 'configuration CDC_RETRY_STALE: unknown reason "KAFKA_DOWN"'],
   ])('fails at cold start naming the setting: %j', (patch, message) => {
