@@ -47,6 +47,10 @@ export async function startService(name: ServiceName, log: Log = () => undefined
 }
 
 export async function stopService(name: ServiceName, log: Log = () => undefined): Promise<void> {
+  // The suite's parallel integration run shares the stack: an outage there would fail other files.
+  if (process.env.CDC_TEST_SHARED_STACK === '1') {
+    throw new StackError(`${name}: not stopped, the stack is shared by tests running in parallel; list the test file in STACK_WIDE_INTEGRATION_FILES (local/test-suite.ts)`);
+  }
   const stopped = await stopProcess(name);
   log(stopped ? `${name}: stopped pid ${stopped.pid}` : `${name}: not running`);
 }

@@ -1,5 +1,5 @@
 /**
- * The reduced chaos run `npm test` includes (the full one is `npm run test:chaos`): one seed of
+ * The quick chaos run `npm run test:chaos` starts with, before its full seeds: one seed of
  * faults on the running stack (Kafka killed, its restart stalling while the backlog drains, Kafka
  * frozen, AWS answering 503, moto "restarting" (answers lost, connections reset), function processes killed, overlapping pollers, a misbehaving source),
  * then the topic and accounting checks. Seed 13 is the one that caught kafkajs losing a re-send
