@@ -1,4 +1,4 @@
-import { canonicalDefinition } from '../serde/compile';
+import { canonicalDefinition } from '../avro';
 import { findIncompatibility } from './compatibility';
 import { SchemaIncompatibleError } from './errors';
 import type { CompatibilityMode, SchemaRegistryPort } from './port';
