@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import { changeMessage, KafkaRefusedError, KafkaUnavailableError, type Publisher } from '../publish';
 import type { GlueAvroSerde } from '../serde';
 import type { FrameCompression } from '../serde/glue-frame';
+import { type RetryPolicy, withRetry } from '../retry';
 import { type PaginationLimits, pagesOf, readAhead, type Source } from '../source';
 import { type KeySet, ParkedKeys } from './parked-keys';
 import { type PagePlan, parkedEvent, planPage } from './page-plan';
@@ -90,8 +91,11 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
   }
 }
 
-/** Pauses before each further try of giving the lease back (DynamoDB unreachable for a few seconds, say). */
-const RELEASE_RETRY_WAITS_MS = [250, 500, 1000, 2000, 4000];
+/**
+ * Pauses before each further try of giving the lease back (DynamoDB unreachable for a few
+ * seconds, say): 250 ms doubling to 4 s, without jitter, whatever the error.
+ */
+const RELEASE_RETRY: RetryPolicy = { retries: 5, initialDelayMs: 250, maxDelayMs: 4000, random: () => 1, retriable: () => true };
 
 /**
  * Gives the lease back, trying again for about 8 s if DynamoDB does not answer: a lease not given
@@ -100,16 +104,16 @@ const RELEASE_RETRY_WAITS_MS = [250, 500, 1000, 2000, 4000];
  */
 async function giveLeaseBack(deps: PollDependencies, request: PollRequest, lease: 'held' | 'maybe held'): Promise<void> {
   let failure: Error | undefined;
-  for (const wait of [0, ...RELEASE_RETRY_WAITS_MS]) {
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    try {
-      const released = await deps.checkpoints.releaseLease(request.entity, request.runId);
-      // After a failed try, "not held" most likely means that try gave it back and lost its answer.
-      if (!released && lease === 'held' && failure === undefined) deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
-      return;
-    } catch (error) {
-      failure = error as Error;
-    }
+  try {
+    const released = await withRetry(() => deps.checkpoints.releaseLease(request.entity, request.runId), {
+      ...RELEASE_RETRY,
+      onRetry: (error) => (failure = error),
+    });
+    // After a failed try, "not held" most likely means that try gave it back and lost its answer.
+    if (!released && lease === 'held' && failure === undefined) deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
+    return;
+  } catch (error) {
+    failure = error as Error;
   }
   deps.log.warn('could not give the entity\'s lease back; it expires at this run\'s deadline', { entity: request.entity, runId: request.runId, error: failure?.message });
 }
