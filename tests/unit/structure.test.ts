@@ -6,10 +6,12 @@ const ROOT = path.resolve(__dirname, '..', '..');
 /**
  * The dependency direction (STYLE.md): `lib/` is the core and knows nothing of the local stack
  * or the operator commands; `ops/` runs against any stage and knows nothing of the local stack;
- * `stage/` (resolving a stage's names and endpoints) is what both of them share.
+ * `stage/` (resolving a stage's names and endpoints) and `cli/` (reading a command line) are
+ * what both of them share.
  */
 const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
-  lib: ['local', 'ops', 'functions', 'stage'],
+  lib: ['local', 'ops', 'functions', 'stage', 'cli'],
+  cli: ['local', 'ops', 'functions', 'stage', 'lib'],
   ops: ['local'],
   stage: ['local', 'ops', 'functions'],
 };
