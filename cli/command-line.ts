@@ -4,9 +4,10 @@ import { parseArgs } from 'node:util';
  * The one reader of command-line flags, for ops/ and local/ alike (it imports neither): node's
  * `parseArgs` tokens, checked strictly against the flags a command declares.
  */
-export type FlagKind = 'string' | 'boolean';
+export type FlagKind = 'string' | 'boolean' | 'strings';
 export type FlagSpec = Readonly<Record<string, FlagKind>>;
-export type Flags<S extends FlagSpec> = { -readonly [K in keyof S]?: S[K] extends 'boolean' ? boolean : string };
+/** A 'strings' flag may be given several times; the others keep the last one given. */
+export type Flags<S extends FlagSpec> = { -readonly [K in keyof S]?: S[K] extends 'boolean' ? boolean : S[K] extends 'strings' ? string[] : string };
 
 export type FlagProblem = 'unknown' | 'needs a value' | 'takes no value';
 
@@ -38,9 +39,9 @@ export interface FlagMessages {
  */
 export function readFlags<S extends FlagSpec>(argv: readonly string[], spec: S, messages: FlagMessages = {}): Flags<S> {
   const known = Object.keys(spec).map((name) => `--${name}`).join(', ');
-  const options = Object.fromEntries(Object.entries(spec).map(([name, type]) => [name, { type }]));
+  const options = Object.fromEntries(Object.entries(spec).map(([name, kind]) => [name, { type: kind === 'boolean' ? 'boolean' : 'string' } as const]));
   const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
-  const flags: Record<string, string | boolean> = {};
+  const flags: Record<string, string | boolean | string[]> = {};
   for (const token of tokens) {
     const arg = argv[token.index]!;
     const kind = token.kind === 'option' && arg.startsWith('--') ? spec[token.name] : undefined;
@@ -57,7 +58,7 @@ export function readFlags<S extends FlagSpec>(argv: readonly string[], spec: S, 
     if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) {
       throw new CommandLineError(token.rawName, 'needs a value', messages.missing?.(token.rawName) ?? `${token.rawName}: needs a value`);
     }
-    flags[token.name] = token.value;
+    flags[token.name] = kind === 'strings' ? [...((flags[token.name] as string[] | undefined) ?? []), token.value] : token.value;
   }
   return flags as Flags<S>;
 }
