@@ -11,9 +11,9 @@ export type Flags<S extends FlagSpec> = { -readonly [K in keyof S]?: S[K] extend
 
 export type FlagProblem = 'unknown' | 'needs a value' | 'takes no value';
 
-/** A flag the command does not know, or one used wrongly; `flag` is the argument as typed. */
+/** A flag the command does not know, or one used wrongly; `flag` is the argument as typed, `detail` what is wrong with it. */
 export class CommandLineError extends Error {
-  constructor(readonly flag: string, readonly problem: FlagProblem, message: string) {
+  constructor(readonly flag: string, readonly problem: FlagProblem, readonly detail: string, message = `${flag}: ${detail}`) {
     super(message);
     this.name = 'CommandLineError';
   }
@@ -47,16 +47,16 @@ export function readFlags<S extends FlagSpec>(argv: readonly string[], spec: S, 
     const kind = token.kind === 'option' && arg.startsWith('--') ? spec[token.name] : undefined;
     if (kind === undefined) {
       if (token.kind === 'option' && arg === '--help') throw new HelpRequested();
-      throw new CommandLineError(arg, 'unknown', messages.unknown?.(arg) ?? `${arg}: unknown argument; the options are ${known}`);
+      throw new CommandLineError(arg, 'unknown', `unknown argument; the options are ${known}`, messages.unknown?.(arg));
     }
     if (token.kind !== 'option') continue;
     if (kind === 'boolean') {
-      if (token.inlineValue) throw new CommandLineError(token.rawName, 'takes no value', `${token.rawName}: is a switch and takes no value`);
+      if (token.inlineValue) throw new CommandLineError(token.rawName, 'takes no value', 'is a switch and takes no value');
       flags[token.name] = true;
       continue;
     }
     if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) {
-      throw new CommandLineError(token.rawName, 'needs a value', messages.missing?.(token.rawName) ?? `${token.rawName}: needs a value`);
+      throw new CommandLineError(token.rawName, 'needs a value', 'needs a value', messages.missing?.(token.rawName));
     }
     flags[token.name] = kind === 'strings' ? [...((flags[token.name] as string[] | undefined) ?? []), token.value] : token.value;
   }

@@ -9,7 +9,7 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
     return readFlags(argv, spec);
   } catch (error) {
     if (!(error instanceof CommandLineError)) throw error;
-    throw new UsageError(error.flag, error.message.slice(error.flag.length + 2));
+    throw new UsageError(error.flag, error.detail);
   }
 }
 

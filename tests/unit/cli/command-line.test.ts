@@ -15,7 +15,7 @@ describe('the command-line reader', () => {
     [['--stage'], '--stage: needs a value'],
     [['--json=yes'], '--json: is a switch and takes no value'],
   ])('refuses %j, naming the argument', (argv, message) => {
-    expect(() => readFlags(argv, SPEC)).toThrow(new CommandLineError('', 'unknown', message).message);
+    expect(() => readFlags(argv, SPEC)).toThrow(message);
     expect(() => readFlags(argv, SPEC)).toThrow(CommandLineError);
   });
 
