@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../avro/canonical-json';
 
 /** One change as the source API reports it (DESIGN.md boundary 1), after mapping. */
 export interface SourceChange {
@@ -24,13 +25,4 @@ export function eventIdOf(entity: string, change: SourceChange): string {
 
 export function toChangeRecord(entity: string, change: SourceChange): ChangeRecord {
   return { eventId: eventIdOf(entity, change), op: change.op, id: change.id, updatedAt: change.updatedAt, data: change.data };
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined);
-    return `{${entries.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -5,6 +5,7 @@ import type { FallbackStore, ParkedEvent, ParkReason } from '../fallback';
 import type { Logger } from '../log';
 import { columnPlan, ColumnPlanError, type ColumnPlan, deadLetterKey, flattenChange, jsonLines, rawObjectKey } from '../raw';
 import { SchemaNotFoundError } from '../registry';
+import { sleep } from '../retry';
 import { type GlueAvroSerde, UndecodableMessageError } from '../serde';
 import { fromMskRecord, type KafkaRecord } from './msk-record';
 import type { RawStore } from './raw-store';
@@ -54,8 +55,7 @@ export async function consumeBatch(event: MSKEvent, deps: ConsumeDependencies, o
     throw new BadRequestError('consumer expects an MSK event (eventSource "aws:kafka" with records)');
   }
   const plans = new Map<string, ColumnPlan>();
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const unknown = new UnknownVersions(options.decodeAttempts, sleep);
+  const unknown = new UnknownVersions(options.decodeAttempts, deps.sleep ?? sleep);
   const batches = Object.values(event.records).filter((records) => records.length > 0);
   const results = await Promise.all(batches.map((records) => writePartition(records.map(fromMskRecord).sort((a, b) => a.offset - b.offset), deps, options, plans, unknown)));
   return results.reduce<ConsumeSummary>((sum, r) => ({

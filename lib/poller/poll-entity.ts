@@ -1,12 +1,14 @@
 import { type CheckpointStore, CheckpointConflictError, LeaseLostError, START_OF_TIME, advance, type Position } from '../checkpoint';
-import type { FallbackStore, ParkedEvent } from '../fallback';
+import type { FallbackStore } from '../fallback';
 import type { Logger } from '../log';
-import { changeMessage, KafkaRefusedError, KafkaUnavailableError, type Publisher } from '../publish';
+import type { Publisher } from '../publish';
 import type { GlueAvroSerde } from '../serde';
 import type { FrameCompression } from '../serde/glue-frame';
+import { type RetryPolicy, withRetry } from '../retry';
 import { type PaginationLimits, pagesOf, readAhead, type Source } from '../source';
-import { type KeySet, ParkedKeys } from './parked-keys';
-import { type PagePlan, parkedEvent, planPage } from './page-plan';
+import { ParkedKeys } from './parked-keys';
+import { handOff, type PollRun } from './hand-off';
+import { planPage } from './page-plan';
 import { type IndexLagOptions, ParkedIndexLag } from './recent-parks';
 
 export interface PollDependencies {
@@ -90,8 +92,11 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
   }
 }
 
-/** Pauses before each further try of giving the lease back (DynamoDB unreachable for a few seconds, say). */
-const RELEASE_RETRY_WAITS_MS = [250, 500, 1000, 2000, 4000];
+/**
+ * Pauses before each further try of giving the lease back (DynamoDB unreachable for a few
+ * seconds, say): 250 ms doubling to 4 s, without jitter, whatever the error.
+ */
+const RELEASE_RETRY: RetryPolicy = { retries: 5, initialDelayMs: 250, maxDelayMs: 4000, random: () => 1, retriable: () => true };
 
 /**
  * Gives the lease back, trying again for about 8 s if DynamoDB does not answer: a lease not given
@@ -100,16 +105,16 @@ const RELEASE_RETRY_WAITS_MS = [250, 500, 1000, 2000, 4000];
  */
 async function giveLeaseBack(deps: PollDependencies, request: PollRequest, lease: 'held' | 'maybe held'): Promise<void> {
   let failure: Error | undefined;
-  for (const wait of [0, ...RELEASE_RETRY_WAITS_MS]) {
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    try {
-      const released = await deps.checkpoints.releaseLease(request.entity, request.runId);
-      // After a failed try, "not held" most likely means that try gave it back and lost its answer.
-      if (!released && lease === 'held' && failure === undefined) deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
-      return;
-    } catch (error) {
-      failure = error as Error;
-    }
+  try {
+    const released = await withRetry(() => deps.checkpoints.releaseLease(request.entity, request.runId), {
+      ...RELEASE_RETRY,
+      onRetry: (error) => (failure = error),
+    });
+    // After a failed try, "not held" most likely means that try gave it back and lost its answer.
+    if (!released && lease === 'held' && failure === undefined) deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
+    return;
+  } catch (error) {
+    failure = error as Error;
   }
   deps.log.warn('could not give the entity\'s lease back; it expires at this run\'s deadline', { entity: request.entity, runId: request.runId, error: failure?.message });
 }
@@ -137,7 +142,7 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
       ParkedKeys.read(deps.fallback, request.entity, request.limits.maxListedParkedItems),
     ]);
     if (parked.askingPerKey) deps.log.info('more events parked than a run lists; asking about each page\'s keys', { entity: request.entity, runId: request.runId });
-    const keys: KnownKeys = { retriableKeys: parked.retriable, ambiguousKeys: parked.ambiguous, lag };
+    const run: PollRun = { deps, request, keys: { retriableKeys: parked.retriable, ambiguousKeys: parked.ambiguous, lag }, summary };
     for (let r = await result; r.done !== true; r = await (result = pages.next())) {
       const page = r.value;
       summary.pages += 1;
@@ -147,7 +152,7 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
         entity: request.entity, schemaName: request.schemaName, compression: request.compression, position, retriableKeys: parked.retriable, now: now(),
       });
       try {
-        await handOff(deps, request, plan, keys, summary, now());
+        await handOff(run, plan, now());
       } catch (error) {
         if (!(error instanceof LeaseLostError)) throw error;
         deps.log.warn('this run\'s lease ran out and another run took it; stopping', { entity: request.entity, runId: request.runId });
@@ -182,64 +187,4 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   if (more && summary.stoppedBecause === 'done') summary.stoppedBecause = 'time budget';
   summary.checkpointAfter = saved;
   return summary;
-}
-
-/** What the run knows of the keys parked in the fallback table. */
-interface KnownKeys {
-  readonly retriableKeys: KeySet;
-  readonly ambiguousKeys: KeySet;
-  /** Keys the index may not show yet: their items are read consistently before a newer change is published. */
-  readonly lag: ParkedIndexLag;
-}
-
-/**
- * Parks what the plan parks, then publishes the valid events; a Kafka failure parks those as
- * RETRIABLE instead. Parking first means a newer valid event of a key can supersede an
- * ambiguous one from the same page. Superseding happens before publishing, so a crash in
- * between cannot leave an older ambiguous event that the retry function would publish after
- * the newer one; a key whose older event the retry function revived waits behind it instead.
- * A parking failure fails the run before the checkpoint moves.
- */
-async function handOff(deps: PollDependencies, request: PollRequest, plan: PagePlan, keys: KnownKeys, summary: PollSummary, at: string): Promise<void> {
-  const { retriableKeys, ambiguousKeys, lag } = keys;
-  await park(deps, plan.park, keys, summary);
-  const publish: PagePlan['publish'] = [];
-  const behind: ParkedEvent[] = [];
-  for (const p of plan.publish) {
-    const checked = !retriableKeys.has(p.record.id) && (ambiguousKeys.has(p.record.id) || lag.isUnsure(p.record.id));
-    const blocked = retriableKeys.has(p.record.id) || (checked && (await deps.fallback.supersedeAmbiguous(request.entity, p.record.id, p.record.updatedAt)).blocked);
-    if (checked) lag.settle(p.record.id);
-    if (blocked) {
-      behind.push(parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', 'PARKED_BEHIND_KEY', `key ${p.record.id} has an older event waiting to be re-sent; this newer event waits behind it`));
-      retriableKeys.add(p.record.id);
-    } else publish.push(p);
-  }
-  await park(deps, behind, keys, summary);
-  try {
-    await deps.publisher.publish(request.topic, publish.map((p) => changeMessage(request.entity, p.record, p.schemaVersionId, p.bytes)));
-    summary.published += publish.length;
-  } catch (error) {
-    if (!(error instanceof KafkaUnavailableError) && !(error instanceof KafkaRefusedError)) throw error;
-    // What Kafka acknowledged before the failure is on the topic: only the rest is parked.
-    summary.published += error.acknowledged;
-    const reason = error instanceof KafkaRefusedError ? 'KAFKA_REFUSED' : 'KAFKA_UNAVAILABLE';
-    const rest = publish.slice(error.acknowledged);
-    deps.log.warn(reason === 'KAFKA_REFUSED' ? 'Kafka refused the page\'s events: parking them as RETRIABLE' : 'Kafka unavailable: parking the page\'s events as RETRIABLE', { entity: request.entity, events: rest.length, error });
-    const unpublished = rest.map((p) => parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', reason, error.message));
-    await park(deps, unpublished, keys, summary);
-  }
-  summary.fetched += plan.changes.length;
-  summary.duplicates += plan.duplicates;
-}
-
-async function park(deps: PollDependencies, events: ParkedEvent[], keys: KnownKeys, summary: PollSummary): Promise<void> {
-  if (events.length === 0) return;
-  const { retriableKeys, ambiguousKeys } = keys;
-  await keys.lag.beforePark(events.filter((e) => e.status === 'RETRIABLE' || e.status === 'AMBIGUOUS').map((e) => e.id), deps.now?.() ?? new Date());
-  await deps.fallback.park(events);
-  for (const p of events) {
-    summary.parked[p.reason] = (summary.parked[p.reason] ?? 0) + 1;
-    if (p.status === 'RETRIABLE') retriableKeys.add(p.id);
-    if (p.status === 'AMBIGUOUS') ambiguousKeys.add(p.id);
-  }
 }

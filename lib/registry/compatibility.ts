@@ -1,5 +1,5 @@
 import type { Type } from 'avsc';
-import { compileSchema } from '../serde/compile';
+import { compileSchema } from '../avro';
 import type { CompatibilityMode } from './port';
 
 interface RecordLike {

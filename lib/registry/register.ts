@@ -1,4 +1,5 @@
-import { canonicalDefinition } from '../serde/compile';
+import { canonicalDefinition } from '../avro';
+import { sleep } from '../retry';
 import { findIncompatibility } from './compatibility';
 import { SchemaIncompatibleError } from './errors';
 import type { CompatibilityMode, SchemaRegistryPort } from './port';
@@ -61,12 +62,12 @@ async function waitUntilAvailable(
   registered: { schemaVersionId: string; versionNumber: number; status: string },
   options: RegistrationOptions,
 ): Promise<void> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const pause = options.sleep ?? sleep;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let status = { status: registered.status, reason: undefined as string | undefined };
   while (status.status === 'PENDING') {
     if (Date.now() > deadline) throw new Error(`${schemaName} v${registered.versionNumber} is still PENDING after ${(options.timeoutMs ?? 60_000) / 1000} s`);
-    await sleep(options.pollMs ?? 1000);
+    await pause(options.pollMs ?? 1000);
     status = await registry.getVersionStatus(registered.schemaVersionId).then((s) => ({ status: s.status, reason: s.reason }));
   }
   if (status.status === 'FAILURE') {

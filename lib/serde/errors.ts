@@ -1,11 +1,7 @@
 import { CdcError } from '../errors';
 
-/** A schema file or registry version that is not valid Avro. Fixing it needs a person. */
-export class SchemaDefinitionError extends CdcError {
-  constructor(message: string) {
-    super('SCHEMA_INVALID', message);
-  }
-}
+// Defined below serde, in lib/avro, since the registry compiles schemas too.
+export { SchemaDefinitionError } from '../avro/errors';
 
 /** Bytes that are not a readable Glue Schema Registry message. Trying again cannot help. */
 export class UndecodableMessageError extends CdcError {

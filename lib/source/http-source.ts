@@ -1,8 +1,9 @@
 import { type RetryPolicy, withRetry } from '../retry';
 import { echoFreeExcerpt } from './echo-free';
 import { SourceError } from './errors';
-import { type ResponseMapping, valueAt } from './mapping';
-import { normalizeEntry, type SourceEntry } from './normalize';
+import type { ResponseMapping } from './mapping';
+import type { SourceEntry } from './normalize';
+import { pageOf } from './page';
 
 export interface SourcePage {
   readonly entries: readonly SourceEntry[];
@@ -65,15 +66,7 @@ export class HttpSource implements Source {
       // e.g. a proxy's HTML error page served with status 200: transient more often than not.
       throw new SourceError(`GET ${path} answered 200 with a body that is not JSON (starts with ${JSON.stringify(head())})`, { retriable: true });
     }
-    const records = valueAt(json, mapping.recordsPath);
-    if (records === undefined && mapping.paging.style === 'none') return { entries: [], nextPageToken: null };
-    if (!Array.isArray(records)) throw new SourceError(`GET ${path}: ${mapping.recordsPath} is not an array in the response; check the entity's response mapping`, { retriable: false });
-    const now = this.options.now?.() ?? Date.now();
-    const next = mapping.paging.style === 'token' ? valueAt(json, mapping.paging.nextTokenPath) : null;
-    if (next !== null && next !== undefined && (typeof next !== 'string' || next === '')) {
-      throw new SourceError(`GET ${path}: ${mapping.paging.style === 'token' ? mapping.paging.nextTokenPath : 'next page token'} must be a non-empty string or null`, { retriable: false });
-    }
-    return { entries: records.map((r) => normalizeEntry(r, mapping, now)), nextPageToken: typeof next === 'string' ? next : null };
+    return pageOf(json, mapping, path, this.options.now?.() ?? Date.now());
   }
 }
 

@@ -9,7 +9,7 @@ import { measure, measurePair, printSection } from './measure';
 import type { BenchRow } from './results-table';
 import { InMemorySchemaRegistry } from '../../lib/registry/in-memory-registry';
 import { SchemaCache } from '../../lib/registry/schema-cache';
-import { compileSchema } from '../../lib/serde/compile';
+import { compileSchema } from '../../lib/avro';
 import { GlueAvroSerde } from '../../lib/serde/glue-avro-serde';
 
 const definition = readFileSync(path.join(__dirname, '../../schemas/customer.avsc'), 'utf8');

@@ -22,6 +22,7 @@ import {
 } from '../demo/session';
 import { type FaultProxy, faultProxy, type ProxyFault } from '../fault-proxy';
 import { type FunctionDefinition, FunctionHost, type Runtime } from '../runtime';
+import { commandLineOf, readFlags } from '../../cli/command-line';
 import { stackDown, stackUp, startService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
 import { runningProcess } from '../stack/processes';
@@ -40,25 +41,26 @@ export interface ChaosOptions {
   readonly quick: boolean;
 }
 
+const CHAOS_OPTIONS = 'the options are --seeds a,b,c (or --seed N), --events N and --quick';
+export const CHAOS_USAGE = `usage: npm run test:chaos [-- --seeds 1,2,3,4,5 | --seed N] [--events N] [--quick]; ${CHAOS_OPTIONS}`;
+
 export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
-  const options: { seeds: number[]; events: number; quick: boolean } = { seeds: [1, 2, 3, 4, 5], events: 2000, quick: false };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], String(argv[i + 1])];
-    if (flag === '--quick') {
-      options.quick = true;
-      i -= 1;
-    } else if (flag === '--seed' || flag === '--seeds') {
-      const seeds = value.split(',').map(Number);
-      if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(`${flag} takes whole numbers ≥ 0 separated by commas, got ${value}`);
-      options.seeds = seeds;
-    } else if (flag === '--events') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 100 || n > 100_000) throw new Error(`--events takes a whole number from 100 to 100000, got ${value}`);
-      options.events = n;
-    } else throw new Error(`unknown option ${flag}; the options are --seeds a,b,c (or --seed N), --events N and --quick`);
-  }
-  return options;
+  const flags = readFlags(argv, { seed: 'string', seeds: 'string', events: 'string', quick: 'boolean' }, {
+    unknown: (flag) => `unknown option ${flag}; ${CHAOS_OPTIONS}`,
+    missing: (flag) => (flag === '--events' ? eventsProblem('undefined') : seedsProblem(flag, 'undefined')),
+  });
+  // The last of --seed and --seeds wins, as each replaces the list.
+  const seedFlag = argv.filter((a) => /^--seeds?(=|$)/.test(a)).at(-1)?.replace(/=.*/s, '') ?? '--seeds';
+  const seedList = seedFlag === '--seed' ? flags.seed : flags.seeds;
+  const seeds = seedList === undefined ? [1, 2, 3, 4, 5] : seedList.split(',').map(Number);
+  if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(seedsProblem(seedFlag, String(seedList)));
+  const events = flags.events === undefined ? 2000 : Number(flags.events);
+  if (!Number.isInteger(events) || events < 100 || events > 100_000) throw new Error(eventsProblem(String(flags.events)));
+  return { seeds, events, quick: flags.quick === true };
 }
+
+const seedsProblem = (flag: string, value: string): string => `${flag} takes whole numbers ≥ 0 separated by commas, got ${value}`;
+const eventsProblem = (value: string): string => `--events takes a whole number from 100 to 100000, got ${value}`;
 
 interface SeedResult {
   readonly seed: number;
@@ -286,7 +288,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
 }
 
 async function main(): Promise<void> {
-  const options = parseChaosArgs(process.argv.slice(2));
+  const options = commandLineOf(CHAOS_USAGE, parseChaosArgs);
   const progress = new Progress(`${LOG_DIR}/chaos.log`);
   progress.say(`cdc-pipeline chaos suite: seeds ${options.seeds.join(', ')}, ${options.events} changes each (log: ${progress.logPath})`);
   const results: SeedResult[] = [];

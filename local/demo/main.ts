@@ -11,6 +11,7 @@
  *  4. runs the Spark batch job through the job launcher;
  *  5. reports every stage's counts and reconciles the Delta tables with the source's state.
  */
+import { commandLineOf, readFlags } from '../../cli/command-line';
 import { collectStatus, formatStatus } from '../../ops';
 import { alertObserverQueueName } from '../provision/sns';
 import type { Runtime } from '../runtime';
@@ -25,6 +26,8 @@ import {
 } from './session';
 
 const DEFAULT_EVENTS = 10_000;
+const DEMO_OPTIONS = `the options are --events N (default ${DEFAULT_EVENTS}) and --outage-seconds S (default 20)`;
+export const DEMO_USAGE = `usage: npm run demo [-- --events N] [--outage-seconds S]; ${DEMO_OPTIONS}`;
 
 export interface DemoOptions {
   readonly events: number;
@@ -32,24 +35,26 @@ export interface DemoOptions {
   readonly outageSeconds: number;
 }
 
+const RANGES = { events: [10, 200_000], 'outage-seconds': [0, 600] } as const;
+type DemoFlag = keyof typeof RANGES;
+
 export function parseDemoArgs(argv: readonly string[]): DemoOptions {
-  const options = { events: DEFAULT_EVENTS, outageSeconds: 20 };
-  for (let i = 0; i < argv.length; i += 1) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === '--events') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 10 || n > 200_000) throw new Error(`--events takes a whole number from 10 to 200000, got ${value}`);
-      options.events = n;
-      i += 1;
-    } else if (flag === '--outage-seconds') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 0 || n > 600) throw new Error(`--outage-seconds takes a whole number from 0 to 600, got ${value}`);
-      options.outageSeconds = n;
-      i += 1;
-    } else throw new Error(`unknown option ${flag}; the options are --events N (default ${DEFAULT_EVENTS}) and --outage-seconds S (default 20)`);
-  }
-  return options;
+  const flags = readFlags(argv, { events: 'string', 'outage-seconds': 'string' }, {
+    unknown: (flag) => `unknown option ${flag}; ${DEMO_OPTIONS}`,
+    missing: (flag) => outOfRange(flag.slice(2) as DemoFlag, undefined),
+  });
+  return { events: wholeNumber('events', flags.events, DEFAULT_EVENTS), outageSeconds: wholeNumber('outage-seconds', flags['outage-seconds'], 20) };
 }
+
+function wholeNumber(flag: DemoFlag, value: string | undefined, byDefault: number): number {
+  if (value === undefined) return byDefault;
+  const n = Number(value);
+  const [min, max] = RANGES[flag];
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(outOfRange(flag, value));
+  return n;
+}
+
+const outOfRange = (flag: DemoFlag, value: string | undefined): string => `--${flag} takes a whole number from ${RANGES[flag][0]} to ${RANGES[flag][1]}, got ${value}`;
 
 /** The demo's session: the pipeline plus the screen. */
 interface Demo extends PipelineSession {
@@ -62,7 +67,7 @@ function liveLine(demo: Demo, generated: { n: number }, parkedNow: { n: number }
 }
 
 async function main(): Promise<void> {
-  const options = parseDemoArgs(process.argv.slice(2));
+  const options = commandLineOf(DEMO_USAGE, parseDemoArgs);
   const progress = new Progress(`${LOG_DIR}/demo.log`);
   progress.say(`cdc-pipeline demo: ${options.events} changes, a Kafka outage, the Spark batch job (log: ${progress.logPath})`);
   progress.step('Starting the local stack (Kafka, moto, the source simulator); the first run installs them');

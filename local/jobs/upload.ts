@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { commandLineOf, readFlags } from '../../cli/command-line';
 import { JOB_ARTIFACTS } from '../../lib/jobs';
 import { localClientConfig } from '../../stage/local-aws';
 import { loadResolvedConfig, REPO_ROOT } from '../../stage/resolved-config';
@@ -29,10 +30,11 @@ export async function uploadJobArtifacts(bucket: string, s3: S3Client): Promise<
   return files.map(([key]) => `s3://${bucket}/${key}`);
 }
 
-async function main(argv: string[]): Promise<void> {
-  const i = argv.indexOf('--stage');
-  const stage = i >= 0 ? argv[i + 1] : undefined;
-  if (!stage) throw new Error('usage: npm run jobs:upload -- --stage <stage>');
+const USAGE = 'usage: npm run jobs:upload -- --stage <stage>';
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { stage } = commandLineOf(USAGE, (args) => readFlags(args, { stage: 'string' }), argv);
+  if (!stage) throw new Error(USAGE);
   const config = await loadResolvedConfig(stage);
   const s3 = stage === 'local' ? new S3Client({ ...localClientConfig(), forcePathStyle: true }) : new S3Client({});
   for (const uri of await uploadJobArtifacts(config.custom.names.artifactsBucket, s3)) console.log(`uploaded ${uri}`);

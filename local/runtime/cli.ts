@@ -4,27 +4,25 @@
  * --fire invokes a function right away (with the JSON given, or its schedule's event);
  * --once fires and exits without starting the triggers.
  */
+import { commandLineOf, readFlags } from '../../cli/command-line';
 import { functionDefinitions, startRuntime } from '.';
 import { provisionLocalResources } from '../provision';
 import { resolveIntrinsics } from '../serverless/intrinsics';
 import { loadResolvedConfig } from '../../stage/resolved-config';
 
-function options(argv: string[]): { functions?: string[]; fire: { name: string; event?: unknown }[]; once: boolean } {
-  const fire: { name: string; event?: unknown }[] = [];
-  let functions: string[] | undefined;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = String(argv[i]);
-    if (arg === '--functions') functions = String(argv[++i]).split(',');
-    else if (arg === '--fire') {
-      const [name = '', json] = String(argv[++i]).split(/=(.*)/s);
-      fire.push(json === undefined ? { name } : { name, event: JSON.parse(json) });
-    } else if (arg !== '--once') throw new Error(`unknown option ${arg}`);
-  }
-  return { functions, fire, once: argv.includes('--once') };
+const USAGE = 'usage: npm run local:run [-- --functions poller,consumer] [--fire poller[=\'{"entity":"customer"}\']] [--once]';
+
+function options(argv: readonly string[]): { functions?: string[]; fire: { name: string; event?: unknown }[]; once: boolean } {
+  const flags = readFlags(argv, { functions: 'string', fire: 'strings', once: 'boolean' });
+  const fire = (flags.fire ?? []).map((value) => {
+    const [name = '', json] = value.split(/=(.*)/s);
+    return json === undefined ? { name } : { name, event: JSON.parse(json) as unknown };
+  });
+  return { functions: flags.functions?.split(','), fire, once: flags.once === true };
 }
 
 async function main(): Promise<void> {
-  const opts = options(process.argv.slice(2));
+  const opts = commandLineOf(USAGE, options);
   const config = await loadResolvedConfig('local');
   // Environment values such as `!Ref AlertTopic` resolve against the local resources; provisioning
   // is idempotent and answers with their physical names.

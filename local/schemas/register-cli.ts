@@ -6,23 +6,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GlueClient } from '@aws-sdk/client-glue';
+import { commandLineOf, readFlags } from '../../cli/command-line';
 import { GlueSchemaRegistry, registerSchema } from '../../lib/registry';
 import type { CompatibilityMode } from '../../lib/registry';
 import { localClientConfig } from '../../stage/local-aws';
 import { REPO_ROOT, loadResolvedConfig, stageParam } from '../../stage/resolved-config';
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? undefined : process.argv[i + 1];
-}
+const USAGE = 'usage: npm run schemas:register -- --stage <stage> [--region <region>]';
 
 async function main(): Promise<void> {
-  const stage = option('stage');
-  if (!stage) throw new Error('usage: npm run schemas:register -- --stage <stage> [--region <region>]');
+  const { stage, region } = commandLineOf(USAGE, (argv) => readFlags(argv, { stage: 'string', region: 'string' }));
+  if (!stage) throw new Error(USAGE);
   const config = await loadResolvedConfig(stage);
   const entities = stageParam(config, stage, 'entities') as Record<string, { compatibility?: CompatibilityMode } | null>;
   const prefix = String(stageParam(config, stage, 'topicPrefix'));
-  const glue = new GlueClient(stage === 'local' ? localClientConfig() : { region: option('region') ?? process.env.AWS_REGION ?? 'us-east-1' });
+  const glue = new GlueClient(stage === 'local' ? localClientConfig() : { region: region ?? process.env.AWS_REGION ?? 'us-east-1' });
   const registry = new GlueSchemaRegistry(glue, config.custom.names.schemaRegistry);
   for (const [entity, options] of Object.entries(entities)) {
     const outcome = await registerSchema(registry, {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { HelpRequested } from '../../cli/command-line';
 import { parseFaultSpec, type FaultSettings } from './faults';
 import { DEFAULT_SEED, DEFAULT_START_TIME } from './simulator';
 
@@ -32,8 +33,10 @@ export function readCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
       token: { type: 'string' },
       faults: { type: 'string' },
       'start-time': { type: 'string' },
+      help: { type: 'boolean' },
     },
   });
+  if (values.help) throw new HelpRequested();
   const sourceUrl = parseSourceUrl(env.CDC_SOURCE_URL ?? DEFAULT_SOURCE_URL);
   const token = values.token ?? env.CDC_SOURCE_TOKEN;
   return {

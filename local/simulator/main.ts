@@ -1,4 +1,5 @@
 /** The source simulator as a process: `node --import tsx local/simulator/main.ts --port 8080 …` (see USAGE). */
+import { commandLineOf } from '../../cli/command-line';
 import { readCliConfig, USAGE } from './cli-config';
 import { startSimulatorServer } from './index';
 
@@ -7,7 +8,8 @@ function logLine(line: Record<string, unknown>): void {
 }
 
 async function main(): Promise<void> {
-  const config = readCliConfig(process.argv.slice(2), process.env);
+  // A bad flag exits 2 with the usage, --help exits 0 with it.
+  const config = commandLineOf(USAGE, (argv) => readCliConfig(argv, process.env));
   const running = await startSimulatorServer({ ...config, log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`) });
   logLine({
     level: 'info',

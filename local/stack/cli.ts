@@ -1,13 +1,23 @@
 /** npm run stack:up | stack:down | stack:status [-- --quiet] [-- --no-provision] */
+import { commandLineOf, readFlags } from '../../cli/command-line';
 import { stackDown, stackStatus, stackUp, StackError } from '.';
 
 const log = (message: string): void => console.log(message);
 
-async function main(command: string | undefined, flags: string[]): Promise<number> {
+const USAGE = 'usage: tsx local/stack/cli.ts up [--no-provision] | down | status [--quiet]';
+const FLAGS = { up: { 'no-provision': 'boolean' }, down: {}, status: { quiet: 'boolean' } } as const;
+
+async function main(command: string | undefined, argv: string[]): Promise<number> {
   const started = Date.now();
+  if (command === '--help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const spec: Record<string, 'boolean'> = FLAGS[command as keyof typeof FLAGS] ?? {};
+  const flags = commandLineOf(USAGE, (args) => readFlags(args, spec), argv);
   switch (command) {
     case 'up':
-      await stackUp({ provision: !flags.includes('--no-provision'), log });
+      await stackUp({ provision: flags['no-provision'] !== true, log });
       log(`stack: up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return 0;
     case 'down':
@@ -15,7 +25,7 @@ async function main(command: string | undefined, flags: string[]): Promise<numbe
       return 0;
     case 'status': {
       const services = await stackStatus();
-      if (!flags.includes('--quiet')) {
+      if (flags.quiet !== true) {
         for (const s of services) {
           const state = s.pid === null ? 'stopped' : s.healthy ? `running (pid ${s.pid})` : `NOT ANSWERING (pid ${s.pid})`;
           log(`${s.name.padEnd(10)} ${s.address.padEnd(16)} ${state.padEnd(22)} ${s.log}`);
@@ -25,7 +35,7 @@ async function main(command: string | undefined, flags: string[]): Promise<numbe
       return services.every((s) => s.healthy) ? 0 : 3;
     }
     default:
-      console.error('usage: tsx local/stack/cli.ts up [--no-provision] | down | status [--quiet]');
+      console.error(USAGE);
       return 2;
   }
 }

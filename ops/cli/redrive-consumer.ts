@@ -11,8 +11,9 @@ import { type CommandIo, operatorId } from './io';
 import { main } from './run-command';
 import type { OpenStage } from './status';
 
+export const USAGE = 'npm run redrive-consumer -- --stage <stage> [--entity e] [--since <day or time>] [--dry-run] [--yes] [--region R]';
+
 /**
- * npm run redrive-consumer -- --stage <stage> [--entity e] [--since <day or time>] [--dry-run] [--yes] [--region R]
  * The consumer's dead letters whose schema version exists now (in the fallback table, or archived
  * as stale since --since), and the batches its MSK mappings gave up on, written to raw by the
  * consumer's own core; their items and objects then removed.
@@ -46,4 +47,4 @@ export async function redriveConsumerCommand(argv: readonly string[], io: Comman
   }
 }
 
-if (require.main === module) main(redriveConsumerCommand);
+if (require.main === module) main(redriveConsumerCommand, USAGE);

@@ -10,7 +10,8 @@ import { type CommandIo, operatorId } from './io';
 import { main } from './run-command';
 import type { OpenStage } from './status';
 
-/** npm run redrive-stale -- --stage <stage> [--entity e] [--since <day or time>] [--archive <key>] [--dry-run] [--yes] [--region R] */
+export const USAGE = 'npm run redrive-stale -- --stage <stage> [--entity e] [--since <day or time>] [--archive <key>] [--dry-run] [--yes] [--region R]';
+
 export async function redriveStaleCommand(argv: readonly string[], io: CommandIo, open: OpenStage = openStage): Promise<number> {
   const flags = parseFlags(argv, { stage: 'string', entity: 'string', since: 'string', archive: 'string', 'dry-run': 'boolean', yes: 'boolean', region: 'string' });
   const stageName = requireFlag(flags.stage, 'stage', 'local');
@@ -37,4 +38,4 @@ export async function redriveStaleCommand(argv: readonly string[], io: CommandIo
   }
 }
 
-if (require.main === module) main(redriveStaleCommand);
+if (require.main === module) main(redriveStaleCommand, USAGE);

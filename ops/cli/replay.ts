@@ -9,7 +9,8 @@ import { type CommandIo, operatorId } from './io';
 import { main } from './run-command';
 import type { OpenStage } from './status';
 
-/** npm run replay -- --stage <stage> --entity <entity> --from <ISO time> [--yes] [--region R] */
+export const USAGE = 'npm run replay -- --stage <stage> --entity <entity> --from <ISO time> [--yes] [--region R]';
+
 export async function replayCommand(argv: readonly string[], io: CommandIo, open: OpenStage = openStage): Promise<number> {
   const flags = parseFlags(argv, { stage: 'string', entity: 'string', from: 'string', yes: 'boolean', region: 'string' });
   const stageName = requireFlag(flags.stage, 'stage', 'local');
@@ -32,4 +33,4 @@ export async function replayCommand(argv: readonly string[], io: CommandIo, open
   }
 }
 
-if (require.main === module) main(replayCommand);
+if (require.main === module) main(replayCommand, USAGE);

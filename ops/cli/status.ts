@@ -8,7 +8,8 @@ import { main } from './run-command';
 
 export type OpenStage = typeof openStage;
 
-/** npm run status -- --stage <stage> [--json] [--days N] [--region R] */
+export const USAGE = 'npm run status -- --stage <stage> [--json] [--days N] [--region R]';
+
 export async function statusCommand(argv: readonly string[], io: CommandIo, open: OpenStage = openStage): Promise<number> {
   const flags = parseFlags(argv, { stage: 'string', json: 'boolean', days: 'string', region: 'string' });
   const stage = requireFlag(flags.stage, 'stage', 'local');
@@ -24,4 +25,4 @@ export async function statusCommand(argv: readonly string[], io: CommandIo, open
   }
 }
 
-if (require.main === module) main(statusCommand);
+if (require.main === module) main(statusCommand, USAGE);

@@ -5,14 +5,15 @@ import { type PollRequest, type PollSummary, pollEntity } from '../../../lib/pol
 import { InMemoryPublisher } from '../../../lib/publish';
 import { InMemorySchemaRegistry, SchemaCache } from '../../../lib/registry';
 import { GlueAvroSerde } from '../../../lib/serde';
-import { DEFAULT_MAPPING, HttpSource, type Source } from '../../../lib/source';
-import { type RunningSimulator, startSimulatorServer } from '../../../local/simulator';
+import { InMemorySource, type PageQuery, type Source } from '../../../lib/source';
+import { Simulator } from '../../../local/simulator';
+import { parseCdcQuery } from '../../../local/simulator/cdc-query';
 import { schemaFile } from '../../helpers/schemas';
 
 const ENTITY = 'customer';
 
 interface Rig {
-  sim: RunningSimulator;
+  sim: Simulator;
   publisher: InMemoryPublisher;
   fallback: InMemoryFallbackStore;
   checkpoints: InMemoryCheckpointStore;
@@ -47,17 +48,15 @@ interface RigOptions {
 }
 
 async function rig(faults: Record<string, number> = {}, seed = 7, options: RigOptions = {}): Promise<Rig> {
-  const sim = await startSimulatorServer({ seed, faults });
+  const sim = new Simulator({ seed, faults });
   const registry = new InMemorySchemaRegistry();
   registry.seed('cdc.customer', schemaFile('customer'));
   const publisher = new InMemoryPublisher();
   const fallback = options.fallback ?? new InMemoryFallbackStore();
   const checkpoints = new InMemoryCheckpointStore();
-  const http = new HttpSource({
-    baseUrl: new URL(sim.url), mappingOf: () => DEFAULT_MAPPING, token: async () => undefined, pageLimit: 7,
-    requestTimeoutMs: 2000, maxResponseBytes: 5_000_000, retry: { retries: 3, initialDelayMs: 1, maxDelayMs: 5 },
-  });
-  const source: Source = { fetchPage: (...a) => (options.onRequest?.(), http.fetchPage(...a)) };
+  // The simulator's model in this process, without its HTTP server: this file tests the poller's core.
+  const inMemory = new InMemorySource((query) => sim.readPage(cdcQuery(query)), { pageLimit: 7 });
+  const source: Source = { fetchPage: (...a) => (options.onRequest?.(), inMemory.fetchPage(...a)) };
   const deps = { source, checkpoints, publisher, fallback, serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 })), log: createLogger({}, () => undefined) };
   return {
     sim, publisher, fallback, checkpoints,
@@ -68,22 +67,27 @@ async function rig(faults: Record<string, number> = {}, seed = 7, options: RigOp
   };
 }
 
+/** The query as the simulator's HTTP route would have read it from the request's URL. */
+function cdcQuery({ entity, updatedSince, pageToken, limit }: PageQuery) {
+  return parseCdcQuery(new URLSearchParams({ entity, updatedSince, limit: String(limit), ...(pageToken === null ? {} : { pageToken }) }));
+}
+
 const publishedIds = (r: Rig): string[] => r.publisher.sent.map((s) => `${s.message.key}@${s.message.headers['cdc-event-id']}`);
-const sourceRecords = (r: Rig) => r.sim.simulator.state([ENTITY]).entities[ENTITY]?.records ?? [];
+const sourceRecords = (r: Rig) => r.sim.state([ENTITY]).entities[ENTITY]?.records ?? [];
 
 /**
  * Run 1 parks the changes as RETRIABLE while Kafka is down (`afterFirst` sees how it ended), the
  * parked keys change again, and run 2 goes with Kafka back.
  */
 async function parkThenChange(r: Rig, more: Partial<PollRequest> = {}, afterFirst = async (first: Promise<PollSummary>): Promise<unknown> => first): Promise<{ parkedKeys: Set<string>; second: PollSummary }> {
-  r.sim.simulator.generate(30, [ENTITY]);
+  r.sim.generate(30, [ENTITY]);
   r.publisher.down = true;
   await afterFirst(r.run(undefined, undefined, more));
   const parkedKeys = new Set(r.fallback.events.map((e) => e.id));
   expect(parkedKeys.size).toBeGreaterThan(0);
   r.publisher.down = false;
-  r.sim.simulator.update(ENTITY, [...parkedKeys]);
-  r.sim.simulator.generate(30, [ENTITY]);
+  r.sim.update(ENTITY, [...parkedKeys]);
+  r.sim.generate(30, [ENTITY]);
   return { parkedKeys, second: await r.run(undefined, undefined, more) };
 }
 
@@ -102,7 +106,7 @@ describe('one poller run', () => {
 
   it('publishes every change exactly once through heavy ties and ties across pages, and a rerun publishes nothing', async () => {
     r = await rig({ tieRate: 0.8 });
-    r.sim.simulator.generate(300, [ENTITY]);
+    r.sim.generate(300, [ENTITY]);
     const first = await r.run();
     expect(first.pages).toBeGreaterThan(5);
     expect(new Set(publishedIds(r)).size).toBe(publishedIds(r).length);
@@ -116,7 +120,7 @@ describe('one poller run', () => {
 
   it('parks everything as RETRIABLE while Kafka is down and moves the checkpoint over parked events only', async () => {
     r = await rig();
-    r.sim.simulator.generate(40, [ENTITY]);
+    r.sim.generate(40, [ENTITY]);
     r.publisher.down = true;
     const summary = await r.run();
     expect(summary.published).toBe(0);
@@ -126,7 +130,7 @@ describe('one poller run', () => {
 
   it('parks what Kafka refused as RETRIABLE/KAFKA_REFUSED, keeps what it acknowledged before, and goes on with the next pages', async () => {
     r = await rig();
-    r.sim.simulator.generate(40, [ENTITY]);
+    r.sim.generate(40, [ENTITY]);
     r.publisher.refuseAfter = 3;
     const summary = await r.run();
     const refused = r.fallback.events.filter((e) => e.reason === 'KAFKA_REFUSED');
@@ -141,12 +145,12 @@ describe('one poller run', () => {
 
   it('parks the newer events of a key with RETRIABLE events behind them, and publishes other keys', async () => {
     r = await rig();
-    r.sim.simulator.generate(30, [ENTITY]);
+    r.sim.generate(30, [ENTITY]);
     r.publisher.down = true;
     await r.run();
     const parkedKeys = new Set(r.fallback.events.map((e) => e.id));
     r.publisher.down = false;
-    r.sim.simulator.generate(60, [ENTITY]);
+    r.sim.generate(60, [ENTITY]);
     const summary = await r.run();
     const behind = r.fallback.events.filter((e) => e.reason === 'PARKED_BEHIND_KEY');
     expect(behind.length).toBeGreaterThan(0);
@@ -187,7 +191,7 @@ describe('one poller run', () => {
 
   it('stops without parking or moving the checkpoint when its lease ran out and another run took the entity before it parked', async () => {
     r = await rig();
-    r.sim.simulator.generate(20, [ENTITY]);
+    r.sim.generate(20, [ENTITY]);
     r.publisher.down = true;
     const publish = r.publisher.publish.bind(r.publisher);
     r.publisher.publish = async (topic, messages) => {
@@ -234,14 +238,14 @@ describe('one poller run', () => {
       return listing(entity, limit);
     };
     r = await rig({}, 7, { fallback, onRequest: () => requested() });
-    r.sim.simulator.generate(20, [ENTITY]);
+    r.sim.generate(20, [ENTITY]);
     const summary = await r.run();
     expect(summary.published).toBe(sourceRecords(r).length);
   });
 
   it('parks schema-breaking records with their field paths and malformed ones whole, and publishes the rest', async () => {
     r = await rig({ schemaBreakRate: 0.2, malformedRate: 0.5 });
-    r.sim.simulator.generate(150, [ENTITY]);
+    r.sim.generate(150, [ENTITY]);
     const summary = await r.run();
     const broken = sourceRecords(r).filter((x) => x.broken === 'SCHEMA');
     expect(broken.length).toBeGreaterThan(0);
@@ -254,12 +258,12 @@ describe('one poller run', () => {
 
   it('supersedes a key\'s parked ambiguous event when a newer valid change of the key is published', async () => {
     r = await rig({ schemaBreakRate: 1 });
-    r.sim.simulator.generate(20, [ENTITY]);
+    r.sim.generate(20, [ENTITY]);
     await r.run();
     const ambiguous = r.fallback.events.filter((e) => e.status === 'AMBIGUOUS');
     expect(ambiguous.length).toBeGreaterThan(0);
-    r.sim.simulator.setFaults({ schemaBreakRate: 0 });
-    r.sim.simulator.generate(200, [ENTITY]);
+    r.sim.setFaults({ schemaBreakRate: 0 });
+    r.sim.generate(200, [ENTITY]);
     await r.run();
     const superseded = r.fallback.events.filter((e) => e.status === 'SUPERSEDED');
     expect(superseded.length).toBeGreaterThan(0);
@@ -268,7 +272,7 @@ describe('one poller run', () => {
 
   it('stops at its time budget with the checkpoint covering exactly the pages it finished; the next run continues', async () => {
     r = await rig();
-    r.sim.simulator.generate(100, [ENTITY]);
+    r.sim.generate(100, [ENTITY]);
     let pages = 0;
     const stopped = await r.run(() => ++pages > 3);
     expect(stopped.stoppedBecause).toBe('time budget');
@@ -279,7 +283,7 @@ describe('one poller run', () => {
 
   it('fails without moving the checkpoint when events cannot be parked', async () => {
     r = await rig();
-    r.sim.simulator.generate(20, [ENTITY]);
+    r.sim.generate(20, [ENTITY]);
     r.publisher.down = true;
     r.fallback.failNextPark = true;
     await expect(r.run()).rejects.toThrow('fallback table unavailable');
@@ -289,7 +293,7 @@ describe('one poller run', () => {
   it('does not save a checkpoint listing more tied events than an item can hold, and loses nothing when it stops inside such a tie', async () => {
     r = await rig({ tieRate: 0.95 });
     // A record's changes never share a time, so long ties need many records: 600 changes.
-    r.sim.simulator.generate(600, [ENTITY]);
+    r.sim.generate(600, [ENTITY]);
     const tie = Math.max(...[...new Map(sourceRecords(r).map((x) => [x.updatedAt, 0])).keys()].map((at) => sourceRecords(r).filter((x) => x.updatedAt === at).length));
     expect(tie).toBeGreaterThan(20);
     const saves: number[] = [];
@@ -314,13 +318,13 @@ describe('one poller run', () => {
 
   it('stops before reading anything when another run holds the entity\'s lease, leaving the lease and the checkpoint as they were', async () => {
     r = await rig();
-    r.sim.simulator.generate(30, [ENTITY]);
+    r.sim.generate(30, [ENTITY]);
     const until = new Date(Date.now() + 60_000);
     expect(await r.checkpoints.acquireLease(ENTITY, 'other-run', new Date(), until)).toEqual({ acquired: true });
-    const served = r.sim.simulator.state([ENTITY]).counters.requestsServed;
+    const served = r.sim.state([ENTITY]).counters.requestsServed;
     const summary = await r.run();
     expect(summary).toMatchObject({ stoppedBecause: 'another run is polling', pages: 0, fetched: 0, published: 0 });
-    expect(r.sim.simulator.state([ENTITY]).counters.requestsServed).toBe(served);
+    expect(r.sim.state([ENTITY]).counters.requestsServed).toBe(served);
     expect(r.publisher.sent).toEqual([]);
     expect(await r.checkpoints.load(ENTITY)).toBeUndefined();
     expect(await r.checkpoints.leaseOf(ENTITY)).toEqual({ owner: 'other-run', until: until.toISOString() });
@@ -328,7 +332,7 @@ describe('one poller run', () => {
 
   it('takes over a lease whose holder\'s deadline has passed (a run that crashed), and gives it back at the end', async () => {
     r = await rig();
-    r.sim.simulator.generate(30, [ENTITY]);
+    r.sim.generate(30, [ENTITY]);
     await r.checkpoints.acquireLease(ENTITY, 'crashed-run', new Date(Date.now() - 120_000), new Date(Date.now() - 1));
     const summary = await r.run();
     expect(summary.stoppedBecause).toBe('done');
@@ -338,7 +342,7 @@ describe('one poller run', () => {
 
   it('holds the lease until its deadline while it reads, and gives it back when the run fails', async () => {
     r = await rig();
-    r.sim.simulator.generate(20, [ENTITY]);
+    r.sim.generate(20, [ENTITY]);
     const seen: unknown[] = [];
     const parkEvents = r.fallback.park.bind(r.fallback);
     r.fallback.park = async (events) => {
@@ -358,7 +362,7 @@ describe('one poller run', () => {
 
   it('gives the lease back when taking it failed after the write happened (its answer lost), then fails', async () => {
     r = await rig();
-    r.sim.simulator.generate(10, [ENTITY]);
+    r.sim.generate(10, [ENTITY]);
     const acquire = r.checkpoints.acquireLease.bind(r.checkpoints);
     r.checkpoints.acquireLease = async (...args) => {
       await acquire(...args);
@@ -371,7 +375,7 @@ describe('one poller run', () => {
 
   it('tries again to give the lease back while DynamoDB does not answer, so the entity is not held until the run\'s deadline', async () => {
     r = await rig();
-    r.sim.simulator.generate(10, [ENTITY]);
+    r.sim.generate(10, [ENTITY]);
     const release = r.checkpoints.releaseLease.bind(r.checkpoints);
     let failures = 0;
     r.checkpoints.releaseLease = async (entity, owner) => {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findIncompatibility } from '../../../lib/registry/compatibility';
 import type { CompatibilityMode } from '../../../lib/registry/port';
-import { canonicalDefinition } from '../../../lib/serde/compile';
+import { canonicalDefinition } from '../../../lib/avro';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });

@@ -1,5 +1,5 @@
 import { toChangeRecord } from '../../../lib/change/change-record';
-import { compileSchema } from '../../../lib/serde/compile';
+import { compileSchema } from '../../../lib/avro';
 import { validateRecord } from '../../../lib/serde/validate';
 import { ENTITY_NAMES, Simulator } from '../../../local/simulator';
 import { customerChange, schemaFile } from '../../helpers/schemas';

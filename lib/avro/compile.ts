@@ -1,4 +1,5 @@
 import { Type } from 'avsc';
+import { canonicalJson } from './canonical-json';
 import { SchemaDefinitionError } from './errors';
 import { LOGICAL_TYPES } from './logical-types';
 
@@ -23,11 +24,5 @@ export function compileSchema(definition: string): Type {
 
 /** Two definitions that differ only in whitespace or key order are the same schema. */
 export function canonicalDefinition(definition: string): string {
-  return JSON.stringify(sortKeys(JSON.parse(definition)));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  return canonicalJson(JSON.parse(definition));
 }
