@@ -1,4 +1,4 @@
-import { type CommonConfig, ConfigError, loadCommonConfig, optionalString, requireInt } from '../../lib/config';
+import { type CommonConfig, ConfigError, loadCommonConfig, requireInt, requireString } from '../../lib/config';
 
 export interface ConsumerConfig extends CommonConfig {
   readonly gzip: boolean;
@@ -7,12 +7,13 @@ export interface ConsumerConfig extends CommonConfig {
 
 /** Read once at cold start; a bad value fails here, naming the variable. */
 export function loadConsumerConfig(env: Readonly<Record<string, string | undefined>>): ConsumerConfig {
-  const gzip = optionalString(env, 'CDC_RAW_GZIP') ?? 'true';
+  // The defaults live in serverless.yml (params rawGzip, consumerDecodeAttempts) only.
+  const gzip = requireString(env, 'CDC_RAW_GZIP');
   if (gzip !== 'true' && gzip !== 'false') throw new ConfigError('CDC_RAW_GZIP', `must be "true" or "false", got "${gzip}"`);
   return {
     ...loadCommonConfig(env),
     gzip: gzip === 'true',
-    decodeAttempts: optionalString(env, 'CDC_CONSUMER_DECODE_ATTEMPTS') === undefined ? 3 : requireInt(env, 'CDC_CONSUMER_DECODE_ATTEMPTS', { min: 1, max: 10 }),
+    decodeAttempts: requireInt(env, 'CDC_CONSUMER_DECODE_ATTEMPTS', { min: 1, max: 10 }),
   };
 }
 

@@ -1,6 +1,17 @@
 import { loadCommonConfig, optionalString, requireInt, requireString, requireUrl } from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
+import type { PollRequest } from '../../lib/poller';
+import type { RetryPolicy } from '../../lib/retry';
 import { parseMapping, type ResponseMapping } from '../../lib/source';
+
+/** The poller's tunables that no stage sets: their values, in this one place. */
+export const POLLER_TUNING = {
+  /** A page request is retried this way on 429, 5xx and network errors (a Retry-After is honoured). */
+  sourceRetry: { retries: 6, initialDelayMs: 200, maxDelayMs: 20_000 },
+  /** A larger page is refused: the function's memory bounds what one page may hold. */
+  maxResponseBytes: 20 * 1024 * 1024,
+  pollLimits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 },
+} as const;
 
 export interface PollerConfig extends ReturnType<typeof loadCommonConfig> {
   readonly sourceUrl: URL;
@@ -9,6 +20,9 @@ export interface PollerConfig extends ReturnType<typeof loadCommonConfig> {
   readonly pageLimit: number;
   readonly requestTimeoutMs: number;
   readonly mappings: ReadonlyMap<string, ResponseMapping>;
+  readonly sourceRetry: RetryPolicy;
+  readonly maxResponseBytes: number;
+  readonly pollLimits: PollRequest['limits'];
 }
 
 /** Read once at cold start; a bad value fails here, naming the variable. */
@@ -28,5 +42,6 @@ export function loadPollerConfig(env: Readonly<Record<string, string | undefined
     pageLimit: requireInt(env, 'CDC_POLL_PAGE_LIMIT', { min: 1, max: 1000 }),
     requestTimeoutMs: optionalString(env, 'CDC_SOURCE_TIMEOUT_MS') === undefined ? 10_000 : requireInt(env, 'CDC_SOURCE_TIMEOUT_MS', { min: 100, max: 120_000 }),
     mappings,
+    ...POLLER_TUNING,
   };
 }

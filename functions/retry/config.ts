@@ -33,12 +33,12 @@ export function loadRetryConfig(env: Readonly<Record<string, string | undefined>
     archiveBucket: requireString(env, 'CDC_ARCHIVE_BUCKET'),
     backoffBaseMs,
     backoffCapMs,
-    // The defaults live in serverless.yml (params retryStale, retrySweepChainMax) only.
+    // The defaults live in serverless.yml (params retryStale, retrySweepChainMax; the function's timeout) only.
     stale: parseStale(requireString(env, 'CDC_RETRY_STALE')),
     sweepBatchSize: requireInt(env, 'CDC_RETRY_SWEEP_BATCH_SIZE', { min: 1, max: 1000 }),
     schemaLatestTtlMs: (optionalString(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS') === undefined ? 60 : requireInt(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS', { min: 0, max: 3600 })) * 1000,
     sweepChainMax: requireInt(env, 'CDC_RETRY_SWEEP_CHAIN_MAX', { min: 0, max: 20 }),
-    claimMs: (optionalString(env, 'CDC_RETRY_CLAIM_SECONDS') === undefined ? 300 : requireInt(env, 'CDC_RETRY_CLAIM_SECONDS', { min: 10, max: 3600 })) * 1000,
+    claimMs: requireInt(env, 'CDC_RETRY_CLAIM_SECONDS', { min: 10, max: 3600 }) * 1000,
   };
 }
 

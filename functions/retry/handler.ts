@@ -1,30 +1,15 @@
 import middy from '@middy/core';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { S3RawStore } from '../../lib/consumer';
 import { BadRequestError } from '../../lib/errors';
-import { awsClients } from '../../lib/lambda/aws-clients';
-import { invocationSummary } from '../../lib/lambda/summary';
-import { createLogger } from '../../lib/log';
-import { KafkaPublisher } from '../../lib/publish';
-import { DynamoDbRedriveStore, lambdaSweepChain, onStream, SnsAlerts, sweep, type SweepEvent } from '../../lib/redrive';
-import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
-import { GlueAvroSerde } from '../../lib/serde';
-import { loadRetryConfig, redrivePolicyOf } from './config';
+import { closeForLocal } from '../../lib/lambda/producer';
+import { invocationSummary, recordSummary } from '../../lib/lambda/summary';
+import { onStream, sweep, type SweepEvent } from '../../lib/redrive';
+import { loadRetryConfig } from './config';
+import { type RetrySummary, wire } from './wiring';
 
 // Cold start: configuration validated, clients and the producer created once per container.
 const config = loadRetryConfig(process.env);
-const log = createLogger({ function: 'retry', stage: config.stage });
-const clients = awsClients();
-const publisher = new KafkaPublisher({ brokers: config.kafkaBrokers, auth: config.kafkaAuth, clientId: `cdc-retry-${config.stage}` });
-const store = new DynamoDbRedriveStore(clients.dynamodb, clients.s3, config.fallbackTable);
-// "Latest" is trusted for a minute only (CDC_SCHEMA_LATEST_TTL_SECONDS): a fixed schema is picked up by the next sweep.
-const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(clients.glue, config.schemaRegistry), { latestTtlMs: config.schemaLatestTtlMs, maxEntries: 200, log }));
-const archive = new S3RawStore(clients.s3, config.archiveBucket);
-const alerts = new SnsAlerts(new SNSClient({}), config.alertTopicArn);
-const policy = redrivePolicyOf(config);
-const lambda = new LambdaClient({});
+const { log, store, archive, publisher, serde, alerts, policy, chainOf } = wire(config);
 /** What a sweep leaves of its time for archiving, alerting and starting the next sweep. */
 const SWEEP_RESERVE_MS = 30_000;
 
@@ -41,26 +26,26 @@ function sweepEventOf(event: unknown): SweepEvent {
   return chain === undefined ? { sweep: true } : { sweep: true, chain: chain as number };
 }
 
+/** The summary line (lib/lambda/summary.ts) carries the RetrySummary recorded here, not the stream's answer. */
 async function retryParked(event: RetryEvent, context: Context): Promise<DynamoDBBatchResponse> {
   const deps = { store, publisher, serde, log: log.child({ runId: context.awsRequestId }), now: () => new Date(), owner: context.awsRequestId };
+  const report = (summary: RetrySummary): void => recordSummary(context, summary);
   try {
     if ('Records' in event && Array.isArray(event.Records)) {
       const { summary, failures } = await onStream(event.Records, deps, policy);
-      log.info('stream batch handled', { runId: context.awsRequestId, records: event.Records.length, ...summary, failures: failures.length });
+      report({ trigger: 'stream', records: event.Records.length, ...summary, failures: failures.length });
       return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
     }
     const sweepEvent = sweepEventOf(event);
-    // Stage local has no Lambda service to invoke: its schedule starts the next sweep.
-    const chain = config.stage === 'local' ? undefined : lambdaSweepChain(lambda, context.functionName, sweepEvent, config.sweepChainMax);
+    const chain = chainOf(context.functionName, sweepEvent);
     const budget = { timeLeftMs: () => context.getRemainingTimeInMillis(), reserveMs: Math.min(SWEEP_RESERVE_MS, context.getRemainingTimeInMillis() / 3) };
     const summary = await sweep({ ...deps, archive, alerts, stage: config.stage, budget, ...(chain === undefined ? {} : { chain }) }, policy);
-    log.info('sweep finished', { runId: context.awsRequestId, chain: sweepEvent.chain ?? 0, ...summary });
+    report({ trigger: 'sweep', chain: sweepEvent.chain ?? 0, ...summary });
     // The other keys were drained; the invocation still fails, so the Errors metric shows it.
     if (summary.keyFailures > 0) throw new Error(`the sweep could not drain ${summary.keyFailures} key(s); first: ${summary.keyError}`);
     return { batchItemFailures: [] };
   } finally {
-    // `sls invoke local` waits for the event loop to empty: on stage local, close the producer.
-    if (config.stage === 'local') await publisher.close();
+    await closeForLocal(config.stage, publisher);
   }
 }
 

@@ -3,24 +3,78 @@ import type { Context } from 'aws-lambda';
 import type { Logger } from '../log';
 
 /**
- * One summary line per invocation (outcome, duration, request id), whatever the handler
- * logs itself. A thin middy adapter: the handler's result is passed through untouched.
+ * The one summary line each invocation logs, as CloudWatch (and the local runtime) receives it.
+ * `summary` is what the invocation did in its function's own terms (the poller's PollSummary,
+ * the consumer's ConsumeSummary, the retry function's RetrySummary, the job launcher's result);
+ * a failed invocation carries the summary too when it got that far.
+ */
+export interface InvocationLine<TSummary extends object = Record<string, unknown>> {
+  readonly level: 'INFO' | 'ERROR';
+  readonly time: string;
+  readonly message: typeof FINISHED | typeof FAILED;
+  /** The logger's own fields: which function, on which stage. */
+  readonly function: string;
+  readonly stage: string;
+  readonly outcome: 'ok' | 'error';
+  readonly requestId: string;
+  readonly durationMs: number;
+  readonly summary?: TSummary;
+  readonly error?: { readonly name: string; readonly message: string; readonly reason?: string; readonly retriable?: boolean };
+}
+
+const FINISHED = 'invocation finished';
+const FAILED = 'invocation failed';
+
+/** The invocation line in one log line (JSON), or undefined for any other line. */
+export function parseInvocationLine<TSummary extends object = Record<string, unknown>>(line: string): InvocationLine<TSummary> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (entry === null || typeof entry !== 'object') return undefined;
+  const { message, function: fn, outcome } = entry as Record<string, unknown>;
+  if ((message !== FINISHED && message !== FAILED) || typeof fn !== 'string' || (outcome !== 'ok' && outcome !== 'error')) return undefined;
+  return entry as InvocationLine<TSummary>;
+}
+
+const recorded = new WeakMap<Context, object>();
+
+/**
+ * For a handler whose response is not its summary (the retry function answers the stream with
+ * its failed records): what the invocation's line reports. Recorded before a handler throws, the
+ * summary is on the failure line too.
+ */
+export function recordSummary(context: Context, summary: object): void {
+  recorded.set(context, summary);
+}
+
+/**
+ * One summary line per invocation (outcome, duration, request id, what it did). A thin middy
+ * adapter: the handler's result is passed through untouched and, unless the handler recorded
+ * another summary, is the summary.
  */
 export function invocationSummary<TEvent, TResult>(log: Logger): MiddlewareObj<TEvent, TResult, Error, Context> {
   const started = new WeakMap<Context, number>();
+  const fieldsOf = (context: Context): { requestId: string; durationMs: number; summary?: object } => {
+    const summary = recorded.get(context);
+    recorded.delete(context);
+    const timing = { requestId: context.awsRequestId, durationMs: Date.now() - (started.get(context) ?? Date.now()) };
+    return summary === undefined ? timing : { ...timing, summary };
+  };
   return {
     before: (request) => {
       started.set(request.context, Date.now());
+      recorded.delete(request.context);
     },
     after: (request) => {
-      log.info('invocation finished', { outcome: 'ok', ...timing(request.context, started), result: request.response });
+      const fields = fieldsOf(request.context);
+      log.info(FINISHED, { outcome: 'ok', ...fields, summary: fields.summary ?? request.response });
     },
     onError: (request) => {
-      log.error('invocation failed', { outcome: 'error', ...timing(request.context, started), error: request.error });
+      log.error(FAILED, { outcome: 'error', ...fieldsOf(request.context), error: request.error });
     },
   };
-}
-
-function timing(context: Context, started: WeakMap<Context, number>): { requestId: string; durationMs: number } {
-  return { requestId: context.awsRequestId, durationMs: Date.now() - (started.get(context) ?? Date.now()) };
 }

@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { JobSpec } from './job-spec';
-import type { ActiveRun, JobRunner, RunState } from './runner';
+import type { ActiveRun, JobRunner, JobSpec, RunState } from '../../lib/jobs';
 
 const run = promisify(execFile);
 
@@ -11,7 +10,9 @@ const run = promisify(execFile);
  * A job runner living in another program, spoken to through its command line (one JSON answer
  * on stdout): how the job launcher reaches the local stack's spark-submit stand-in without
  * bundling it. `script` is found from the working directory upwards (`sls invoke local` runs
- * the bundle from .esbuild/.build).
+ * the bundle from .esbuild/.build). It lives beside the job launcher, not in local/: it is part
+ * of the function's bundle (chosen at cold start on stage local), and nothing AWS-side imports
+ * local/.
  */
 export class ProcessJobRunner implements JobRunner {
   private readonly root: string;

@@ -1,0 +1,20 @@
+import { type ConsumeDependencies, type ConsumeOptions, S3RawStore } from '../../lib/consumer';
+import { DynamoDbFallbackStore } from '../../lib/fallback';
+import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
+import { glueSerdeFor } from '../../lib/lambda/serde';
+import { createLogger } from '../../lib/log';
+import { type ConsumerConfig, entityOfTopic } from './config';
+
+/** From the consumer's configuration to its dependencies and options: called once, at cold start. */
+export function wire(config: ConsumerConfig, clients: AwsClients = awsClients()): { deps: ConsumeDependencies; options: ConsumeOptions } {
+  const log = createLogger({ function: 'consumer', stage: config.stage });
+  return {
+    deps: {
+      serde: glueSerdeFor(clients.glue, config.schemaRegistry, log),
+      raw: new S3RawStore(clients.s3, config.rawBucket),
+      fallback: new DynamoDbFallbackStore(clients.dynamodb, clients.s3, { tableName: config.fallbackTable, payloadBucket: config.rawBucket }),
+      log,
+    },
+    options: { entityOf: entityOfTopic(config), gzip: config.gzip, decodeAttempts: config.decodeAttempts },
+  };
+}

@@ -1,0 +1,41 @@
+import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { BadRequestError } from '../../lib/errors';
+import { DynamoDbFallbackStore } from '../../lib/fallback';
+import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
+import { kafkaPublisherFor } from '../../lib/lambda/producer';
+import { glueSerdeFor } from '../../lib/lambda/serde';
+import { createLogger, type Logger } from '../../lib/log';
+import type { PollDependencies } from '../../lib/poller';
+import type { KafkaPublisher } from '../../lib/publish';
+import { HttpSource, ssmToken, staticToken } from '../../lib/source';
+import type { PollerConfig } from './config';
+
+export interface PollerWiring extends PollDependencies {
+  readonly publisher: KafkaPublisher;
+  readonly log: Logger;
+}
+
+/** From the poller's configuration to its dependencies: called once, at cold start. */
+export function wire(config: PollerConfig, clients: AwsClients = awsClients()): PollerWiring {
+  const log = createLogger({ function: 'poller', stage: config.stage });
+  return {
+    source: new HttpSource({
+      baseUrl: config.sourceUrl,
+      mappingOf: (entity: string) => {
+        const mapping = config.mappings.get(entity);
+        if (mapping === undefined) throw new BadRequestError(`no response mapping for entity ${entity}`);
+        return mapping;
+      },
+      token: config.token === undefined ? staticToken(undefined) : 'value' in config.token ? staticToken(config.token.value) : ssmToken(clients.ssm, config.token.parameter),
+      pageLimit: config.pageLimit,
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+      retry: config.sourceRetry,
+    }),
+    checkpoints: new DynamoDbCheckpointStore(clients.dynamodb, config.checkpointTable),
+    fallback: new DynamoDbFallbackStore(clients.dynamodb, clients.s3, { tableName: config.fallbackTable, payloadBucket: config.rawBucket }),
+    publisher: kafkaPublisherFor(config, 'poller'),
+    serde: glueSerdeFor(clients.glue, config.schemaRegistry, log),
+    log,
+  };
+}

@@ -1,0 +1,34 @@
+import { S3RawStore } from '../../lib/consumer';
+import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
+import { kafkaPublisherFor } from '../../lib/lambda/producer';
+import { glueSerdeFor } from '../../lib/lambda/serde';
+import { createLogger } from '../../lib/log';
+import { type DrainSummary, DynamoDbRedriveStore, lambdaSweepChain, SnsAlerts, type SweepEvent, type SweepSummary } from '../../lib/redrive';
+import { type RetryConfig, redrivePolicyOf } from './config';
+
+/** What one retry invocation did, as its summary line reports it. */
+export type RetrySummary =
+  | ({ trigger: 'stream'; records: number; failures: number } & DrainSummary)
+  | ({ trigger: 'sweep'; chain: number } & SweepSummary);
+
+/** From the retry function's configuration to its dependencies: called once, at cold start. */
+export function wire(config: RetryConfig, clients: AwsClients = awsClients()) {
+  const log = createLogger({ function: 'retry', stage: config.stage });
+
+  // The fallback table and the stale archive: the stores this function reads and writes.
+  const store = new DynamoDbRedriveStore(clients.dynamodb, clients.s3, config.fallbackTable);
+  const archive = new S3RawStore(clients.s3, config.archiveBucket);
+
+  return {
+    log,
+    store,
+    archive,
+    publisher: kafkaPublisherFor(config, 'retry'),
+    // "Latest" is trusted for a minute only (CDC_SCHEMA_LATEST_TTL_SECONDS): a fixed schema is picked up by the next sweep.
+    serde: glueSerdeFor(clients.glue, config.schemaRegistry, log, { latestTtlMs: config.schemaLatestTtlMs }),
+    alerts: new SnsAlerts(clients.sns, config.alertTopicArn),
+    policy: redrivePolicyOf(config),
+    /** How a sweep starts the next one; stage local has no Lambda service to invoke: its schedule starts the next sweep. */
+    chainOf: (functionName: string, event: SweepEvent) => (config.stage === 'local' ? undefined : lambdaSweepChain(clients.lambda, functionName, event, config.sweepChainMax)),
+  };
+}
