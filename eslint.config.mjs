@@ -4,7 +4,15 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', '.stack/**', '.serverless/**', '.esbuild/**', 'glue-jobs/**', 'tests/interop/**/target/**', 'coverage/**'],
+    ignores: [
+      'node_modules/**',
+      '.stack/**',
+      '.serverless/**',
+      '.esbuild/**',
+      'glue-jobs/**',
+      'tests/interop/**/target/**',
+      'coverage/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

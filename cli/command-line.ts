@@ -7,13 +7,20 @@ import { parseArgs } from 'node:util';
 export type FlagKind = 'string' | 'boolean' | 'strings';
 export type FlagSpec = Readonly<Record<string, FlagKind>>;
 /** A 'strings' flag may be given several times; the others keep the last one given. */
-export type Flags<S extends FlagSpec> = { -readonly [K in keyof S]?: S[K] extends 'boolean' ? boolean : S[K] extends 'strings' ? string[] : string };
+export type Flags<S extends FlagSpec> = {
+  -readonly [K in keyof S]?: S[K] extends 'boolean' ? boolean : S[K] extends 'strings' ? string[] : string;
+};
 
 export type FlagProblem = 'unknown' | 'needs a value' | 'takes no value';
 
 /** A flag the command does not know, or one used wrongly; `flag` is the argument as typed, `detail` what is wrong with it. */
 export class CommandLineError extends Error {
-  constructor(readonly flag: string, readonly problem: FlagProblem, readonly detail: string, message = `${flag}: ${detail}`) {
+  constructor(
+    readonly flag: string,
+    readonly problem: FlagProblem,
+    readonly detail: string,
+    message = `${flag}: ${detail}`,
+  ) {
     super(message);
     this.name = 'CommandLineError';
   }
@@ -38,8 +45,12 @@ export interface FlagMessages {
  * refused, naming it and the flags there are. `--help` throws HelpRequested unless declared.
  */
 export function readFlags<S extends FlagSpec>(argv: readonly string[], spec: S, messages: FlagMessages = {}): Flags<S> {
-  const known = Object.keys(spec).map((name) => `--${name}`).join(', ');
-  const options = Object.fromEntries(Object.entries(spec).map(([name, kind]) => [name, { type: kind === 'boolean' ? 'boolean' : 'string' } as const]));
+  const known = Object.keys(spec)
+    .map((name) => `--${name}`)
+    .join(', ');
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([name, kind]) => [name, { type: kind === 'boolean' ? 'boolean' : 'string' } as const]),
+  );
   const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const flags: Record<string, string | boolean | string[]> = {};
   for (const token of tokens) {
@@ -51,14 +62,16 @@ export function readFlags<S extends FlagSpec>(argv: readonly string[], spec: S, 
     }
     if (token.kind !== 'option') continue;
     if (kind === 'boolean') {
-      if (token.inlineValue) throw new CommandLineError(token.rawName, 'takes no value', 'is a switch and takes no value');
+      if (token.inlineValue)
+        throw new CommandLineError(token.rawName, 'takes no value', 'is a switch and takes no value');
       flags[token.name] = true;
       continue;
     }
     if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) {
       throw new CommandLineError(token.rawName, 'needs a value', 'needs a value', messages.missing?.(token.rawName));
     }
-    flags[token.name] = kind === 'strings' ? [...((flags[token.name] as string[] | undefined) ?? []), token.value] : token.value;
+    flags[token.name] =
+      kind === 'strings' ? [...((flags[token.name] as string[] | undefined) ?? []), token.value] : token.value;
   }
   return flags as Flags<S>;
 }
@@ -67,7 +80,11 @@ export function readFlags<S extends FlagSpec>(argv: readonly string[], spec: S, 
  * For a script's entry: reads its command line with `read`; on `--help` prints the usage and
  * exits 0, on a refused argument prints the reason and the usage and exits 2.
  */
-export function commandLineOf<T>(usage: string, read: (argv: readonly string[]) => T, argv: readonly string[] = process.argv.slice(2)): T {
+export function commandLineOf<T>(
+  usage: string,
+  read: (argv: readonly string[]) => T,
+  argv: readonly string[] = process.argv.slice(2),
+): T {
   try {
     return read(argv);
   } catch (error) {

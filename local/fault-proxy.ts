@@ -28,7 +28,10 @@ export interface FaultProxy {
  * `answer-lost` or `refused` by then, the answer is lost too, as for a request in flight when a
  * service restarts.
  */
-export async function faultProxy(target: string, faultOf: (method: string, path: string) => ProxyFault | undefined): Promise<FaultProxy> {
+export async function faultProxy(
+  target: string,
+  faultOf: (method: string, path: string) => ProxyFault | undefined,
+): Promise<FaultProxy> {
   const upstream = new URL(target);
   const state = { failed: 0, answersLost: 0, refused: 0 };
   const server = http.createServer((req, res) => {
@@ -44,20 +47,25 @@ export async function faultProxy(target: string, faultOf: (method: string, path:
       state.failed += 1;
       req.resume();
       res.writeHead(503, { 'content-type': 'application/xml' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+      );
       return;
     }
-    const forward = http.request({ host: upstream.hostname, port: upstream.port, method, path, headers: req.headers }, (answer) => {
-      const now = faultOf(method, path);
-      if (fault === 'answer-lost' || now === 'answer-lost' || now === 'refused') {
-        state.answersLost += 1;
-        answer.resume();
-        req.socket.destroy();
-        return;
-      }
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const forward = http.request(
+      { host: upstream.hostname, port: upstream.port, method, path, headers: req.headers },
+      (answer) => {
+        const now = faultOf(method, path);
+        if (fault === 'answer-lost' || now === 'answer-lost' || now === 'refused') {
+          state.answersLost += 1;
+          answer.resume();
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forward.on('error', (error) => {
       res.writeHead(502);
       res.end(String(error));
@@ -77,9 +85,10 @@ export async function faultProxy(target: string, faultOf: (method: string, path:
     get refused() {
       return state.refused;
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,22 +1,42 @@
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, type DynamoDBClient, ScanCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ScanCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 /**
  * A private copy of a provisioned table (same keys, indexes and, unless told otherwise, stream), so a test or a
  * benchmark owns its checkpoints and parked events and never sees anyone else's.
  */
-export async function cloneTable(dynamodb: DynamoDBClient, source: string, target: string, options: { stream?: boolean } = {}): Promise<string> {
+export async function cloneTable(
+  dynamodb: DynamoDBClient,
+  source: string,
+  target: string,
+  options: { stream?: boolean } = {},
+): Promise<string> {
   const { Table: t } = await dynamodb.send(new DescribeTableCommand({ TableName: source }));
   if (t === undefined) throw new Error(`table ${source} does not exist: is the local stack provisioned?`);
-  await dynamodb.send(new CreateTableCommand({
-    TableName: target,
-    BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: t.KeySchema,
-    AttributeDefinitions: t.AttributeDefinitions,
-    GlobalSecondaryIndexes: t.GlobalSecondaryIndexes?.length ? t.GlobalSecondaryIndexes.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })) : undefined,
-    // Without a stream when asked: moto keeps every stream record, which a big seeded table does not need.
-    StreamSpecification: options.stream === false ? undefined : t.StreamSpecification,
-  }));
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: target,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: t.KeySchema,
+      AttributeDefinitions: t.AttributeDefinitions,
+      GlobalSecondaryIndexes: t.GlobalSecondaryIndexes?.length
+        ? t.GlobalSecondaryIndexes.map((g) => ({
+            IndexName: g.IndexName,
+            KeySchema: g.KeySchema,
+            Projection: g.Projection,
+          }))
+        : undefined,
+      // Without a stream when asked: moto keeps every stream record, which a big seeded table does not need.
+      StreamSpecification: options.stream === false ? undefined : t.StreamSpecification,
+    }),
+  );
   await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: target });
   return target;
 }

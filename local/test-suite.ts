@@ -57,7 +57,10 @@ function run(command: string, args: string[], logTo?: string, env?: NodeJS.Proce
 }
 
 const bin = (name: string): string => path.join(REPO_ROOT, 'node_modules', '.bin', name);
-const tsx = (script: string, ...args: string[]): [string, string[]] => [bin('tsx'), [path.join(REPO_ROOT, script), ...args]];
+const tsx = (script: string, ...args: string[]): [string, string[]] => [
+  bin('tsx'),
+  [path.join(REPO_ROOT, script), ...args],
+];
 
 function jestCounts(file: string): () => Counts {
   return () => {
@@ -74,7 +77,8 @@ function junitCounts(file: string): () => Counts {
   return () => {
     try {
       const xml = readFileSync(file, 'utf8');
-      const attr = (name: string): number => Number(new RegExp(`<testsuite[^>]*\\s${name}="(\\d+)"`).exec(xml)?.[1] ?? 0);
+      const attr = (name: string): number =>
+        Number(new RegExp(`<testsuite[^>]*\\s${name}="(\\d+)"`).exec(xml)?.[1] ?? 0);
       const failed = attr('failures') + attr('errors');
       return { passed: attr('tests') - failed - attr('skipped'), failed };
     } catch {
@@ -153,9 +157,13 @@ async function main(): Promise<number> {
           { counts: jestCounts(report('integration-stack-wide.json')) },
         ),
     );
-    const pytest = step('spark job tests (pytest)', tsx('local/stack/pytest-cli.ts', `--junitxml=${report('glue-jobs.xml')}`), {
-      counts: junitCounts(report('glue-jobs.xml')),
-    });
+    const pytest = step(
+      'spark job tests (pytest)',
+      tsx('local/stack/pytest-cli.ts', `--junitxml=${report('glue-jobs.xml')}`),
+      {
+        counts: junitCounts(report('glue-jobs.xml')),
+      },
+    );
     results.push(...(await integration), await pytest);
   }
   if (!wasUp) results.push(await step('local stack down', tsx('local/stack/cli.ts', 'down')));

@@ -20,7 +20,10 @@ export class UnknownEntityError extends UsageError {
 /** A command that changes the stage needs a yes from someone: a terminal to ask on, or --yes. */
 export class ConfirmationRequiredError extends CdcError {
   constructor(action: string) {
-    super('BAD_REQUEST', `${action} needs confirmation, and stdin is not a terminal to ask on: pass --yes to go ahead without asking`);
+    super(
+      'BAD_REQUEST',
+      `${action} needs confirmation, and stdin is not a terminal to ask on: pass --yes to go ahead without asking`,
+    );
   }
 }
 
@@ -30,7 +33,10 @@ export class ConfirmationRequiredError extends CdcError {
  */
 export class CheckpointMovedError extends CdcError {
   constructor(entity: string, readVersion: number | undefined) {
-    super('CHECKPOINT_CONFLICT', `the checkpoint of ${entity} changed after it was read (${readVersion === undefined ? 'there was none' : `version ${readVersion}`}): a poller run saved meanwhile. Nothing was changed; run the command again to see the new position`);
+    super(
+      'CHECKPOINT_CONFLICT',
+      `the checkpoint of ${entity} changed after it was read (${readVersion === undefined ? 'there was none' : `version ${readVersion}`}): a poller run saved meanwhile. Nothing was changed; run the command again to see the new position`,
+    );
   }
 }
 

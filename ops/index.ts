@@ -6,17 +6,52 @@
 export { collectStatus, type CollectStatusOptions } from './status/collect-status';
 export { formatStatus } from './status/format-status';
 export { gatherStatus, type StatusRequest, type StatusSources } from './status/gather-status';
-export type { ArchivedSummary, CheckpointStatus, EntityStatus, FallbackCount, FallbackSummary, ParkedSample, PipelineStatus, StaleSummary } from './status/pipeline-status';
+export type {
+  ArchivedSummary,
+  CheckpointStatus,
+  EntityStatus,
+  FallbackCount,
+  FallbackSummary,
+  ParkedSample,
+  PipelineStatus,
+  StaleSummary,
+} from './status/pipeline-status';
 export type { FallbackCensus, JobRunHistory, JobRunRecord, ParkedItemHeader } from './status/ports';
 export { applyReplay, planReplay, type ReplayOutcome, type ReplayPlan, type ReplayRequest } from './replay/replay';
 export { formatReplayOutcome, formatReplayPlan } from './replay/format-replay';
-export { planStaleRedrive, SKIP_EXPLANATIONS, type ArchivePlan, type PlannedEvent, type SkipReason, type StaleRedrivePlan, type StaleRedriveRequest } from './redrive-stale/plan';
-export { applyStaleRedrive, restoredEvent, type ArchiveOutcome, type StaleRedriveDependencies, type StaleRedriveReport } from './redrive-stale/apply';
+export {
+  planStaleRedrive,
+  SKIP_EXPLANATIONS,
+  type ArchivePlan,
+  type PlannedEvent,
+  type SkipReason,
+  type StaleRedrivePlan,
+  type StaleRedriveRequest,
+} from './redrive-stale/plan';
+export {
+  applyStaleRedrive,
+  restoredEvent,
+  type ArchiveOutcome,
+  type StaleRedriveDependencies,
+  type StaleRedriveReport,
+} from './redrive-stale/apply';
 export { formatRedrivePlan, formatRedriveReport } from './redrive-stale/format-redrive';
 export type { RestoreTarget } from './redrive-stale/ports';
 export { type RedriveLedger, type StaleArchive, ledgerKey } from './archive/stale-archive';
 export { S3StaleArchive } from './archive/s3-stale-archive';
 export { InMemoryStaleArchive } from './archive/in-memory-stale-archive';
-export { type OpsStage, requireEntity, resolveStage, type ResolveStageOptions, stageFromConfig } from './stage/ops-stage';
+export {
+  type OpsStage,
+  requireEntity,
+  resolveStage,
+  type ResolveStageOptions,
+  stageFromConfig,
+} from './stage/ops-stage';
 export { openStage, type StageAdapters } from './stage/open-stage';
-export { ArchiveNotFoundError, CheckpointMovedError, ConfirmationRequiredError, UnknownEntityError, UsageError } from './errors';
+export {
+  ArchiveNotFoundError,
+  CheckpointMovedError,
+  ConfirmationRequiredError,
+  UnknownEntityError,
+  UsageError,
+} from './errors';

@@ -9,7 +9,16 @@ const mskNaming = require('osls/lib/plugins/aws/lib/naming');
 const mskClusterNameToken = require('osls/lib/plugins/aws/package/compile/events/msk/get-msk-cluster-name-token');
 
 const SCHEMA_DIR = path.join(__dirname, '..', 'schemas');
-const COMPATIBILITY_MODES = ['NONE', 'DISABLED', 'BACKWARD', 'BACKWARD_ALL', 'FORWARD', 'FORWARD_ALL', 'FULL', 'FULL_ALL'];
+const COMPATIBILITY_MODES = [
+  'NONE',
+  'DISABLED',
+  'BACKWARD',
+  'BACKWARD_ALL',
+  'FORWARD',
+  'FORWARD_ALL',
+  'FULL',
+  'FULL_ALL',
+];
 
 async function loadEntities(resolveVariable) {
   const entities = await resolveVariable('param:entities');
@@ -25,10 +34,16 @@ async function loadEntities(resolveVariable) {
     }
     const compatibility = (options && options.compatibility) || 'BACKWARD';
     if (!COMPATIBILITY_MODES.includes(compatibility)) {
-      throw new Error(`params.entities.${name}.compatibility: "${compatibility}" is not one of ${COMPATIBILITY_MODES.join(', ')}`);
+      throw new Error(
+        `params.entities.${name}.compatibility: "${compatibility}" is not one of ${COMPATIBILITY_MODES.join(', ')}`,
+      );
     }
   }
-  const orphans = fs.readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.avsc')).map((f) => f.slice(0, -5)).filter((n) => !(n in entities));
+  const orphans = fs
+    .readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.avsc'))
+    .map((f) => f.slice(0, -5))
+    .filter((n) => !(n in entities));
   if (orphans.length > 0) {
     throw new Error(`schemas/${orphans[0]}.avsc has no entry in params.entities (add "${orphans[0]}: {}")`);
   }
@@ -40,7 +55,10 @@ function schemaFile(entity) {
 }
 
 function logicalId(entity) {
-  return entity.split('_').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+  return entity
+    .split('_')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
 }
 
 module.exports.entitiesJson = async ({ resolveVariable }) => JSON.stringify(await loadEntities(resolveVariable));
@@ -55,20 +73,26 @@ module.exports.pollerSchedules = async ({ resolveVariable }) => {
 
 module.exports.consumerTopics = async ({ resolveVariable }) => {
   const entities = await loadEntities(resolveVariable);
-  const [arn, prefix, batchSize, window, namePrefix, kafkaAuth, scramSecretArn, minimumPollers, maximumPollers] = await Promise.all([
-    resolveVariable('param:mskClusterArn'),
-    resolveVariable('param:topicPrefix'),
-    resolveVariable('param:consumerBatchSize'),
-    resolveVariable('param:consumerBatchWindowSeconds'),
-    resolveVariable('param:namePrefix'),
-    resolveVariable('param:kafkaAuth'),
-    resolveVariable('param:kafkaScramSecretArn, null'),
-    resolveVariable('param:consumerMinimumPollers'),
-    resolveVariable('param:consumerMaximumPollers'),
-  ]);
+  const [arn, prefix, batchSize, window, namePrefix, kafkaAuth, scramSecretArn, minimumPollers, maximumPollers] =
+    await Promise.all([
+      resolveVariable('param:mskClusterArn'),
+      resolveVariable('param:topicPrefix'),
+      resolveVariable('param:consumerBatchSize'),
+      resolveVariable('param:consumerBatchWindowSeconds'),
+      resolveVariable('param:namePrefix'),
+      resolveVariable('param:kafkaAuth'),
+      resolveVariable('param:kafkaScramSecretArn, null'),
+      resolveVariable('param:consumerMinimumPollers'),
+      resolveVariable('param:consumerMaximumPollers'),
+    ]);
   const pollers = {
     minimumPollers: wholeNumber('consumerMinimumPollers', minimumPollers, (n) => n >= 1 && n <= 200, '1..200'),
-    maximumPollers: wholeNumber('consumerMaximumPollers', maximumPollers, (n) => n >= Number(minimumPollers) && n <= 2000, 'consumerMinimumPollers..2000'),
+    maximumPollers: wholeNumber(
+      'consumerMaximumPollers',
+      maximumPollers,
+      (n) => n >= Number(minimumPollers) && n <= 2000,
+      'consumerMinimumPollers..2000',
+    ),
   };
   // IAM is the MSK trigger's default (the consumer role's kafka-cluster:* grants); SCRAM names the secret.
   const auth = kafkaAuth === 'scram-sha-512' ? { saslScram512: requireScramSecret(scramSecretArn) } : {};
@@ -94,7 +118,10 @@ module.exports.consumerTopics = async ({ resolveVariable }) => {
 // ("Cannot extend … not found") instead of silently losing its limits.
 module.exports.consumerMappingLimits = async ({ resolveVariable }) => {
   const entities = await loadEntities(resolveVariable);
-  const [arn, prefix] = await Promise.all([resolveVariable('param:mskClusterArn'), resolveVariable('param:topicPrefix')]);
+  const [arn, prefix] = await Promise.all([
+    resolveVariable('param:mskClusterArn'),
+    resolveVariable('param:topicPrefix'),
+  ]);
   const limits = await consumerLimits(resolveVariable);
   const extensions = {};
   for (const entity of Object.keys(entities)) {
@@ -114,7 +141,12 @@ async function consumerLimits(resolveVariable) {
   ]);
   return {
     MaximumRetryAttempts: wholeNumber('consumerMaxRetryAttempts', retries, (n) => n >= 0 && n <= 10000, '0..10000'),
-    MaximumRecordAgeInSeconds: wholeNumber('consumerMaxRecordAgeSeconds', age, (n) => n === -1 || (n >= 60 && n <= 604800), '-1 or 60..604800'),
+    MaximumRecordAgeInSeconds: wholeNumber(
+      'consumerMaxRecordAgeSeconds',
+      age,
+      (n) => n === -1 || (n >= 60 && n <= 604800),
+      '-1 or 60..604800',
+    ),
     // No bisecting: the consumer parks a bad record itself, so a batch fails only as a whole (S3,
     // Glue or DynamoDB down), and halves would write objects under other offset ranges than the
     // batch's, the same rows twice instead of one object overwritten.
@@ -131,7 +163,10 @@ function wholeNumber(param, value, ok, range) {
 }
 
 function requireScramSecret(arn) {
-  if (typeof arn !== 'string' || !arn.startsWith('arn:')) throw new Error('param kafkaAuth is scram-sha-512: set param kafkaScramSecretArn (the AmazonMSK_* secret) and kafkaScramKmsKeyArn');
+  if (typeof arn !== 'string' || !arn.startsWith('arn:'))
+    throw new Error(
+      'param kafkaAuth is scram-sha-512: set param kafkaScramSecretArn (the AmazonMSK_* secret) and kafkaScramKmsKeyArn',
+    );
   return arn;
 }
 

@@ -42,7 +42,9 @@ export function writeRun(run: LocalRun): void {
 
 export function allRuns(): LocalRun[] {
   if (!existsSync(RUNS_DIR)) return [];
-  return readdirSync(RUNS_DIR).map(readRun).filter((r): r is LocalRun => r !== undefined);
+  return readdirSync(RUNS_DIR)
+    .map(readRun)
+    .filter((r): r is LocalRun => r !== undefined);
 }
 
 /** A run marked RUNNING whose process is gone died without a word: it failed. */

@@ -8,7 +8,11 @@ export function localEndpoint(): string {
   return process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000';
 }
 
-export function localClientConfig(): { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+export function localClientConfig(): {
+  region: string;
+  endpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+} {
   return {
     region: LOCAL_REGION,
     endpoint: localEndpoint(),
@@ -20,5 +24,8 @@ export function localClientConfig(): { region: string; endpoint: string; credent
 }
 
 export function localKafkaBrokers(): string[] {
-  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter((b) => b !== '');
+  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
 }

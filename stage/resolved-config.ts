@@ -38,7 +38,11 @@ export interface ResourceNames {
 /** The subset of `sls print` output the local stack and runtime read. */
 export interface ResolvedConfig {
   readonly service: string;
-  readonly provider: { readonly environment?: Record<string, string | null>; readonly timeout?: number; readonly region?: string };
+  readonly provider: {
+    readonly environment?: Record<string, string | null>;
+    readonly timeout?: number;
+    readonly region?: string;
+  };
   readonly params: Record<string, Record<string, unknown>>;
   readonly custom: { readonly names: ResourceNames };
   readonly functions: Record<string, ResolvedFunction>;
@@ -71,6 +75,7 @@ export function stageParam(config: ResolvedConfig, stage: string, name: string):
 
 export function entityNames(config: ResolvedConfig, stage: string): string[] {
   const entities = stageParam(config, stage, 'entities');
-  if (entities === null || typeof entities !== 'object') throw new Error('params.entities is missing from serverless.yml');
+  if (entities === null || typeof entities !== 'object')
+    throw new Error('params.entities is missing from serverless.yml');
   return Object.keys(entities);
 }

@@ -9,7 +9,8 @@ export interface ConsumerConfig extends CommonConfig {
 export function loadConsumerConfig(env: Readonly<Record<string, string | undefined>>): ConsumerConfig {
   // The defaults live in serverless.yml (params rawGzip, consumerDecodeAttempts) only.
   const gzip = requireString(env, 'CDC_RAW_GZIP');
-  if (gzip !== 'true' && gzip !== 'false') throw new ConfigError('CDC_RAW_GZIP', `must be "true" or "false", got "${gzip}"`);
+  if (gzip !== 'true' && gzip !== 'false')
+    throw new ConfigError('CDC_RAW_GZIP', `must be "true" or "false", got "${gzip}"`);
   return {
     ...loadCommonConfig(env),
     gzip: gzip === 'true',
@@ -18,7 +19,9 @@ export function loadConsumerConfig(env: Readonly<Record<string, string | undefin
 }
 
 /** `cdc.customer` → `customer`, only for configured entities. */
-export function entityOfTopic(config: Pick<CommonConfig, 'topicPrefix' | 'entities'>): (topic: string) => string | undefined {
+export function entityOfTopic(
+  config: Pick<CommonConfig, 'topicPrefix' | 'entities'>,
+): (topic: string) => string | undefined {
   return (topic) => {
     const prefix = `${config.topicPrefix}.`;
     if (!topic.startsWith(prefix)) return undefined;

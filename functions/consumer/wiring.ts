@@ -6,13 +6,19 @@ import { createLogger } from '../../lib/log';
 import { type ConsumerConfig, entityOfTopic } from './config';
 
 /** From the consumer's configuration to its dependencies and options: called once, at cold start. */
-export function wire(config: ConsumerConfig, clients: AwsClients = awsClients()): { deps: ConsumeDependencies; options: ConsumeOptions } {
+export function wire(
+  config: ConsumerConfig,
+  clients: AwsClients = awsClients(),
+): { deps: ConsumeDependencies; options: ConsumeOptions } {
   const log = createLogger({ function: 'consumer', stage: config.stage });
   return {
     deps: {
       serde: glueSerdeFor(clients.glue, config.schemaRegistry, log),
       raw: new S3RawStore(clients.s3, config.rawBucket),
-      fallback: new DynamoDbFallbackStore(clients.dynamodb, clients.s3, { tableName: config.fallbackTable, payloadBucket: config.rawBucket }),
+      fallback: new DynamoDbFallbackStore(clients.dynamodb, clients.s3, {
+        tableName: config.fallbackTable,
+        payloadBucket: config.rawBucket,
+      }),
       log,
     },
     options: { entityOf: entityOfTopic(config), gzip: config.gzip, decodeAttempts: config.decodeAttempts },

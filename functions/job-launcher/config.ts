@@ -15,7 +15,11 @@ export interface JobLauncherConfig extends CommonConfig {
 export function loadJobLauncherConfig(env: Readonly<Record<string, string | undefined>>): JobLauncherConfig {
   // The default lives in serverless.yml (param jobGrouping) only.
   const grouping = requireString(env, 'CDC_JOB_GROUPING');
-  if (grouping !== 'entity' && grouping !== 'all') throw new ConfigError('CDC_JOB_GROUPING', `must be "entity" (one run per entity) or "all" (one run for all), got "${grouping}"`);
+  if (grouping !== 'entity' && grouping !== 'all')
+    throw new ConfigError(
+      'CDC_JOB_GROUPING',
+      `must be "entity" (one run per entity) or "all" (one run for all), got "${grouping}"`,
+    );
   return {
     ...loadCommonConfig(env),
     applicationId: requireString(env, 'CDC_EMR_APPLICATION_ID'),

@@ -24,13 +24,25 @@ export interface LaunchResult {
 /** The summary line (lib/lambda/summary.ts) carries the LaunchResult this returns. */
 async function launch(event: LaunchEvent, context: Context): Promise<LaunchResult> {
   const mode = event?.mode ?? 'batch';
-  if (mode !== 'batch' && mode !== 'streaming') throw new BadRequestError(`mode must be "batch" or "streaming", got ${JSON.stringify(mode)}`);
+  if (mode !== 'batch' && mode !== 'streaming')
+    throw new BadRequestError(`mode must be "batch" or "streaming", got ${JSON.stringify(mode)}`);
   const known = [...config.entities.keys()];
   const entities = event?.entities ?? known;
-  if (!Array.isArray(entities) || entities.length === 0 || entities.some((e) => typeof e !== 'string' || !known.includes(e))) {
-    throw new BadRequestError(`entities must be a non-empty list of: ${known.join(', ')}; got ${JSON.stringify(entities)}`);
+  if (
+    !Array.isArray(entities) ||
+    entities.length === 0 ||
+    entities.some((e) => typeof e !== 'string' || !known.includes(e))
+  ) {
+    throw new BadRequestError(
+      `entities must be a non-empty list of: ${known.join(', ')}; got ${JSON.stringify(entities)}`,
+    );
   }
-  const runs = await launchJobs({ mode, entities: entities as string[], grouping: config.grouping }, runner(), settings, log.child({ runId: context.awsRequestId }));
+  const runs = await launchJobs(
+    { mode, entities: entities as string[], grouping: config.grouping },
+    runner(),
+    settings,
+    log.child({ runId: context.awsRequestId }),
+  );
   return { mode, runs };
 }
 

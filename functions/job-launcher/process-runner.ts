@@ -18,7 +18,12 @@ export class ProcessJobRunner implements JobRunner {
   private readonly root: string;
   private readonly context: string[];
 
-  constructor(private readonly script: string, applicationId: string, executionRoleArn: string, start = process.cwd()) {
+  constructor(
+    private readonly script: string,
+    applicationId: string,
+    executionRoleArn: string,
+    start = process.cwd(),
+  ) {
     let dir = path.resolve(start);
     while (!existsSync(path.join(dir, script))) {
       const parent = path.dirname(dir);
@@ -43,7 +48,11 @@ export class ProcessJobRunner implements JobRunner {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private async call(...args: string[]): Promise<any> {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(this.root, this.script), ...this.context, ...args], { cwd: this.root, maxBuffer: 4 * 1024 * 1024 });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', path.join(this.root, this.script), ...this.context, ...args],
+      { cwd: this.root, maxBuffer: 4 * 1024 * 1024 },
+    );
     const last = stdout.trim().split('\n').pop() ?? 'null';
     return JSON.parse(last);
   }

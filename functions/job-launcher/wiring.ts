@@ -17,15 +17,20 @@ export function wire(config: JobLauncherConfig, clients: AwsClients = awsClients
   return {
     log: createLogger({ function: 'jobLauncher', stage: config.stage }),
     runner: () => {
-      runner ??= config.localRunner === undefined
-        ? new EmrServerlessRunner(clients.emr, config.applicationId, config.executionRoleArn)
-        // Stage local: spark-submit on this machine, a program of its own (never bundled for AWS).
-        : new ProcessJobRunner(config.localRunner, config.applicationId, config.executionRoleArn);
+      runner ??=
+        config.localRunner === undefined
+          ? new EmrServerlessRunner(clients.emr, config.applicationId, config.executionRoleArn)
+          : // Stage local: spark-submit on this machine, a program of its own (never bundled for AWS).
+            new ProcessJobRunner(config.localRunner, config.applicationId, config.executionRoleArn);
       return runner;
     },
     settings: {
-      stage: config.stage, rawBucket: config.rawBucket, lakeBucket: config.lakeBucket, artifactsBucket: config.artifactsBucket,
-      schemaRegistry: config.schemaRegistry, topicPrefix: config.topicPrefix,
+      stage: config.stage,
+      rawBucket: config.rawBucket,
+      lakeBucket: config.lakeBucket,
+      artifactsBucket: config.artifactsBucket,
+      schemaRegistry: config.schemaRegistry,
+      topicPrefix: config.topicPrefix,
     },
   };
 }

@@ -29,18 +29,36 @@ export interface PollerConfig extends ReturnType<typeof loadCommonConfig> {
 export function loadPollerConfig(env: Readonly<Record<string, string | undefined>>): PollerConfig {
   const common = loadCommonConfig(env);
   const raw = JSON.parse(requireString(env, 'CDC_ENTITIES')) as Record<string, { mapping?: unknown } | null>;
-  const mappings = new Map([...common.entities.keys()].map((entity) => [entity, parseMapping(entity, raw[entity]?.mapping)]));
+  const mappings = new Map(
+    [...common.entities.keys()].map((entity) => [entity, parseMapping(entity, raw[entity]?.mapping)]),
+  );
   const tokenValue = optionalString(env, 'CDC_SOURCE_TOKEN');
   const tokenParameter = optionalString(env, 'CDC_SOURCE_TOKEN_PARAMETER');
-  if (tokenParameter !== undefined && !tokenParameter.startsWith('/')) throw new ConfigError('CDC_SOURCE_TOKEN_PARAMETER', `must be an SSM parameter name starting with "/", got "${tokenParameter}"`);
+  if (tokenParameter !== undefined && !tokenParameter.startsWith('/'))
+    throw new ConfigError(
+      'CDC_SOURCE_TOKEN_PARAMETER',
+      `must be an SSM parameter name starting with "/", got "${tokenParameter}"`,
+    );
   return {
     ...common,
     // Only the local simulator is served over plain http; anywhere else the token would travel in clear.
-    sourceUrl: requireUrl(env, 'CDC_SOURCE_URL', common.stage === 'local' ? {} : { httpsOnly: { stage: common.stage } }),
+    sourceUrl: requireUrl(
+      env,
+      'CDC_SOURCE_URL',
+      common.stage === 'local' ? {} : { httpsOnly: { stage: common.stage } },
+    ),
     // Locally the simulator needs no token unless one is given; on AWS the SSM parameter is used.
-    token: tokenValue !== undefined ? { value: tokenValue } : common.stage !== 'local' && tokenParameter !== undefined ? { parameter: tokenParameter } : undefined,
+    token:
+      tokenValue !== undefined
+        ? { value: tokenValue }
+        : common.stage !== 'local' && tokenParameter !== undefined
+          ? { parameter: tokenParameter }
+          : undefined,
     pageLimit: requireInt(env, 'CDC_POLL_PAGE_LIMIT', { min: 1, max: 1000 }),
-    requestTimeoutMs: optionalString(env, 'CDC_SOURCE_TIMEOUT_MS') === undefined ? 10_000 : requireInt(env, 'CDC_SOURCE_TIMEOUT_MS', { min: 100, max: 120_000 }),
+    requestTimeoutMs:
+      optionalString(env, 'CDC_SOURCE_TIMEOUT_MS') === undefined
+        ? 10_000
+        : requireInt(env, 'CDC_SOURCE_TIMEOUT_MS', { min: 100, max: 120_000 }),
     mappings,
     ...POLLER_TUNING,
   };

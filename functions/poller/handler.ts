@@ -32,11 +32,19 @@ async function pollOneEntity(event: PollerEvent, context: Context): Promise<Poll
   }
   // Stop fetching with enough time left to flush, park and checkpoint what was fetched.
   const reserveMs = Math.min(60_000, Math.max(5_000, context.getRemainingTimeInMillis() * 0.2));
-  return pollEntity({ ...deps, log: log.child({ entity, runId: context.awsRequestId }) }, {
-    entity, topic: topicFor(config, entity), schemaName: topicFor(config, entity), compression: options.compression,
-    runId: context.awsRequestId, leaseMs: context.getRemainingTimeInMillis() + LEASE_MARGIN_MS, limits: config.pollLimits,
-    outOfTime: () => context.getRemainingTimeInMillis() < reserveMs,
-  }).finally(() => closeForLocal(config.stage, publisher));
+  return pollEntity(
+    { ...deps, log: log.child({ entity, runId: context.awsRequestId }) },
+    {
+      entity,
+      topic: topicFor(config, entity),
+      schemaName: topicFor(config, entity),
+      compression: options.compression,
+      runId: context.awsRequestId,
+      leaseMs: context.getRemainingTimeInMillis() + LEASE_MARGIN_MS,
+      limits: config.pollLimits,
+      outOfTime: () => context.getRemainingTimeInMillis() < reserveMs,
+    },
+  ).finally(() => closeForLocal(config.stage, publisher));
 }
 
 // The summary line (lib/lambda/summary.ts) carries the PollSummary this returns.

@@ -26,14 +26,22 @@ export function wire(config: PollerConfig, clients: AwsClients = awsClients()): 
         if (mapping === undefined) throw new BadRequestError(`no response mapping for entity ${entity}`);
         return mapping;
       },
-      token: config.token === undefined ? staticToken(undefined) : 'value' in config.token ? staticToken(config.token.value) : ssmToken(clients.ssm, config.token.parameter),
+      token:
+        config.token === undefined
+          ? staticToken(undefined)
+          : 'value' in config.token
+            ? staticToken(config.token.value)
+            : ssmToken(clients.ssm, config.token.parameter),
       pageLimit: config.pageLimit,
       requestTimeoutMs: config.requestTimeoutMs,
       maxResponseBytes: config.maxResponseBytes,
       retry: config.sourceRetry,
     }),
     checkpoints: new DynamoDbCheckpointStore(clients.dynamodb, config.checkpointTable),
-    fallback: new DynamoDbFallbackStore(clients.dynamodb, clients.s3, { tableName: config.fallbackTable, payloadBucket: config.rawBucket }),
+    fallback: new DynamoDbFallbackStore(clients.dynamodb, clients.s3, {
+      tableName: config.fallbackTable,
+      payloadBucket: config.rawBucket,
+    }),
     publisher: kafkaPublisherFor(config, 'poller'),
     serde: glueSerdeFor(clients.glue, config.schemaRegistry, log),
     log,

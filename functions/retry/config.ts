@@ -1,8 +1,14 @@
-import { type CommonConfig, ConfigError, loadCommonConfig, optionalString, requireInt, requireString } from '../../lib/config';
+import {
+  type CommonConfig,
+  ConfigError,
+  loadCommonConfig,
+  optionalString,
+  requireInt,
+  requireString,
+} from '../../lib/config';
 import { PARK_REASONS } from '../../lib/fallback';
 import { topicFor } from '../../lib/config';
 import type { RedrivePolicy, StaleLimit } from '../../lib/redrive';
-
 
 export interface RetryConfig extends CommonConfig {
   readonly alertTopicArn: string;
@@ -26,7 +32,11 @@ export interface RetryConfig extends CommonConfig {
 export function loadRetryConfig(env: Readonly<Record<string, string | undefined>>): RetryConfig {
   const backoffBaseMs = requireInt(env, 'CDC_RETRY_BACKOFF_BASE_SECONDS', { min: 1, max: 86_400 }) * 1000;
   const backoffCapMs = requireInt(env, 'CDC_RETRY_BACKOFF_CAP_SECONDS', { min: 1, max: 7 * 86_400 }) * 1000;
-  if (backoffCapMs < backoffBaseMs) throw new ConfigError('CDC_RETRY_BACKOFF_CAP_SECONDS', `must be at least CDC_RETRY_BACKOFF_BASE_SECONDS (${backoffBaseMs / 1000}), got ${backoffCapMs / 1000}`);
+  if (backoffCapMs < backoffBaseMs)
+    throw new ConfigError(
+      'CDC_RETRY_BACKOFF_CAP_SECONDS',
+      `must be at least CDC_RETRY_BACKOFF_BASE_SECONDS (${backoffBaseMs / 1000}), got ${backoffCapMs / 1000}`,
+    );
   return {
     ...loadCommonConfig(env),
     alertTopicArn: requireString(env, 'CDC_ALERT_TOPIC_ARN'),
@@ -36,7 +46,10 @@ export function loadRetryConfig(env: Readonly<Record<string, string | undefined>
     // The defaults live in serverless.yml (params retryStale, retrySweepChainMax; the function's timeout) only.
     stale: parseStale(requireString(env, 'CDC_RETRY_STALE')),
     sweepBatchSize: requireInt(env, 'CDC_RETRY_SWEEP_BATCH_SIZE', { min: 1, max: 1000 }),
-    schemaLatestTtlMs: (optionalString(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS') === undefined ? 60 : requireInt(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS', { min: 0, max: 3600 })) * 1000,
+    schemaLatestTtlMs:
+      (optionalString(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS') === undefined
+        ? 60
+        : requireInt(env, 'CDC_SCHEMA_LATEST_TTL_SECONDS', { min: 0, max: 3600 })) * 1000,
     sweepChainMax: requireInt(env, 'CDC_RETRY_SWEEP_CHAIN_MAX', { min: 0, max: 20 }),
     claimMs: requireInt(env, 'CDC_RETRY_CLAIM_SECONDS', { min: 10, max: 3600 }) * 1000,
   };
@@ -53,13 +66,17 @@ export function parseStale(raw: string): Record<string, StaleLimit> {
   } catch {
     return fail(`is not JSON: ${raw.slice(0, 80)}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('must be an object of reason → {maxAgeSeconds, maxAttempts}');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return fail('must be an object of reason → {maxAgeSeconds, maxAttempts}');
   const limits: Record<string, StaleLimit> = {};
   for (const [reason, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (reason !== 'default' && !(PARK_REASONS as readonly string[]).includes(reason)) fail(`unknown reason "${reason}"; one of default, ${PARK_REASONS.join(', ')}`);
+    if (reason !== 'default' && !(PARK_REASONS as readonly string[]).includes(reason))
+      fail(`unknown reason "${reason}"; one of default, ${PARK_REASONS.join(', ')}`);
     const { maxAgeSeconds, maxAttempts } = (value ?? {}) as Record<string, unknown>;
-    if (typeof maxAgeSeconds !== 'number' || !(maxAgeSeconds >= 0)) fail(`${reason}.maxAgeSeconds must be a number of seconds ≥ 0`);
-    if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1) fail(`${reason}.maxAttempts must be a whole number ≥ 1`);
+    if (typeof maxAgeSeconds !== 'number' || !(maxAgeSeconds >= 0))
+      fail(`${reason}.maxAgeSeconds must be a number of seconds ≥ 0`);
+    if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1)
+      fail(`${reason}.maxAttempts must be a whole number ≥ 1`);
     limits[reason] = { maxAgeSeconds: maxAgeSeconds as number, maxAttempts: maxAttempts as number };
   }
   if (limits.default === undefined) fail('needs a "default" entry');
@@ -69,9 +86,13 @@ export function parseStale(raw: string): Record<string, StaleLimit> {
 /** The retry core's policy from the function's configuration (also what the benchmark drains with). */
 export function redrivePolicyOf(config: RetryConfig): RedrivePolicy {
   return {
-    backoffBaseMs: config.backoffBaseMs, backoffCapMs: config.backoffCapMs, stale: config.stale, sweepBatchSize: config.sweepBatchSize,
+    backoffBaseMs: config.backoffBaseMs,
+    backoffCapMs: config.backoffCapMs,
+    stale: config.stale,
+    sweepBatchSize: config.sweepBatchSize,
     // 8 keys at once keep Kafka busy without flooding DynamoDB.
-    claimMs: config.claimMs, concurrency: 8,
+    claimMs: config.claimMs,
+    concurrency: 8,
     topicOf: (entity) => topicFor(config, entity),
     compressionOf: (entity) => config.entities.get(entity)?.compression ?? 'none',
   };

@@ -22,13 +22,21 @@ export type RetryEvent = DynamoDBStreamEvent | SweepEvent;
 function sweepEventOf(event: unknown): SweepEvent {
   const { sweep: isSweep, chain } = (event ?? {}) as Record<string, unknown>;
   if (isSweep !== true) throw new BadRequestError('retry expects a DynamoDB stream event or {"sweep": true}');
-  if (chain !== undefined && !(Number.isInteger(chain) && (chain as number) >= 0)) throw new BadRequestError(`retry: "chain" must be a whole number ≥ 0, got ${JSON.stringify(chain)}`);
+  if (chain !== undefined && !(Number.isInteger(chain) && (chain as number) >= 0))
+    throw new BadRequestError(`retry: "chain" must be a whole number ≥ 0, got ${JSON.stringify(chain)}`);
   return chain === undefined ? { sweep: true } : { sweep: true, chain: chain as number };
 }
 
 /** The summary line (lib/lambda/summary.ts) carries the RetrySummary recorded here, not the stream's answer. */
 async function retryParked(event: RetryEvent, context: Context): Promise<DynamoDBBatchResponse> {
-  const deps = { store, publisher, serde, log: log.child({ runId: context.awsRequestId }), now: () => new Date(), owner: context.awsRequestId };
+  const deps = {
+    store,
+    publisher,
+    serde,
+    log: log.child({ runId: context.awsRequestId }),
+    now: () => new Date(),
+    owner: context.awsRequestId,
+  };
   const report = (summary: RetrySummary): void => recordSummary(context, summary);
   try {
     if ('Records' in event && Array.isArray(event.Records)) {
@@ -38,15 +46,24 @@ async function retryParked(event: RetryEvent, context: Context): Promise<DynamoD
     }
     const sweepEvent = sweepEventOf(event);
     const chain = chainOf(context.functionName, sweepEvent);
-    const budget = { timeLeftMs: () => context.getRemainingTimeInMillis(), reserveMs: Math.min(SWEEP_RESERVE_MS, context.getRemainingTimeInMillis() / 3) };
-    const summary = await sweep({ ...deps, archive, alerts, stage: config.stage, budget, ...(chain === undefined ? {} : { chain }) }, policy);
+    const budget = {
+      timeLeftMs: () => context.getRemainingTimeInMillis(),
+      reserveMs: Math.min(SWEEP_RESERVE_MS, context.getRemainingTimeInMillis() / 3),
+    };
+    const summary = await sweep(
+      { ...deps, archive, alerts, stage: config.stage, budget, ...(chain === undefined ? {} : { chain }) },
+      policy,
+    );
     report({ trigger: 'sweep', chain: sweepEvent.chain ?? 0, ...summary });
     // The other keys were drained; the invocation still fails, so the Errors metric shows it.
-    if (summary.keyFailures > 0) throw new Error(`the sweep could not drain ${summary.keyFailures} key(s); first: ${summary.keyError}`);
+    if (summary.keyFailures > 0)
+      throw new Error(`the sweep could not drain ${summary.keyFailures} key(s); first: ${summary.keyError}`);
     return { batchItemFailures: [] };
   } finally {
     await closeForLocal(config.stage, publisher);
   }
 }
 
-export const handler = middy<RetryEvent, DynamoDBBatchResponse, Error, Context>(retryParked).use(invocationSummary(log));
+export const handler = middy<RetryEvent, DynamoDBBatchResponse, Error, Context>(retryParked).use(
+  invocationSummary(log),
+);

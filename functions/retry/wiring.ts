@@ -3,7 +3,14 @@ import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
 import { kafkaPublisherFor } from '../../lib/lambda/producer';
 import { glueSerdeFor } from '../../lib/lambda/serde';
 import { createLogger } from '../../lib/log';
-import { type DrainSummary, DynamoDbRedriveStore, lambdaSweepChain, SnsAlerts, type SweepEvent, type SweepSummary } from '../../lib/redrive';
+import {
+  type DrainSummary,
+  DynamoDbRedriveStore,
+  lambdaSweepChain,
+  SnsAlerts,
+  type SweepEvent,
+  type SweepSummary,
+} from '../../lib/redrive';
 import { type RetryConfig, redrivePolicyOf } from './config';
 
 /** What one retry invocation did, as its summary line reports it. */
@@ -29,6 +36,9 @@ export function wire(config: RetryConfig, clients: AwsClients = awsClients()) {
     alerts: new SnsAlerts(clients.sns, config.alertTopicArn),
     policy: redrivePolicyOf(config),
     /** How a sweep starts the next one; stage local has no Lambda service to invoke: its schedule starts the next sweep. */
-    chainOf: (functionName: string, event: SweepEvent) => (config.stage === 'local' ? undefined : lambdaSweepChain(clients.lambda, functionName, event, config.sweepChainMax)),
+    chainOf: (functionName: string, event: SweepEvent) =>
+      config.stage === 'local'
+        ? undefined
+        : lambdaSweepChain(clients.lambda, functionName, event, config.sweepChainMax),
   };
 }

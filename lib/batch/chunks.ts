@@ -3,7 +3,11 @@
  * `sizeOf` and at most `maxItems`. An item larger than `maxBytes` goes alone in its group (the
  * service then says what it thinks of it).
  */
-export function inChunks<T>(items: readonly T[], sizeOf: (item: T) => number, limits: { readonly maxBytes: number; readonly maxItems?: number }): T[][] {
+export function inChunks<T>(
+  items: readonly T[],
+  sizeOf: (item: T) => number,
+  limits: { readonly maxBytes: number; readonly maxItems?: number },
+): T[][] {
   const chunks: T[][] = [];
   let chunk: T[] = [];
   let bytes = 0;

@@ -20,9 +20,18 @@ export interface ChangeRecord extends SourceChange {
  * not matter.
  */
 export function eventIdOf(entity: string, change: SourceChange): string {
-  return createHash('sha256').update(canonicalJson([entity, change.id, change.updatedAt, change.op, change.data])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(canonicalJson([entity, change.id, change.updatedAt, change.op, change.data]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function toChangeRecord(entity: string, change: SourceChange): ChangeRecord {
-  return { eventId: eventIdOf(entity, change), op: change.op, id: change.id, updatedAt: change.updatedAt, data: change.data };
+  return {
+    eventId: eventIdOf(entity, change),
+    op: change.op,
+    id: change.id,
+    updatedAt: change.updatedAt,
+    data: change.data,
+  };
 }

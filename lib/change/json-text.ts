@@ -30,7 +30,9 @@ function jsonTextIteratively(root: unknown): string {
       continue;
     }
     const isArray = Array.isArray(value);
-    const entries = isArray ? value.map((v, i) => [String(i), v] as const) : Object.entries(value).filter(([, v]) => v !== undefined);
+    const entries = isArray
+      ? value.map((v, i) => [String(i), v] as const)
+      : Object.entries(value).filter(([, v]) => v !== undefined);
     // Pushed in reverse, so they pop in order.
     const frames: Frame[] = [{ text: isArray ? '[' : '{' }];
     entries.forEach(([key, child], i) => {

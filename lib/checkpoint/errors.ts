@@ -6,13 +6,19 @@ import { CdcError } from '../errors';
  */
 export class CheckpointConflictError extends CdcError {
   constructor(entity: string, expectedVersion: number) {
-    super('CHECKPOINT_CONFLICT', `checkpoint of ${entity} moved since version ${expectedVersion} was read: another run is ahead; stopping without writing`);
+    super(
+      'CHECKPOINT_CONFLICT',
+      `checkpoint of ${entity} moved since version ${expectedVersion} was read: another run is ahead; stopping without writing`,
+    );
   }
 }
 
 /** This run's lease on the entity ran out and another run took it: this one stops before parking or publishing more. */
 export class LeaseLostError extends CdcError {
   constructor(entity: string, runId: string) {
-    super('CHECKPOINT_CONFLICT', `run ${runId} no longer holds the poll lease of ${entity}: another run is polling; stopping without writing`);
+    super(
+      'CHECKPOINT_CONFLICT',
+      `run ${runId} no longer holds the poll lease of ${entity}: another run is polling; stopping without writing`,
+    );
   }
 }

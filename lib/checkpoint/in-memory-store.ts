@@ -12,16 +12,27 @@ export class InMemoryCheckpointStore implements CheckpointStore {
     return this.items.get(entity);
   }
 
-  async save(entity: string, position: Position, expectedVersion: number | undefined, runId?: string): Promise<StoredCheckpoint> {
-    if (this.items.get(entity)?.version !== expectedVersion) throw new CheckpointConflictError(entity, expectedVersion ?? 0);
-    const stored = { position, version: (expectedVersion ?? 0) + 1, ...(runId === undefined ? {} : { savedBy: runId }) };
+  async save(
+    entity: string,
+    position: Position,
+    expectedVersion: number | undefined,
+    runId?: string,
+  ): Promise<StoredCheckpoint> {
+    if (this.items.get(entity)?.version !== expectedVersion)
+      throw new CheckpointConflictError(entity, expectedVersion ?? 0);
+    const stored = {
+      position,
+      version: (expectedVersion ?? 0) + 1,
+      ...(runId === undefined ? {} : { savedBy: runId }),
+    };
     this.items.set(entity, stored);
     return stored;
   }
 
   async acquireLease(entity: string, owner: string, now: Date, until: Date): Promise<LeaseOutcome> {
     const held = this.leases.get(entity);
-    if (held !== undefined && held.owner !== owner && held.until >= now.toISOString()) return { acquired: false, holder: held };
+    if (held !== undefined && held.owner !== owner && held.until >= now.toISOString())
+      return { acquired: false, holder: held };
     this.leases.set(entity, { owner, until: until.toISOString() });
     return { acquired: true };
   }

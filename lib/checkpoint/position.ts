@@ -32,9 +32,10 @@ export function advance(position: Position, events: readonly Progress[]): Positi
   for (const event of events) {
     if (!event.handedOff) break;
     if (event.updatedAt < next.updatedAt) continue;
-    next = event.updatedAt === next.updatedAt
-      ? { updatedAt: next.updatedAt, eventIdsAtUpdatedAt: unique([...next.eventIdsAtUpdatedAt, event.eventId]) }
-      : { updatedAt: event.updatedAt, eventIdsAtUpdatedAt: [event.eventId] };
+    next =
+      event.updatedAt === next.updatedAt
+        ? { updatedAt: next.updatedAt, eventIdsAtUpdatedAt: unique([...next.eventIdsAtUpdatedAt, event.eventId]) }
+        : { updatedAt: event.updatedAt, eventIdsAtUpdatedAt: [event.eventId] };
   }
   return next;
 }

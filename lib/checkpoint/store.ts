@@ -34,7 +34,12 @@ export interface RecentParks {
 export interface CheckpointStore {
   load(entity: string): Promise<StoredCheckpoint | undefined>;
   /** Writes only if the stored version is still `expectedVersion` (undefined: none stored yet); else CheckpointConflictError. Leaves the lease as it is. */
-  save(entity: string, position: Position, expectedVersion: number | undefined, runId: string): Promise<StoredCheckpoint>;
+  save(
+    entity: string,
+    position: Position,
+    expectedVersion: number | undefined,
+    runId: string,
+  ): Promise<StoredCheckpoint>;
   /**
    * Takes the entity's lease for `owner` until `until`, unless another owner holds one that has
    * not expired at `now`. Overlapping runs (EventBridge delivers at least once) must not both read

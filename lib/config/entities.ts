@@ -22,7 +22,8 @@ export function parseEntities(env: Env, name = 'CDC_ENTITIES'): ReadonlyMap<stri
   }
   const entities = new Map<string, EntityConfig>();
   for (const [entity, options] of Object.entries(parsed as Record<string, unknown>)) {
-    if (!/^[a-z][a-z0-9_]*$/.test(entity)) throw new ConfigError(name, `entity name "${entity}" must match ^[a-z][a-z0-9_]*$`);
+    if (!/^[a-z][a-z0-9_]*$/.test(entity))
+      throw new ConfigError(name, `entity name "${entity}" must match ^[a-z][a-z0-9_]*$`);
     entities.set(entity, { name: entity, compression: parseCompression(name, entity, options) });
   }
   if (entities.size === 0) throw new ConfigError(name, 'lists no entity');
@@ -30,7 +31,8 @@ export function parseEntities(env: Env, name = 'CDC_ENTITIES'): ReadonlyMap<stri
 }
 
 function parseCompression(name: string, entity: string, options: unknown): Compression {
-  const value = options !== null && typeof options === 'object' ? (options as { compression?: unknown }).compression : undefined;
+  const value =
+    options !== null && typeof options === 'object' ? (options as { compression?: unknown }).compression : undefined;
   if (value === undefined || value === 'none') return 'none';
   if (value === 'zlib') return 'zlib';
   throw new ConfigError(`${name}.${entity}.compression`, `must be "none" or "zlib", got ${JSON.stringify(value)}`);

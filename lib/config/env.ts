@@ -38,13 +38,19 @@ export function requireUrl(env: Env, name: string, options: { httpsOnly?: { stag
     throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
   }
   if (options.httpsOnly && url.protocol !== 'https:') {
-    throw new ConfigError(name, `must be an https URL on stage ${options.httpsOnly.stage} (plain http would carry the bearer token and the data unencrypted), got "${raw}"`);
+    throw new ConfigError(
+      name,
+      `must be an https URL on stage ${options.httpsOnly.stage} (plain http would carry the bearer token and the data unencrypted), got "${raw}"`,
+    );
   }
   return url;
 }
 
 export function requireBrokers(env: Env, name: string): string[] {
-  const brokers = requireString(env, name).split(',').map((b) => b.trim()).filter((b) => b !== '');
+  const brokers = requireString(env, name)
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
   for (const broker of brokers) {
     if (!/^[^\s:]+:\d{1,5}$/.test(broker)) throw new ConfigError(name, `"${broker}" is not host:port`);
   }

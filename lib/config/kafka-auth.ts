@@ -17,23 +17,36 @@ export const KAFKA_AUTH_MECHANISMS = ['none', 'iam', 'scram-sha-512'] as const;
 export function parseKafkaAuth(env: Env): KafkaAuth {
   const mechanism = optionalString(env, 'CDC_KAFKA_AUTH') ?? 'none';
   const tlsRaw = optionalString(env, 'CDC_KAFKA_TLS');
-  if (tlsRaw !== undefined && tlsRaw !== 'true' && tlsRaw !== 'false') throw new ConfigError('CDC_KAFKA_TLS', `must be true or false, got "${tlsRaw}"`);
+  if (tlsRaw !== undefined && tlsRaw !== 'true' && tlsRaw !== 'false')
+    throw new ConfigError('CDC_KAFKA_TLS', `must be true or false, got "${tlsRaw}"`);
   const tls = tlsRaw === undefined ? undefined : tlsRaw === 'true';
   switch (mechanism) {
     case 'none':
       return { mechanism, tls: tls ?? false };
     case 'iam':
     case 'scram-sha-512': {
-      if (tls === false) throw new ConfigError('CDC_KAFKA_TLS', `must be true with CDC_KAFKA_AUTH=${mechanism}: MSK accepts ${mechanism} only over TLS`);
+      if (tls === false)
+        throw new ConfigError(
+          'CDC_KAFKA_TLS',
+          `must be true with CDC_KAFKA_AUTH=${mechanism}: MSK accepts ${mechanism} only over TLS`,
+        );
       if (mechanism === 'iam') {
         const region = optionalString(env, 'AWS_REGION');
-        if (region === undefined) throw new ConfigError('AWS_REGION', 'is needed to sign MSK IAM authentication (CDC_KAFKA_AUTH=iam)');
+        if (region === undefined)
+          throw new ConfigError('AWS_REGION', 'is needed to sign MSK IAM authentication (CDC_KAFKA_AUTH=iam)');
         return { mechanism, tls: true, region };
       }
       const secretArn = optionalString(env, 'CDC_KAFKA_SCRAM_SECRET_ARN');
-      if (secretArn === undefined) throw new ConfigError('CDC_KAFKA_SCRAM_SECRET_ARN', 'is required with CDC_KAFKA_AUTH=scram-sha-512 (the Secrets Manager secret MSK associates with the cluster)');
+      if (secretArn === undefined)
+        throw new ConfigError(
+          'CDC_KAFKA_SCRAM_SECRET_ARN',
+          'is required with CDC_KAFKA_AUTH=scram-sha-512 (the Secrets Manager secret MSK associates with the cluster)',
+        );
       if (!/^arn:aws[\w-]*:secretsmanager:[^:]+:\d{12}:secret:AmazonMSK_/.test(secretArn)) {
-        throw new ConfigError('CDC_KAFKA_SCRAM_SECRET_ARN', `must be the ARN of a Secrets Manager secret whose name starts with AmazonMSK_ (MSK requires that prefix), got "${secretArn}"`);
+        throw new ConfigError(
+          'CDC_KAFKA_SCRAM_SECRET_ARN',
+          `must be the ARN of a Secrets Manager secret whose name starts with AmazonMSK_ (MSK requires that prefix), got "${secretArn}"`,
+        );
       }
       return { mechanism, tls: true, secretArn };
     }

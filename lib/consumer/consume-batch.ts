@@ -3,7 +3,15 @@ import type { MSKEvent } from 'aws-lambda';
 import { BadRequestError } from '../errors';
 import type { FallbackStore, ParkedEvent, ParkReason } from '../fallback';
 import type { Logger } from '../log';
-import { columnPlan, ColumnPlanError, type ColumnPlan, deadLetterKey, flattenChange, jsonLines, rawObjectKey } from '../raw';
+import {
+  columnPlan,
+  ColumnPlanError,
+  type ColumnPlan,
+  deadLetterKey,
+  flattenChange,
+  jsonLines,
+  rawObjectKey,
+} from '../raw';
 import { SchemaNotFoundError } from '../registry';
 import { sleep } from '../retry';
 import { type GlueAvroSerde, UndecodableMessageError } from '../serde';
@@ -50,27 +58,55 @@ interface Poison {
  * transient failure (S3, Glue unreachable) throws, so the whole batch is redelivered and the
  * same objects are overwritten: nothing is acknowledged that is not durably written.
  */
-export async function consumeBatch(event: MSKEvent, deps: ConsumeDependencies, options: ConsumeOptions): Promise<ConsumeSummary> {
+export async function consumeBatch(
+  event: MSKEvent,
+  deps: ConsumeDependencies,
+  options: ConsumeOptions,
+): Promise<ConsumeSummary> {
   if (event?.eventSource !== 'aws:kafka' || typeof event.records !== 'object' || event.records === null) {
     throw new BadRequestError('consumer expects an MSK event (eventSource "aws:kafka" with records)');
   }
   const plans = new Map<string, ColumnPlan>();
   const unknown = new UnknownVersions(options.decodeAttempts, deps.sleep ?? sleep);
   const batches = Object.values(event.records).filter((records) => records.length > 0);
-  const results = await Promise.all(batches.map((records) => writePartition(records.map(fromMskRecord).sort((a, b) => a.offset - b.offset), deps, options, plans, unknown)));
-  return results.reduce<ConsumeSummary>((sum, r) => ({
-    records: sum.records + r.records, partitions: sum.partitions + 1, objects: sum.objects + r.objects,
-    rows: sum.rows + r.rows, deadLettered: sum.deadLettered + r.deadLettered, bytes: sum.bytes + r.bytes,
-  }), { records: 0, partitions: 0, objects: 0, rows: 0, deadLettered: 0, bytes: 0 });
+  const results = await Promise.all(
+    batches.map((records) =>
+      writePartition(
+        records.map(fromMskRecord).sort((a, b) => a.offset - b.offset),
+        deps,
+        options,
+        plans,
+        unknown,
+      ),
+    ),
+  );
+  return results.reduce<ConsumeSummary>(
+    (sum, r) => ({
+      records: sum.records + r.records,
+      partitions: sum.partitions + 1,
+      objects: sum.objects + r.objects,
+      rows: sum.rows + r.rows,
+      deadLettered: sum.deadLettered + r.deadLettered,
+      bytes: sum.bytes + r.bytes,
+    }),
+    { records: 0, partitions: 0, objects: 0, rows: 0, deadLettered: 0, bytes: 0 },
+  );
 }
 
-async function writePartition(records: KafkaRecord[], deps: ConsumeDependencies, options: ConsumeOptions, plans: Map<string, ColumnPlan>, unknown: UnknownVersions): Promise<Omit<ConsumeSummary, 'partitions'>> {
+async function writePartition(
+  records: KafkaRecord[],
+  deps: ConsumeDependencies,
+  options: ConsumeOptions,
+  plans: Map<string, ColumnPlan>,
+  unknown: UnknownVersions,
+): Promise<Omit<ConsumeSummary, 'partitions'>> {
   const first = records[0]!;
   const last = records[records.length - 1]!;
   const entity = options.entityOf(first.topic);
   // The event source mapping only subscribes configured topics: anything else is a deployment
   // error. Failing keeps the records on Kafka until the configuration is fixed.
-  if (entity === undefined) throw new BadRequestError(`topic ${first.topic} belongs to no configured entity (CDC_ENTITIES, CDC_TOPIC_PREFIX)`);
+  if (entity === undefined)
+    throw new BadRequestError(`topic ${first.topic} belongs to no configured entity (CDC_ENTITIES, CDC_TOPIC_PREFIX)`);
   const rows: Record<string, unknown>[] = [];
   const poison: Poison[] = [];
   for (const record of records) {
@@ -85,7 +121,11 @@ async function writePartition(records: KafkaRecord[], deps: ConsumeDependencies,
         plan = columnPlan(decoded.definition);
       } catch (error) {
         if (!(error instanceof ColumnPlanError)) throw error;
-        poison.push({ record, reason: 'UNDECODABLE', error: `schema version ${decoded.schemaVersionId} cannot be flattened: ${error.message}` });
+        poison.push({
+          record,
+          reason: 'UNDECODABLE',
+          error: `schema version ${decoded.schemaVersionId} cannot be flattened: ${error.message}`,
+        });
         continue;
       }
       plans.set(decoded.schemaVersionId, plan);
@@ -95,11 +135,21 @@ async function writePartition(records: KafkaRecord[], deps: ConsumeDependencies,
   let bytes = 0;
   if (rows.length > 0) {
     const body = await jsonLines(rows, options.gzip);
-    await deps.raw.put(rawObjectKey(entity, first.topic, first.partition, first.offset, last.offset, first.timestamp, options.gzip), body, options.gzip ? 'application/gzip' : 'application/x-ndjson');
+    await deps.raw.put(
+      rawObjectKey(entity, first.topic, first.partition, first.offset, last.offset, first.timestamp, options.gzip),
+      body,
+      options.gzip ? 'application/gzip' : 'application/x-ndjson',
+    );
     bytes = body.length;
   }
   if (poison.length > 0) await deadLetter(entity, poison, deps, options);
-  return { records: records.length, objects: rows.length > 0 ? 1 : 0, rows: rows.length, deadLettered: poison.length, bytes };
+  return {
+    records: records.length,
+    objects: rows.length > 0 ? 1 : 0,
+    rows: rows.length,
+    deadLettered: poison.length,
+    bytes,
+  };
 }
 
 type Decoded = { value: Record<string, unknown>; schemaVersionId: string; definition: string } | Poison;
@@ -134,23 +184,64 @@ async function versionExists(record: KafkaRecord, deps: ConsumeDependencies): Pr
 }
 
 /** Raw bytes + reason + origin to S3, and an AMBIGUOUS item in the fallback table pointing at it. */
-async function deadLetter(entity: string, poison: Poison[], deps: ConsumeDependencies, options: ConsumeOptions): Promise<void> {
+async function deadLetter(
+  entity: string,
+  poison: Poison[],
+  deps: ConsumeDependencies,
+  options: ConsumeOptions,
+): Promise<void> {
   const now = (deps.now?.() ?? new Date()).toISOString();
   const parked: ParkedEvent[] = [];
   for (const { record, reason, error } of poison) {
     const key = deadLetterKey(entity, record.topic, record.partition, record.offset);
-    const origin = { topic: record.topic, partition: record.partition, offset: record.offset, timestamp: record.timestamp, key: record.key ?? null, headers: record.headers };
-    await deps.raw.put(key, Buffer.from(JSON.stringify({ reason, error, ...origin, valueBase64: record.value.toString('base64'), deadLetteredAt: now }, null, 2)), 'application/json');
+    const origin = {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      timestamp: record.timestamp,
+      key: record.key ?? null,
+      headers: record.headers,
+    };
+    await deps.raw.put(
+      key,
+      Buffer.from(
+        JSON.stringify(
+          { reason, error, ...origin, valueBase64: record.value.toString('base64'), deadLetteredAt: now },
+          null,
+          2,
+        ),
+      ),
+      'application/json',
+    );
     const headerEventId = record.headers['cdc-event-id'];
     parked.push({
       entity,
       id: record.key ?? `${record.topic}-${record.partition}-${record.offset}`,
       updatedAt: new Date(record.timestamp).toISOString(),
-      eventId: headerEventId !== undefined && /^[0-9a-f]{32}$/.test(headerEventId) ? headerEventId : createHash('sha256').update(`${record.topic}\u0000${record.partition}\u0000${record.offset}`).digest('hex').slice(0, 32),
+      eventId:
+        headerEventId !== undefined && /^[0-9a-f]{32}$/.test(headerEventId)
+          ? headerEventId
+          : createHash('sha256')
+              .update(`${record.topic}\u0000${record.partition}\u0000${record.offset}`)
+              .digest('hex')
+              .slice(0, 32),
       payload: { source: 'consumer', ...origin, deadLetter: { bucket: deps.raw.bucket, key } },
-      status: 'AMBIGUOUS', reason, error, attempts: reason === 'SCHEMA_NOT_FOUND' ? options.decodeAttempts : 1, firstSeenAt: now, nextAttemptAt: now,
+      status: 'AMBIGUOUS',
+      reason,
+      error,
+      attempts: reason === 'SCHEMA_NOT_FOUND' ? options.decodeAttempts : 1,
+      firstSeenAt: now,
+      nextAttemptAt: now,
     });
-    deps.log.warn('poison record dead-lettered', { entity, reason, error, topic: record.topic, partition: record.partition, offset: record.offset, deadLetter: key });
+    deps.log.warn('poison record dead-lettered', {
+      entity,
+      reason,
+      error,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      deadLetter: key,
+    });
   }
   await deps.fallback.park(parked);
 }

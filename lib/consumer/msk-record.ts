@@ -21,7 +21,8 @@ export function fromMskRecord(record: MSKRecord): KafkaRecord {
     partition: record.partition,
     offset: Number(record.offset),
     timestamp: Number(record.timestamp),
-    key: record.key === undefined || record.key === null ? undefined : Buffer.from(record.key, 'base64').toString('utf8'),
+    key:
+      record.key === undefined || record.key === null ? undefined : Buffer.from(record.key, 'base64').toString('utf8'),
     value: Buffer.from(record.value ?? '', 'base64'),
     headers,
   };

@@ -7,7 +7,10 @@ export interface RawStore {
 }
 
 export class S3RawStore implements RawStore {
-  constructor(private readonly s3: S3Client, readonly bucket: string) {}
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
@@ -23,7 +26,10 @@ export class InMemoryRawStore implements RawStore {
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     if (this.failPuts > 0) {
       this.failPuts -= 1;
-      throw Object.assign(new Error('SlowDown: Please reduce your request rate (injected)'), { name: 'SlowDown', $retryable: {} });
+      throw Object.assign(new Error('SlowDown: Please reduce your request rate (injected)'), {
+        name: 'SlowDown',
+        $retryable: {},
+      });
     }
     this.objects.set(key, { body, contentType });
   }

@@ -10,7 +10,10 @@ import { readGlueFrame } from '../serde';
 export class UnknownVersions {
   private readonly outcomes = new Map<string, Promise<string | undefined>>();
 
-  constructor(private readonly attempts: number, private readonly sleep: (ms: number) => Promise<void>) {}
+  constructor(
+    private readonly attempts: number,
+    private readonly sleep: (ms: number) => Promise<void>,
+  ) {}
 
   /** The recorded miss of the record's version, if this batch already gave up on it. */
   async missOf(bytes: Uint8Array): Promise<string | undefined> {

@@ -1,6 +1,12 @@
 import {
-  type AttributeValue, type DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand, ConditionalCheckFailedException,
-  TransactionCanceledException, TransactWriteItemsCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -56,7 +62,11 @@ export interface DynamoDbFallbackStoreOptions {
 }
 
 export class DynamoDbFallbackStore implements FallbackStore {
-  constructor(private readonly dynamodb: DynamoDBClient, private readonly s3: S3Client, private readonly options: DynamoDbFallbackStoreOptions) {}
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly s3: S3Client,
+    private readonly options: DynamoDbFallbackStoreOptions,
+  ) {}
 
   /**
    * Parks each event unless its item is already in the table: an item that is there (claimed by
@@ -79,7 +89,13 @@ export class DynamoDbFallbackStore implements FallbackStore {
   async parkIfAbsent(event: ParkedEvent, note: Readonly<Record<string, string>> = {}): Promise<boolean> {
     const Item = { ...marshall(note), ...(await this.toItem(event)) };
     try {
-      await this.dynamodb.send(new PutItemCommand({ TableName: this.options.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -88,8 +104,12 @@ export class DynamoDbFallbackStore implements FallbackStore {
   }
 
   async openKeys(entity: string, limit: number): Promise<OpenKeys | undefined> {
-    const [retriable, ambiguous] = await Promise.all(OPEN_STATUSES.map((status) => this.keysWithStatus(entity, status, limit)));
-    return retriable === undefined || ambiguous === undefined ? undefined : { RETRIABLE: retriable, AMBIGUOUS: ambiguous };
+    const [retriable, ambiguous] = await Promise.all(
+      OPEN_STATUSES.map((status) => this.keysWithStatus(entity, status, limit)),
+    );
+    return retriable === undefined || ambiguous === undefined
+      ? undefined
+      : { RETRIABLE: retriable, AMBIGUOUS: ambiguous };
   }
 
   async openStatusesOf(entity: string, ids: readonly string[]): Promise<Map<string, OpenStatus[]>> {
@@ -101,11 +121,20 @@ export class DynamoDbFallbackStore implements FallbackStore {
         const statuses = new Set<OpenStatus>();
         let start: Record<string, AttributeValue> | undefined;
         do {
-          const page = await this.dynamodb.send(new QueryCommand({
-            TableName: this.options.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) } },
-            ProjectionExpression: '#s', ExpressionAttributeNames: { '#s': 'status' }, ConsistentRead: true, ExclusiveStartKey: start,
-          }));
-          for (const item of page.Items ?? []) if ((OPEN_STATUSES as readonly string[]).includes(item.status?.S ?? '')) statuses.add(item.status!.S as OpenStatus);
+          const page = await this.dynamodb.send(
+            new QueryCommand({
+              TableName: this.options.tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) } },
+              ProjectionExpression: '#s',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ConsistentRead: true,
+              ExclusiveStartKey: start,
+            }),
+          );
+          for (const item of page.Items ?? [])
+            if ((OPEN_STATUSES as readonly string[]).includes(item.status?.S ?? ''))
+              statuses.add(item.status!.S as OpenStatus);
           start = page.LastEvaluatedKey;
         } while (start);
         if (statuses.size > 0) found.set(id, [...statuses]);
@@ -121,12 +150,17 @@ export class DynamoDbFallbackStore implements FallbackStore {
     let read = 0;
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.dynamodb.send(new QueryCommand({
-        TableName: this.options.tableName, IndexName: KEYS_INDEX,
-        KeyConditionExpression: 'entity = :e AND #s = :s',
-        ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: status }, ':e': { S: entity } },
-        Limit: limit + 1 - read, ExclusiveStartKey: start,
-      }));
+      const page = await this.dynamodb.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: KEYS_INDEX,
+          KeyConditionExpression: 'entity = :e AND #s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': { S: status }, ':e': { S: entity } },
+          Limit: limit + 1 - read,
+          ExclusiveStartKey: start,
+        }),
+      );
       read += page.Items?.length ?? 0;
       if (read > limit) return undefined;
       for (const item of page.Items ?? []) if (item.pk?.S) keys.add(item.pk.S);
@@ -139,15 +173,20 @@ export class DynamoDbFallbackStore implements FallbackStore {
     const older: Record<string, AttributeValue>[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.dynamodb.send(new QueryCommand({
-        TableName: this.options.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk < :before',
-        ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) }, ':before': { S: sortKey(updatedAt, '') } },
-        ProjectionExpression: 'pk, sk, #s',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }));
+      const page = await this.dynamodb.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk < :before',
+          ExpressionAttributeValues: {
+            ':pk': { S: partitionKey(entity, id) },
+            ':before': { S: sortKey(updatedAt, '') },
+          },
+          ProjectionExpression: 'pk, sk, #s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
       older.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -155,14 +194,20 @@ export class DynamoDbFallbackStore implements FallbackStore {
     let blocked = older.some((item) => item.status?.S === 'RETRIABLE');
     for (const item of older.filter((i) => i.status?.S === 'AMBIGUOUS')) {
       try {
-        await this.dynamodb.send(new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: { pk: item.pk as AttributeValue, sk: item.sk as AttributeValue },
-          UpdateExpression: 'SET #s = :superseded, supersededBy = :at',
-          ConditionExpression: '#s = :ambiguous',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':superseded': { S: 'SUPERSEDED' }, ':ambiguous': { S: 'AMBIGUOUS' }, ':at': { S: updatedAt } },
-        }));
+        await this.dynamodb.send(
+          new UpdateItemCommand({
+            TableName: this.options.tableName,
+            Key: { pk: item.pk as AttributeValue, sk: item.sk as AttributeValue },
+            UpdateExpression: 'SET #s = :superseded, supersededBy = :at',
+            ConditionExpression: '#s = :ambiguous',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: {
+              ':superseded': { S: 'SUPERSEDED' },
+              ':ambiguous': { S: 'AMBIGUOUS' },
+              ':at': { S: updatedAt },
+            },
+          }),
+        );
         superseded += 1;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -177,17 +222,39 @@ export class DynamoDbFallbackStore implements FallbackStore {
     const event = boundedForTable(parked);
     const payload = jsonText(event.payload ?? null);
     const base = {
-      pk: partitionKey(event.entity, event.id), sk: sortKey(event.updatedAt, event.eventId),
-      entity: event.entity, id: event.id, updatedAt: event.updatedAt, eventId: event.eventId,
-      status: event.status, reason: event.reason, error: event.error, attempts: event.attempts,
-      firstSeenAt: event.firstSeenAt, nextAttemptAt: event.nextAttemptAt,
+      pk: partitionKey(event.entity, event.id),
+      sk: sortKey(event.updatedAt, event.eventId),
+      entity: event.entity,
+      id: event.id,
+      updatedAt: event.updatedAt,
+      eventId: event.eventId,
+      status: event.status,
+      reason: event.reason,
+      error: event.error,
+      attempts: event.attempts,
+      firstSeenAt: event.firstSeenAt,
+      nextAttemptAt: event.nextAttemptAt,
       ...(event.violations ? { violations: event.violations.map((v) => ({ ...v })) } : {}),
     };
     const payloadBytes = Buffer.byteLength(payload);
-    if (payloadBytes <= MAX_INLINE_PAYLOAD_BYTES && payloadBytes + Buffer.byteLength(JSON.stringify(base)) <= MAX_INLINE_ITEM_BYTES) return marshall({ ...base, payload }, { removeUndefinedValues: true });
+    if (
+      payloadBytes <= MAX_INLINE_PAYLOAD_BYTES &&
+      payloadBytes + Buffer.byteLength(JSON.stringify(base)) <= MAX_INLINE_ITEM_BYTES
+    )
+      return marshall({ ...base, payload }, { removeUndefinedValues: true });
     const key = `oversized/${event.entity}/${event.eventId}.json`;
-    await this.s3.send(new PutObjectCommand({ Bucket: this.options.payloadBucket, Key: key, Body: payload, ContentType: 'application/json' }));
-    return marshall({ ...base, payloadS3: { bucket: this.options.payloadBucket, key } }, { removeUndefinedValues: true });
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.options.payloadBucket,
+        Key: key,
+        Body: payload,
+        ContentType: 'application/json',
+      }),
+    );
+    return marshall(
+      { ...base, payloadS3: { bucket: this.options.payloadBucket, key } },
+      { removeUndefinedValues: true },
+    );
   }
 
   /**
@@ -200,12 +267,19 @@ export class DynamoDbFallbackStore implements FallbackStore {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     let pending = items;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt > 8) throw new Error(`fallback table ${this.options.tableName}: ${pending.length} item(s) still not written after ${attempt} attempts`);
+      if (attempt > 8)
+        throw new Error(
+          `fallback table ${this.options.tableName}: ${pending.length} item(s) still not written after ${attempt} attempts`,
+        );
       if (attempt > 0) await sleep(Math.min(5000, 50 * 2 ** attempt));
       try {
-        await this.dynamodb.send(new TransactWriteItemsCommand({
-          TransactItems: pending.map((Item) => ({ Put: { TableName: this.options.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } })),
-        }));
+        await this.dynamodb.send(
+          new TransactWriteItemsCommand({
+            TransactItems: pending.map((Item) => ({
+              Put: { TableName: this.options.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+            })),
+          }),
+        );
         return;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException) || error.CancellationReasons === undefined) throw error;
@@ -213,7 +287,9 @@ export class DynamoDbFallbackStore implements FallbackStore {
         const before = pending.length;
         pending = pending.filter((_, i) => reasons[i]?.Code !== 'ConditionalCheckFailed');
         // Only items already there cancelled it: the rest goes again at once.
-        const onlyExisting = reasons.every((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'None' || r.Code === undefined);
+        const onlyExisting = reasons.every(
+          (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'None' || r.Code === undefined,
+        );
         if (onlyExisting && pending.length < before) attempt = -1;
       }
     }
@@ -222,5 +298,8 @@ export class DynamoDbFallbackStore implements FallbackStore {
 
 /** Items in groups a transaction takes: at most 100 of them, and well under its 4 MB. */
 function transactionChunks(items: Record<string, AttributeValue>[]): Record<string, AttributeValue>[][] {
-  return inChunks(items, (item) => Buffer.byteLength(JSON.stringify(item)), { maxBytes: TRANSACTION_BYTES, maxItems: TRANSACTION_ITEMS });
+  return inChunks(items, (item) => Buffer.byteLength(JSON.stringify(item)), {
+    maxBytes: TRANSACTION_BYTES,
+    maxItems: TRANSACTION_ITEMS,
+  });
 }

@@ -1,4 +1,10 @@
-import { type FallbackStore, OPEN_STATUSES, type OpenKeys, type OpenStatus, type SupersedeOutcome } from './dynamodb-store';
+import {
+  type FallbackStore,
+  OPEN_STATUSES,
+  type OpenKeys,
+  type OpenStatus,
+  type SupersedeOutcome,
+} from './dynamodb-store';
 import { boundedForTable, itemKeyOf, type ParkedEvent, partitionKey } from './parked-event';
 
 /** The fallback port in memory, for unit tests of the poll core. */
@@ -21,16 +27,25 @@ export class InMemoryFallbackStore implements FallbackStore {
   }
 
   async openKeys(entity: string, limit: number): Promise<OpenKeys | undefined> {
-    const open = this.events.filter((e) => e.entity === entity && (OPEN_STATUSES as readonly string[]).includes(e.status));
-    if (open.filter((e) => e.status === 'RETRIABLE').length > limit || open.filter((e) => e.status === 'AMBIGUOUS').length > limit) return undefined;
-    const keys = (status: OpenStatus): Set<string> => new Set(open.filter((e) => e.status === status).map((e) => partitionKey(entity, e.id)));
+    const open = this.events.filter(
+      (e) => e.entity === entity && (OPEN_STATUSES as readonly string[]).includes(e.status),
+    );
+    if (
+      open.filter((e) => e.status === 'RETRIABLE').length > limit ||
+      open.filter((e) => e.status === 'AMBIGUOUS').length > limit
+    )
+      return undefined;
+    const keys = (status: OpenStatus): Set<string> =>
+      new Set(open.filter((e) => e.status === status).map((e) => partitionKey(entity, e.id)));
     return { RETRIABLE: keys('RETRIABLE'), AMBIGUOUS: keys('AMBIGUOUS') };
   }
 
   async openStatusesOf(entity: string, ids: readonly string[]): Promise<Map<string, OpenStatus[]>> {
     const found = new Map<string, OpenStatus[]>();
     for (const id of ids) {
-      const statuses = OPEN_STATUSES.filter((s) => this.events.some((e) => e.entity === entity && e.id === id && e.status === s));
+      const statuses = OPEN_STATUSES.filter((s) =>
+        this.events.some((e) => e.entity === entity && e.id === id && e.status === s),
+      );
       if (statuses.length > 0) found.set(id, statuses);
     }
     return found;

@@ -4,7 +4,16 @@ import type { FieldViolation } from '../serde/errors';
 export type FallbackStatus = 'RETRIABLE' | 'AMBIGUOUS' | 'SUPERSEDED' | 'STALE';
 
 /** Why an event is parked (DESIGN.md boundary 4), plus the ordering rule's own reason. */
-export const PARK_REASONS = ['KAFKA_UNAVAILABLE', 'KAFKA_REFUSED', 'SCHEMA_VALIDATION', 'SCHEMA_NOT_FOUND', 'MALFORMED_EVENT', 'PAYLOAD_TOO_LARGE', 'UNDECODABLE', 'PARKED_BEHIND_KEY'] as const;
+export const PARK_REASONS = [
+  'KAFKA_UNAVAILABLE',
+  'KAFKA_REFUSED',
+  'SCHEMA_VALIDATION',
+  'SCHEMA_NOT_FOUND',
+  'MALFORMED_EVENT',
+  'PAYLOAD_TOO_LARGE',
+  'UNDECODABLE',
+  'PARKED_BEHIND_KEY',
+] as const;
 export type ParkReason = (typeof PARK_REASONS)[number];
 
 /** One event that could not be published, as the fallback table keeps it. */
@@ -42,7 +51,8 @@ export const MAX_ERROR_CHARS = 4000;
 export const MAX_STORED_VIOLATIONS = 100;
 const MAX_VIOLATION_FIELD_CHARS = 300;
 
-const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters in all)`);
+const clip = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters in all)`;
 
 /**
  * The event as the table keeps it: the error text and the violations list bounded (the first
@@ -51,10 +61,18 @@ const clip = (text: string, max: number): string => (text.length <= max ? text :
  */
 export function boundedForTable(event: ParkedEvent): ParkedEvent {
   const violations = event.violations;
-  const bounded = violations === undefined ? undefined : violations.slice(0, MAX_STORED_VIOLATIONS).map((v) => ({
-    path: clip(v.path, MAX_VIOLATION_FIELD_CHARS), expected: clip(v.expected, MAX_VIOLATION_FIELD_CHARS), received: clip(v.received, MAX_VIOLATION_FIELD_CHARS),
-  }));
-  const omitted = violations !== undefined && violations.length > MAX_STORED_VIOLATIONS ? ` [${violations.length} failing fields; the first ${MAX_STORED_VIOLATIONS} are listed]` : '';
+  const bounded =
+    violations === undefined
+      ? undefined
+      : violations.slice(0, MAX_STORED_VIOLATIONS).map((v) => ({
+          path: clip(v.path, MAX_VIOLATION_FIELD_CHARS),
+          expected: clip(v.expected, MAX_VIOLATION_FIELD_CHARS),
+          received: clip(v.received, MAX_VIOLATION_FIELD_CHARS),
+        }));
+  const omitted =
+    violations !== undefined && violations.length > MAX_STORED_VIOLATIONS
+      ? ` [${violations.length} failing fields; the first ${MAX_STORED_VIOLATIONS} are listed]`
+      : '';
   const error = clip(event.error, MAX_ERROR_CHARS) + omitted;
   if (error === event.error && bounded === violations) return event;
   return { ...event, error, ...(bounded === undefined ? {} : { violations: bounded }) };

@@ -1,31 +1,51 @@
-import { EMRServerlessClient, GetJobRunCommand, ListJobRunsCommand, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
+import {
+  EMRServerlessClient,
+  GetJobRunCommand,
+  ListJobRunsCommand,
+  StartJobRunCommand,
+} from '@aws-sdk/client-emr-serverless';
 import type { JobSpec } from './job-spec';
 import { ACTIVE_STATES, type ActiveRun, type JobRunner, type RunState } from './runner';
 
 export class EmrServerlessRunner implements JobRunner {
-  constructor(private readonly emr: EMRServerlessClient, private readonly applicationId: string, private readonly executionRoleArn: string) {}
+  constructor(
+    private readonly emr: EMRServerlessClient,
+    private readonly applicationId: string,
+    private readonly executionRoleArn: string,
+  ) {}
 
   async activeRuns(): Promise<ActiveRun[]> {
     const runs: ActiveRun[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.emr.send(new ListJobRunsCommand({ applicationId: this.applicationId, states: [...ACTIVE_STATES], nextToken }));
-      for (const run of page.jobRuns ?? []) if (run.id && run.name) runs.push({ name: run.name, jobRunId: run.id, state: run.state as RunState });
+      const page = await this.emr.send(
+        new ListJobRunsCommand({ applicationId: this.applicationId, states: [...ACTIVE_STATES], nextToken }),
+      );
+      for (const run of page.jobRuns ?? [])
+        if (run.id && run.name) runs.push({ name: run.name, jobRunId: run.id, state: run.state as RunState });
       nextToken = page.nextToken;
     } while (nextToken);
     return runs;
   }
 
   async start(spec: JobSpec, clientToken: string): Promise<string> {
-    const out = await this.emr.send(new StartJobRunCommand({
-      applicationId: this.applicationId,
-      executionRoleArn: this.executionRoleArn,
-      name: spec.name,
-      clientToken,
-      jobDriver: { sparkSubmit: { entryPoint: spec.entryPoint, entryPointArguments: spec.entryPointArguments, sparkSubmitParameters: spec.sparkSubmitParameters } },
-      configurationOverrides: { monitoringConfiguration: { s3MonitoringConfiguration: { logUri: spec.logUri } } },
-      tags: spec.tags,
-    }));
+    const out = await this.emr.send(
+      new StartJobRunCommand({
+        applicationId: this.applicationId,
+        executionRoleArn: this.executionRoleArn,
+        name: spec.name,
+        clientToken,
+        jobDriver: {
+          sparkSubmit: {
+            entryPoint: spec.entryPoint,
+            entryPointArguments: spec.entryPointArguments,
+            sparkSubmitParameters: spec.sparkSubmitParameters,
+          },
+        },
+        configurationOverrides: { monitoringConfiguration: { s3MonitoringConfiguration: { logUri: spec.logUri } } },
+        tags: spec.tags,
+      }),
+    );
     if (!out.jobRunId) throw new Error(`EMR Serverless StartJobRun for ${spec.name} returned no job run id`);
     return out.jobRunId;
   }

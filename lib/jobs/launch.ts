@@ -25,15 +25,32 @@ export interface LaunchedRun {
  * mode or grouping (batch beside streaming, `customer` beside `customer+invoice`): two jobs on one
  * table are safe (one Delta commit per MERGE, see glue-jobs/src/cdc_jobs/merge.py) but do the work twice.
  */
-export async function launchJobs(request: LaunchRequest, runner: JobRunner, settings: JobSettings, log: Logger, now: () => Date = () => new Date()): Promise<LaunchedRun[]> {
+export async function launchJobs(
+  request: LaunchRequest,
+  runner: JobRunner,
+  settings: JobSettings,
+  log: Logger,
+  now: () => Date = () => new Date(),
+): Promise<LaunchedRun[]> {
   const groups = request.grouping === 'all' ? [request.entities] : request.entities.map((e) => [e]);
   const active = await runner.activeRuns();
   const runs: LaunchedRun[] = [];
   for (const entities of groups) {
     const { covered, rest } = splitCovered(entities, active);
     for (const [running, applied] of covered) {
-      log.info('a run still going applies these entities: not starting another', { entities: applied, name: running.name, jobRunId: running.jobRunId, state: running.state });
-      runs.push({ entities: applied, name: running.name, jobRunId: running.jobRunId, started: false, state: running.state });
+      log.info('a run still going applies these entities: not starting another', {
+        entities: applied,
+        name: running.name,
+        jobRunId: running.jobRunId,
+        state: running.state,
+      });
+      runs.push({
+        entities: applied,
+        name: running.name,
+        jobRunId: running.jobRunId,
+        started: false,
+        state: running.state,
+      });
     }
     if (rest.length === 0) continue;
     const spec = jobSpec(request.mode, rest, settings);
@@ -46,7 +63,10 @@ export async function launchJobs(request: LaunchRequest, runner: JobRunner, sett
 }
 
 /** Which of `entities` a run still going applies (grouped by that run, in `entities`' order), and the rest. */
-function splitCovered(entities: readonly string[], active: readonly ActiveRun[]): { covered: Map<ActiveRun, string[]>; rest: string[] } {
+function splitCovered(
+  entities: readonly string[],
+  active: readonly ActiveRun[],
+): { covered: Map<ActiveRun, string[]>; rest: string[] } {
   const covered = new Map<ActiveRun, string[]>();
   const rest: string[] = [];
   for (const entity of entities) {

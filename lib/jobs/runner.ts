@@ -1,7 +1,23 @@
 import type { JobSpec } from './job-spec';
 
-export type RunState = 'SUBMITTED' | 'PENDING' | 'SCHEDULED' | 'RUNNING' | 'SUCCESS' | 'FAILED' | 'CANCELLING' | 'CANCELLED' | 'QUEUED';
-export const ACTIVE_STATES: readonly RunState[] = ['SUBMITTED', 'PENDING', 'SCHEDULED', 'RUNNING', 'QUEUED', 'CANCELLING'];
+export type RunState =
+  | 'SUBMITTED'
+  | 'PENDING'
+  | 'SCHEDULED'
+  | 'RUNNING'
+  | 'SUCCESS'
+  | 'FAILED'
+  | 'CANCELLING'
+  | 'CANCELLED'
+  | 'QUEUED';
+export const ACTIVE_STATES: readonly RunState[] = [
+  'SUBMITTED',
+  'PENDING',
+  'SCHEDULED',
+  'RUNNING',
+  'QUEUED',
+  'CANCELLING',
+];
 
 export interface ActiveRun {
   readonly name: string;

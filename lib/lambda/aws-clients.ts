@@ -30,12 +30,26 @@ export function awsClients(env: Readonly<Record<string, string | undefined>> = p
     return made.get(name) as AwsClients[K];
   };
   return {
-    get dynamodb() { return once('dynamodb', () => new DynamoDBClient({})); },
-    get s3() { return once('s3', () => new S3Client({ forcePathStyle: local })); },
-    get glue() { return once('glue', () => new GlueClient({})); },
-    get ssm() { return once('ssm', () => new SSMClient({})); },
-    get sns() { return once('sns', () => new SNSClient({})); },
-    get lambda() { return once('lambda', () => new LambdaClient({})); },
-    get emr() { return once('emr', () => new EMRServerlessClient({})); },
+    get dynamodb() {
+      return once('dynamodb', () => new DynamoDBClient({}));
+    },
+    get s3() {
+      return once('s3', () => new S3Client({ forcePathStyle: local }));
+    },
+    get glue() {
+      return once('glue', () => new GlueClient({}));
+    },
+    get ssm() {
+      return once('ssm', () => new SSMClient({}));
+    },
+    get sns() {
+      return once('sns', () => new SNSClient({}));
+    },
+    get lambda() {
+      return once('lambda', () => new LambdaClient({}));
+    },
+    get emr() {
+      return once('emr', () => new EMRServerlessClient({}));
+    },
   };
 }

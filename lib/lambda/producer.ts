@@ -2,8 +2,15 @@ import type { CommonConfig } from '../config';
 import { KafkaPublisher } from '../publish';
 
 /** The function's one producer, connected on first use and kept for the container's life. */
-export function kafkaPublisherFor(config: Pick<CommonConfig, 'stage' | 'kafkaBrokers' | 'kafkaAuth'>, functionName: string): KafkaPublisher {
-  return new KafkaPublisher({ brokers: config.kafkaBrokers, auth: config.kafkaAuth, clientId: `cdc-${functionName}-${config.stage}` });
+export function kafkaPublisherFor(
+  config: Pick<CommonConfig, 'stage' | 'kafkaBrokers' | 'kafkaAuth'>,
+  functionName: string,
+): KafkaPublisher {
+  return new KafkaPublisher({
+    brokers: config.kafkaBrokers,
+    auth: config.kafkaAuth,
+    clientId: `cdc-${functionName}-${config.stage}`,
+  });
 }
 
 /**

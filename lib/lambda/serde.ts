@@ -10,7 +10,16 @@ import { GlueAvroSerde } from '../serde';
 export const SCHEMA_CACHE_DEFAULTS = { latestTtlMs: 5 * 60_000, maxEntries: 200 } as const;
 
 /** The Glue Schema Registry serde of a function, over one schema cache per container. */
-export function glueSerdeFor(glue: GlueClient, registryName: string, log: Logger, options: { latestTtlMs?: number } = {}): GlueAvroSerde {
-  const cache = new SchemaCache(new GlueSchemaRegistry(glue, registryName), { maxEntries: SCHEMA_CACHE_DEFAULTS.maxEntries, latestTtlMs: options.latestTtlMs ?? SCHEMA_CACHE_DEFAULTS.latestTtlMs, log });
+export function glueSerdeFor(
+  glue: GlueClient,
+  registryName: string,
+  log: Logger,
+  options: { latestTtlMs?: number } = {},
+): GlueAvroSerde {
+  const cache = new SchemaCache(new GlueSchemaRegistry(glue, registryName), {
+    maxEntries: SCHEMA_CACHE_DEFAULTS.maxEntries,
+    latestTtlMs: options.latestTtlMs ?? SCHEMA_CACHE_DEFAULTS.latestTtlMs,
+    log,
+  });
   return new GlueAvroSerde(cache);
 }

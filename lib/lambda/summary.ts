@@ -19,14 +19,21 @@ export interface InvocationLine<TSummary extends object = Record<string, unknown
   readonly requestId: string;
   readonly durationMs: number;
   readonly summary?: TSummary;
-  readonly error?: { readonly name: string; readonly message: string; readonly reason?: string; readonly retriable?: boolean };
+  readonly error?: {
+    readonly name: string;
+    readonly message: string;
+    readonly reason?: string;
+    readonly retriable?: boolean;
+  };
 }
 
 const FINISHED = 'invocation finished';
 const FAILED = 'invocation failed';
 
 /** The invocation line in one log line (JSON), or undefined for any other line. */
-export function parseInvocationLine<TSummary extends object = Record<string, unknown>>(line: string): InvocationLine<TSummary> | undefined {
+export function parseInvocationLine<TSummary extends object = Record<string, unknown>>(
+  line: string,
+): InvocationLine<TSummary> | undefined {
   if (!line.startsWith('{')) return undefined;
   let entry: unknown;
   try {
@@ -36,7 +43,12 @@ export function parseInvocationLine<TSummary extends object = Record<string, unk
   }
   if (entry === null || typeof entry !== 'object') return undefined;
   const { message, function: fn, outcome } = entry as Record<string, unknown>;
-  if ((message !== FINISHED && message !== FAILED) || typeof fn !== 'string' || (outcome !== 'ok' && outcome !== 'error')) return undefined;
+  if (
+    (message !== FINISHED && message !== FAILED) ||
+    typeof fn !== 'string' ||
+    (outcome !== 'ok' && outcome !== 'error')
+  )
+    return undefined;
   return entry as InvocationLine<TSummary>;
 }
 

@@ -10,7 +10,10 @@ export interface Logger {
 
 type Level = 'INFO' | 'WARN' | 'ERROR';
 
-export function createLogger(base: LogFields, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+export function createLogger(
+  base: LogFields,
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Logger {
   const emit = (level: Level, message: string, fields?: LogFields): void => {
     write(JSON.stringify({ level, time: new Date().toISOString(), message, ...base, ...fields }, errorReplacer));
   };

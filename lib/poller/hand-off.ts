@@ -40,16 +40,29 @@ export async function handOff(run: PollRun, plan: PagePlan, at: string): Promise
   const behind: ParkedEvent[] = [];
   for (const p of plan.publish) {
     const checked = !retriableKeys.has(p.record.id) && (ambiguousKeys.has(p.record.id) || lag.isUnsure(p.record.id));
-    const blocked = retriableKeys.has(p.record.id) || (checked && (await deps.fallback.supersedeAmbiguous(request.entity, p.record.id, p.record.updatedAt)).blocked);
+    const blocked =
+      retriableKeys.has(p.record.id) ||
+      (checked && (await deps.fallback.supersedeAmbiguous(request.entity, p.record.id, p.record.updatedAt)).blocked);
     if (checked) lag.settle(p.record.id);
     if (blocked) {
-      behind.push(parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', 'PARKED_BEHIND_KEY', `key ${p.record.id} has an older event waiting to be re-sent; this newer event waits behind it`));
+      behind.push(
+        parkedEvent(
+          p.record,
+          { entity: request.entity, now: at },
+          'RETRIABLE',
+          'PARKED_BEHIND_KEY',
+          `key ${p.record.id} has an older event waiting to be re-sent; this newer event waits behind it`,
+        ),
+      );
       retriableKeys.add(p.record.id);
     } else publish.push(p);
   }
   await park(run, behind);
   try {
-    await deps.publisher.publish(request.topic, publish.map((p) => changeMessage(request.entity, p.record, p.schemaVersionId, p.bytes)));
+    await deps.publisher.publish(
+      request.topic,
+      publish.map((p) => changeMessage(request.entity, p.record, p.schemaVersionId, p.bytes)),
+    );
     summary.published += publish.length;
   } catch (error) {
     if (!(error instanceof KafkaUnavailableError) && !(error instanceof KafkaRefusedError)) throw error;
@@ -57,8 +70,15 @@ export async function handOff(run: PollRun, plan: PagePlan, at: string): Promise
     summary.published += error.acknowledged;
     const reason = error instanceof KafkaRefusedError ? 'KAFKA_REFUSED' : 'KAFKA_UNAVAILABLE';
     const rest = publish.slice(error.acknowledged);
-    deps.log.warn(reason === 'KAFKA_REFUSED' ? 'Kafka refused the page\'s events: parking them as RETRIABLE' : 'Kafka unavailable: parking the page\'s events as RETRIABLE', { entity: request.entity, events: rest.length, error });
-    const unpublished = rest.map((p) => parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', reason, error.message));
+    deps.log.warn(
+      reason === 'KAFKA_REFUSED'
+        ? "Kafka refused the page's events: parking them as RETRIABLE"
+        : "Kafka unavailable: parking the page's events as RETRIABLE",
+      { entity: request.entity, events: rest.length, error },
+    );
+    const unpublished = rest.map((p) =>
+      parkedEvent(p.record, { entity: request.entity, now: at }, 'RETRIABLE', reason, error.message),
+    );
     await park(run, unpublished);
   }
   summary.fetched += plan.changes.length;
@@ -69,7 +89,10 @@ async function park(run: PollRun, events: ParkedEvent[]): Promise<void> {
   if (events.length === 0) return;
   const { deps, summary, keys } = run;
   const { retriableKeys, ambiguousKeys } = keys;
-  await keys.lag.beforePark(events.filter((e) => e.status === 'RETRIABLE' || e.status === 'AMBIGUOUS').map((e) => e.id), deps.now?.() ?? new Date());
+  await keys.lag.beforePark(
+    events.filter((e) => e.status === 'RETRIABLE' || e.status === 'AMBIGUOUS').map((e) => e.id),
+    deps.now?.() ?? new Date(),
+  );
   await deps.fallback.park(events);
   for (const p of events) {
     summary.parked[p.reason] = (summary.parked[p.reason] ?? 0) + 1;

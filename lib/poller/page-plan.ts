@@ -40,8 +40,17 @@ export interface PlanContext {
  * a key with RETRIABLE events parked gets its newer events parked behind them, the rest is
  * encoded for Kafka. Glue being unreachable is thrown: the run stops before the checkpoint.
  */
-export async function planPage(entries: readonly SourceEntry[], serde: GlueAvroSerde, ctx: PlanContext): Promise<PagePlan> {
-  const plan = { publish: [] as Publishable[], park: [] as ParkedEvent[], duplicates: 0, changes: [] as ChangeRecord[] };
+export async function planPage(
+  entries: readonly SourceEntry[],
+  serde: GlueAvroSerde,
+  ctx: PlanContext,
+): Promise<PagePlan> {
+  const plan = {
+    publish: [] as Publishable[],
+    park: [] as ParkedEvent[],
+    duplicates: 0,
+    changes: [] as ChangeRecord[],
+  };
   // A page can hold one change (or one malformed entry) twice: it is handed off once.
   const seen = new Set<string>();
   for (const entry of inKeyOrder(entries, ctx.entity)) {
@@ -60,22 +69,37 @@ export async function planPage(entries: readonly SourceEntry[], serde: GlueAvroS
     seen.add(record.eventId);
     plan.changes.push(record);
     if (ctx.retriableKeys.has(record.id)) {
-      plan.park.push(parkedEvent(record, ctx, 'RETRIABLE', 'PARKED_BEHIND_KEY', `key ${record.id} has RETRIABLE events parked; this newer event waits behind them`));
+      plan.park.push(
+        parkedEvent(
+          record,
+          ctx,
+          'RETRIABLE',
+          'PARKED_BEHIND_KEY',
+          `key ${record.id} has RETRIABLE events parked; this newer event waits behind them`,
+        ),
+      );
       continue;
     }
     try {
       const encoded = await serde.encode(ctx.schemaName, record, ctx.compression);
       plan.publish.push({ record, bytes: encoded.bytes, schemaVersionId: encoded.schemaVersionId });
     } catch (error) {
-      if (error instanceof SchemaValidationError) plan.park.push({ ...parkedEvent(record, ctx, 'AMBIGUOUS', 'SCHEMA_VALIDATION', error.message), violations: error.violations });
-      else if (error instanceof SchemaNotFoundError) plan.park.push(parkedEvent(record, ctx, 'AMBIGUOUS', 'SCHEMA_NOT_FOUND', error.message));
+      if (error instanceof SchemaValidationError)
+        plan.park.push({
+          ...parkedEvent(record, ctx, 'AMBIGUOUS', 'SCHEMA_VALIDATION', error.message),
+          violations: error.violations,
+        });
+      else if (error instanceof SchemaNotFoundError)
+        plan.park.push(parkedEvent(record, ctx, 'AMBIGUOUS', 'SCHEMA_NOT_FOUND', error.message));
       else throw error;
     }
   }
   return plan;
 }
 
-type PlannedEntry = Extract<SourceEntry, { kind: 'malformed' }> | { readonly kind: 'change'; readonly record: ChangeRecord };
+type PlannedEntry =
+  | Extract<SourceEntry, { kind: 'malformed' }>
+  | { readonly kind: 'change'; readonly record: ChangeRecord };
 
 /**
  * The page's entries with each key's changes in (updatedAt, eventId) order, in the places that
@@ -83,7 +107,9 @@ type PlannedEntry = Extract<SourceEntry, { kind: 'malformed' }> | { readonly kin
  * an unsorted API) must not make Kafka go backwards for the key. Other keys keep their places.
  */
 function inKeyOrder(entries: readonly SourceEntry[], entity: string): PlannedEntry[] {
-  const planned: PlannedEntry[] = entries.map((e) => (e.kind === 'malformed' ? e : { kind: 'change', record: toChangeRecord(entity, e.change) }));
+  const planned: PlannedEntry[] = entries.map((e) =>
+    e.kind === 'malformed' ? e : { kind: 'change', record: toChangeRecord(entity, e.change) },
+  );
   const slotsOf = new Map<string, number[]>();
   planned.forEach((e, i) => {
     if (e.kind === 'change') slotsOf.set(e.record.id, [...(slotsOf.get(e.record.id) ?? []), i]);
@@ -91,7 +117,9 @@ function inKeyOrder(entries: readonly SourceEntry[], entity: string): PlannedEnt
   const ordered = [...planned];
   for (const slots of slotsOf.values()) {
     if (slots.length < 2) continue;
-    const records = slots.map((i) => (planned[i] as Extract<PlannedEntry, { kind: 'change' }>).record).sort(byChangeOrder);
+    const records = slots
+      .map((i) => (planned[i] as Extract<PlannedEntry, { kind: 'change' }>).record)
+      .sort(byChangeOrder);
     slots.forEach((slot, k) => {
       ordered[slot] = { kind: 'change', record: records[k]! };
     });
@@ -99,12 +127,36 @@ function inKeyOrder(entries: readonly SourceEntry[], entity: string): PlannedEnt
   return ordered;
 }
 
-const byChangeOrder = (a: ChangeRecord, b: ChangeRecord): number => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+const byChangeOrder = (a: ChangeRecord, b: ChangeRecord): number =>
+  a.updatedAt < b.updatedAt
+    ? -1
+    : a.updatedAt > b.updatedAt
+      ? 1
+      : a.eventId < b.eventId
+        ? -1
+        : a.eventId > b.eventId
+          ? 1
+          : 0;
 
-export function parkedEvent(record: ChangeRecord, ctx: Pick<PlanContext, 'entity' | 'now'>, status: ParkedEvent['status'], reason: ParkReason, error: string): ParkedEvent {
+export function parkedEvent(
+  record: ChangeRecord,
+  ctx: Pick<PlanContext, 'entity' | 'now'>,
+  status: ParkedEvent['status'],
+  reason: ParkReason,
+  error: string,
+): ParkedEvent {
   return {
-    entity: ctx.entity, id: record.id, updatedAt: record.updatedAt, eventId: record.eventId, payload: record,
-    status, reason, error, attempts: 0, firstSeenAt: ctx.now, nextAttemptAt: ctx.now,
+    entity: ctx.entity,
+    id: record.id,
+    updatedAt: record.updatedAt,
+    eventId: record.eventId,
+    payload: record,
+    status,
+    reason,
+    error,
+    attempts: 0,
+    firstSeenAt: ctx.now,
+    nextAttemptAt: ctx.now,
   };
 }
 
@@ -113,7 +165,16 @@ function malformedEvent(entry: Extract<SourceEntry, { kind: 'malformed' }>, ctx:
   const raw = jsonText(entry.raw);
   const digest = createHash('sha256').update(`${ctx.entity}\u0000${raw}`).digest('hex').slice(0, 32);
   return {
-    entity: ctx.entity, id: entry.id ?? `malformed-${digest.slice(0, 12)}`, updatedAt: ctx.now, eventId: digest, payload: entry.raw,
-    status: 'AMBIGUOUS', reason: entry.reason, error: entry.problem, attempts: 0, firstSeenAt: ctx.now, nextAttemptAt: ctx.now,
+    entity: ctx.entity,
+    id: entry.id ?? `malformed-${digest.slice(0, 12)}`,
+    updatedAt: ctx.now,
+    eventId: digest,
+    payload: entry.raw,
+    status: 'AMBIGUOUS',
+    reason: entry.reason,
+    error: entry.problem,
+    attempts: 0,
+    firstSeenAt: ctx.now,
+    nextAttemptAt: ctx.now,
   };
 }

@@ -24,14 +24,22 @@ export class ParkedKeys {
   private readonly asked = new Set<string>();
   private readonly perKey: boolean;
 
-  private constructor(private readonly store: FallbackStore, private readonly entity: string, listed: Record<OpenStatus, ReadonlySet<string>> | undefined) {
+  private constructor(
+    private readonly store: FallbackStore,
+    private readonly entity: string,
+    listed: Record<OpenStatus, ReadonlySet<string>> | undefined,
+  ) {
     this.keys = { RETRIABLE: new Set(listed?.RETRIABLE), AMBIGUOUS: new Set(listed?.AMBIGUOUS) };
     this.perKey = listed === undefined;
     this.retriable = this.view('RETRIABLE');
     this.ambiguous = this.view('AMBIGUOUS');
   }
 
-  static async read(store: FallbackStore, entity: string, maxListed = DEFAULT_MAX_LISTED_PARKED_ITEMS): Promise<ParkedKeys> {
+  static async read(
+    store: FallbackStore,
+    entity: string,
+    maxListed = DEFAULT_MAX_LISTED_PARKED_ITEMS,
+  ): Promise<ParkedKeys> {
     return new ParkedKeys(store, entity, await store.openKeys(entity, maxListed));
   }
 
@@ -47,7 +55,8 @@ export class ParkedKeys {
     if (fresh.length === 0) return;
     const found = await this.store.openStatusesOf(this.entity, fresh);
     fresh.forEach((id) => this.asked.add(id));
-    for (const [id, statuses] of found) for (const status of statuses) this.keys[status].add(partitionKey(this.entity, id));
+    for (const [id, statuses] of found)
+      for (const status of statuses) this.keys[status].add(partitionKey(this.entity, id));
   }
 
   private view(status: OpenStatus): KeySet {

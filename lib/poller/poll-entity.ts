@@ -1,4 +1,11 @@
-import { type CheckpointStore, CheckpointConflictError, LeaseLostError, START_OF_TIME, advance, type Position } from '../checkpoint';
+import {
+  type CheckpointStore,
+  CheckpointConflictError,
+  LeaseLostError,
+  START_OF_TIME,
+  advance,
+  type Position,
+} from '../checkpoint';
 import type { FallbackStore } from '../fallback';
 import type { Logger } from '../log';
 import type { Publisher } from '../publish';
@@ -70,7 +77,12 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
   const at = deps.now?.() ?? new Date();
   let lease;
   try {
-    lease = await deps.checkpoints.acquireLease(request.entity, request.runId, at, new Date(at.getTime() + request.leaseMs));
+    lease = await deps.checkpoints.acquireLease(
+      request.entity,
+      request.runId,
+      at,
+      new Date(at.getTime() + request.leaseMs),
+    );
   } catch (error) {
     // The write may have happened with its answer lost: give back whatever this run may hold, or
     // the entity would wait for this run's deadline although the run is over.
@@ -80,8 +92,16 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
   if (!lease.acquired) {
     // Two runs reading one window would each decide from what they saw of the fallback table,
     // and one could publish a key's newer change while the other parks an older one behind it.
-    deps.log.info('another run is polling this entity; stopping before reading', { entity: request.entity, runId: request.runId, holder: lease.holder.owner, heldUntil: lease.holder.until });
-    const summary = startSummary(request.entity, (await deps.checkpoints.load(request.entity))?.position ?? START_OF_TIME);
+    deps.log.info('another run is polling this entity; stopping before reading', {
+      entity: request.entity,
+      runId: request.runId,
+      holder: lease.holder.owner,
+      heldUntil: lease.holder.until,
+    });
+    const summary = startSummary(
+      request.entity,
+      (await deps.checkpoints.load(request.entity))?.position ?? START_OF_TIME,
+    );
     summary.stoppedBecause = 'another run is polling';
     return summary;
   }
@@ -96,14 +116,24 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
  * Pauses before each further try of giving the lease back (DynamoDB unreachable for a few
  * seconds, say): 250 ms doubling to 4 s, without jitter, whatever the error.
  */
-const RELEASE_RETRY: RetryPolicy = { retries: 5, initialDelayMs: 250, maxDelayMs: 4000, random: () => 1, retriable: () => true };
+const RELEASE_RETRY: RetryPolicy = {
+  retries: 5,
+  initialDelayMs: 250,
+  maxDelayMs: 4000,
+  random: () => 1,
+  retriable: () => true,
+};
 
 /**
  * Gives the lease back, trying again for about 8 s if DynamoDB does not answer: a lease not given
  * back holds the entity until this run's deadline (5 min deployed), and the runs until then stop
  * at once. (A run's deadline ends the tries as it ends the run.)
  */
-async function giveLeaseBack(deps: PollDependencies, request: PollRequest, lease: 'held' | 'maybe held'): Promise<void> {
+async function giveLeaseBack(
+  deps: PollDependencies,
+  request: PollRequest,
+  lease: 'held' | 'maybe held',
+): Promise<void> {
   let failure: Error | undefined;
   try {
     const released = await withRetry(() => deps.checkpoints.releaseLease(request.entity, request.runId), {
@@ -111,16 +141,32 @@ async function giveLeaseBack(deps: PollDependencies, request: PollRequest, lease
       onRetry: (error) => (failure = error),
     });
     // After a failed try, "not held" most likely means that try gave it back and lost its answer.
-    if (!released && lease === 'held' && failure === undefined) deps.log.warn('the entity\'s lease had passed to another run before this one ended', { entity: request.entity, runId: request.runId });
+    if (!released && lease === 'held' && failure === undefined)
+      deps.log.warn("the entity's lease had passed to another run before this one ended", {
+        entity: request.entity,
+        runId: request.runId,
+      });
     return;
   } catch (error) {
     failure = error as Error;
   }
-  deps.log.warn('could not give the entity\'s lease back; it expires at this run\'s deadline', { entity: request.entity, runId: request.runId, error: failure?.message });
+  deps.log.warn("could not give the entity's lease back; it expires at this run's deadline", {
+    entity: request.entity,
+    runId: request.runId,
+    error: failure?.message,
+  });
 }
 
 const startSummary = (entity: string, position: Position): PollSummary => ({
-  entity, pages: 0, fetched: 0, published: 0, duplicates: 0, parked: {}, checkpointBefore: position, checkpointAfter: position, stoppedBecause: 'done',
+  entity,
+  pages: 0,
+  fetched: 0,
+  published: 0,
+  duplicates: 0,
+  parked: {},
+  checkpointBefore: position,
+  checkpointAfter: position,
+  stoppedBecause: 'done',
 });
 
 async function pollLeased(deps: PollDependencies, request: PollRequest): Promise<PollSummary> {
@@ -131,40 +177,73 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   let saved = position;
   const maxTieIds = request.limits.maxCheckpointTieIds ?? 8000;
   const summary = startSummary(request.entity, position);
-  const pages = readAhead(pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime }));
+  const pages = readAhead(
+    pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime }),
+  );
   // The first page is fetched while the parked keys are read: a backlog does not delay the source.
   let result = pages.next();
   result.catch(() => undefined);
   let more = false;
   try {
     const [lag, parked] = await Promise.all([
-      ParkedIndexLag.read(deps.checkpoints, request.entity, request.runId, deps.now?.() ?? new Date(), request.parkedIndexLag),
+      ParkedIndexLag.read(
+        deps.checkpoints,
+        request.entity,
+        request.runId,
+        deps.now?.() ?? new Date(),
+        request.parkedIndexLag,
+      ),
       ParkedKeys.read(deps.fallback, request.entity, request.limits.maxListedParkedItems),
     ]);
-    if (parked.askingPerKey) deps.log.info('more events parked than a run lists; asking about each page\'s keys', { entity: request.entity, runId: request.runId });
-    const run: PollRun = { deps, request, keys: { retriableKeys: parked.retriable, ambiguousKeys: parked.ambiguous, lag }, summary };
+    if (parked.askingPerKey)
+      deps.log.info("more events parked than a run lists; asking about each page's keys", {
+        entity: request.entity,
+        runId: request.runId,
+      });
+    const run: PollRun = {
+      deps,
+      request,
+      keys: { retriableKeys: parked.retriable, ambiguousKeys: parked.ambiguous, lag },
+      summary,
+    };
     for (let r = await result; r.done !== true; r = await (result = pages.next())) {
       const page = r.value;
       summary.pages += 1;
       more = page.nextPageToken !== null;
       await parked.prepare(page.entries.flatMap((e) => (e.kind === 'change' ? [e.change.id] : [])));
       const plan = await planPage(page.entries, deps.serde, {
-        entity: request.entity, schemaName: request.schemaName, compression: request.compression, position, retriableKeys: parked.retriable, now: now(),
+        entity: request.entity,
+        schemaName: request.schemaName,
+        compression: request.compression,
+        position,
+        retriableKeys: parked.retriable,
+        now: now(),
       });
       try {
         await handOff(run, plan, now());
       } catch (error) {
         if (!(error instanceof LeaseLostError)) throw error;
-        deps.log.warn('this run\'s lease ran out and another run took it; stopping', { entity: request.entity, runId: request.runId });
+        deps.log.warn("this run's lease ran out and another run took it; stopping", {
+          entity: request.entity,
+          runId: request.runId,
+        });
         summary.stoppedBecause = 'another run is polling';
         break;
       }
-      const next = advance(position, plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })));
+      const next = advance(
+        position,
+        plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })),
+      );
       if (next !== position && next.eventIdsAtUpdatedAt.length > maxTieIds) {
         // Inside a huge tie: keep going with the position in memory (it still drops duplicates in
         // this run) and save once past the tie. A run that stops inside it leaves the saved
         // checkpoint before it, so the next run re-sends part of the tie: at least once, never lost.
-        if (position.eventIdsAtUpdatedAt.length <= maxTieIds) deps.log.warn('more events share one timestamp than a checkpoint can list; saving again after the tie', { entity: request.entity, updatedAt: next.updatedAt, limit: maxTieIds });
+        if (position.eventIdsAtUpdatedAt.length <= maxTieIds)
+          deps.log.warn('more events share one timestamp than a checkpoint can list; saving again after the tie', {
+            entity: request.entity,
+            updatedAt: next.updatedAt,
+            limit: maxTieIds,
+          });
         position = next;
       } else if (next !== position) {
         try {
@@ -173,7 +252,10 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
           saved = next;
         } catch (error) {
           if (!(error instanceof CheckpointConflictError)) throw error;
-          deps.log.warn('another run moved the checkpoint first; stopping', { entity: request.entity, runId: request.runId });
+          deps.log.warn('another run moved the checkpoint first; stopping', {
+            entity: request.entity,
+            runId: request.runId,
+          });
           summary.stoppedBecause = 'another run is ahead';
           break;
         }

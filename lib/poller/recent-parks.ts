@@ -38,11 +38,28 @@ export class ParkedIndexLag {
   ) {}
 
   /** Reads the note; call it right before the run reads the index (`at`). */
-  static async read(checkpoints: CheckpointStore, entity: string, runId: string, at: Date, options: IndexLagOptions = {}): Promise<ParkedIndexLag> {
+  static async read(
+    checkpoints: CheckpointStore,
+    entity: string,
+    runId: string,
+    at: Date,
+    options: IndexLagOptions = {},
+  ): Promise<ParkedIndexLag> {
     const noted = await checkpoints.recentParks(entity);
     const now = at.toISOString();
-    const unsure = { ids: new Set((noted?.keys ?? []).filter((k) => k.until >= now).map((k) => k.id)), all: (noted?.allUntil ?? '') >= now };
-    return new ParkedIndexLag(checkpoints, entity, runId, noted, unsure, options.windowMs ?? DEFAULT_WINDOW_MS, options.maxNotedBytes ?? DEFAULT_MAX_NOTED_BYTES);
+    const unsure = {
+      ids: new Set((noted?.keys ?? []).filter((k) => k.until >= now).map((k) => k.id)),
+      all: (noted?.allUntil ?? '') >= now,
+    };
+    return new ParkedIndexLag(
+      checkpoints,
+      entity,
+      runId,
+      noted,
+      unsure,
+      options.windowMs ?? DEFAULT_WINDOW_MS,
+      options.maxNotedBytes ?? DEFAULT_MAX_NOTED_BYTES,
+    );
   }
 
   /** True while the index's word on this key is not enough: read its items consistently first. */
@@ -60,15 +77,23 @@ export class ParkedIndexLag {
     // An entry good for at least half the window is not written again.
     const fresh = new Date(now.getTime() + this.windowMs / 2).toISOString();
     const good = new Map((this.noted?.keys ?? []).map((k) => [k.id, k.until]));
-    if (ids.length === 0 || (this.noted?.allUntil ?? '') >= fresh || ids.every((id) => (good.get(id) ?? '') >= fresh)) return;
+    if (ids.length === 0 || (this.noted?.allUntil ?? '') >= fresh || ids.every((id) => (good.get(id) ?? '') >= fresh))
+      return;
     const next = notedWith(this.noted, ids, now, this.windowMs, this.maxNotedBytes);
-    if (!(await this.checkpoints.noteRecentParks(this.entity, this.runId, next))) throw new LeaseLostError(this.entity, this.runId);
+    if (!(await this.checkpoints.noteRecentParks(this.entity, this.runId, next)))
+      throw new LeaseLostError(this.entity, this.runId);
     this.noted = next;
   }
 }
 
 /** The note with `ids` parked at `now`: expired entries dropped; past the size bound, one flag instead of the list. */
-export function notedWith(noted: RecentParks | undefined, ids: readonly string[], now: Date, windowMs: number, maxBytes: number): RecentParks {
+export function notedWith(
+  noted: RecentParks | undefined,
+  ids: readonly string[],
+  now: Date,
+  windowMs: number,
+  maxBytes: number,
+): RecentParks {
   const at = now.toISOString();
   const until = new Date(now.getTime() + windowMs).toISOString();
   const keys = new Map((noted?.keys ?? []).filter((k) => k.until >= at).map((k) => [k.id, k.until] as const));

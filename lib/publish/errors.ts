@@ -19,7 +19,11 @@ export class KafkaUnavailableError extends CdcError {
 export class KafkaRefusedError extends CdcError {
   acknowledged = 0;
 
-  constructor(message: string, readonly kafkaErrorType: string, cause?: unknown) {
+  constructor(
+    message: string,
+    readonly kafkaErrorType: string,
+    cause?: unknown,
+  ) {
     super('KAFKA_REFUSED', message, { retriable: false, cause });
   }
 }

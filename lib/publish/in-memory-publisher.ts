@@ -9,13 +9,17 @@ export class InMemoryPublisher implements Publisher {
   refuseAfter: number | undefined;
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]> {
-    if (this.down) throw new KafkaUnavailableError(`broker down (in memory): ${messages.length} message(s) to ${topic}`);
+    if (this.down)
+      throw new KafkaUnavailableError(`broker down (in memory): ${messages.length} message(s) to ${topic}`);
     if (messages.length === 0) return [];
     if (this.refuseAfter !== undefined) {
       const acknowledged = Math.min(this.refuseAfter, messages.length);
       this.refuseAfter = undefined;
       for (const message of messages.slice(0, acknowledged)) this.sent.push({ topic, message });
-      const refused = new KafkaRefusedError(`refused (in memory): ${messages.length - acknowledged} message(s) to ${topic}`, 'MESSAGE_TOO_LARGE');
+      const refused = new KafkaRefusedError(
+        `refused (in memory): ${messages.length - acknowledged} message(s) to ${topic}`,
+        'MESSAGE_TOO_LARGE',
+      );
       refused.acknowledged = acknowledged;
       throw refused;
     }

@@ -11,8 +11,22 @@ export interface OutgoingMessage {
 }
 
 /** A change as it goes on its topic: key = id, the Glue-framed Avro value, and metadata headers. */
-export function changeMessage(entity: string, record: { id: string; eventId: string; op: string }, schemaVersionId: string, bytes: Buffer): OutgoingMessage {
-  return { key: record.id, value: bytes, headers: { 'cdc-event-id': record.eventId, 'cdc-entity': entity, 'cdc-op': record.op, 'cdc-schema-version-id': schemaVersionId } };
+export function changeMessage(
+  entity: string,
+  record: { id: string; eventId: string; op: string },
+  schemaVersionId: string,
+  bytes: Buffer,
+): OutgoingMessage {
+  return {
+    key: record.id,
+    value: bytes,
+    headers: {
+      'cdc-event-id': record.eventId,
+      'cdc-entity': entity,
+      'cdc-op': record.op,
+      'cdc-schema-version-id': schemaVersionId,
+    },
+  };
 }
 
 /** 900 KiB: under the 1 MiB `message.max.bytes` that Kafka and MSK brokers default to. */
@@ -20,8 +34,11 @@ export const DEFAULT_MAX_REQUEST_BYTES = 900 * 1024;
 /** Kafka's per-record overhead in a record batch (varints, attributes), rounded up. */
 const RECORD_OVERHEAD_BYTES = 64;
 
-const messageBytes = (m: OutgoingMessage): number => RECORD_OVERHEAD_BYTES + m.value.length + Buffer.byteLength(m.key)
-  + Object.entries(m.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 8, 0);
+const messageBytes = (m: OutgoingMessage): number =>
+  RECORD_OVERHEAD_BYTES +
+  m.value.length +
+  Buffer.byteLength(m.key) +
+  Object.entries(m.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 8, 0);
 
 /** Messages in consecutive requests of at most `maxBytes` each (a message larger than that alone in its request). */
 export function requestChunks(messages: readonly OutgoingMessage[], maxBytes: number): OutgoingMessage[][] {
@@ -33,11 +50,23 @@ export function requestChunks(messages: readonly OutgoingMessage[], maxBytes: nu
  * retries: sizes, authorisation, and a topic that still does not exist after kafkajs's own
  * retries (auto-creation is off; the deployment creates topics).
  */
-const REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_TOPIC_EXCEPTION']);
+const REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'INVALID_TOPIC_EXCEPTION',
+]);
 
 /** The Kafka error type of a refusal anywhere in the error's causes (kafkajs wraps them), else undefined. */
 function refusalOf(error: unknown): string | undefined {
-  for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; e = (e.cause ?? e.originalError) as typeof e, depth += 1) {
+  for (
+    let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = (e.cause ?? e.originalError) as typeof e, depth += 1
+  ) {
     if (typeof e.type === 'string' && REFUSALS.has(e.type)) return e.type;
   }
   return undefined;
@@ -123,7 +152,9 @@ export class KafkaPublisher implements Publisher {
     const now = this.options.now ?? Date.now;
     const cooldownMs = this.options.cooldownMs ?? 5000;
     if (this.failed !== undefined && now() - this.failed.at < cooldownMs) {
-      throw new KafkaUnavailableError(`Kafka did not acknowledge ${messages.length} message(s) to ${topic}: unreachable ${now() - this.failed.at} ms ago (${this.failed.message}); next attempt after a ${cooldownMs} ms pause`);
+      throw new KafkaUnavailableError(
+        `Kafka did not acknowledge ${messages.length} message(s) to ${topic}: unreachable ${now() - this.failed.at} ms ago (${this.failed.message}); next attempt after a ${cooldownMs} ms pause`,
+      );
     }
     let acknowledged = 0;
     const receipts: PublishReceipt[] = [];
@@ -147,14 +178,21 @@ export class KafkaPublisher implements Publisher {
       const refusal = refusalOf(error);
       if (refusal !== undefined) {
         // The broker is there and answered: no pause, and the connection is fine.
-        const refused = new KafkaRefusedError(`Kafka refused ${unsent} message(s) to ${topic} (${refusal}): ${(error as Error).message}`, refusal, error);
+        const refused = new KafkaRefusedError(
+          `Kafka refused ${unsent} message(s) to ${topic} (${refusal}): ${(error as Error).message}`,
+          refusal,
+          error,
+        );
         refused.acknowledged = acknowledged;
         throw refused;
       }
       this.failed = { at: now(), message: (error as Error).message };
       // A producer that failed may hold a broken connection: start clean next time.
       await this.reset();
-      const unavailable = new KafkaUnavailableError(`Kafka did not acknowledge ${unsent} message(s) to ${topic}: ${(error as Error).message}`, error);
+      const unavailable = new KafkaUnavailableError(
+        `Kafka did not acknowledge ${unsent} message(s) to ${topic}: ${(error as Error).message}`,
+        error,
+      );
       unavailable.acknowledged = acknowledged;
       throw unavailable;
     }

@@ -12,12 +12,21 @@ export interface SaslCredentialSource {
 }
 
 /** kafkajs' `ssl` and `sasl` for the configured authentication. */
-export async function kafkaSecurity(auth: KafkaAuth, source: SaslCredentialSource): Promise<{ ssl: boolean; sasl?: SASLOptions }> {
+export async function kafkaSecurity(
+  auth: KafkaAuth,
+  source: SaslCredentialSource,
+): Promise<{ ssl: boolean; sasl?: SASLOptions }> {
   switch (auth.mechanism) {
     case 'none':
       return { ssl: auth.tls };
     case 'iam':
-      return { ssl: true, sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: await source.iamToken(auth.region) }) } };
+      return {
+        ssl: true,
+        sasl: {
+          mechanism: 'oauthbearer',
+          oauthBearerProvider: async () => ({ value: await source.iamToken(auth.region) }),
+        },
+      };
     case 'scram-sha-512': {
       const { username, password } = await source.scramCredentials(auth.secretArn);
       return { ssl: true, sasl: { mechanism: 'scram-sha-512', username, password } };
@@ -26,7 +35,9 @@ export async function kafkaSecurity(auth: KafkaAuth, source: SaslCredentialSourc
 }
 
 /** The AWS source: the signer library with the default credential chain, and Secrets Manager (read once per container). */
-export function awsSaslCredentialSource(secrets: () => SecretsManagerClient = () => new SecretsManagerClient({})): SaslCredentialSource {
+export function awsSaslCredentialSource(
+  secrets: () => SecretsManagerClient = () => new SecretsManagerClient({}),
+): SaslCredentialSource {
   const scram = new Map<string, Promise<{ username: string; password: string }>>();
   return {
     iamToken: async (region) => (await generateAuthToken({ region })).token,
@@ -42,17 +53,24 @@ export function awsSaslCredentialSource(secrets: () => SecretsManagerClient = ()
   };
 }
 
-async function readScramSecret(client: SecretsManagerClient, secretArn: string): Promise<{ username: string; password: string }> {
+async function readScramSecret(
+  client: SecretsManagerClient,
+  secretArn: string,
+): Promise<{ username: string; password: string }> {
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   let parsed: unknown;
   try {
     parsed = JSON.parse(SecretString ?? '');
   } catch {
-    throw new KafkaAuthError(`the SCRAM secret ${secretArn} (CDC_KAFKA_SCRAM_SECRET_ARN) is not JSON; MSK expects {"username": …, "password": …}`);
+    throw new KafkaAuthError(
+      `the SCRAM secret ${secretArn} (CDC_KAFKA_SCRAM_SECRET_ARN) is not JSON; MSK expects {"username": …, "password": …}`,
+    );
   }
   const { username, password } = (parsed ?? {}) as Record<string, unknown>;
   if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
-    throw new KafkaAuthError(`the SCRAM secret ${secretArn} (CDC_KAFKA_SCRAM_SECRET_ARN) needs a non-empty "username" and "password"`);
+    throw new KafkaAuthError(
+      `the SCRAM secret ${secretArn} (CDC_KAFKA_SCRAM_SECRET_ARN) needs a non-empty "username" and "password"`,
+    );
   }
   return { username, password };
 }

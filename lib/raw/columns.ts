@@ -14,7 +14,16 @@ export interface Column {
   readonly path: readonly string[];
 }
 
-type AvroSchema = string | AvroSchema[] | { type: AvroSchema; name?: string; namespace?: string; fields?: { name: string; type: AvroSchema }[]; [k: string]: unknown };
+type AvroSchema =
+  | string
+  | AvroSchema[]
+  | {
+      type: AvroSchema;
+      name?: string;
+      namespace?: string;
+      fields?: { name: string; type: AvroSchema }[];
+      [k: string]: unknown;
+    };
 
 export class ColumnPlanError extends Error {}
 
@@ -23,13 +32,20 @@ export function columnPlan(definition: string): ColumnPlan {
   const named = new Map<string, AvroSchema>();
   collectNamed(root, undefined, named);
   const data = recordOf(fieldType(root, 'data'), named);
-  if (data === undefined) throw new ColumnPlanError('the change schema has no "data" record (DESIGN.md: changes carry their state in "data")');
+  if (data === undefined)
+    throw new ColumnPlanError(
+      'the change schema has no "data" record (DESIGN.md: changes carry their state in "data")',
+    );
   const columns: Column[] = [];
   walk(data, [], named, columns);
   const seen = new Set<string>(['id']);
   for (const c of columns) {
-    if (c.name.startsWith('_')) throw new ColumnPlanError(`data field ${c.path.join('.')} would become column "${c.name}": names starting with "_" are reserved for metadata`);
-    if (c.name !== 'id' && seen.has(c.name)) throw new ColumnPlanError(`two data fields flatten to the same column "${c.name}"`);
+    if (c.name.startsWith('_'))
+      throw new ColumnPlanError(
+        `data field ${c.path.join('.')} would become column "${c.name}": names starting with "_" are reserved for metadata`,
+      );
+    if (c.name !== 'id' && seen.has(c.name))
+      throw new ColumnPlanError(`two data fields flatten to the same column "${c.name}"`);
     seen.add(c.name);
   }
   return { columns: columns.filter((c) => c.name !== 'id') };
@@ -41,7 +57,10 @@ function fieldType(schema: AvroSchema, name: string): AvroSchema | undefined {
 }
 
 /** The record inside a type: itself, a named reference, or the non-null branch of ["null", record]. */
-function recordOf(schema: AvroSchema | undefined, named: Map<string, AvroSchema>): { fields: { name: string; type: AvroSchema }[] } | undefined {
+function recordOf(
+  schema: AvroSchema | undefined,
+  named: Map<string, AvroSchema>,
+): { fields: { name: string; type: AvroSchema }[] } | undefined {
   if (schema === undefined) return undefined;
   if (typeof schema === 'string') return named.has(schema) ? recordOf(named.get(schema), named) : undefined;
   if (Array.isArray(schema)) {
@@ -49,11 +68,17 @@ function recordOf(schema: AvroSchema | undefined, named: Map<string, AvroSchema>
     return branches.length === 1 ? recordOf(branches[0], named) : undefined;
   }
   if (schema.type === 'record' && Array.isArray(schema.fields)) return { fields: schema.fields };
-  if (typeof schema.type === 'object' || (typeof schema.type === 'string' && named.has(schema.type))) return recordOf(schema.type, named);
+  if (typeof schema.type === 'object' || (typeof schema.type === 'string' && named.has(schema.type)))
+    return recordOf(schema.type, named);
   return undefined;
 }
 
-function walk(record: { fields: { name: string; type: AvroSchema }[] }, path: string[], named: Map<string, AvroSchema>, out: Column[]): void {
+function walk(
+  record: { fields: { name: string; type: AvroSchema }[] },
+  path: string[],
+  named: Map<string, AvroSchema>,
+  out: Column[],
+): void {
   for (const field of record.fields) {
     const nested = recordOf(field.type, named);
     const fieldPath = [...path, field.name];
@@ -75,5 +100,6 @@ function collectNamed(schema: AvroSchema, namespace: string | undefined, named: 
   }
   if (typeof schema.type === 'object') collectNamed(schema.type, ns, named);
   for (const f of schema.fields ?? []) collectNamed(f.type, ns, named);
-  for (const key of ['items', 'values'] as const) if (schema[key] !== undefined) collectNamed(schema[key] as AvroSchema, ns, named);
+  for (const key of ['items', 'values'] as const)
+    if (schema[key] !== undefined) collectNamed(schema[key] as AvroSchema, ns, named);
 }

@@ -3,7 +3,15 @@
  * in it, so a re-delivered batch overwrites the same object. The date is the first record's
  * Kafka timestamp (UTC), which a re-delivery does not change.
  */
-export function rawObjectKey(entity: string, topic: string, partition: number, firstOffset: number, lastOffset: number, firstTimestampMs: number, gzip: boolean): string {
+export function rawObjectKey(
+  entity: string,
+  topic: string,
+  partition: number,
+  firstOffset: number,
+  lastOffset: number,
+  firstTimestampMs: number,
+  gzip: boolean,
+): string {
   const dt = new Date(firstTimestampMs).toISOString().slice(0, 10);
   return `raw/entity=${entity}/dt=${dt}/${topic}-${partition}-${firstOffset}-${lastOffset}.jsonl${gzip ? '.gz' : ''}`;
 }

@@ -12,7 +12,12 @@ export interface KafkaOrigin {
  * columns (null for a DELETE, or where an optional nested record is null). Key order is fixed,
  * so the same record always serialises to the same line.
  */
-export function flattenChange(change: Record<string, unknown>, schemaVersionId: string, origin: KafkaOrigin, plan: ColumnPlan): Record<string, unknown> {
+export function flattenChange(
+  change: Record<string, unknown>,
+  schemaVersionId: string,
+  origin: KafkaOrigin,
+  plan: ColumnPlan,
+): Record<string, unknown> {
   const row: Record<string, unknown> = {
     _op: change.op,
     _updated_at: change.updatedAt,
@@ -23,7 +28,7 @@ export function flattenChange(change: Record<string, unknown>, schemaVersionId: 
     _kafka_offset: origin.offset,
     id: change.id,
   };
-  const data = change.op === 'DELETE' ? null : (change.data as Record<string, unknown> | null | undefined) ?? null;
+  const data = change.op === 'DELETE' ? null : ((change.data as Record<string, unknown> | null | undefined) ?? null);
   for (const column of plan.columns) row[column.name] = data === null ? null : at(data, column.path);
   return row;
 }

@@ -6,11 +6,16 @@ export interface AlertPort {
 }
 
 export class SnsAlerts implements AlertPort {
-  constructor(private readonly sns: SNSClient, private readonly topicArn: string) {}
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+  ) {}
 
   async publish(subject: string, message: string): Promise<void> {
     // SNS subjects are at most 100 characters.
-    await this.sns.send(new PublishCommand({ TopicArn: this.topicArn, Subject: subject.slice(0, 100), Message: message }));
+    await this.sns.send(
+      new PublishCommand({ TopicArn: this.topicArn, Subject: subject.slice(0, 100), Message: message }),
+    );
   }
 }
 

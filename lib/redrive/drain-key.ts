@@ -31,7 +31,15 @@ export interface DrainSummary {
   kafkaError?: string;
 }
 
-export const emptyDrainSummary = (): DrainSummary => ({ published: 0, revived: 0, stillInvalid: 0, failed: 0, stale: 0, superseded: 0, busy: 0 });
+export const emptyDrainSummary = (): DrainSummary => ({
+  published: 0,
+  revived: 0,
+  stillInvalid: 0,
+  failed: 0,
+  stale: 0,
+  superseded: 0,
+  busy: 0,
+});
 
 /** What draining one item means for the rest of its key. */
 type Step = 'next' | 'key waits' | 'kafka down';
@@ -47,7 +55,13 @@ type Step = 'next' | 'key waits' | 'kafka down';
  * busy and this one leaves the rest of it alone. Returns false when Kafka is down (no point in
  * trying other keys now).
  */
-export async function drainKey(entity: string, id: string, deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<boolean> {
+export async function drainKey(
+  entity: string,
+  id: string,
+  deps: RedriveDependencies,
+  policy: RedrivePolicy,
+  summary: DrainSummary,
+): Promise<boolean> {
   // The key's older events that are AMBIGUOUS as this drain goes: as read, or made so by it (a
   // RETRIABLE one the latest schema rejects). The next event sent supersedes all of them.
   const ambiguous: ParkedItem[] = [];
@@ -59,12 +73,26 @@ export async function drainKey(entity: string, id: string, deps: RedriveDependen
   return true;
 }
 
-async function drainItem(parked: ParkedItem, ambiguous: ParkedItem[], deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<Step> {
+async function drainItem(
+  parked: ParkedItem,
+  ambiguous: ParkedItem[],
+  deps: RedriveDependencies,
+  policy: RedrivePolicy,
+  summary: DrainSummary,
+): Promise<Step> {
   if (parked.status !== 'RETRIABLE' && parked.status !== 'AMBIGUOUS') return 'next';
   const now = deps.now();
   const stale = staleBecause(parked, now, policy);
   if (stale !== undefined) {
-    if (await deps.store.setStatus(parked, parked.status, 'STALE', { staleBecause: stale, staleAt: now.toISOString() }, deps.owner)) {
+    if (
+      await deps.store.setStatus(
+        parked,
+        parked.status,
+        'STALE',
+        { staleBecause: stale, staleAt: now.toISOString() },
+        deps.owner,
+      )
+    ) {
       summary.stale += 1;
       return 'next';
     }
@@ -108,7 +136,13 @@ async function claim(item: ParkedItem, deps: RedriveDependencies, policy: Redriv
 }
 
 /** A claimed AMBIGUOUS item the latest schema accepts, made RETRIABLE and claimed again; else why not. */
-async function revive(item: ParkedItem, payload: unknown, deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<ParkedItem | 'still invalid' | 'taken'> {
+async function revive(
+  item: ParkedItem,
+  payload: unknown,
+  deps: RedriveDependencies,
+  policy: RedrivePolicy,
+  summary: DrainSummary,
+): Promise<ParkedItem | 'still invalid' | 'taken'> {
   const recheck = await revalidate(item, payload, deps, policy);
   if (recheck !== undefined) {
     summary.stillInvalid += 1;
@@ -117,7 +151,16 @@ async function revive(item: ParkedItem, payload: unknown, deps: RedriveDependenc
   }
   // Not changed: superseded by the poller meanwhile, or our claim ran out and another took it.
   // Either way the next drain reads the key again and decides on what is there then.
-  if (!(await deps.store.setStatus(item, 'AMBIGUOUS', 'RETRIABLE', { revalidatedAt: deps.now().toISOString() }, deps.owner))) return 'taken';
+  if (
+    !(await deps.store.setStatus(
+      item,
+      'AMBIGUOUS',
+      'RETRIABLE',
+      { revalidatedAt: deps.now().toISOString() },
+      deps.owner,
+    ))
+  )
+    return 'taken';
   summary.revived += 1;
   const revived: ParkedItem = { ...item, status: 'RETRIABLE' };
   return (await claim(revived, deps, policy)) ? revived : 'taken';
@@ -128,9 +171,15 @@ async function revive(item: ParkedItem, payload: unknown, deps: RedriveDependenc
  * they can never follow it. False if one of them changed meanwhile (another invocation revived
  * it, say, and may be sending it): the newer event must not go out now.
  */
-async function supersedeOlder(ambiguous: ParkedItem[], newer: ParkedItem, deps: RedriveDependencies, summary: DrainSummary): Promise<boolean> {
+async function supersedeOlder(
+  ambiguous: ParkedItem[],
+  newer: ParkedItem,
+  deps: RedriveDependencies,
+  summary: DrainSummary,
+): Promise<boolean> {
   while (ambiguous.length > 0) {
-    if (!(await deps.store.setStatus(ambiguous[0]!, 'AMBIGUOUS', 'SUPERSEDED', { supersededBy: newer.updatedAt }))) return false;
+    if (!(await deps.store.setStatus(ambiguous[0]!, 'AMBIGUOUS', 'SUPERSEDED', { supersededBy: newer.updatedAt })))
+      return false;
     ambiguous.shift();
     summary.superseded += 1;
   }
@@ -138,9 +187,20 @@ async function supersedeOlder(ambiguous: ParkedItem[], newer: ParkedItem, deps: 
 }
 
 /** Undefined when the payload is valid under the latest schema, else why not. */
-async function revalidate(item: ParkedItem, payload: unknown, deps: RedriveDependencies, policy: RedrivePolicy): Promise<string | undefined> {
+async function revalidate(
+  item: ParkedItem,
+  payload: unknown,
+  deps: RedriveDependencies,
+  policy: RedrivePolicy,
+): Promise<string | undefined> {
   // Malformed or oversized source entries and records the consumer could not decode cannot be sent: nothing to re-check.
-  if (item.reason === 'MALFORMED_EVENT' || item.reason === 'PAYLOAD_TOO_LARGE' || item.reason === 'UNDECODABLE' || (payload as { source?: unknown } | null)?.source === 'consumer') return item.error;
+  if (
+    item.reason === 'MALFORMED_EVENT' ||
+    item.reason === 'PAYLOAD_TOO_LARGE' ||
+    item.reason === 'UNDECODABLE' ||
+    (payload as { source?: unknown } | null)?.source === 'consumer'
+  )
+    return item.error;
   try {
     // Schemas are named after their topics (DESIGN.md boundary 3); `latest` is re-read after its short TTL.
     await deps.serde.encode(policy.topicOf(item.entity), payload);
@@ -155,7 +215,14 @@ async function revalidate(item: ParkedItem, payload: unknown, deps: RedriveDepen
  * Encodes the claimed RETRIABLE item with the latest schema, supersedes the key's older ambiguous
  * events (only a *valid* newer event may), sends it and deletes it.
  */
-async function send(item: ParkedItem, record: ChangeRecord, ambiguous: ParkedItem[], deps: RedriveDependencies, policy: RedrivePolicy, summary: DrainSummary): Promise<'sent' | 'kafka down' | 'refused' | 'now ambiguous' | 'taken'> {
+async function send(
+  item: ParkedItem,
+  record: ChangeRecord,
+  ambiguous: ParkedItem[],
+  deps: RedriveDependencies,
+  policy: RedrivePolicy,
+  summary: DrainSummary,
+): Promise<'sent' | 'kafka down' | 'refused' | 'now ambiguous' | 'taken'> {
   let encoded;
   try {
     encoded = await deps.serde.encode(policy.topicOf(item.entity), record, policy.compressionOf(item.entity));
@@ -164,7 +231,8 @@ async function send(item: ParkedItem, record: ChangeRecord, ambiguous: ParkedIte
     // Valid when parked, but invalid under the latest schema, or its schema is gone: ambiguous
     // now (re-checked by each sweep until its stale limit); it no longer holds the key.
     const reason = error instanceof SchemaNotFoundError ? 'SCHEMA_NOT_FOUND' : 'SCHEMA_VALIDATION';
-    if (!(await deps.store.setStatus(item, 'RETRIABLE', 'AMBIGUOUS', { reason, error: error.message }, deps.owner))) return 'taken';
+    if (!(await deps.store.setStatus(item, 'RETRIABLE', 'AMBIGUOUS', { reason, error: error.message }, deps.owner)))
+      return 'taken';
     summary.stillInvalid += 1;
     return 'now ambiguous';
   }
@@ -175,9 +243,20 @@ async function send(item: ParkedItem, record: ChangeRecord, ambiguous: ParkedIte
   }
   const topic = policy.topicOf(item.entity);
   try {
-    const [written] = await deps.publisher.publish(topic, [changeMessage(item.entity, record, encoded.schemaVersionId, encoded.bytes)]);
+    const [written] = await deps.publisher.publish(topic, [
+      changeMessage(item.entity, record, encoded.schemaVersionId, encoded.bytes),
+    ]);
     // One line per re-sent event, with where Kafka wrote it: the audit trail of every parked event that left the table.
-    deps.log.info('re-sent', { entity: item.entity, id: item.id, updatedAt: item.updatedAt, eventId: item.eventId, reason: item.reason, topic, partition: written?.partition, offset: written?.baseOffset });
+    deps.log.info('re-sent', {
+      entity: item.entity,
+      id: item.id,
+      updatedAt: item.updatedAt,
+      eventId: item.eventId,
+      reason: item.reason,
+      topic,
+      partition: written?.partition,
+      offset: written?.baseOffset,
+    });
   } catch (error) {
     if (!(error instanceof KafkaUnavailableError) && !(error instanceof KafkaRefusedError)) throw error;
     summary.failed += 1;
@@ -189,12 +268,26 @@ async function send(item: ParkedItem, record: ChangeRecord, ambiguous: ParkedIte
   // The claim ran out and another invocation took the item: it may send it again, after this
   // key's newer events if this drain went on; so the key is left to it (at least once, in order).
   if (await deps.store.remove(item, deps.owner)) return 'sent';
-  deps.log.warn('sent, but the item was claimed by another invocation meanwhile', { entity: item.entity, id: item.id, eventId: item.eventId });
+  deps.log.warn('sent, but the item was claimed by another invocation meanwhile', {
+    entity: item.entity,
+    id: item.id,
+    eventId: item.eventId,
+  });
   return 'taken';
 }
 
-async function reschedule(item: ParkedItem, error: string, deps: RedriveDependencies, policy: RedrivePolicy): Promise<void> {
+async function reschedule(
+  item: ParkedItem,
+  error: string,
+  deps: RedriveDependencies,
+  policy: RedrivePolicy,
+): Promise<void> {
   const now = deps.now();
   const attempts = item.attempts + 1;
-  await deps.store.reschedule(item, deps.owner, { attempts, nextAttemptAt: nextAttemptAt(now, attempts, policy, deps.random), error, at: now.toISOString() });
+  await deps.store.reschedule(item, deps.owner, {
+    attempts,
+    nextAttemptAt: nextAttemptAt(now, attempts, policy, deps.random),
+    error,
+    at: now.toISOString(),
+  });
 }

@@ -13,7 +13,13 @@ export class InMemoryRedriveStore implements RedriveStore {
   add(...events: ParkedEvent[]): void {
     for (const e of events) {
       const { payload, violations, ...rest } = e;
-      const item: ParkedItem = { ...rest, pk: partitionKey(e.entity, e.id), sk: sortKey(e.updatedAt, e.eventId), payload: JSON.stringify(payload ?? null), ...(violations ? { violations: [...violations] } : {}) };
+      const item: ParkedItem = {
+        ...rest,
+        pk: partitionKey(e.entity, e.id),
+        sk: sortKey(e.updatedAt, e.eventId),
+        payload: JSON.stringify(payload ?? null),
+        ...(violations ? { violations: [...violations] } : {}),
+      };
       this.items.set(this.keyOf(item), item);
     }
   }
@@ -24,13 +30,17 @@ export class InMemoryRedriveStore implements RedriveStore {
 
   async due(status: FallbackStatus, now: string, limit: number, after?: DueCursor): Promise<DuePage> {
     // As the index: ordered by next attempt; the cursor is the last item's place in that order.
-    const all = this.sorted().filter((i) => i.status === status && i.nextAttemptAt <= now && (after === undefined || place(i) > (after as string)));
+    const all = this.sorted().filter(
+      (i) => i.status === status && i.nextAttemptAt <= now && (after === undefined || place(i) > (after as string)),
+    );
     const items = all.slice(0, limit);
     return all.length > limit ? { items, after: place(items[items.length - 1]!) } : { items };
   }
 
   async withStatus(status: FallbackStatus, limit: number): Promise<ParkedItem[]> {
-    return this.sorted().filter((i) => i.status === status).slice(0, limit);
+    return this.sorted()
+      .filter((i) => i.status === status)
+      .slice(0, limit);
   }
 
   async itemsOfKey(entity: string, id: string): Promise<ParkedItem[]> {
@@ -54,10 +64,22 @@ export class InMemoryRedriveStore implements RedriveStore {
     const current = this.items.get(this.keyOf(item));
     if (current?.claimedBy !== owner) return;
     const { claimedBy: _c, claimUntil: _u, ...rest } = current;
-    this.items.set(this.keyOf(item), { ...rest, attempts: change.attempts, nextAttemptAt: change.nextAttemptAt, error: change.error, history: [...(current.history ?? []), { at: change.at, error: change.error }].slice(-HISTORY_LIMIT) });
+    this.items.set(this.keyOf(item), {
+      ...rest,
+      attempts: change.attempts,
+      nextAttemptAt: change.nextAttemptAt,
+      error: change.error,
+      history: [...(current.history ?? []), { at: change.at, error: change.error }].slice(-HISTORY_LIMIT),
+    });
   }
 
-  async setStatus(item: ParkedItem, from: FallbackStatus, to: FallbackStatus, note: Record<string, string>, owner?: string): Promise<boolean> {
+  async setStatus(
+    item: ParkedItem,
+    from: FallbackStatus,
+    to: FallbackStatus,
+    note: Record<string, string>,
+    owner?: string,
+  ): Promise<boolean> {
     const current = this.items.get(this.keyOf(item));
     if (current === undefined || current.status !== from) return false;
     if (owner !== undefined && current.claimedBy !== undefined && current.claimedBy !== owner) return false;

@@ -12,11 +12,22 @@ export interface SweepEvent {
  * scheduled sweep): the schedule starts a new chain each tick, so at most `max + 1` sweeps run
  * at once, and the per-item claims keep them off each other's keys.
  */
-export function lambdaSweepChain(lambda: LambdaClient, functionName: string, event: SweepEvent, max: number): (() => Promise<void>) | undefined {
+export function lambdaSweepChain(
+  lambda: LambdaClient,
+  functionName: string,
+  event: SweepEvent,
+  max: number,
+): (() => Promise<void>) | undefined {
   const link = event.chain ?? 0;
   if (link >= max) return undefined;
   const next: SweepEvent = { sweep: true, chain: link + 1 };
   return async () => {
-    await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(next)) }));
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify(next)),
+      }),
+    );
   };
 }

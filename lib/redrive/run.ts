@@ -53,7 +53,10 @@ type DueStatus = 'RETRIABLE' | 'AMBIGUOUS';
  */
 export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Promise<SweepSummary> {
   const now = deps.now().toISOString();
-  const cursors = new Map<DueStatus, { after?: DueCursor }>([['RETRIABLE', {}], ['AMBIGUOUS', {}]]);
+  const cursors = new Map<DueStatus, { after?: DueCursor }>([
+    ['RETRIABLE', {}],
+    ['AMBIGUOUS', {}],
+  ]);
   const taken = new Set<string>();
   const summary = emptyDrainSummary();
   const failures = { count: 0, first: undefined as string | undefined };
@@ -89,7 +92,11 @@ export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Pro
         } catch (error) {
           failures.count += 1;
           failures.first ??= `${item.entity} ${item.id}: ${(error as Error).message}`;
-          deps.log.error('draining a key failed; the next sweep tries it again', { entity: item.entity, id: item.id, error });
+          deps.log.error('draining a key failed; the next sweep tries it again', {
+            entity: item.entity,
+            id: item.id,
+            error,
+          });
         }
       }
     };
@@ -100,8 +107,15 @@ export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Pro
   const chained = stoppedBecause === 'time' && (await chainAnother(deps));
   const archived = await archiveAndAlert(deps, policy.sweepBatchSize);
   return {
-    ...summary, ...archived, keys: taken.size, kafkaDown, keyFailures: failures.count, ...(failures.first === undefined ? {} : { keyError: failures.first }),
-    rounds, stoppedBecause, chained,
+    ...summary,
+    ...archived,
+    keys: taken.size,
+    kafkaDown,
+    keyFailures: failures.count,
+    ...(failures.first === undefined ? {} : { keyError: failures.first }),
+    rounds,
+    stoppedBecause,
+    chained,
   };
 }
 
@@ -122,7 +136,11 @@ async function chainAnother(deps: SweepDependencies): Promise<boolean> {
  * its key drained right away. A record whose key fails (an AWS error, not Kafka being down:
  * that is rescheduled) is reported, and Lambda redelivers from it.
  */
-export async function onStream(records: readonly DynamoDBRecord[], deps: RedriveDependencies, policy: RedrivePolicy): Promise<{ summary: DrainSummary; failures: string[] }> {
+export async function onStream(
+  records: readonly DynamoDBRecord[],
+  deps: RedriveDependencies,
+  policy: RedrivePolicy,
+): Promise<{ summary: DrainSummary; failures: string[] }> {
   const summary = emptyDrainSummary();
   const drained = new Set<string>();
   for (const record of records) {
@@ -130,12 +148,22 @@ export async function onStream(records: readonly DynamoDBRecord[], deps: Redrive
     if (image === undefined) continue;
     const item = unmarshall(image as Record<string, AttributeValue>) as ParkedItem;
     const now = deps.now().toISOString();
-    if (item.status !== 'RETRIABLE' || item.nextAttemptAt > now || (item.claimUntil !== undefined && item.claimUntil >= now) || drained.has(item.pk)) continue;
+    if (
+      item.status !== 'RETRIABLE' ||
+      item.nextAttemptAt > now ||
+      (item.claimUntil !== undefined && item.claimUntil >= now) ||
+      drained.has(item.pk)
+    )
+      continue;
     drained.add(item.pk);
     try {
       if (!(await drainKey(item.entity, item.id, deps, policy, summary))) break;
     } catch (error) {
-      deps.log.error('draining a key failed; reporting the record for redelivery', { entity: item.entity, id: item.id, error });
+      deps.log.error('draining a key failed; reporting the record for redelivery', {
+        entity: item.entity,
+        id: item.id,
+        error,
+      });
       return { summary, failures: [record.dynamodb?.SequenceNumber ?? ''] };
     }
   }

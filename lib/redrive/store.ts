@@ -31,7 +31,13 @@ export interface RedriveStore {
   /** Records a failed attempt and releases the claim. */
   reschedule(item: ParkedItem, owner: string, change: Reschedule): Promise<void>;
   /** Moves an item from one status to another (e.g. AMBIGUOUS → RETRIABLE), releasing any claim of the owner; false if its status changed meanwhile. */
-  setStatus(item: ParkedItem, from: FallbackStatus, to: FallbackStatus, note: Record<string, string>, owner?: string): Promise<boolean>;
+  setStatus(
+    item: ParkedItem,
+    from: FallbackStatus,
+    to: FallbackStatus,
+    note: Record<string, string>,
+    owner?: string,
+  ): Promise<boolean>;
   /** Deletes an archived item, if it still has this status. */
   drop(item: ParkedItem, status: FallbackStatus): Promise<boolean>;
   /** The payload, from the item or from S3. */

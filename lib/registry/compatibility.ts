@@ -13,10 +13,16 @@ interface RecordLike {
  * data written with schema W"), since moto does not enforce them and AWS only fails at deploy.
  * `previous` is oldest first; returns the first problem, naming the field, or undefined.
  */
-export function findIncompatibility(mode: CompatibilityMode, candidate: string, previous: readonly string[]): string | undefined {
+export function findIncompatibility(
+  mode: CompatibilityMode,
+  candidate: string,
+  previous: readonly string[],
+): string | undefined {
   if (mode === 'NONE' || mode === 'DISABLED' || previous.length === 0) return undefined;
   const next = compileSchema(candidate);
-  const against = mode.endsWith('_ALL') ? previous.map((d, i) => [d, i + 1] as const) : [[previous[previous.length - 1] as string, previous.length] as const];
+  const against = mode.endsWith('_ALL')
+    ? previous.map((d, i) => [d, i + 1] as const)
+    : [[previous[previous.length - 1] as string, previous.length] as const];
   for (const [definition, versionNumber] of [...against].reverse()) {
     const old = compileSchema(definition);
     if (mode.startsWith('BACKWARD') || mode.startsWith('FULL')) {
@@ -51,7 +57,8 @@ function locate(reader: Type, writer: Type, path: string): string | undefined {
     const fieldPath = path ? `${path}.${field.name}` : field.name;
     const written = wRecord.fields.find((f) => f.name === field.name || field.aliases?.includes(f.name));
     if (written === undefined) {
-      if (field.defaultValue() === undefined) return `field ${fieldPath} is required (no default) but absent from the written data`;
+      if (field.defaultValue() === undefined)
+        return `field ${fieldPath} is required (no default) but absent from the written data`;
       continue;
     }
     const problem = cannotRead(field.type, written.type, fieldPath);

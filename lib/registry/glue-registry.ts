@@ -13,7 +13,10 @@ import type { CompatibilityMode, SchemaInfo, SchemaRegistryPort, SchemaVersion, 
 
 /** The Glue Schema Registry behind the registry port. The client is created once per container. */
 export class GlueSchemaRegistry implements SchemaRegistryPort {
-  constructor(private readonly glue: GlueClient, private readonly registryName: string) {}
+  constructor(
+    private readonly glue: GlueClient,
+    private readonly registryName: string,
+  ) {}
 
   private schemaId(schemaName: string): { RegistryName: string; SchemaName: string } {
     return { RegistryName: this.registryName, SchemaName: schemaName };
@@ -21,7 +24,16 @@ export class GlueSchemaRegistry implements SchemaRegistryPort {
 
   async getLatestVersion(schemaName: string): Promise<SchemaVersion> {
     return this.call(`latest version of ${schemaName}`, async () =>
-      toVersion(schemaName, await this.glue.send(new GetSchemaVersionCommand({ SchemaId: this.schemaId(schemaName), SchemaVersionNumber: { LatestVersion: true } }))));
+      toVersion(
+        schemaName,
+        await this.glue.send(
+          new GetSchemaVersionCommand({
+            SchemaId: this.schemaId(schemaName),
+            SchemaVersionNumber: { LatestVersion: true },
+          }),
+        ),
+      ),
+    );
   }
 
   async getVersionById(schemaVersionId: string): Promise<SchemaVersion> {
@@ -33,12 +45,23 @@ export class GlueSchemaRegistry implements SchemaRegistryPort {
 
   async getVersionByNumber(schemaName: string, versionNumber: number): Promise<SchemaVersion> {
     return this.call(`version ${versionNumber} of ${schemaName}`, async () =>
-      toVersion(schemaName, await this.glue.send(new GetSchemaVersionCommand({ SchemaId: this.schemaId(schemaName), SchemaVersionNumber: { VersionNumber: versionNumber } }))));
+      toVersion(
+        schemaName,
+        await this.glue.send(
+          new GetSchemaVersionCommand({
+            SchemaId: this.schemaId(schemaName),
+            SchemaVersionNumber: { VersionNumber: versionNumber },
+          }),
+        ),
+      ),
+    );
   }
 
   async getVersionIdByDefinition(schemaName: string, definition: string): Promise<string> {
     return this.call(`the definition's version of ${schemaName}`, async () => {
-      const out = await this.glue.send(new GetSchemaByDefinitionCommand({ SchemaId: this.schemaId(schemaName), SchemaDefinition: definition }));
+      const out = await this.glue.send(
+        new GetSchemaByDefinitionCommand({ SchemaId: this.schemaId(schemaName), SchemaDefinition: definition }),
+      );
       if (!out.SchemaVersionId) throw new SchemaNotFoundError(`${schemaName} has no version with this definition`);
       return out.SchemaVersionId;
     });
@@ -46,8 +69,14 @@ export class GlueSchemaRegistry implements SchemaRegistryPort {
 
   async getSchema(schemaName: string): Promise<SchemaInfo | undefined> {
     try {
-      const out = await this.call(`schema ${schemaName}`, () => this.glue.send(new GetSchemaCommand({ SchemaId: this.schemaId(schemaName) })));
-      return { schemaName, compatibility: out.Compatibility as CompatibilityMode, latestVersionNumber: Number(out.LatestSchemaVersion ?? 0) };
+      const out = await this.call(`schema ${schemaName}`, () =>
+        this.glue.send(new GetSchemaCommand({ SchemaId: this.schemaId(schemaName) })),
+      );
+      return {
+        schemaName,
+        compatibility: out.Compatibility as CompatibilityMode,
+        latestVersionNumber: Number(out.LatestSchemaVersion ?? 0),
+      };
     } catch (error) {
       if (error instanceof SchemaNotFoundError) return undefined;
       throw error;
@@ -55,15 +84,33 @@ export class GlueSchemaRegistry implements SchemaRegistryPort {
   }
 
   async createSchema(schemaName: string, definition: string, compatibility: CompatibilityMode): Promise<void> {
-    await this.call(`creating ${schemaName}`, () => this.glue.send(new CreateSchemaCommand({
-      RegistryId: { RegistryName: this.registryName }, SchemaName: schemaName, DataFormat: 'AVRO', Compatibility: compatibility, SchemaDefinition: definition,
-    })));
+    await this.call(`creating ${schemaName}`, () =>
+      this.glue.send(
+        new CreateSchemaCommand({
+          RegistryId: { RegistryName: this.registryName },
+          SchemaName: schemaName,
+          DataFormat: 'AVRO',
+          Compatibility: compatibility,
+          SchemaDefinition: definition,
+        }),
+      ),
+    );
   }
 
-  async registerVersion(schemaName: string, definition: string): Promise<{ schemaVersionId: string; versionNumber: number; status: VersionStatus }> {
+  async registerVersion(
+    schemaName: string,
+    definition: string,
+  ): Promise<{ schemaVersionId: string; versionNumber: number; status: VersionStatus }> {
     const out = await this.call(`registering a version of ${schemaName}`, () =>
-      this.glue.send(new RegisterSchemaVersionCommand({ SchemaId: this.schemaId(schemaName), SchemaDefinition: definition })));
-    return { schemaVersionId: String(out.SchemaVersionId), versionNumber: Number(out.VersionNumber), status: out.Status as VersionStatus };
+      this.glue.send(
+        new RegisterSchemaVersionCommand({ SchemaId: this.schemaId(schemaName), SchemaDefinition: definition }),
+      ),
+    );
+    return {
+      schemaVersionId: String(out.SchemaVersionId),
+      versionNumber: Number(out.VersionNumber),
+      status: out.Status as VersionStatus,
+    };
   }
 
   async getVersionStatus(schemaVersionId: string): Promise<{ status: VersionStatus; reason?: string }> {
@@ -77,8 +124,13 @@ export class GlueSchemaRegistry implements SchemaRegistryPort {
       return await request();
     } catch (error) {
       if (error instanceof SchemaNotFoundError) throw error;
-      if (error instanceof EntityNotFoundException) throw new SchemaNotFoundError(`${what}: not found in registry ${this.registryName} (${error.message})`);
-      if (isUnavailable(error)) throw new RegistryUnavailableError(`${what}: Glue Schema Registry unavailable: ${(error as Error).message}`, error);
+      if (error instanceof EntityNotFoundException)
+        throw new SchemaNotFoundError(`${what}: not found in registry ${this.registryName} (${error.message})`);
+      if (isUnavailable(error))
+        throw new RegistryUnavailableError(
+          `${what}: Glue Schema Registry unavailable: ${(error as Error).message}`,
+          error,
+        );
       throw error;
     }
   }
@@ -97,9 +149,11 @@ function toVersion(schemaName: string, out: GetSchemaVersionCommandOutput): Sche
 function isUnavailable(error: unknown): boolean {
   const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   const status = e.$metadata?.httpStatusCode;
-  return e.$retryable !== undefined
-    || (status !== undefined && (status >= 500 || status === 429))
-    || ['ThrottlingException', 'InternalServiceException', 'TimeoutError'].includes(String(e.name))
-    || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(String(e.code))
-    || status === undefined && e.name !== undefined && /network|socket|connect/i.test(String((error as Error).message));
+  return (
+    e.$retryable !== undefined ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    ['ThrottlingException', 'InternalServiceException', 'TimeoutError'].includes(String(e.name)) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(String(e.code)) ||
+    (status === undefined && e.name !== undefined && /network|socket|connect/i.test(String((error as Error).message)))
+  );
 }

@@ -16,10 +16,21 @@ export class InMemorySchemaRegistry implements SchemaRegistryPort {
     return this.schemas.get(schemaName)?.versions ?? [];
   }
 
-  private add(schemaName: string, definition: string, compatibility: CompatibilityMode, status: VersionStatus): SchemaVersion {
+  private add(
+    schemaName: string,
+    definition: string,
+    compatibility: CompatibilityMode,
+    status: VersionStatus,
+  ): SchemaVersion {
     const schema = this.schemas.get(schemaName) ?? { compatibility, versions: [] };
     this.schemas.set(schemaName, schema);
-    const version = { schemaName, schemaVersionId: randomUUID(), versionNumber: schema.versions.length + 1, definition, status };
+    const version = {
+      schemaName,
+      schemaVersionId: randomUUID(),
+      versionNumber: schema.versions.length + 1,
+      definition,
+      status,
+    };
     schema.versions.push(version);
     return version;
   }
@@ -77,12 +88,24 @@ export class InMemorySchemaRegistry implements SchemaRegistryPort {
     this.add(schemaName, definition, compatibility, 'AVAILABLE');
   }
 
-  async registerVersion(schemaName: string, definition: string): Promise<{ schemaVersionId: string; versionNumber: number; status: VersionStatus }> {
+  async registerVersion(
+    schemaName: string,
+    definition: string,
+  ): Promise<{ schemaVersionId: string; versionNumber: number; status: VersionStatus }> {
     this.enter(`register:${schemaName}`);
     const statuses: VersionStatus[] = this.nextStatuses.length > 0 ? [...this.nextStatuses] : ['AVAILABLE'];
-    const version = this.add(schemaName, definition, this.find(schemaName).compatibility, statuses[statuses.length - 1] ?? 'AVAILABLE');
+    const version = this.add(
+      schemaName,
+      definition,
+      this.find(schemaName).compatibility,
+      statuses[statuses.length - 1] ?? 'AVAILABLE',
+    );
     this.statusById.set(version.schemaVersionId, statuses);
-    return { schemaVersionId: version.schemaVersionId, versionNumber: version.versionNumber, status: this.nextStatusOf(statuses) };
+    return {
+      schemaVersionId: version.schemaVersionId,
+      versionNumber: version.versionNumber,
+      status: this.nextStatusOf(statuses),
+    };
   }
 
   /** Walks a version through its statuses; the last one sticks. */

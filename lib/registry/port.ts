@@ -1,4 +1,12 @@
-export type CompatibilityMode = 'NONE' | 'DISABLED' | 'BACKWARD' | 'BACKWARD_ALL' | 'FORWARD' | 'FORWARD_ALL' | 'FULL' | 'FULL_ALL';
+export type CompatibilityMode =
+  | 'NONE'
+  | 'DISABLED'
+  | 'BACKWARD'
+  | 'BACKWARD_ALL'
+  | 'FORWARD'
+  | 'FORWARD_ALL'
+  | 'FULL'
+  | 'FULL_ALL';
 export type VersionStatus = 'AVAILABLE' | 'PENDING' | 'FAILURE' | 'DELETING';
 
 export interface SchemaVersion {
@@ -28,6 +36,9 @@ export interface SchemaRegistryPort {
   getVersionIdByDefinition(schemaName: string, definition: string): Promise<string>;
   getSchema(schemaName: string): Promise<SchemaInfo | undefined>;
   createSchema(schemaName: string, definition: string, compatibility: CompatibilityMode): Promise<void>;
-  registerVersion(schemaName: string, definition: string): Promise<{ schemaVersionId: string; versionNumber: number; status: VersionStatus }>;
+  registerVersion(
+    schemaName: string,
+    definition: string,
+  ): Promise<{ schemaVersionId: string; versionNumber: number; status: VersionStatus }>;
   getVersionStatus(schemaVersionId: string): Promise<{ status: VersionStatus; reason?: string }>;
 }

@@ -31,29 +31,54 @@ export interface RegistrationOptions {
  * checks compatibility first, waits while Glue says PENDING and fails with Glue's reason on
  * FAILURE.
  */
-export async function registerSchema(registry: SchemaRegistryPort, wanted: SchemaToRegister, options: RegistrationOptions = {}): Promise<RegistrationOutcome> {
+export async function registerSchema(
+  registry: SchemaRegistryPort,
+  wanted: SchemaToRegister,
+  options: RegistrationOptions = {},
+): Promise<RegistrationOutcome> {
   const log = options.log ?? (() => undefined);
   const info = await registry.getSchema(wanted.schemaName);
   if (info === undefined) {
     await registry.createSchema(wanted.schemaName, wanted.definition, wanted.compatibility);
     const first = await registry.getLatestVersion(wanted.schemaName);
-    return { schemaName: wanted.schemaName, action: 'created', versionNumber: first.versionNumber, schemaVersionId: first.schemaVersionId };
+    return {
+      schemaName: wanted.schemaName,
+      action: 'created',
+      versionNumber: first.versionNumber,
+      schemaVersionId: first.schemaVersionId,
+    };
   }
   if (info.compatibility !== wanted.compatibility) {
-    log(`${wanted.schemaName}: registry has compatibility ${info.compatibility}, configuration says ${wanted.compatibility}; checking under ${info.compatibility}`);
+    log(
+      `${wanted.schemaName}: registry has compatibility ${info.compatibility}, configuration says ${wanted.compatibility}; checking under ${info.compatibility}`,
+    );
   }
   const latest = await registry.getLatestVersion(wanted.schemaName);
   if (canonicalDefinition(latest.definition) === canonicalDefinition(wanted.definition)) {
-    return { schemaName: wanted.schemaName, action: 'unchanged', versionNumber: latest.versionNumber, schemaVersionId: latest.schemaVersionId };
+    return {
+      schemaName: wanted.schemaName,
+      action: 'unchanged',
+      versionNumber: latest.versionNumber,
+      schemaVersionId: latest.schemaVersionId,
+    };
   }
   const previous = info.compatibility.endsWith('_ALL')
-    ? await Promise.all(Array.from({ length: latest.versionNumber }, (_, i) => registry.getVersionByNumber(wanted.schemaName, i + 1).then((v) => v.definition)))
+    ? await Promise.all(
+        Array.from({ length: latest.versionNumber }, (_, i) =>
+          registry.getVersionByNumber(wanted.schemaName, i + 1).then((v) => v.definition),
+        ),
+      )
     : [latest.definition];
   const problem = findIncompatibility(info.compatibility, wanted.definition, previous);
   if (problem) throw new SchemaIncompatibleError(`${wanted.schemaName}: refusing to register: ${problem}`);
   const registered = await registry.registerVersion(wanted.schemaName, wanted.definition);
   await waitUntilAvailable(registry, wanted.schemaName, registered, options);
-  return { schemaName: wanted.schemaName, action: 'registered', versionNumber: registered.versionNumber, schemaVersionId: registered.schemaVersionId };
+  return {
+    schemaName: wanted.schemaName,
+    action: 'registered',
+    versionNumber: registered.versionNumber,
+    schemaVersionId: registered.schemaVersionId,
+  };
 }
 
 async function waitUntilAvailable(
@@ -66,11 +91,18 @@ async function waitUntilAvailable(
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let status = { status: registered.status, reason: undefined as string | undefined };
   while (status.status === 'PENDING') {
-    if (Date.now() > deadline) throw new Error(`${schemaName} v${registered.versionNumber} is still PENDING after ${(options.timeoutMs ?? 60_000) / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${schemaName} v${registered.versionNumber} is still PENDING after ${(options.timeoutMs ?? 60_000) / 1000} s`,
+      );
     await pause(options.pollMs ?? 1000);
-    status = await registry.getVersionStatus(registered.schemaVersionId).then((s) => ({ status: s.status, reason: s.reason }));
+    status = await registry
+      .getVersionStatus(registered.schemaVersionId)
+      .then((s) => ({ status: s.status, reason: s.reason }));
   }
   if (status.status === 'FAILURE') {
-    throw new SchemaIncompatibleError(`${schemaName} v${registered.versionNumber}: Glue refused the version (FAILURE)${status.reason ? `: ${status.reason}` : ''}`);
+    throw new SchemaIncompatibleError(
+      `${schemaName} v${registered.versionNumber}: Glue refused the version (FAILURE)${status.reason ? `: ${status.reason}` : ''}`,
+    );
   }
 }

@@ -28,11 +28,15 @@ export class SchemaCache {
   private readonly idByDefinition: TtlCache<string, string>;
   private readonly compiled = new Map<string, Type>();
 
-  constructor(private readonly registry: SchemaRegistryPort, private readonly options: SchemaCacheOptions) {
+  constructor(
+    private readonly registry: SchemaRegistryPort,
+    private readonly options: SchemaCacheOptions,
+  ) {
     const common = {
       maxEntries: options.maxEntries,
       now: options.now,
-      onStaleServe: (error: unknown) => options.log?.warn('schema registry unavailable: serving cached schemas past their TTL', { error }),
+      onStaleServe: (error: unknown) =>
+        options.log?.warn('schema registry unavailable: serving cached schemas past their TTL', { error }),
       onRecovered: () => options.log?.info('schema registry reachable again'),
     };
     this.latestBySchema = new TtlCache({ ...common, ttlMs: options.latestTtlMs });
@@ -42,15 +46,21 @@ export class SchemaCache {
   }
 
   latest(schemaName: string): Promise<CompiledVersion> {
-    return this.latestBySchema.get(schemaName, async () => this.compile(await this.registry.getLatestVersion(schemaName)));
+    return this.latestBySchema.get(schemaName, async () =>
+      this.compile(await this.registry.getLatestVersion(schemaName)),
+    );
   }
 
   version(schemaVersionId: string): Promise<CompiledVersion> {
-    return this.byVersionId.get(schemaVersionId, async () => this.compile(await this.registry.getVersionById(schemaVersionId)));
+    return this.byVersionId.get(schemaVersionId, async () =>
+      this.compile(await this.registry.getVersionById(schemaVersionId)),
+    );
   }
 
   versionIdFor(schemaName: string, definition: string): Promise<string> {
-    return this.idByDefinition.get(`${schemaName}\u0000${definition}`, () => this.registry.getVersionIdByDefinition(schemaName, definition));
+    return this.idByDefinition.get(`${schemaName}\u0000${definition}`, () =>
+      this.registry.getVersionIdByDefinition(schemaName, definition),
+    );
   }
 
   /** Number of distinct versions compiled so far (each exactly once). */
@@ -63,7 +73,8 @@ export class SchemaCache {
     if (type === undefined) {
       type = compileSchema(version.definition);
       this.compiled.set(version.schemaVersionId, type);
-      while (this.compiled.size > this.options.maxEntries) this.compiled.delete(this.compiled.keys().next().value as string);
+      while (this.compiled.size > this.options.maxEntries)
+        this.compiled.delete(this.compiled.keys().next().value as string);
     }
     return { ...version, type };
   }

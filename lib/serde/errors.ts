@@ -26,7 +26,10 @@ export class SchemaValidationError extends CdcError {
   constructor(schemaName: string, violations: readonly FieldViolation[]) {
     // A record with thousands of bad fields must not make a message of megabytes: the first few
     // name the problem; the violations list (bounded where it is stored) has the rest.
-    const shown = violations.slice(0, MESSAGE_VIOLATIONS).map((v) => `${v.path || '(record)'}: expected ${v.expected}, got ${v.received}`).join('; ');
+    const shown = violations
+      .slice(0, MESSAGE_VIOLATIONS)
+      .map((v) => `${v.path || '(record)'}: expected ${v.expected}, got ${v.received}`)
+      .join('; ');
     const more = violations.length > MESSAGE_VIOLATIONS ? `; and ${violations.length - MESSAGE_VIOLATIONS} more` : '';
     super('SCHEMA_VALIDATION', `record does not match schema ${schemaName}: ${shown}${more}`);
     this.violations = violations;

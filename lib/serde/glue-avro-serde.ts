@@ -43,12 +43,21 @@ export class GlueAvroSerde {
     const reader = readerSchemaName === undefined ? writer : await this.schemas.latest(readerSchemaName);
     const body = frame.compression === 'zlib' ? inflate(frame.body) : frame.body;
     try {
-      const value = reader.schemaVersionId === writer.schemaVersionId
-        ? reader.type.fromBuffer(body)
-        : reader.type.fromBuffer(body, this.resolver(reader, writer) as never);
-      return { value: value as Record<string, unknown>, schemaVersionId: writer.schemaVersionId, schemaName: writer.schemaName, definition: writer.definition };
+      const value =
+        reader.schemaVersionId === writer.schemaVersionId
+          ? reader.type.fromBuffer(body)
+          : reader.type.fromBuffer(body, this.resolver(reader, writer) as never);
+      return {
+        value: value as Record<string, unknown>,
+        schemaVersionId: writer.schemaVersionId,
+        schemaName: writer.schemaName,
+        definition: writer.definition,
+      };
     } catch (error) {
-      throw new UndecodableMessageError(`Avro body of schema version ${writer.schemaVersionId} (${writer.schemaName} v${writer.versionNumber}) does not decode: ${(error as Error).message}`, error);
+      throw new UndecodableMessageError(
+        `Avro body of schema version ${writer.schemaVersionId} (${writer.schemaName} v${writer.versionNumber}) does not decode: ${(error as Error).message}`,
+        error,
+      );
     }
   }
 
@@ -83,7 +92,10 @@ export class GlueAvroSerde {
       try {
         resolver = reader.type.createResolver(writer.type);
       } catch (error) {
-        throw new UndecodableMessageError(`${writer.schemaName} v${writer.versionNumber} cannot be read as v${reader.versionNumber}: ${(error as Error).message}`, error);
+        throw new UndecodableMessageError(
+          `${writer.schemaName} v${writer.versionNumber} cannot be read as v${reader.versionNumber}: ${(error as Error).message}`,
+          error,
+        );
       }
       this.resolvers.set(key, resolver);
     }
@@ -95,6 +107,9 @@ function inflate(body: Buffer): Buffer {
   try {
     return inflateSync(body);
   } catch (error) {
-    throw new UndecodableMessageError(`zlib-compressed Glue message does not inflate: ${(error as Error).message}`, error);
+    throw new UndecodableMessageError(
+      `zlib-compressed Glue message does not inflate: ${(error as Error).message}`,
+      error,
+    );
   }
 }

@@ -30,11 +30,18 @@ export function readGlueFrame(bytes: Uint8Array): GlueFrame {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length > 0 && buf[0] !== GLUE_HEADER_VERSION) throw new UndecodableMessageError(notGlueFramed(buf));
   if (buf.length < GLUE_HEADER_LENGTH) {
-    throw new UndecodableMessageError(`truncated Glue Schema Registry message: ${buf.length} bytes, the header alone is ${GLUE_HEADER_LENGTH}`);
+    throw new UndecodableMessageError(
+      `truncated Glue Schema Registry message: ${buf.length} bytes, the header alone is ${GLUE_HEADER_LENGTH}`,
+    );
   }
   const compression = buf[1] === COMPRESSION_BYTE.none ? 'none' : buf[1] === COMPRESSION_BYTE.zlib ? 'zlib' : undefined;
-  if (compression === undefined) throw new UndecodableMessageError(`unknown Glue compression byte ${buf[1]} (expected 0 = none or 5 = zlib)`);
-  return { schemaVersionId: formatUuid(buf.subarray(2, GLUE_HEADER_LENGTH)), compression, body: buf.subarray(GLUE_HEADER_LENGTH) };
+  if (compression === undefined)
+    throw new UndecodableMessageError(`unknown Glue compression byte ${buf[1]} (expected 0 = none or 5 = zlib)`);
+  return {
+    schemaVersionId: formatUuid(buf.subarray(2, GLUE_HEADER_LENGTH)),
+    compression,
+    body: buf.subarray(GLUE_HEADER_LENGTH),
+  };
 }
 
 function notGlueFramed(buf: Buffer): string {

@@ -3,7 +3,9 @@ import type { FieldViolation } from './errors';
 
 const VALID = { valid: true } as const;
 
-export type ValidationResult = { readonly valid: true } | { readonly valid: false; readonly violations: readonly FieldViolation[] };
+export type ValidationResult =
+  | { readonly valid: true }
+  | { readonly valid: false; readonly violations: readonly FieldViolation[] };
 
 /**
  * Checks a record against a compiled schema and reports every failing field with what was
@@ -23,7 +25,8 @@ export function validateRecord(type: Type, record: unknown): ValidationResult {
   });
   undeclaredFields(type, record, [], violations);
   // The quick check said no: never answer "valid" even if no field could be singled out.
-  if (violations.length === 0) violations.push({ path: '', expected: describeType(type), received: describeValue(record) });
+  if (violations.length === 0)
+    violations.push({ path: '', expected: describeType(type), received: describeValue(record) });
   return { valid: false, violations };
 }
 
@@ -45,19 +48,27 @@ function undeclaredFields(type: Type, value: unknown, path: string[], out: Field
   const t = type as unknown as Walkable;
   if (value === null || value === undefined) return;
   if (t.types) {
-    const branch = t.types.find((b) => b.typeName !== 'null' && b.isValid(value)) ?? t.types.find((b) => b.typeName === 'record' && typeof value === 'object');
+    const branch =
+      t.types.find((b) => b.typeName !== 'null' && b.isValid(value)) ??
+      t.types.find((b) => b.typeName === 'record' && typeof value === 'object');
     if (branch) undeclaredFields(branch, value, path, out);
   } else if (t.typeName === 'record' && typeof value === 'object' && !Array.isArray(value)) {
     const fields = new Map((t.fields ?? []).map((f) => [f.name, f.type]));
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
       const fieldType = fields.get(key);
       if (fieldType) undeclaredFields(fieldType, child, [...path, key], out);
-      else if (child !== undefined) out.push({ path: formatPath([...path, key]), expected: `no such field in ${t.name ?? 'the record'}`, received: describeValue(child) });
+      else if (child !== undefined)
+        out.push({
+          path: formatPath([...path, key]),
+          expected: `no such field in ${t.name ?? 'the record'}`,
+          received: describeValue(child),
+        });
     }
   } else if (t.itemsType && Array.isArray(value)) {
     value.forEach((item, i) => undeclaredFields(t.itemsType as Type, item, [...path, String(i)], out));
   } else if (t.valuesType && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value as Record<string, unknown>)) undeclaredFields(t.valuesType, child, [...path, key], out);
+    for (const [key, child] of Object.entries(value as Record<string, unknown>))
+      undeclaredFields(t.valuesType, child, [...path, key], out);
   }
 }
 
@@ -68,7 +79,12 @@ function describeType(type: Type): string {
   if (type.typeName === 'logical:date') return 'date YYYY-MM-DD';
   const schema = type.schema() as unknown;
   if (typeof schema === 'string') return schema;
-  if (Array.isArray(schema)) return schema.map((s) => (typeof s === 'string' ? s : (s as { name?: string; type?: string }).name ?? (s as { type?: string }).type)).join(' | ');
+  if (Array.isArray(schema))
+    return schema
+      .map((s) =>
+        typeof s === 'string' ? s : ((s as { name?: string; type?: string }).name ?? (s as { type?: string }).type),
+      )
+      .join(' | ');
   const s = schema as { type?: string; name?: string; logicalType?: string; symbols?: string[] };
   if (s.type === 'enum') return `one of ${(s.symbols ?? []).join(', ')}`;
   return s.name ?? s.type ?? 'value';

@@ -10,10 +10,17 @@ const SECRET_PARAM = /token|key|secret|signature|sig|auth|password|code/i;
  * frameworks often answer an error with the request they got, Authorization header included.
  * Redacts first and cuts after, so a secret across the cut cannot leave a prefix behind.
  */
-export function echoFreeExcerpt(body: string, request: { url: URL; token: string | undefined }, max = MAX_BODY_EXCERPT_CHARS): string {
+export function echoFreeExcerpt(
+  body: string,
+  request: { url: URL; token: string | undefined },
+  max = MAX_BODY_EXCERPT_CHARS,
+): string {
   // Only the head is shown; a little more is scanned so a secret that starts inside it is found whole.
   let text = body.slice(0, max + 4096);
-  const secrets = [request.token, ...[...request.url.searchParams].filter(([name]) => SECRET_PARAM.test(name)).map(([, value]) => value)];
+  const secrets = [
+    request.token,
+    ...[...request.url.searchParams].filter(([name]) => SECRET_PARAM.test(name)).map(([, value]) => value),
+  ];
   for (const secret of secrets) {
     if (secret === undefined || secret.length < 4) continue;
     for (const form of new Set([secret, encodeURIComponent(secret)])) text = text.split(form).join(REDACTED);

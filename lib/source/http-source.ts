@@ -41,7 +41,8 @@ export class HttpSource implements Source {
     url.searchParams.set(mapping.entityParam, mapping.entityValue ?? entity);
     url.searchParams.set(mapping.sinceParam, since);
     if (mapping.limitParam) url.searchParams.set(mapping.limitParam, String(this.options.pageLimit));
-    if (pageToken !== null && mapping.paging.style === 'token') url.searchParams.set(mapping.paging.tokenParam, pageToken);
+    if (pageToken !== null && mapping.paging.style === 'token')
+      url.searchParams.set(mapping.paging.tokenParam, pageToken);
     const token = await this.options.token();
     let response: Response;
     try {
@@ -51,7 +52,10 @@ export class HttpSource implements Source {
       });
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
-      throw new SourceError(`GET ${url.pathname} ${timedOut ? `timed out after ${this.options.requestTimeoutMs} ms` : `failed: ${(error as Error).message}`}`, { retriable: true, cause: error });
+      throw new SourceError(
+        `GET ${url.pathname} ${timedOut ? `timed out after ${this.options.requestTimeoutMs} ms` : `failed: ${(error as Error).message}`}`,
+        { retriable: true, cause: error },
+      );
     }
     const body = await readLimited(response, this.options.maxResponseBytes, url.pathname);
     if (response.status !== 200) throw statusError(response, echoFreeExcerpt(body, { url, token }), url.pathname);
@@ -64,7 +68,10 @@ export class HttpSource implements Source {
       json = JSON.parse(body);
     } catch {
       // e.g. a proxy's HTML error page served with status 200: transient more often than not.
-      throw new SourceError(`GET ${path} answered 200 with a body that is not JSON (starts with ${JSON.stringify(head())})`, { retriable: true });
+      throw new SourceError(
+        `GET ${path} answered 200 with a body that is not JSON (starts with ${JSON.stringify(head())})`,
+        { retriable: true },
+      );
     }
     return pageOf(json, mapping, path, this.options.now?.() ?? Date.now());
   }
@@ -73,9 +80,19 @@ export class HttpSource implements Source {
 /** `excerpt`: the body's head, bounded and without what echoes the request. */
 function statusError(response: Response, excerpt: string, path: string): SourceError {
   const status = response.status;
-  if (status === 429) return new SourceError(`GET ${path} answered 429 (rate limited)`, { retriable: true, status, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) });
-  if (status >= 500 || status === 408) return new SourceError(`GET ${path} answered ${status}: ${excerpt}`, { retriable: true, status });
-  if (status === 401 || status === 403) return new SourceError(`GET ${path} answered ${status}: the source refused the credentials (check the token: CDC_SOURCE_TOKEN / the SSM parameter)`, { retriable: false, status });
+  if (status === 429)
+    return new SourceError(`GET ${path} answered 429 (rate limited)`, {
+      retriable: true,
+      status,
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    });
+  if (status >= 500 || status === 408)
+    return new SourceError(`GET ${path} answered ${status}: ${excerpt}`, { retriable: true, status });
+  if (status === 401 || status === 403)
+    return new SourceError(
+      `GET ${path} answered ${status}: the source refused the credentials (check the token: CDC_SOURCE_TOKEN / the SSM parameter)`,
+      { retriable: false, status },
+    );
   return new SourceError(`GET ${path} answered ${status}: ${excerpt}`, { retriable: false, status });
 }
 
@@ -92,7 +109,10 @@ async function readLimited(response: Response, maxBytes: number, path: string): 
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel();
-    throw new SourceError(`GET ${path}: response of ${declared} bytes is over the ${maxBytes}-byte limit`, { retriable: false, status: response.status });
+    throw new SourceError(`GET ${path}: response of ${declared} bytes is over the ${maxBytes}-byte limit`, {
+      retriable: false,
+      status: response.status,
+    });
   }
   const reader = response.body?.getReader();
   if (!reader) return '';
@@ -104,7 +124,10 @@ async function readLimited(response: Response, maxBytes: number, path: string): 
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw new SourceError(`GET ${path}: response is over the ${maxBytes}-byte limit`, { retriable: false, status: response.status });
+      throw new SourceError(`GET ${path}: response is over the ${maxBytes}-byte limit`, {
+        retriable: false,
+        status: response.status,
+      });
     }
     chunks.push(value);
   }
@@ -112,7 +135,10 @@ async function readLimited(response: Response, maxBytes: number, path: string): 
     // Fatal: bytes that are not UTF-8 are refused, never replaced with U+FFFD (that would mangle data silently).
     return UTF8.decode(Buffer.concat(chunks));
   } catch {
-    throw new SourceError(`GET ${path}: the response body is not valid UTF-8; refusing it rather than altering its text`, { retriable: false, status: response.status });
+    throw new SourceError(
+      `GET ${path}: the response body is not valid UTF-8; refusing it rather than altering its text`,
+      { retriable: false, status: response.status },
+    );
   }
 }
 

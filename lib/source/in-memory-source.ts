@@ -23,10 +23,15 @@ export interface InMemorySourceOptions {
  * those are HttpSource's, tested against the HTTP simulator.
  */
 export class InMemorySource implements Source {
-  constructor(private readonly answer: (query: PageQuery) => unknown, private readonly options: InMemorySourceOptions) {}
+  constructor(
+    private readonly answer: (query: PageQuery) => unknown,
+    private readonly options: InMemorySourceOptions,
+  ) {}
 
   async fetchPage(entity: string, since: string, pageToken: string | null): Promise<SourcePage> {
-    const body: unknown = JSON.parse(JSON.stringify(this.answer({ entity, updatedSince: since, pageToken, limit: this.options.pageLimit })));
+    const body: unknown = JSON.parse(
+      JSON.stringify(this.answer({ entity, updatedSince: since, pageToken, limit: this.options.pageLimit })),
+    );
     const mapping = this.options.mappingOf?.(entity) ?? DEFAULT_MAPPING;
     return pageOf(body, mapping, mapping.path, this.options.now?.() ?? Date.now());
   }

@@ -22,7 +22,9 @@ export interface ResponseMapping {
   readonly deleteWhen?: { readonly field: string; readonly equals: string };
   /** Where the entity's fields are; absent: the record itself, minus nothing. */
   readonly dataField?: string;
-  readonly paging: { readonly style: 'token'; readonly tokenParam: string; readonly nextTokenPath: string } | { readonly style: 'none' };
+  readonly paging:
+    | { readonly style: 'token'; readonly tokenParam: string; readonly nextTokenPath: string }
+    | { readonly style: 'none' };
 }
 
 export const DEFAULT_MAPPING: ResponseMapping = {
@@ -42,12 +44,15 @@ export const DEFAULT_MAPPING: ResponseMapping = {
 /** An entity's `mapping` option from params.entities, over the defaults; fails naming the setting. */
 export function parseMapping(entity: string, raw: unknown): ResponseMapping {
   if (raw === undefined || raw === null) return DEFAULT_MAPPING;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`CDC_ENTITIES.${entity}.mapping`, 'must be an object');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(`CDC_ENTITIES.${entity}.mapping`, 'must be an object');
   const merged = { ...DEFAULT_MAPPING, ...(raw as Partial<ResponseMapping>) } as ResponseMapping;
   for (const key of ['path', 'entityParam', 'sinceParam', 'recordsPath', 'idField', 'timestampField'] as const) {
-    if (typeof merged[key] !== 'string' || merged[key] === '') throw new ConfigError(`CDC_ENTITIES.${entity}.mapping.${key}`, 'must be a non-empty string');
+    if (typeof merged[key] !== 'string' || merged[key] === '')
+      throw new ConfigError(`CDC_ENTITIES.${entity}.mapping.${key}`, 'must be a non-empty string');
   }
-  if (merged.paging.style !== 'token' && merged.paging.style !== 'none') throw new ConfigError(`CDC_ENTITIES.${entity}.mapping.paging.style`, 'must be "token" or "none"');
+  if (merged.paging.style !== 'token' && merged.paging.style !== 'none')
+    throw new ConfigError(`CDC_ENTITIES.${entity}.mapping.paging.style`, 'must be "token" or "none"');
   return merged;
 }
 

@@ -5,7 +5,13 @@ import { type ResponseMapping, valueAt } from './mapping';
 export type SourceEntry =
   | { readonly kind: 'change'; readonly change: SourceChange }
   /** Not a usable change: parked with its reason (MALFORMED_EVENT, PAYLOAD_TOO_LARGE), never dropped; the page goes on. */
-  | { readonly kind: 'malformed'; readonly problem: string; readonly raw: unknown; readonly id?: string; readonly reason: 'MALFORMED_EVENT' | 'PAYLOAD_TOO_LARGE' };
+  | {
+      readonly kind: 'malformed';
+      readonly problem: string;
+      readonly raw: unknown;
+      readonly id?: string;
+      readonly reason: 'MALFORMED_EVENT' | 'PAYLOAD_TOO_LARGE';
+    };
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 /** Clocks differ; a change stamped this far ahead of us is refused rather than moving the checkpoint into the future. */
@@ -23,27 +29,57 @@ export const MAX_RECORD_DEPTH = 32;
  * UTC with milliseconds, which keeps the instant), an op, and the entity's data.
  */
 export function normalizeEntry(raw: unknown, mapping: ResponseMapping, now: number): SourceEntry {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return malformed(raw, `record is ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}, not an object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return malformed(
+      raw,
+      `record is ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}, not an object`,
+    );
   // Before anything reads or quotes a field: a field nested thousands of levels deep would make
   // JSON.stringify throw, and the run with it, on every retry of the same page.
   const shape = shapeProblem(raw);
   const id = valueAt(raw, mapping.idField);
   const usableId = typeof id === 'string' && id.trim() !== '' && !LONE_SURROGATE.test(id) ? id : undefined;
   if (shape !== undefined) return malformed(raw, shape, usableId);
-  if (typeof id !== 'string' || id.trim() === '') return malformed(raw, `${mapping.idField} must be a non-empty string, got ${excerpt(id)}`);
+  if (typeof id !== 'string' || id.trim() === '')
+    return malformed(raw, `${mapping.idField} must be a non-empty string, got ${excerpt(id)}`);
   const stamp = valueAt(raw, mapping.timestampField);
   const millis = typeof stamp === 'string' && ISO.test(stamp) ? Date.parse(stamp) : Number.NaN;
-  if (!Number.isFinite(millis)) return malformed(raw, `${mapping.timestampField} must be an ISO-8601 instant with at most ms precision, got ${excerpt(stamp)}`, id);
-  if (millis > now + MAX_CLOCK_SKEW_MS) return malformed(raw, `${mapping.timestampField} ${String(stamp)} is in the future`, id);
+  if (!Number.isFinite(millis))
+    return malformed(
+      raw,
+      `${mapping.timestampField} must be an ISO-8601 instant with at most ms precision, got ${excerpt(stamp)}`,
+      id,
+    );
+  if (millis > now + MAX_CLOCK_SKEW_MS)
+    return malformed(raw, `${mapping.timestampField} ${String(stamp)} is in the future`, id);
   // The epoch (or before) is a placeholder of a missing time, not when a change happened.
-  if (millis <= 0) return malformed(raw, `${mapping.timestampField} ${String(stamp)} is at or before the Unix epoch: a placeholder, not a change time`, id);
+  if (millis <= 0)
+    return malformed(
+      raw,
+      `${mapping.timestampField} ${String(stamp)} is at or before the Unix epoch: a placeholder, not a change time`,
+      id,
+    );
   const bytes = Buffer.byteLength(JSON.stringify(raw));
-  if (bytes > MAX_RECORD_BYTES) return { kind: 'malformed', problem: `record is ${bytes} bytes of JSON, over the ${MAX_RECORD_BYTES}-byte limit`, raw, id, reason: 'PAYLOAD_TOO_LARGE' };
+  if (bytes > MAX_RECORD_BYTES)
+    return {
+      kind: 'malformed',
+      problem: `record is ${bytes} bytes of JSON, over the ${MAX_RECORD_BYTES}-byte limit`,
+      raw,
+      id,
+      reason: 'PAYLOAD_TOO_LARGE',
+    };
   const op = opOf(raw, mapping);
-  if (op === undefined) return malformed(raw, `${mapping.opField} must be UPSERT or DELETE, got ${excerpt(valueAt(raw, mapping.opField ?? ''))}`, id);
+  if (op === undefined)
+    return malformed(
+      raw,
+      `${mapping.opField} must be UPSERT or DELETE, got ${excerpt(valueAt(raw, mapping.opField ?? ''))}`,
+      id,
+    );
   const data = mapping.dataField === undefined ? raw : valueAt(raw, mapping.dataField);
-  if (op === 'UPSERT' && (data === null || typeof data !== 'object' || Array.isArray(data))) return malformed(raw, `an UPSERT needs ${mapping.dataField ?? 'the record'} to be an object`, id);
-  const dataObject = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
+  if (op === 'UPSERT' && (data === null || typeof data !== 'object' || Array.isArray(data)))
+    return malformed(raw, `an UPSERT needs ${mapping.dataField ?? 'the record'} to be an object`, id);
+  const dataObject =
+    data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
   return { kind: 'change', change: { id, op, updatedAt: new Date(millis).toISOString(), data: dataObject } };
 }
 
@@ -60,13 +96,17 @@ function shapeProblem(record: object): string | undefined {
   const stack: [unknown, string, number][] = [[record, '', 1]];
   while (stack.length > 0) {
     const [node, path, depth] = stack.pop()!;
-    if (typeof node === 'number' && !Number.isFinite(node)) return `${path} is a number too large for a double (it parses to ${node})`;
-    if (typeof node === 'string' && LONE_SURROGATE.test(node)) return `${path} has a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape), which no UTF-8 text can hold`;
+    if (typeof node === 'number' && !Number.isFinite(node))
+      return `${path} is a number too large for a double (it parses to ${node})`;
+    if (typeof node === 'string' && LONE_SURROGATE.test(node))
+      return `${path} has a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape), which no UTF-8 text can hold`;
     if (node === null || typeof node !== 'object') continue;
-    if (depth > MAX_RECORD_DEPTH) return `record is nested deeper than ${MAX_RECORD_DEPTH} levels (at ${path.slice(0, 80)}…)`;
+    if (depth > MAX_RECORD_DEPTH)
+      return `record is nested deeper than ${MAX_RECORD_DEPTH} levels (at ${path.slice(0, 80)}…)`;
     for (const [key, child] of Object.entries(node)) {
       const at = Array.isArray(node) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
-      if (LONE_SURROGATE.test(key)) return `the field name at ${excerpt(at, 80)} has a lone UTF-16 surrogate, which no UTF-8 text can hold`;
+      if (LONE_SURROGATE.test(key))
+        return `the field name at ${excerpt(at, 80)} has a lone UTF-16 surrogate, which no UTF-8 text can hold`;
       stack.push([child, at, depth + 1]);
     }
   }
@@ -81,5 +121,7 @@ function opOf(raw: object, mapping: ResponseMapping): 'UPSERT' | 'DELETE' | unde
 }
 
 function malformed(raw: unknown, problem: string, id?: string): SourceEntry {
-  return id === undefined ? { kind: 'malformed', problem, raw, reason: 'MALFORMED_EVENT' } : { kind: 'malformed', problem, raw, id, reason: 'MALFORMED_EVENT' };
+  return id === undefined
+    ? { kind: 'malformed', problem, raw, reason: 'MALFORMED_EVENT' }
+    : { kind: 'malformed', problem, raw, id, reason: 'MALFORMED_EVENT' };
 }

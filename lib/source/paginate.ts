@@ -13,7 +13,12 @@ export interface PaginationLimits {
  * All pages of one query, in order, with loop guards: a repeated page token or too many empty
  * pages that still point to a next page end the walk with an error instead of spinning forever.
  */
-export async function* pagesOf(source: Source, entity: string, since: string, limits: PaginationLimits): AsyncGenerator<SourcePage> {
+export async function* pagesOf(
+  source: Source,
+  entity: string,
+  since: string,
+  limits: PaginationLimits,
+): AsyncGenerator<SourcePage> {
   const seen = new Set<string>();
   let token: string | null = null;
   let empty = 0;
@@ -22,10 +27,18 @@ export async function* pagesOf(source: Source, entity: string, since: string, li
     const page: SourcePage = await source.fetchPage(entity, since, token);
     yield page;
     if (page.nextPageToken === null) return;
-    if (seen.has(page.nextPageToken)) throw new SourceError(`${entity}: the source returned page token ${JSON.stringify(page.nextPageToken.slice(0, 40))} twice; stopping instead of looping`, { retriable: false });
+    if (seen.has(page.nextPageToken))
+      throw new SourceError(
+        `${entity}: the source returned page token ${JSON.stringify(page.nextPageToken.slice(0, 40))} twice; stopping instead of looping`,
+        { retriable: false },
+      );
     seen.add(page.nextPageToken);
     empty = page.entries.length === 0 ? empty + 1 : 0;
-    if (empty >= limits.maxConsecutiveEmptyPages) throw new SourceError(`${entity}: ${empty} empty pages in a row that still point to a next page; stopping instead of looping`, { retriable: false });
+    if (empty >= limits.maxConsecutiveEmptyPages)
+      throw new SourceError(
+        `${entity}: ${empty} empty pages in a row that still point to a next page; stopping instead of looping`,
+        { retriable: false },
+      );
     token = page.nextPageToken;
   }
 }

@@ -7,7 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteSchemaCommand, GlueClient } from '@aws-sdk/client-glue';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { GlueSchemaRegistry, registerSchema, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
@@ -67,7 +73,10 @@ export class BenchStack {
     await admin.connect();
     try {
       this.cleanups.push(() => this.deleteTopic(topic));
-      await admin.createTopics({ topics: [{ topic, numPartitions: Number(this.param('topicPartitions')) }], waitForLeaders: true });
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: Number(this.param('topicPartitions')) }],
+        waitForLeaders: true,
+      });
       return topic;
     } finally {
       await admin.disconnect();
@@ -83,18 +92,32 @@ export class BenchStack {
 
   /** A Glue schema of this name in the stack's registry: the retry function finds an entity's schema by its topic's name. */
   async scratchSchema(schemaName: string, definition: string): Promise<void> {
-    this.cleanups.push(() => this.glue.send(new DeleteSchemaCommand({ SchemaId: { RegistryName: this.names.schemaRegistry, SchemaName: schemaName } })));
-    await registerSchema(new GlueSchemaRegistry(this.glue, this.names.schemaRegistry), { schemaName, definition, compatibility: 'BACKWARD' });
+    this.cleanups.push(() =>
+      this.glue.send(
+        new DeleteSchemaCommand({ SchemaId: { RegistryName: this.names.schemaRegistry, SchemaName: schemaName } }),
+      ),
+    );
+    await registerSchema(new GlueSchemaRegistry(this.glue, this.names.schemaRegistry), {
+      schemaName,
+      definition,
+      compatibility: 'BACKWARD',
+    });
   }
 
   /** A serde on the stack's Glue registry, with the cache settings the handlers use. */
   glueSerde(): GlueAvroSerde {
-    return new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(this.glue, this.names.schemaRegistry), { latestTtlMs: 5 * 60_000, maxEntries: 200 }));
+    return new GlueAvroSerde(
+      new SchemaCache(new GlueSchemaRegistry(this.glue, this.names.schemaRegistry), {
+        latestTtlMs: 5 * 60_000,
+        maxEntries: 200,
+      }),
+    );
   }
 
   /** Removes every scratch resource, newest first; a failure to remove one does not keep the others. */
   async close(): Promise<void> {
-    for (const cleanup of this.cleanups.reverse()) await cleanup().catch((error: Error) => console.warn(`bench: cleanup failed: ${error.message}`));
+    for (const cleanup of this.cleanups.reverse())
+      await cleanup().catch((error: Error) => console.warn(`bench: cleanup failed: ${error.message}`));
     this.dynamodb.destroy();
     this.s3.destroy();
     this.glue.destroy();
@@ -115,8 +138,17 @@ export class BenchStack {
   }
 
   private async deleteBucket(bucket: string): Promise<void> {
-    for (let listed = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket })); (listed.Contents ?? []).length > 0; listed = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket }))) {
-      await this.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: (listed.Contents ?? []).map((o) => ({ Key: o.Key })) } }));
+    for (
+      let listed = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      (listed.Contents ?? []).length > 0;
+      listed = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket }))
+    ) {
+      await this.s3.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: (listed.Contents ?? []).map((o) => ({ Key: o.Key })) },
+        }),
+      );
     }
     await this.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
   }
@@ -148,8 +180,13 @@ async function ensureStackRunning(): Promise<void> {
 
 /** The local runtime's rule: CloudFormation values left in an environment are an error, everything else a string. */
 function stringEnvironment(definition: FunctionDefinition): Record<string, string> {
-  return Object.fromEntries(Object.entries(definition.environment).map(([name, value]) => {
-    if (typeof value === 'object') throw new Error(`${definition.name}: environment ${name} is a CloudFormation value on stage local: ${JSON.stringify(value)}`);
-    return [name, String(value)];
-  }));
+  return Object.fromEntries(
+    Object.entries(definition.environment).map(([name, value]) => {
+      if (typeof value === 'object')
+        throw new Error(
+          `${definition.name}: environment ${name} is a CloudFormation value on stage local: ${JSON.stringify(value)}`,
+        );
+      return [name, String(value)];
+    }),
+  );
 }

@@ -22,9 +22,21 @@ const LAMBDA_VARIABLES = { AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPP
 
 type Environment = Record<string, string>;
 
-export async function benchColdStarts(bundles: readonly FunctionBundle[], environmentOf: (fn: string) => Environment, dir: string): Promise<BenchRow[]> {
-  console.log(`\ncold start: loading each deploy bundle in a fresh node process (median of ${ROUNDS}), against an empty node process`);
-  const handlers = await Promise.all(bundles.map(async (b) => ({ name: b.name, module: await unzip(b, dir), env: { PATH: process.env.PATH ?? '', ...environmentOf(b.name), ...LAMBDA_VARIABLES } })));
+export async function benchColdStarts(
+  bundles: readonly FunctionBundle[],
+  environmentOf: (fn: string) => Environment,
+  dir: string,
+): Promise<BenchRow[]> {
+  console.log(
+    `\ncold start: loading each deploy bundle in a fresh node process (median of ${ROUNDS}), against an empty node process`,
+  );
+  const handlers = await Promise.all(
+    bundles.map(async (b) => ({
+      name: b.name,
+      module: await unzip(b, dir),
+      env: { PATH: process.env.PATH ?? '', ...environmentOf(b.name), ...LAMBDA_VARIABLES },
+    })),
+  );
   const empty: number[] = [];
   const withMaps = new Map(handlers.map((h) => [h.name, [] as number[]]));
   const withoutMaps = new Map(handlers.map((h) => [h.name, [] as number[]]));
@@ -37,7 +49,12 @@ export async function benchColdStarts(bundles: readonly FunctionBundle[], enviro
   }
   const baseline = { name: 'empty node process start', figure: median(empty) };
   return handlers.map((h) => {
-    const row: BenchRow = { stage: `cold start: ${h.name} init (bundle loaded, config, clients)`, figure: median(withMaps.get(h.name)!) - baseline.figure, unit: 'ms', baseline };
+    const row: BenchRow = {
+      stage: `cold start: ${h.name} init (bundle loaded, config, clients)`,
+      figure: median(withMaps.get(h.name)!) - baseline.figure,
+      unit: 'ms',
+      baseline,
+    };
     printRow(row, `${(median(withoutMaps.get(h.name)!) - baseline.figure).toFixed(0)} ms without --enable-source-maps`);
     return row;
   });
@@ -58,7 +75,11 @@ function nodeStart(script: string, args: readonly string[], env: Environment): P
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr.trim().slice(0, 2000)}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(performance.now() - started)
+        : reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr.trim().slice(0, 2000)}`)),
+    );
   });
 }
 

@@ -55,14 +55,19 @@ export async function benchConsumer(stack: BenchStack): Promise<BenchRow> {
     return written;
   });
   const written = consumed.result;
-  if (written.rows !== messages.length) throw new Error(`the consumer wrote ${written.rows} rows of ${messages.length} records`);
+  if (written.rows !== messages.length)
+    throw new Error(`the consumer wrote ${written.rows} rows of ${messages.length} records`);
 
   const row: BenchRow = {
     stage: `consumer: MSK event → S3 (${messages.length.toLocaleString('en-US')} events, batches of ${batchSize}, gzip ${config.gzip ? 'on' : 'off'})`,
-    figure: messages.length / consumed.seconds, unit: 'events/s',
+    figure: messages.length / consumed.seconds,
+    unit: 'events/s',
     baseline: { name: 'decode-only: same records, same serde, no S3', figure: messages.length / decoded.seconds },
   };
-  printRow(row, `${written.objects} objects of ≈ ${Math.round(written.bytes / written.objects / 1024)} KiB in ${consumed.seconds.toFixed(1)} s`);
+  printRow(
+    row,
+    `${written.objects} objects of ≈ ${Math.round(written.bytes / written.objects / 1024)} KiB in ${consumed.seconds.toFixed(1)} s`,
+  );
   return row;
 }
 
@@ -71,14 +76,29 @@ function mskEvent(topic: string, firstOffset: number, messages: readonly Outgoin
   const partition = 0;
   const records = messages.map((m, i) => mskRecord(topic, partition, kafkaMessage(m, firstOffset + i)));
   // The local runtime's record type is the AWS-documented shape; aws-lambda's typing only insists on a key.
-  return { eventSource: 'aws:kafka', eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/bench/1', bootstrapServers: 'bench:9092', records: { [`${topic}-${partition}`]: records } } as MSKEvent;
+  return {
+    eventSource: 'aws:kafka',
+    eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/bench/1',
+    bootstrapServers: 'bench:9092',
+    records: { [`${topic}-${partition}`]: records },
+  } as MSKEvent;
 }
 
 function kafkaMessage(message: OutgoingMessage, offset: number): KafkaMessage {
-  const headers = Object.fromEntries(Object.entries(message.headers).map(([name, value]) => [name, Buffer.from(value)]));
-  return { key: Buffer.from(message.key), value: message.value, headers, offset: String(offset), timestamp: String(BATCH_START_MS + offset), attributes: 0 } as KafkaMessage;
+  const headers = Object.fromEntries(
+    Object.entries(message.headers).map(([name, value]) => [name, Buffer.from(value)]),
+  );
+  return {
+    key: Buffer.from(message.key),
+    value: message.value,
+    headers,
+    offset: String(offset),
+    timestamp: String(BATCH_START_MS + offset),
+    attributes: 0,
+  } as KafkaMessage;
 }
 
 async function decodeOnly(event: MSKEvent, serde: GlueAvroSerde): Promise<void> {
-  for (const records of Object.values(event.records)) for (const record of records) await serde.decode(fromMskRecord(record).value);
+  for (const records of Object.values(event.records))
+    for (const record of records) await serde.decode(fromMskRecord(record).value);
 }

@@ -5,7 +5,12 @@
  * request as the store sends them, into a second, identical scratch copy (both start empty, so
  * neither pays for overwriting the other's items), page by page after the store's.
  */
-import { type AttributeValue, BatchWriteItemCommand, type BatchWriteItemCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
 import { parkedEvent } from '../../lib/poller/page-plan';
 import type { BenchStack } from './bench-stack';
@@ -23,11 +28,25 @@ type Item = Record<string, AttributeValue>;
 export async function benchFallback(stack: BenchStack): Promise<BenchRow> {
   console.log('\nfallback: parking events in DynamoDB, against plain BatchWriteItem');
   const pageLimit = Number(stack.param('pollPageLimit'));
-  const [storeTable, rawTable] = [await stack.scratchTable(stack.names.fallbackTable, 'park'), await stack.scratchTable(stack.names.fallbackTable, 'put')];
+  const [storeTable, rawTable] = [
+    await stack.scratchTable(stack.names.fallbackTable, 'park'),
+    await stack.scratchTable(stack.names.fallbackTable, 'put'),
+  ];
   const now = new Date().toISOString();
-  const parked = customerChanges(EVENTS).map((record) => parkedEvent(record, { entity: BENCH_ENTITY, now }, 'RETRIABLE', 'KAFKA_UNAVAILABLE', 'Kafka did not acknowledge 500 message(s): the broker is down (bench)'));
+  const parked = customerChanges(EVENTS).map((record) =>
+    parkedEvent(
+      record,
+      { entity: BENCH_ENTITY, now },
+      'RETRIABLE',
+      'KAFKA_UNAVAILABLE',
+      'Kafka did not acknowledge 500 message(s): the broker is down (bench)',
+    ),
+  );
   const { client, written } = recordingClient(storeTable);
-  const store = new DynamoDbFallbackStore(client, stack.s3, { tableName: storeTable, payloadBucket: stack.names.rawBucket });
+  const store = new DynamoDbFallbackStore(client, stack.s3, {
+    tableName: storeTable,
+    payloadBucket: stack.names.rawBucket,
+  });
   try {
     // Page by page, each page parked then written plainly: both see the same moments of a shared moto.
     let parkSeconds = 0;
@@ -36,18 +55,24 @@ export async function benchFallback(stack: BenchStack): Promise<BenchRow> {
       const before = written.size;
       parkSeconds += (await timed(() => store.park(page))).seconds;
       const items = [...written.values()].slice(before);
-      putSeconds += (await timed(async () => {
-        for (const batch of chunks(items, BATCH_WRITE_LIMIT)) await batchWrite(stack.dynamodb, rawTable, batch);
-      })).seconds;
+      putSeconds += (
+        await timed(async () => {
+          for (const batch of chunks(items, BATCH_WRITE_LIMIT)) await batchWrite(stack.dynamodb, rawTable, batch);
+        })
+      ).seconds;
     }
     const items = [...written.values()];
     if (items.length !== EVENTS) throw new Error(`the store wrote ${items.length} items for ${EVENTS} events`);
     const row: BenchRow = {
       stage: `fallback: DynamoDbFallbackStore.park (${EVENTS.toLocaleString('en-US')} events, pages of ${pageLimit})`,
-      figure: EVENTS / parkSeconds, unit: 'writes/s',
+      figure: EVENTS / parkSeconds,
+      unit: 'writes/s',
       baseline: { name: 'plain BatchWriteItem, same items, same table definition', figure: EVENTS / putSeconds },
     };
-    printRow(row, `items ≈ ${Math.round(items.reduce((sum, item) => sum + itemBytes(item), 0) / items.length)} bytes each (DynamoDB's item size)`);
+    printRow(
+      row,
+      `items ≈ ${Math.round(items.reduce((sum, item) => sum + itemBytes(item), 0) / items.length)} bytes each (DynamoDB's item size)`,
+    );
     return row;
   } finally {
     client.destroy();

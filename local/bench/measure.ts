@@ -18,7 +18,12 @@ export async function measure(name: string, op: Op, seconds = 1): Promise<Measur
  * A baseline and a subject measured in alternating slices of the same total time, so a busy
  * moment of a shared machine slows both alike and their ratio holds.
  */
-export async function measurePair(baseline: { name: string; op: Op }, subject: { name: string; op: Op }, seconds = 1, slices = 5): Promise<[Measurement, Measurement]> {
+export async function measurePair(
+  baseline: { name: string; op: Op },
+  subject: { name: string; op: Op },
+  seconds = 1,
+  slices = 5,
+): Promise<[Measurement, Measurement]> {
   const pair = [baseline, subject];
   const isAsync = [await warmUp(baseline.op), await warmUp(subject.op)];
   const totals = pair.map(() => ({ ops: 0, ms: 0 }));
@@ -62,7 +67,9 @@ export function printSection(title: string, baseline: Measurement, rows: readonl
   console.log(`\n${title}`);
   console.log(`  baseline: ${baseline.name}: ${format(baseline.opsPerSecond)} ops/s`);
   for (const row of rows) {
-    console.log(`  ${row.name.padEnd(52)} ${format(row.opsPerSecond).padStart(12)} ops/s   ${(row.opsPerSecond / baseline.opsPerSecond).toFixed(2)}× baseline`);
+    console.log(
+      `  ${row.name.padEnd(52)} ${format(row.opsPerSecond).padStart(12)} ops/s   ${(row.opsPerSecond / baseline.opsPerSecond).toFixed(2)}× baseline`,
+    );
   }
 }
 
@@ -79,6 +86,9 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; sec
 
 /** The one line a section prints while the run goes on; the full table comes at the end. */
 export function printRow(row: BenchRow, detail = ''): void {
-  const baseline = row.baseline === undefined ? '' : `; ${row.baseline.name}: ${formatFigure(row.baseline.figure, row.unit)} (${(row.figure / row.baseline.figure).toFixed(2)}×)`;
+  const baseline =
+    row.baseline === undefined
+      ? ''
+      : `; ${row.baseline.name}: ${formatFigure(row.baseline.figure, row.unit)} (${(row.figure / row.baseline.figure).toFixed(2)}×)`;
   console.log(`  ${row.stage}: ${formatFigure(row.figure, row.unit)}${baseline}${detail === '' ? '' : ` — ${detail}`}`);
 }

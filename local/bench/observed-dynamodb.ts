@@ -10,10 +10,13 @@ export type RequestObserver = (command: string, input: unknown) => void;
  */
 export function observedDynamoDb(observe: RequestObserver): DynamoDBClient {
   const client = new DynamoDBClient(localClientConfig());
-  client.middlewareStack.add((next, context) => async (args) => {
-    observe(context.commandName ?? 'unknown', args.input);
-    return next(args);
-  }, { step: 'initialize', name: 'benchObserveRequests' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      observe(context.commandName ?? 'unknown', args.input);
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchObserveRequests' },
+  );
   return client;
 }
 

@@ -28,21 +28,33 @@ async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 async function startSimulator(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'local/simulator/main.ts'), '--port', String(port), '--seed', '5'], { stdio: 'ignore', cwd: REPO_ROOT });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'local/simulator/main.ts'), '--port', String(port), '--seed', '5'],
+    { stdio: 'ignore', cwd: REPO_ROOT },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i += 1) {
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, child };
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, child };
     await new Promise((r) => setTimeout(r, 200));
   }
   child.kill();
-  throw new Error('the benchmark\'s simulator did not answer within 20 s');
+  throw new Error("the benchmark's simulator did not answer within 20 s");
 }
 
 export async function benchPoller(stack: BenchStack): Promise<BenchRow> {
@@ -56,18 +68,32 @@ export async function benchPoller(stack: BenchStack): Promise<BenchRow> {
     const checkpointTable = await stack.scratchTable(names.checkpointTable, 'poller');
     const fallbackTable = await stack.scratchTable(names.fallbackTable, 'poller');
     for (let done = 0; done < CHANGES; done += 50_000) {
-      const generated = await fetch(`${simulator.url}/admin/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 50_000, entities: [ENTITY] }) });
-      if (!generated.ok) throw new Error(`simulator /admin/generate answered ${generated.status}: ${await generated.text()}`);
+      const generated = await fetch(`${simulator.url}/admin/generate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ count: 50_000, entities: [ENTITY] }),
+      });
+      if (!generated.ok)
+        throw new Error(`simulator /admin/generate answered ${generated.status}: ${await generated.text()}`);
     }
 
     const source = new HttpSource({
-      baseUrl: new URL(simulator.url), mappingOf: () => DEFAULT_MAPPING, token: async () => undefined, pageLimit,
-      requestTimeoutMs: 10_000, maxResponseBytes: 20 * 1024 * 1024, retry: { retries: 3, initialDelayMs: 100, maxDelayMs: 1000 },
+      baseUrl: new URL(simulator.url),
+      mappingOf: () => DEFAULT_MAPPING,
+      token: async () => undefined,
+      pageLimit,
+      requestTimeoutMs: 10_000,
+      maxResponseBytes: 20 * 1024 * 1024,
+      retry: { retries: 3, initialDelayMs: 100, maxDelayMs: 1000 },
     });
     // The source alone: how fast the simulator can be paged through (the ceiling for the poller).
     const fetchStarted = performance.now();
     let fetched = 0;
-    for await (const page of pagesOf(source, ENTITY, '1970-01-01T00:00:00.000Z', { maxPages: 100_000, maxConsecutiveEmptyPages: 5 })) fetched += page.entries.length;
+    for await (const page of pagesOf(source, ENTITY, '1970-01-01T00:00:00.000Z', {
+      maxPages: 100_000,
+      maxConsecutiveEmptyPages: 5,
+    }))
+      fetched += page.entries.length;
     const fetchSeconds = (performance.now() - fetchStarted) / 1000;
 
     // The poller, as the handler builds it, with a publisher that also keeps what it sent.
@@ -85,42 +111,81 @@ export async function benchPoller(stack: BenchStack): Promise<BenchRow> {
     const requests = countRequests();
     const dynamodb = observedDynamoDb(requests.observe);
     const started = performance.now();
-    const summary = await pollEntity({
-      source,
-      checkpoints: new DynamoDbCheckpointStore(dynamodb, checkpointTable),
-      fallback: new DynamoDbFallbackStore(dynamodb, stack.s3, { tableName: fallbackTable, payloadBucket: names.rawBucket }),
-      publisher,
-      serde: stack.glueSerde(),
-      log: createLogger({}, () => undefined),
-    }, {
-      entity: ENTITY, topic: pollerTopic, schemaName: `cdc.${ENTITY}`, compression: 'none', runId: 'bench', leaseMs: 600_000,
-      limits: { maxPages: 100_000, maxConsecutiveEmptyPages: 5 }, outOfTime: () => false,
-    });
+    const summary = await pollEntity(
+      {
+        source,
+        checkpoints: new DynamoDbCheckpointStore(dynamodb, checkpointTable),
+        fallback: new DynamoDbFallbackStore(dynamodb, stack.s3, {
+          tableName: fallbackTable,
+          payloadBucket: names.rawBucket,
+        }),
+        publisher,
+        serde: stack.glueSerde(),
+        log: createLogger({}, () => undefined),
+      },
+      {
+        entity: ENTITY,
+        topic: pollerTopic,
+        schemaName: `cdc.${ENTITY}`,
+        compression: 'none',
+        runId: 'bench',
+        leaseMs: 600_000,
+        limits: { maxPages: 100_000, maxConsecutiveEmptyPages: 5 },
+        outOfTime: () => false,
+      },
+    );
     const pollerSeconds = (performance.now() - started) / 1000;
     await kafkaPublisher.close();
     dynamodb.destroy();
-    if (summary.published < 100_000) throw new Error(`the poller published only ${summary.published} events (parked: ${JSON.stringify(summary.parked)}); the benchmark needs at least 100,000: if Kafka went away meanwhile, run it again`);
+    if (summary.published < 100_000)
+      throw new Error(
+        `the poller published only ${summary.published} events (parked: ${JSON.stringify(summary.parked)}); the benchmark needs at least 100,000: if Kafka went away meanwhile, run it again`,
+      );
 
     // The baseline: a bare kafkajs producer sending the same bytes in the same batches.
-    const producer = new Kafka({ clientId: 'cdc-bench-raw', brokers: stack.brokers, logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 5 });
+    const producer = new Kafka({
+      clientId: 'cdc-bench-raw',
+      brokers: stack.brokers,
+      logLevel: logLevel.NOTHING,
+    }).producer({ idempotent: true, maxInFlightRequests: 5 });
     await producer.connect();
     const rawStarted = performance.now();
-    for (const batch of sent) await producer.send({ topic: rawTopic, acks: -1, messages: batch.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })) });
+    for (const batch of sent)
+      await producer.send({
+        topic: rawTopic,
+        acks: -1,
+        messages: batch.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+      });
     const rawSeconds = (performance.now() - rawStarted) / 1000;
     await producer.disconnect();
 
     const events = summary.published;
     const row: BenchRow = {
-      stage: `poller: simulator → Kafka (${events.toLocaleString('en-US')} events, pages of ${pageLimit}, checkpoint per page)`, figure: events / pollerSeconds, unit: 'events/s',
+      stage: `poller: simulator → Kafka (${events.toLocaleString('en-US')} events, pages of ${pageLimit}, checkpoint per page)`,
+      figure: events / pollerSeconds,
+      unit: 'events/s',
       baseline: { name: 'raw kafkajs producer, same messages and batches, same broker', figure: events / rawSeconds },
     };
-    printSection(`poller, simulator → Kafka (${events.toLocaleString('en-US')} customer events, ${summary.pages} pages of ${pageLimit}, checkpoint per page; events/s)`,
-      { name: `raw kafkajs producer, same pre-encoded messages and batches (${rawSeconds.toFixed(1)} s)`, opsPerSecond: events / rawSeconds },
+    printSection(
+      `poller, simulator → Kafka (${events.toLocaleString('en-US')} customer events, ${summary.pages} pages of ${pageLimit}, checkpoint per page; events/s)`,
+      {
+        name: `raw kafkajs producer, same pre-encoded messages and batches (${rawSeconds.toFixed(1)} s)`,
+        opsPerSecond: events / rawSeconds,
+      },
       [
-        { name: `source alone: page through the simulator (${fetchSeconds.toFixed(1)} s)`, opsPerSecond: fetched / fetchSeconds },
-        { name: `poller: fetch + validate + encode + publish (${pollerSeconds.toFixed(1)} s)`, opsPerSecond: events / pollerSeconds },
-      ]);
-    console.log(`  the poller's DynamoDB requests: ${[...requests.counts].map(([command, n]) => `${command.replace(/Command$/, '')} ${n}`).join(', ')} for ${summary.pages} pages`);
+        {
+          name: `source alone: page through the simulator (${fetchSeconds.toFixed(1)} s)`,
+          opsPerSecond: fetched / fetchSeconds,
+        },
+        {
+          name: `poller: fetch + validate + encode + publish (${pollerSeconds.toFixed(1)} s)`,
+          opsPerSecond: events / pollerSeconds,
+        },
+      ],
+    );
+    console.log(
+      `  the poller's DynamoDB requests: ${[...requests.counts].map(([command, n]) => `${command.replace(/Command$/, '')} ${n}`).join(', ')} for ${summary.pages} pages`,
+    );
     return row;
   } finally {
     simulator.child.kill();

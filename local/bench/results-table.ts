@@ -31,7 +31,8 @@ export function formatTable(rows: readonly BenchRow[]): string {
     row.baseline === undefined ? '—' : `${formatRatio(row.figure / row.baseline.figure)}×`,
   ]);
   const widths = HEADER.map((title, i) => Math.max(title.length, 4, ...cells.map((c) => c[i]!.length)));
-  const line = (values: readonly string[]): string => `| ${values.map((v, i) => (RIGHT_ALIGNED[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ')} |`;
+  const line = (values: readonly string[]): string =>
+    `| ${values.map((v, i) => (RIGHT_ALIGNED[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (RIGHT_ALIGNED[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
   return [line(HEADER), rule, ...cells.map(line)].join('\n');
 }

@@ -16,7 +16,13 @@ import { DynamoDbFallbackStore } from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
 import { parkedEvent } from '../../lib/poller/page-plan';
 import { KafkaPublisher, type OutgoingMessage, type Publisher } from '../../lib/publish';
-import { DynamoDbRedriveStore, InMemoryAlerts, type RedrivePolicy, sweep, type SweepDependencies } from '../../lib/redrive';
+import {
+  DynamoDbRedriveStore,
+  InMemoryAlerts,
+  type RedrivePolicy,
+  sweep,
+  type SweepDependencies,
+} from '../../lib/redrive';
 import { REPO_ROOT } from '../../stage/resolved-config';
 import type { BenchStack } from './bench-stack';
 import { printRow, timed } from './measure';
@@ -34,13 +40,28 @@ export async function benchRetryDrain(stack: BenchStack): Promise<BenchRow> {
   const bucket = await stack.scratchBucket('retry');
   // The handler's configuration from its stage-local environment, pointed at scratch resources; the
   // topic prefix too, because the retry function finds a topic's schema by the topic's name.
-  const config = loadRetryConfig(stack.environmentOf('retry', { CDC_TOPIC_PREFIX: `bench${stack.suffix}`, CDC_FALLBACK_TABLE: table, CDC_ARCHIVE_BUCKET: bucket, CDC_RAW_BUCKET: bucket }));
+  const config = loadRetryConfig(
+    stack.environmentOf('retry', {
+      CDC_TOPIC_PREFIX: `bench${stack.suffix}`,
+      CDC_FALLBACK_TABLE: table,
+      CDC_ARCHIVE_BUCKET: bucket,
+      CDC_RAW_BUCKET: bucket,
+    }),
+  );
   const topic = await stack.scratchTopic(topicFor(config, BENCH_ENTITY));
   await stack.scratchSchema(topic, readFileSync(path.join(REPO_ROOT, 'schemas', `${BENCH_ENTITY}.avsc`), 'utf8'));
   const rawTopic = await stack.scratchTopic(`bench.retry-raw.${stack.suffix}`);
 
   const parkedAt = new Date(Date.now() - 60_000).toISOString();
-  const parked = customerChanges(WARM_UP_EVENTS + EVENTS).map((record) => parkedEvent(record, { entity: BENCH_ENTITY, now: parkedAt }, 'RETRIABLE', 'KAFKA_UNAVAILABLE', 'Kafka did not acknowledge 500 message(s): the broker is down (bench)'));
+  const parked = customerChanges(WARM_UP_EVENTS + EVENTS).map((record) =>
+    parkedEvent(
+      record,
+      { entity: BENCH_ENTITY, now: parkedAt },
+      'RETRIABLE',
+      'KAFKA_UNAVAILABLE',
+      'Kafka did not acknowledge 500 message(s): the broker is down (bench)',
+    ),
+  );
   const fallback = new DynamoDbFallbackStore(stack.dynamodb, stack.s3, { tableName: table, payloadBucket: bucket });
   const kafkaPublisher = new KafkaPublisher({ brokers: config.kafkaBrokers, clientId: 'cdc-bench-retry' });
   const sent: OutgoingMessage[] = [];
@@ -56,8 +77,15 @@ export async function benchRetryDrain(stack: BenchStack): Promise<BenchRow> {
   const requests = countRequests();
   const storeClient = observedDynamoDb(requests.observe);
   const deps: SweepDependencies = {
-    store: new DynamoDbRedriveStore(storeClient, stack.s3, table), publisher, serde: stack.glueSerde(), log: createLogger({}, () => undefined),
-    now: () => new Date(), owner: `bench-${stack.suffix}`, archive: new S3RawStore(stack.s3, bucket), alerts: new InMemoryAlerts(), stage: config.stage,
+    store: new DynamoDbRedriveStore(storeClient, stack.s3, table),
+    publisher,
+    serde: stack.glueSerde(),
+    log: createLogger({}, () => undefined),
+    now: () => new Date(),
+    owner: `bench-${stack.suffix}`,
+    archive: new S3RawStore(stack.s3, bucket),
+    alerts: new InMemoryAlerts(),
+    stage: config.stage,
   };
   const policy = redrivePolicyOf(config);
   try {
@@ -70,8 +98,12 @@ export async function benchRetryDrain(stack: BenchStack): Promise<BenchRow> {
     const raw = await rawSend(stack.brokers, rawTopic, sent, policy.concurrency);
     const row: BenchRow = {
       stage: `retry drain: sweep → Kafka (${EVENTS.toLocaleString('en-US')} parked events, ${drained.result} sweeps of ≤ ${policy.sweepBatchSize} keys)`,
-      figure: EVENTS / drained.seconds, unit: 'events/s',
-      baseline: { name: `raw kafkajs producer, same messages, 1 per request, ${policy.concurrency} in flight`, figure: EVENTS / raw },
+      figure: EVENTS / drained.seconds,
+      unit: 'events/s',
+      baseline: {
+        name: `raw kafkajs producer, same messages, 1 per request, ${policy.concurrency} in flight`,
+        figure: EVENTS / raw,
+      },
     };
     printRow(row, `${perEvent(requests.counts, EVENTS)} DynamoDB requests per event`);
     return row;
@@ -93,7 +125,8 @@ async function drainAll(deps: SweepDependencies, policy: RedrivePolicy, expected
   let published = 0;
   let sweeps = 0;
   while (published < expected) {
-    if (sweeps > Math.ceil(expected / policy.sweepBatchSize) + 3) throw new Error(`the sweeps sent ${published} of ${expected} parked events`);
+    if (sweeps > Math.ceil(expected / policy.sweepBatchSize) + 3)
+      throw new Error(`the sweeps sent ${published} of ${expected} parked events`);
     const summary = await sweep(deps, policy);
     sweeps += 1;
     if (summary.kafkaDown) throw new Error('Kafka went away while the retry benchmark ran; run it again');
@@ -103,8 +136,16 @@ async function drainAll(deps: SweepDependencies, policy: RedrivePolicy, expected
 }
 
 /** Seconds for a bare idempotent producer to send `messages` one per request, `inFlight` requests at a time. */
-async function rawSend(brokers: string[], topic: string, messages: readonly OutgoingMessage[], inFlight: number): Promise<number> {
-  const producer = new Kafka({ clientId: 'cdc-bench-retry-raw', brokers, logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 5 });
+async function rawSend(
+  brokers: string[],
+  topic: string,
+  messages: readonly OutgoingMessage[],
+  inFlight: number,
+): Promise<number> {
+  const producer = new Kafka({ clientId: 'cdc-bench-retry-raw', brokers, logLevel: logLevel.NOTHING }).producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+  });
   await producer.connect();
   try {
     let next = 0;

@@ -14,11 +14,19 @@ import { GlueAvroSerde } from '../../lib/serde/glue-avro-serde';
 
 const definition = readFileSync(path.join(__dirname, '../../schemas/customer.avsc'), 'utf8');
 const record = {
-  eventId: '9f86d081884c7d659a2feaa0c55ad015', op: 'UPSERT', id: 'c-000042', updatedAt: '2026-11-24T10:00:00.123Z',
+  eventId: '9f86d081884c7d659a2feaa0c55ad015',
+  op: 'UPSERT',
+  id: 'c-000042',
+  updatedAt: '2026-11-24T10:00:00.123Z',
   data: {
-    id: 'c-000042', displayName: 'Ada Lovelace & Co. Ltd', email: 'accounts@lovelace.example', phone: '+44 20 7946 0958',
+    id: 'c-000042',
+    displayName: 'Ada Lovelace & Co. Ltd',
+    email: 'accounts@lovelace.example',
+    phone: '+44 20 7946 0958',
     address: { line1: '12 Analytical Engine Street', city: 'London', postalCode: 'N1 9GU', country: 'GB' },
-    balance: 10482.37, active: true, createdAt: '2024-03-01T08:30:00.000Z',
+    balance: 10482.37,
+    active: true,
+    createdAt: '2024-03-01T08:30:00.000Z',
   },
 };
 
@@ -36,7 +44,8 @@ export async function benchSerde(): Promise<BenchRow[]> {
   // The table's two rows: each measured in slices alternating with its JSON baseline.
   const [stringify, encode] = await measurePair(
     { name: 'JSON.stringify(record)', op: () => JSON.stringify(record) },
-    { name: 'serde.encode (validate + Avro + Glue header)', op: () => serde.encode('cdc.customer', record) });
+    { name: 'serde.encode (validate + Avro + Glue header)', op: () => serde.encode('cdc.customer', record) },
+  );
   printSection(`encode (one ${encoded.length}-byte Glue message; JSON is ${json.length} bytes)`, stringify, [
     encode,
     await measure('serde.encode, zlib', () => serde.encode('cdc.customer', record, 'zlib')),
@@ -45,16 +54,26 @@ export async function benchSerde(): Promise<BenchRow[]> {
   ]);
   const [parse, decode] = await measurePair(
     { name: 'JSON.parse(json)', op: () => JSON.parse(json) },
-    { name: 'serde.decode (writer schema from cache)', op: () => serde.decode(encoded) });
-  printSection('decode', parse, [
-    decode,
-    await measure('serde.decode, zlib', () => serde.decode(zipped)),
-  ]);
+    { name: 'serde.decode (writer schema from cache)', op: () => serde.decode(encoded) },
+  );
+  printSection('decode', parse, [decode, await measure('serde.decode, zlib', () => serde.decode(zipped))]);
   const hit = await measure('cache hit: latest(schema)', () => cache.latest('cdc.customer'));
-  printSection('schema cache', hit, [await measure('cold: compile the schema (avsc Type.forSchema)', () => compileSchema(definition), 0.5)]);
+  printSection('schema cache', hit, [
+    await measure('cold: compile the schema (avsc Type.forSchema)', () => compileSchema(definition), 0.5),
+  ]);
   return [
-    { stage: `serde encode: validate + Avro + Glue header (${encoded.length}-byte message)`, figure: encode.opsPerSecond, unit: 'events/s', baseline: { name: `JSON.stringify, same record (${json.length} bytes)`, figure: stringify.opsPerSecond } },
-    { stage: 'serde decode: Glue header + Avro, writer schema cached', figure: decode.opsPerSecond, unit: 'events/s', baseline: { name: 'JSON.parse, same record', figure: parse.opsPerSecond } },
+    {
+      stage: `serde encode: validate + Avro + Glue header (${encoded.length}-byte message)`,
+      figure: encode.opsPerSecond,
+      unit: 'events/s',
+      baseline: { name: `JSON.stringify, same record (${json.length} bytes)`, figure: stringify.opsPerSecond },
+    },
+    {
+      stage: 'serde decode: Glue header + Avro, writer schema cached',
+      figure: decode.opsPerSecond,
+      unit: 'events/s',
+      baseline: { name: 'JSON.parse, same record', figure: parse.opsPerSecond },
+    },
   ];
 }
 

@@ -23,7 +23,11 @@ export function customerChanges(count: number, seed = 7): ChangeRecord[] {
 }
 
 /** Encoded with the latest version of `schemaName`, headers as the poller sets them. */
-export async function encodeChanges(serde: GlueAvroSerde, schemaName: string, records: readonly ChangeRecord[]): Promise<OutgoingMessage[]> {
+export async function encodeChanges(
+  serde: GlueAvroSerde,
+  schemaName: string,
+  records: readonly ChangeRecord[],
+): Promise<OutgoingMessage[]> {
   const messages: OutgoingMessage[] = [];
   for (const record of records) {
     const encoded = await serde.encode(schemaName, record);

@@ -54,7 +54,16 @@ export interface PlannedFault {
 
 /** Every run has at least one of each of these. */
 const REQUIRED: readonly FaultKind[] = ['kafka-killed', 'kafka-paused', 'aws-unavailable', 'aws-restarted'];
-const KINDS: readonly FaultKind[] = ['kafka-killed', 'kafka-paused', 'aws-unavailable', 'aws-restarted', 'handler-killed', 'handler-killed', 'overlapping-poller', 'none'];
+const KINDS: readonly FaultKind[] = [
+  'kafka-killed',
+  'kafka-paused',
+  'aws-unavailable',
+  'aws-restarted',
+  'handler-killed',
+  'handler-killed',
+  'overlapping-poller',
+  'none',
+];
 
 /**
  * One fault before each burst of changes; every run has at least one Kafka kill whose restart
@@ -64,9 +73,16 @@ export function planFaults(random: () => number, bursts: number, entities: reado
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const plan = Array.from({ length: bursts }, (): PlannedFault => {
     const kind = pick(KINDS);
-    if (kind === 'kafka-killed') return { kind, seconds: 3 + Math.floor(random() * 8), target: 'kafka', stallSeconds: random() < 0.5 ? 11 + Math.floor(random() * 5) : 0 };
+    if (kind === 'kafka-killed')
+      return {
+        kind,
+        seconds: 3 + Math.floor(random() * 8),
+        target: 'kafka',
+        stallSeconds: random() < 0.5 ? 11 + Math.floor(random() * 5) : 0,
+      };
     if (kind === 'kafka-paused') return { kind, seconds: 11 + Math.floor(random() * 5), target: 'kafka' };
-    if (kind === 'aws-unavailable' || kind === 'aws-restarted') return { kind, seconds: 2 + Math.floor(random() * 5), target: 'moto' };
+    if (kind === 'aws-unavailable' || kind === 'aws-restarted')
+      return { kind, seconds: 2 + Math.floor(random() * 5), target: 'moto' };
     if (kind === 'handler-killed') return { kind, seconds: 0, target: pick(['poller', 'consumer', 'retry']) };
     if (kind === 'overlapping-poller') return { kind, seconds: 0, target: pick(entities) };
     return { kind, seconds: 0, target: '' };
@@ -74,7 +90,10 @@ export function planFaults(random: () => number, bursts: number, entities: reado
   const ensure = (kind: FaultKind, fault: PlannedFault): void => {
     if (plan.some((f) => f.kind === kind)) return;
     // Only over a fault that is not the sole one of a kind this plan must have.
-    const free = plan.map((f, i) => [f, i] as const).filter(([f]) => !REQUIRED.includes(f.kind) || plan.filter((g) => g.kind === f.kind).length > 1).map(([, i]) => i);
+    const free = plan
+      .map((f, i) => [f, i] as const)
+      .filter(([f]) => !REQUIRED.includes(f.kind) || plan.filter((g) => g.kind === f.kind).length > 1)
+      .map(([, i]) => i);
     plan[free[Math.floor(random() * free.length)]!] = fault;
   };
   ensure('kafka-killed', { kind: 'kafka-killed', seconds: 5, target: 'kafka', stallSeconds: 12 });
@@ -101,8 +120,16 @@ export function sourceFaults(random: () => number): Record<string, number | stri
   const between = (low: number, high: number): number => Math.round((low + random() * (high - low)) * 1000) / 1000;
   return {
     preset: 'none',
-    rate429: between(0.02, 0.1), retryAfterSeconds: 1, rate5xx: between(0.02, 0.1), slowRate: between(0.02, 0.1), slowMs: Math.round(between(100, 800)),
-    hangRate: between(0.01, 0.03), hangMs: 2 * CHAOS_SOURCE_TIMEOUT_MS,
-    tieRate: between(0.1, 0.5), malformedRate: between(0.01, 0.05), schemaBreakRate: between(0.002, 0.01), updateWhilePagingRate: between(0, 0.2),
+    rate429: between(0.02, 0.1),
+    retryAfterSeconds: 1,
+    rate5xx: between(0.02, 0.1),
+    slowRate: between(0.02, 0.1),
+    slowMs: Math.round(between(100, 800)),
+    hangRate: between(0.01, 0.03),
+    hangMs: 2 * CHAOS_SOURCE_TIMEOUT_MS,
+    tieRate: between(0.1, 0.5),
+    malformedRate: between(0.01, 0.05),
+    schemaBreakRate: between(0.002, 0.01),
+    updateWhilePagingRate: between(0, 0.2),
   };
 }

@@ -14,11 +14,29 @@
 import { localEndpoint } from '../../stage/local-aws';
 import { consumeTopic } from '../demo/pipeline';
 import { changeKey } from '../demo/reconcile';
-import { archivedChanges, partitionEndOffsets, postJson, setSourceFaults, sourceState, topicEndOffsets } from '../demo/observe';
+import {
+  archivedChanges,
+  partitionEndOffsets,
+  postJson,
+  setSourceFaults,
+  sourceState,
+  topicEndOffsets,
+} from '../demo/observe';
 import { Progress } from '../demo/progress';
 import { table } from '../demo/report';
 import {
-  closeSession, type LakeReconciliation, openSession, parkedOf, type PipelineSession, pollersCaughtUp, reconcileLake, runBatchJob, sleep, startPipelineRuntime, streamChanges, waitUntil,
+  closeSession,
+  type LakeReconciliation,
+  openSession,
+  parkedOf,
+  type PipelineSession,
+  pollersCaughtUp,
+  reconcileLake,
+  runBatchJob,
+  sleep,
+  startPipelineRuntime,
+  streamChanges,
+  waitUntil,
 } from '../demo/session';
 import { type FaultProxy, faultProxy, type ProxyFault } from '../fault-proxy';
 import { type FunctionDefinition, FunctionHost, type Runtime } from '../runtime';
@@ -26,7 +44,14 @@ import { commandLineOf, readFlags } from '../../cli/command-line';
 import { stackDown, stackUp, startService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
 import { runningProcess } from '../stack/processes';
-import { CHAOS_POLLER_TIMEOUT_SECONDS, CHAOS_SOURCE_TIMEOUT_MS, type PlannedFault, planFaults, seededRandom, sourceFaults } from './faults';
+import {
+  CHAOS_POLLER_TIMEOUT_SECONDS,
+  CHAOS_SOURCE_TIMEOUT_MS,
+  type PlannedFault,
+  planFaults,
+  seededRandom,
+  sourceFaults,
+} from './faults';
 import { checkTopic } from './topic-check';
 
 const BURSTS = 8;
@@ -45,21 +70,31 @@ const CHAOS_OPTIONS = 'the options are --seeds a,b,c (or --seed N), --events N a
 export const CHAOS_USAGE = `usage: npm run test:chaos [-- --seeds 1,2,3,4,5 | --seed N] [--events N] [--quick]; ${CHAOS_OPTIONS}`;
 
 export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
-  const flags = readFlags(argv, { seed: 'string', seeds: 'string', events: 'string', quick: 'boolean' }, {
-    unknown: (flag) => `unknown option ${flag}; ${CHAOS_OPTIONS}`,
-    missing: (flag) => (flag === '--events' ? eventsProblem('undefined') : seedsProblem(flag, 'undefined')),
-  });
+  const flags = readFlags(
+    argv,
+    { seed: 'string', seeds: 'string', events: 'string', quick: 'boolean' },
+    {
+      unknown: (flag) => `unknown option ${flag}; ${CHAOS_OPTIONS}`,
+      missing: (flag) => (flag === '--events' ? eventsProblem('undefined') : seedsProblem(flag, 'undefined')),
+    },
+  );
   // The last of --seed and --seeds wins, as each replaces the list.
-  const seedFlag = argv.filter((a) => /^--seeds?(=|$)/.test(a)).at(-1)?.replace(/=.*/s, '') ?? '--seeds';
+  const seedFlag =
+    argv
+      .filter((a) => /^--seeds?(=|$)/.test(a))
+      .at(-1)
+      ?.replace(/=.*/s, '') ?? '--seeds';
   const seedList = seedFlag === '--seed' ? flags.seed : flags.seeds;
   const seeds = seedList === undefined ? [1, 2, 3, 4, 5] : seedList.split(',').map(Number);
   if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(seedsProblem(seedFlag, String(seedList)));
   const events = flags.events === undefined ? 2000 : Number(flags.events);
-  if (!Number.isInteger(events) || events < 100 || events > 100_000) throw new Error(eventsProblem(String(flags.events)));
+  if (!Number.isInteger(events) || events < 100 || events > 100_000)
+    throw new Error(eventsProblem(String(flags.events)));
   return { seeds, events, quick: flags.quick === true };
 }
 
-const seedsProblem = (flag: string, value: string): string => `${flag} takes whole numbers ≥ 0 separated by commas, got ${value}`;
+const seedsProblem = (flag: string, value: string): string =>
+  `${flag} takes whole numbers ≥ 0 separated by commas, got ${value}`;
 const eventsProblem = (value: string): string => `--events takes a whole number from 100 to 100000, got ${value}`;
 
 interface SeedResult {
@@ -99,7 +134,14 @@ async function freezeKafka(seconds: number, session: PipelineSession): Promise<b
  * Injects one planned fault; returns whether it took effect (a handler kill needs an invocation
  * in flight). A part of it that took effect on its own (a restart's stall) goes in `noted`.
  */
-async function inject(fault: PlannedFault, runtime: Runtime, aws: AwsFaults, extraPoller: FunctionHost, session: PipelineSession, noted: string[]): Promise<boolean> {
+async function inject(
+  fault: PlannedFault,
+  runtime: Runtime,
+  aws: AwsFaults,
+  extraPoller: FunctionHost,
+  session: PipelineSession,
+  noted: string[],
+): Promise<boolean> {
   switch (fault.kind) {
     case 'kafka-killed': {
       const kafka = runningProcess('kafka');
@@ -110,7 +152,8 @@ async function inject(fault: PlannedFault, runtime: Runtime, aws: AwsFaults, ext
       if (fault.stallSeconds) {
         // Freeze it the moment the retry function re-sends the backlog (or after 30 s without one).
         const resent = session.counters.resent.length;
-        for (let waited = 0; waited < 30_000 && session.counters.resent.length === resent; waited += 50) await sleep(50);
+        for (let waited = 0; waited < 30_000 && session.counters.resent.length === resent; waited += 50)
+          await sleep(50);
         if (await freezeKafka(fault.stallSeconds, session)) noted.push('kafka-stalled');
       }
       return true;
@@ -123,11 +166,14 @@ async function inject(fault: PlannedFault, runtime: Runtime, aws: AwsFaults, ext
       aws.fault = undefined;
       return true;
     case 'aws-restarted': {
-      session.log(`chaos: moto "restarts": answers lost for 1 s (or until one is), then connections reset for ${fault.seconds} s`);
+      session.log(
+        `chaos: moto "restarts": answers lost for 1 s (or until one is), then connections reset for ${fault.seconds} s`,
+      );
       aws.fault = 'answer-lost';
       // At least one call must lose its answer (or 10 s pass): a restart no call saw is no fault.
       const lost = aws.proxy.answersLost;
-      for (let waited = 0; waited < 10_000 && (waited < 1000 || aws.proxy.answersLost === lost); waited += 50) await sleep(50);
+      for (let waited = 0; waited < 10_000 && (waited < 1000 || aws.proxy.answersLost === lost); waited += 50)
+        await sleep(50);
       aws.fault = 'refused';
       await sleep(fault.seconds * 1000);
       aws.fault = undefined;
@@ -181,17 +227,28 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     const throughProxy = (d: FunctionDefinition): FunctionDefinition => {
       const proxied = { ...d, environment: { ...d.environment, AWS_ENDPOINT_URL: proxy.url } };
       if (d.name !== 'poller') return proxied;
-      return { ...proxied, timeoutSeconds: CHAOS_POLLER_TIMEOUT_SECONDS, environment: { ...proxied.environment, CDC_SOURCE_TIMEOUT_MS: String(CHAOS_SOURCE_TIMEOUT_MS) } };
+      return {
+        ...proxied,
+        timeoutSeconds: CHAOS_POLLER_TIMEOUT_SECONDS,
+        environment: { ...proxied.environment, CDC_SOURCE_TIMEOUT_MS: String(CHAOS_SOURCE_TIMEOUT_MS) },
+      };
     };
     runtime = await startPipelineRuntime(session, throughProxy);
     const pollerDefinition = runtime.hosts.get('poller')!.definition;
     extraPoller = new FunctionHost({ ...pollerDefinition, name: 'poller' }, session.log);
     const faults = planFaults(random, BURSTS, session.entities);
     const generated = { n: 0 };
-    progress.step(`seed ${seed}: ${events} changes in ${BURSTS} bursts, a fault before each: ${faults.map((f) => `${f.kind}${f.target ? ` ${f.target}` : ''}${f.seconds ? ` ${f.seconds}s` : ''}${f.stallSeconds ? ` then stalls ${f.stallSeconds}s` : ''}`).join(', ')}`,
-      () => `source ${generated.n} · published ${session.counters.published} · parked ${Object.values(session.counters.parked).reduce((a, b) => a + b, 0)} · retried ${session.counters.retried} · raw rows ${session.counters.rawRows} · failed invocations ${Object.values(session.counters.errors).reduce((a, b) => a + b, 0)}`);
+    progress.step(
+      `seed ${seed}: ${events} changes in ${BURSTS} bursts, a fault before each: ${faults.map((f) => `${f.kind}${f.target ? ` ${f.target}` : ''}${f.seconds ? ` ${f.seconds}s` : ''}${f.stallSeconds ? ` then stalls ${f.stallSeconds}s` : ''}`).join(', ')}`,
+      () =>
+        `source ${generated.n} · published ${session.counters.published} · parked ${Object.values(session.counters.parked).reduce((a, b) => a + b, 0)} · retried ${session.counters.retried} · raw rows ${session.counters.rawRows} · failed invocations ${Object.values(session.counters.errors).reduce((a, b) => a + b, 0)}`,
+    );
     for (const [i, fault] of faults.entries()) {
-      const burst = streamChanges(session, Math.floor((events * (i + 1)) / BURSTS) - Math.floor((events * i) / BURSTS), generated);
+      const burst = streamChanges(
+        session,
+        Math.floor((events * (i + 1)) / BURSTS) - Math.floor((events * i) / BURSTS),
+        generated,
+      );
       const noted: string[] = [];
       if (await inject(fault, runtime, aws, extraPoller, session, noted)) noted.unshift(fault.kind);
       for (const kind of noted) injected[kind] = (injected[kind] ?? 0) + 1;
@@ -205,21 +262,47 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     // read could add a change the check would wrongly call missing.
     await postJson(`${session.sourceUrl}/admin/faults`, { updateWhilePagingRate: 0 });
     await waitUntil('the pollers read every change', () => pollersCaughtUp(session), 600_000, 2000);
-    await waitUntil('the fallback table holds nothing of the pipeline', async () => (await parkedOf(session)).length === 0, 600_000, 3000);
+    await waitUntil(
+      'the fallback table holds nothing of the pipeline',
+      async () => (await parkedOf(session)).length === 0,
+      600_000,
+      3000,
+    );
     // Re-sends acknowledged by now are all within what is read next.
     const resentBeforeRead = session.counters.resent.slice();
-    const sourceNow = new Map(await Promise.all(session.entities.map(async (entity) => [entity, await sourceState(session.sourceUrl, entity)] as const)));
-    const read = await Promise.all(session.topics.map(async (topic) => ({ topic, ...(await consumeTopic(topic, session.config.custom.names.schemaRegistry)) })));
+    const sourceNow = new Map(
+      await Promise.all(
+        session.entities.map(async (entity) => [entity, await sourceState(session.sourceUrl, entity)] as const),
+      ),
+    );
+    const read = await Promise.all(
+      session.topics.map(async (topic) => ({
+        topic,
+        ...(await consumeTopic(topic, session.config.custom.names.schemaRegistry)),
+      })),
+    );
     const checks = read.map(({ topic, messages }) => ({ topic, check: checkTopic(messages, startOffsets.get(topic)) }));
     for (const { topic, undecodable } of read) {
-      for (const m of undecodable.slice(0, 5)) problems.push(`${topic}: the message at ${m.partition}/${m.offset} (key ${m.key}, eventId ${m.eventId}) cannot be decoded: ${m.error}`);
-      if (undecodable.length > 5) problems.push(`${topic}: ${undecodable.length - 5} more message(s) cannot be decoded`);
+      for (const m of undecodable.slice(0, 5))
+        problems.push(
+          `${topic}: the message at ${m.partition}/${m.offset} (key ${m.key}, eventId ${m.eventId}) cannot be decoded: ${m.error}`,
+        );
+      if (undecodable.length > 5)
+        problems.push(`${topic}: ${undecodable.length - 5} more message(s) cannot be decoded`);
     }
     const onKafka = checks.reduce((n, c) => n + c.check.messages, 0);
     // What this run wrote (a quick run's topics also hold earlier runs' messages, consumed before).
     const offsetsAfter = await topicEndOffsets(session.topics);
-    const written = session.topics.reduce((n, t) => n + offsetsAfter.get(t)! - [...startOffsets.get(t)!.values()].reduce((a, b) => a + b, 0), 0);
-    await waitUntil(`the consumer wrote all ${written} new Kafka messages`, async () => session.counters.rawRows + session.counters.deadLettered >= written, 600_000, 2000);
+    const written = session.topics.reduce(
+      (n, t) => n + offsetsAfter.get(t)! - [...startOffsets.get(t)!.values()].reduce((a, b) => a + b, 0),
+      0,
+    );
+    await waitUntil(
+      `the consumer wrote all ${written} new Kafka messages`,
+      async () => session.counters.rawRows + session.counters.deadLettered >= written,
+      600_000,
+      2000,
+    );
 
     let lake: LakeReconciliation | undefined;
     if (quick) {
@@ -233,20 +316,33 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     runtime = undefined;
 
     // Every re-send Kafka acknowledged is where Kafka said it wrote it (the retry function logs each one).
-    const atOffset = new Map(read.flatMap(({ topic, messages }) => messages.map((m) => [`${topic}/${m.partition}/${m.offset}`, String(m.value.eventId)] as const)));
+    const atOffset = new Map(
+      read.flatMap(({ topic, messages }) =>
+        messages.map((m) => [`${topic}/${m.partition}/${m.offset}`, String(m.value.eventId)] as const),
+      ),
+    );
     for (const r of resentBeforeRead) {
       const found = atOffset.get(`${r.topic}/${r.partition}/${r.offset}`);
-      if (found !== r.eventId) problems.push(`${r.topic}: the retry function's re-send of ${r.id} (eventId ${r.eventId}) was acknowledged at ${r.partition}/${r.offset}, which holds ${found === undefined ? 'no readable message' : `eventId ${found}`}`);
+      if (found !== r.eventId)
+        problems.push(
+          `${r.topic}: the retry function's re-send of ${r.id} (eventId ${r.eventId}) was acknowledged at ${r.partition}/${r.offset}, which holds ${found === undefined ? 'no readable message' : `eventId ${found}`}`,
+        );
     }
     for (const { topic, check } of checks) {
-      if (check.sentMoreThanTwice > 0) problems.push(`${topic}: ${check.sentMoreThanTwice} eventId(s) on the topic more than twice`);
-      if (check.backwardsKeys.length > 0) problems.push(`${topic}: key(s) going back in time: ${check.backwardsKeys.slice(0, 5).join(', ')}`);
+      if (check.sentMoreThanTwice > 0)
+        problems.push(`${topic}: ${check.sentMoreThanTwice} eventId(s) on the topic more than twice`);
+      if (check.backwardsKeys.length > 0)
+        problems.push(`${topic}: key(s) going back in time: ${check.backwardsKeys.slice(0, 5).join(', ')}`);
     }
     if (!quick) {
       lake = await reconcileLake(session);
       for (const v of lake.verdicts) problems.push(...v.problems);
     }
-    const accounted = new Set([...(await parkedOf(session)), ...(await archivedChanges(session.s3, session.config.custom.names.rawBucket))].map((c) => changeKey(c.id, c.updatedAt)));
+    const accounted = new Set(
+      [...(await parkedOf(session)), ...(await archivedChanges(session.s3, session.config.custom.names.rawBucket))].map(
+        (c) => changeKey(c.id, c.updatedAt),
+      ),
+    );
     const onTopics = new Set(checks.flatMap((c) => [...c.check.changes]));
     let latest = 0;
     for (const entity of session.entities) {
@@ -257,19 +353,24 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
           // What is known of the id, to tell a loss from a race: its changes on the topic, in the table, in the archive.
           const seen = [...onTopics].filter((c) => c.startsWith(`${record.id}@`));
           const parked = [...accounted].filter((c) => c.startsWith(`${record.id}@`));
-          problems.push(`${entity} ${key} (${record.op}${record.broken ? `, ${record.broken}` : ''}): the latest change is neither on Kafka nor parked nor archived; on Kafka: ${seen.join(', ') || 'none'}; parked or archived: ${parked.join(', ') || 'none'}`);
+          problems.push(
+            `${entity} ${key} (${record.op}${record.broken ? `, ${record.broken}` : ''}): the latest change is neither on Kafka nor parked nor archived; on Kafka: ${seen.join(', ') || 'none'}; parked or archived: ${parked.join(', ') || 'none'}`,
+          );
         }
       }
     }
     return {
-      seed, faults, injected, problems,
+      seed,
+      faults,
+      injected,
+      problems,
       figures: {
         'source records': latest,
         'Kafka messages': onKafka,
-        'duplicates': checks.reduce((n, c) => n + c.check.duplicates, 0),
-        'parked': Object.values(session.counters.parked).reduce((a, b) => a + b, 0),
-        'retried': session.counters.retried,
-        'archived': session.counters.archived,
+        duplicates: checks.reduce((n, c) => n + c.check.duplicates, 0),
+        parked: Object.values(session.counters.parked).reduce((a, b) => a + b, 0),
+        retried: session.counters.retried,
+        archived: session.counters.archived,
         'failed invocations': Object.values(session.counters.errors).reduce((a, b) => a + b, 0),
         'AWS calls refused': proxy.failed,
         'AWS answers lost': proxy.answersLost,
@@ -282,7 +383,9 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     await runtime?.stop();
     await extraPoller?.close();
     await proxy.close();
-    await restoreFaults?.().catch((error: Error) => session.log(`could not restore the source's faults: ${error.message}`));
+    await restoreFaults?.().catch((error: Error) =>
+      session.log(`could not restore the source's faults: ${error.message}`),
+    );
     closeSession(session);
   }
 }
@@ -290,25 +393,46 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
 async function main(): Promise<void> {
   const options = commandLineOf(CHAOS_USAGE, parseChaosArgs);
   const progress = new Progress(`${LOG_DIR}/chaos.log`);
-  progress.say(`cdc-pipeline chaos suite: seeds ${options.seeds.join(', ')}, ${options.events} changes each (log: ${progress.logPath})`);
+  progress.say(
+    `cdc-pipeline chaos suite: seeds ${options.seeds.join(', ')}, ${options.events} changes each (log: ${progress.logPath})`,
+  );
   const results: SeedResult[] = [];
   let failed = false;
   try {
     for (const seed of options.seeds) {
-      const result = await runSeed(seed, options.events, options.quick, progress).catch((error: Error): SeedResult => ({ seed, faults: [], injected: {}, problems: [`the run failed: ${error.message}`], figures: {} }));
+      const result = await runSeed(seed, options.events, options.quick, progress).catch(
+        (error: Error): SeedResult => ({
+          seed,
+          faults: [],
+          injected: {},
+          problems: [`the run failed: ${error.message}`],
+          figures: {},
+        }),
+      );
       results.push(result);
       for (const problem of result.problems.slice(0, 20)) progress.say(`  seed ${seed}: ${problem}`);
       if (result.problems.length > 0) {
         failed = true;
-        progress.say(`  seed ${seed}: NOT reconciled (${result.problems.length} problem(s)); replay with: npm run test:chaos -- --seed ${seed} --events ${options.events}${options.quick ? ' --quick' : ''}`);
+        progress.say(
+          `  seed ${seed}: NOT reconciled (${result.problems.length} problem(s)); replay with: npm run test:chaos -- --seed ${seed} --events ${options.events}${options.quick ? ' --quick' : ''}`,
+        );
       } else progress.say(`  seed ${seed}: reconciled`);
     }
   } finally {
     const figures = [...new Set(results.flatMap((r) => Object.keys(r.figures)))];
-    progress.say(`\n${table([
-      ['seed', 'faults injected', ...figures, 'verdict'],
-      ...results.map((r) => [String(r.seed), Object.entries(r.injected).map(([k, n]) => `${n} ${k}`).join(', '), ...figures.map((f) => String(r.figures[f] ?? '-')), r.problems.length === 0 ? 'reconciled' : `${r.problems.length} PROBLEMS`]),
-    ])}`);
+    progress.say(
+      `\n${table([
+        ['seed', 'faults injected', ...figures, 'verdict'],
+        ...results.map((r) => [
+          String(r.seed),
+          Object.entries(r.injected)
+            .map(([k, n]) => `${n} ${k}`)
+            .join(', '),
+          ...figures.map((f) => String(r.figures[f] ?? '-')),
+          r.problems.length === 0 ? 'reconciled' : `${r.problems.length} PROBLEMS`,
+        ]),
+      ])}`,
+    );
     await progress.finish();
   }
   process.exitCode = failed ? 1 : 0;

@@ -23,7 +23,10 @@ export interface TopicCheck {
  * runs on the same topic) count as changes on Kafka and as earlier copies, but only this run's
  * messages are judged, so an earlier run's defect is not reported again.
  */
-export function checkTopic(messages: readonly TopicMessage[], from: ReadonlyMap<number, number> = new Map()): TopicCheck {
+export function checkTopic(
+  messages: readonly TopicMessage[],
+  from: ReadonlyMap<number, number> = new Map(),
+): TopicCheck {
   const copies = new Map<string, number>();
   const judged = new Set<string>();
   let duplicates = 0;

@@ -34,7 +34,19 @@ export interface ResentEvent {
 }
 
 export function emptyCounters(): PipelineCounters {
-  return { polled: 0, published: 0, parked: {}, retried: 0, archived: 0, alerts: 0, rawObjects: 0, rawRows: 0, deadLettered: 0, errors: {}, resent: [] };
+  return {
+    polled: 0,
+    published: 0,
+    parked: {},
+    retried: 0,
+    archived: 0,
+    alerts: 0,
+    rawObjects: 0,
+    rawRows: 0,
+    deadLettered: 0,
+    errors: {},
+    resent: [],
+  };
 }
 
 type Fields = Record<string, unknown>;
@@ -66,7 +78,8 @@ export function countLogLine(counters: PipelineCounters, line: string): void {
     case 'poll finished':
       counters.polled += number(entry.fetched);
       counters.published += number(entry.published);
-      for (const [reason, n] of Object.entries((entry.parked ?? {}) as Fields)) counters.parked[reason] = (counters.parked[reason] ?? 0) + number(n);
+      for (const [reason, n] of Object.entries((entry.parked ?? {}) as Fields))
+        counters.parked[reason] = (counters.parked[reason] ?? 0) + number(n);
       break;
     case 'batch written':
       counters.rawObjects += number(entry.objects);
@@ -82,7 +95,13 @@ export function countLogLine(counters: PipelineCounters, line: string): void {
       counters.retried += number(entry.published);
       break;
     case 're-sent':
-      counters.resent.push({ topic: String(entry.topic), partition: number(entry.partition), offset: Number(entry.offset), eventId: String(entry.eventId), id: String(entry.id) });
+      counters.resent.push({
+        topic: String(entry.topic),
+        partition: number(entry.partition),
+        offset: Number(entry.offset),
+        eventId: String(entry.eventId),
+        id: String(entry.id),
+      });
       break;
     default:
   }

@@ -20,7 +20,12 @@ export interface DeltaDump {
 
 const dumpProcess = (awsEndpointUrl: string) => ({
   cwd: path.join(REPO_ROOT, 'glue-jobs', 'src'),
-  env: { ...process.env, CDC_SPARK_JARS: sparkJars().join(','), CDC_SPARK_MASTER: 'local[2]', AWS_ENDPOINT_URL: awsEndpointUrl },
+  env: {
+    ...process.env,
+    CDC_SPARK_JARS: sparkJars().join(','),
+    CDC_SPARK_MASTER: 'local[2]',
+    AWS_ENDPOINT_URL: awsEndpointUrl,
+  },
 });
 
 /** Every row and the current version of each table (`s3://bucket/delta/<entity>`); missing tables are empty. */

@@ -22,7 +22,18 @@ import { archivedChanges, rawContents, setSourceFaults, takeAlerts, topicEndOffs
 import { Progress } from './progress';
 import { printReport } from './report';
 import {
-  closeSession, openSession, parkedOf, type PipelineSession, pollersCaughtUp, reconcileLake, runBatchJob, sleep, SPEEDUP, startPipelineRuntime, streamChanges, waitUntil,
+  closeSession,
+  openSession,
+  parkedOf,
+  type PipelineSession,
+  pollersCaughtUp,
+  reconcileLake,
+  runBatchJob,
+  sleep,
+  SPEEDUP,
+  startPipelineRuntime,
+  streamChanges,
+  waitUntil,
 } from './session';
 
 const DEFAULT_EVENTS = 10_000;
@@ -39,11 +50,18 @@ const RANGES = { events: [10, 200_000], 'outage-seconds': [0, 600] } as const;
 type DemoFlag = keyof typeof RANGES;
 
 export function parseDemoArgs(argv: readonly string[]): DemoOptions {
-  const flags = readFlags(argv, { events: 'string', 'outage-seconds': 'string' }, {
-    unknown: (flag) => `unknown option ${flag}; ${DEMO_OPTIONS}`,
-    missing: (flag) => outOfRange(flag.slice(2) as DemoFlag, undefined),
-  });
-  return { events: wholeNumber('events', flags.events, DEFAULT_EVENTS), outageSeconds: wholeNumber('outage-seconds', flags['outage-seconds'], 20) };
+  const flags = readFlags(
+    argv,
+    { events: 'string', 'outage-seconds': 'string' },
+    {
+      unknown: (flag) => `unknown option ${flag}; ${DEMO_OPTIONS}`,
+      missing: (flag) => outOfRange(flag.slice(2) as DemoFlag, undefined),
+    },
+  );
+  return {
+    events: wholeNumber('events', flags.events, DEFAULT_EVENTS),
+    outageSeconds: wholeNumber('outage-seconds', flags['outage-seconds'], 20),
+  };
 }
 
 function wholeNumber(flag: DemoFlag, value: string | undefined, byDefault: number): number {
@@ -54,7 +72,8 @@ function wholeNumber(flag: DemoFlag, value: string | undefined, byDefault: numbe
   return n;
 }
 
-const outOfRange = (flag: DemoFlag, value: string | undefined): string => `--${flag} takes a whole number from ${RANGES[flag][0]} to ${RANGES[flag][1]}, got ${value}`;
+const outOfRange = (flag: DemoFlag, value: string | undefined): string =>
+  `--${flag} takes a whole number from ${RANGES[flag][0]} to ${RANGES[flag][1]}, got ${value}`;
 
 /** The demo's session: the pipeline plus the screen. */
 interface Demo extends PipelineSession {
@@ -63,13 +82,16 @@ interface Demo extends PipelineSession {
 
 function liveLine(demo: Demo, generated: { n: number }, parkedNow: { n: number }): () => string {
   const c = demo.counters;
-  return () => `source ${generated.n} · polled ${c.polled} · published ${c.published} · parked ${totalParked(c)} (in table now ${parkedNow.n}) · retried ${c.retried} · archived ${c.archived} · raw rows ${c.rawRows}`;
+  return () =>
+    `source ${generated.n} · polled ${c.polled} · published ${c.published} · parked ${totalParked(c)} (in table now ${parkedNow.n}) · retried ${c.retried} · archived ${c.archived} · raw rows ${c.rawRows}`;
 }
 
 async function main(): Promise<void> {
   const options = commandLineOf(DEMO_USAGE, parseDemoArgs);
   const progress = new Progress(`${LOG_DIR}/demo.log`);
-  progress.say(`cdc-pipeline demo: ${options.events} changes, a Kafka outage, the Spark batch job (log: ${progress.logPath})`);
+  progress.say(
+    `cdc-pipeline demo: ${options.events} changes, a Kafka outage, the Spark batch job (log: ${progress.logPath})`,
+  );
   progress.step('Starting the local stack (Kafka, moto, the source simulator); the first run installs them');
   await stackUp({ log: progress.log });
 
@@ -88,14 +110,29 @@ async function main(): Promise<void> {
     const offsetsBefore = await topicEndOffsets(demo.topics);
     // From no faults at all (preset none): a fault someone left set (429s, slow pages) is not part of the demo.
     // Put back afterwards: malformed records left on would reach whoever reads the source next.
-    restoreFaults = await setSourceFaults(demo.sourceUrl, { preset: 'none', tieRate: 0.3, schemaBreakRate: 0.004, malformedRate: 0.03 });
-    const trackParked = setInterval(() => void parkedOf(demo).then((items) => (parkedNow.n = items.length), () => undefined), 5000);
+    restoreFaults = await setSourceFaults(demo.sourceUrl, {
+      preset: 'none',
+      tieRate: 0.3,
+      schemaBreakRate: 0.004,
+      malformedRate: 0.03,
+    });
+    const trackParked = setInterval(
+      () =>
+        void parkedOf(demo).then(
+          (items) => (parkedNow.n = items.length),
+          () => undefined,
+        ),
+      5000,
+    );
     trackParked.unref();
     runtime = await startPipelineRuntime(demo);
     const live = liveLine(demo, generated, parkedNow);
 
     const [first, second] = [Math.round(options.events * 0.55), Math.round(options.events * 0.1)];
-    progress.step(`Streaming ${first} changes; poller and retry schedules every ${60 / SPEEDUP} s, consumer on its MSK triggers`, live);
+    progress.step(
+      `Streaming ${first} changes; poller and retry schedules every ${60 / SPEEDUP} s, consumer on its MSK triggers`,
+      live,
+    );
     await streamChanges(demo, first, generated);
     await waitUntil('the pollers read every change', () => pollersCaughtUp(demo), 300_000);
 
@@ -109,19 +146,34 @@ async function main(): Promise<void> {
     await showStatus(demo, 'while Kafka is down');
 
     const third = options.events - first - second;
-    progress.step(`Kafka UP again after ${Math.round((Date.now() - outageStarted) / 1000)} s; the retry function drains the fallback table; ${third} more changes`, live);
+    progress.step(
+      `Kafka UP again after ${Math.round((Date.now() - outageStarted) / 1000)} s; the retry function drains the fallback table; ${third} more changes`,
+      live,
+    );
     await startService('kafka', progress.log);
     await streamChanges(demo, third, generated);
     await waitUntil('the pollers read every change', () => pollersCaughtUp(demo), 300_000);
-    await waitUntil(`the fallback table holds nothing of ${entities.join(', ')} (re-sent, or given up and archived)`, async () => (await parkedOf(demo)).length === 0, 600_000, 3000);
+    await waitUntil(
+      `the fallback table holds nothing of ${entities.join(', ')} (re-sent, or given up and archived)`,
+      async () => (await parkedOf(demo)).length === 0,
+      600_000,
+      3000,
+    );
     const offsetsAfter = await topicEndOffsets(demo.topics);
     const written = demo.topics.reduce((n, t) => n + (offsetsAfter.get(t)! - offsetsBefore.get(t)!), 0);
-    await waitUntil(`the consumer wrote all ${written} new Kafka messages to the raw bucket`, async () => demo.counters.rawRows + demo.counters.deadLettered >= written, 300_000);
+    await waitUntil(
+      `the consumer wrote all ${written} new Kafka messages to the raw bucket`,
+      async () => demo.counters.rawRows + demo.counters.deadLettered >= written,
+      300_000,
+    );
     clearInterval(trackParked);
     progress.say(`  fallback table after the retry function: ${describeParked(await parkedOf(demo))}`);
     await showStatus(demo, 'after the retry function drained the fallback table');
 
-    progress.step('Spark batch job through the job launcher (EMR Serverless API on moto, spark-submit locally)', () => 'spark-submit running (its log: .stack/emr-runs/<run id>/)');
+    progress.step(
+      'Spark batch job through the job launcher (EMR Serverless API on moto, spark-submit locally)',
+      () => 'spark-submit running (its log: .stack/emr-runs/<run id>/)',
+    );
     const job = await runBatchJob(demo, runtime);
     await runtime.stop();
     runtime = undefined;
@@ -135,25 +187,45 @@ async function main(): Promise<void> {
     const raw: Record<string, { objects: number; rows: number; eventIds: number }> = {};
     for (const entity of entities) {
       const state = lake.source[entity]!;
-      source[entity] = { changes: state.counts.total ?? 0, records: state.records.length, malformed: state.malformedServed.length };
+      source[entity] = {
+        changes: state.counts.total ?? 0,
+        records: state.records.length,
+        malformed: state.malformedServed.length,
+      };
       raw[entity] = await rawContents(s3, names.rawBucket, entity);
     }
     const alerts = await takeAlerts(sqs, alertQueue);
     const reconciled = job.state === 'SUCCESS' && verdicts.every((v) => v.problemCount === 0);
     printReport(progress, {
-      events: options.events, entities, source, raw, counters: demo.counters, topics: demo.topics,
+      events: options.events,
+      entities,
+      source,
+      raw,
+      counters: demo.counters,
+      topics: demo.topics,
       kafka: new Map(demo.topics.map((t) => [t, offsetsAfter.get(t)! - offsetsBefore.get(t)!])),
-      archivedThisRun, alerts: alerts.length, job, verdicts, tablesVersions: lake.versions, elapsed: progress.elapsed(),
+      archivedThisRun,
+      alerts: alerts.length,
+      job,
+      verdicts,
+      tablesVersions: lake.versions,
+      elapsed: progress.elapsed(),
     });
-    progress.say(reconciled
-      ? '\nreconciled: every Delta table equals the source state; every change not in them is parked or archived with its reason. Nothing lost.'
-      : `\nNOT reconciled: ${verdicts.reduce((n, v) => n + v.problemCount, 0)} difference(s)${job.state === 'SUCCESS' ? '' : `, and the Spark job ended ${job.state}`}; details above and in ${progress.logPath}`);
-    progress.say('The stack is still running: `npm run status -- --stage local`, `npm run local:run` to keep the pipeline going, `npm run stack:down` to stop it.');
+    progress.say(
+      reconciled
+        ? '\nreconciled: every Delta table equals the source state; every change not in them is parked or archived with its reason. Nothing lost.'
+        : `\nNOT reconciled: ${verdicts.reduce((n, v) => n + v.problemCount, 0)} difference(s)${job.state === 'SUCCESS' ? '' : `, and the Spark job ended ${job.state}`}; details above and in ${progress.logPath}`,
+    );
+    progress.say(
+      'The stack is still running: `npm run status -- --stage local`, `npm run local:run` to keep the pipeline going, `npm run stack:down` to stop it.',
+    );
     if (!reconciled) exitCode = 1;
   } finally {
     await runtime?.stop();
     await startService('kafka', progress.log).catch(() => undefined);
-    await restoreFaults?.().catch((error: Error) => progress.log(`could not restore the source's faults: ${error.message}`));
+    await restoreFaults?.().catch((error: Error) =>
+      progress.log(`could not restore the source's faults: ${error.message}`),
+    );
     closeSession(demo);
     await progress.finish();
   }
@@ -163,7 +235,12 @@ async function main(): Promise<void> {
 /** What `npm run status -- --stage local` prints at this moment. */
 async function showStatus(demo: Demo, when: string): Promise<void> {
   const text = formatStatus(await collectStatus('local', { config: demo.config }));
-  demo.progress.say(`  npm run status -- --stage local, ${when}:\n${text.split('\n').map((l) => `    │ ${l}`).join('\n')}`);
+  demo.progress.say(
+    `  npm run status -- --stage local, ${when}:\n${text
+      .split('\n')
+      .map((l) => `    │ ${l}`)
+      .join('\n')}`,
+  );
 }
 
 function describeParked(items: readonly { status: string; reason: string }[]): string {

@@ -21,7 +21,8 @@ export interface SourceEntityState {
 
 export async function sourceState(sourceUrl: string, entity: string): Promise<SourceEntityState> {
   const response = await fetch(`${sourceUrl}/admin/state?entity=${encodeURIComponent(entity)}`);
-  if (!response.ok) throw new Error(`GET ${sourceUrl}/admin/state answered ${response.status}: ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`GET ${sourceUrl}/admin/state answered ${response.status}: ${await response.text()}`);
   const body = (await response.json()) as { entities: Record<string, SourceEntityState> };
   const state = body.entities[entity];
   if (!state) throw new Error(`the source has no entity "${entity}"`);
@@ -29,7 +30,11 @@ export async function sourceState(sourceUrl: string, entity: string): Promise<So
 }
 
 export async function postJson(url: string, body: unknown): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
 }
 
@@ -39,7 +44,8 @@ export async function postJson(url: string, body: unknown): Promise<void> {
  */
 export async function setSourceFaults(sourceUrl: string, patch: Record<string, unknown>): Promise<() => Promise<void>> {
   const response = await fetch(`${sourceUrl}/admin/faults`);
-  if (!response.ok) throw new Error(`GET ${sourceUrl}/admin/faults answered ${response.status}: ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`GET ${sourceUrl}/admin/faults answered ${response.status}: ${await response.text()}`);
   const before = (await response.json()) as Record<string, unknown>;
   await postJson(`${sourceUrl}/admin/faults`, patch);
   return () => postJson(`${sourceUrl}/admin/faults`, before);
@@ -56,7 +62,15 @@ export interface ParkedChange {
 
 export async function fallbackItems(dynamodb: DynamoDBClient, table: string): Promise<ParkedChange[]> {
   const items: ParkedChange[] = [];
-  const pages = paginateScan({ client: dynamodb }, { TableName: table, ProjectionExpression: 'entity, id, updatedAt, #s, reason', ExpressionAttributeNames: { '#s': 'status' }, ConsistentRead: true });
+  const pages = paginateScan(
+    { client: dynamodb },
+    {
+      TableName: table,
+      ProjectionExpression: 'entity, id, updatedAt, #s, reason',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ConsistentRead: true,
+    },
+  );
   for await (const page of pages) for (const item of page.Items ?? []) items.push(unmarshall(item) as ParkedChange);
   return items;
 }
@@ -67,7 +81,9 @@ export async function archivedChanges(s3: S3Client, bucket: string, since?: Date
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: 'stale/' })) {
     for (const object of page.Contents ?? []) {
       if (since && object.LastModified && object.LastModified < since) continue;
-      const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToString();
+      const body = await (
+        await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))
+      ).Body!.transformToString();
       for (const line of body.split('\n').filter(Boolean)) changes.push(JSON.parse(line) as ParkedChange);
     }
   }
@@ -75,13 +91,19 @@ export async function archivedChanges(s3: S3Client, bucket: string, since?: Date
 }
 
 /** What the raw bucket holds for an entity: objects, and rows in them (distinct `_event_id`s and all). */
-export async function rawContents(s3: S3Client, bucket: string, entity: string): Promise<{ objects: number; rows: number; eventIds: number }> {
+export async function rawContents(
+  s3: S3Client,
+  bucket: string,
+  entity: string,
+): Promise<{ objects: number; rows: number; eventIds: number }> {
   const eventIds = new Set<string>();
   let objects = 0;
   let rows = 0;
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: `raw/entity=${entity}/` })) {
     for (const object of page.Contents ?? []) {
-      const body = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToByteArray());
+      const body = Buffer.from(
+        await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToByteArray(),
+      );
       const text = object.Key!.endsWith('.gz') ? gunzipSync(body).toString('utf8') : body.toString('utf8');
       objects += 1;
       for (const line of text.split('\n').filter(Boolean)) {
@@ -97,14 +119,17 @@ export async function rawContents(s3: S3Client, bucket: string, entity: string):
 export async function partitionEndOffsets(topics: readonly string[]): Promise<Map<string, Map<number, number>>> {
   const kafka = new Kafka({ clientId: 'cdc-demo', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
   const ends = new Map<string, Map<number, number>>();
-  for (const topic of topics) ends.set(topic, new Map((await topicEnds(kafka, topic)).map((p) => [p.partition, Number(p.high)])));
+  for (const topic of topics)
+    ends.set(topic, new Map((await topicEnds(kafka, topic)).map((p) => [p.partition, Number(p.high)])));
   return ends;
 }
 
 /** The sum of each topic's end offsets (messages ever written). */
 export async function topicEndOffsets(topics: readonly string[]): Promise<Map<string, number>> {
   const ends = await partitionEndOffsets(topics);
-  return new Map([...ends].map(([topic, partitions]) => [topic, [...partitions.values()].reduce((n, high) => n + high, 0)]));
+  return new Map(
+    [...ends].map(([topic, partitions]) => [topic, [...partitions.values()].reduce((n, high) => n + high, 0)]),
+  );
 }
 
 /** Reads and removes every alert in the local observer queue (subscribed to the alert topic by provisioning). */

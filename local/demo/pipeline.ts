@@ -39,12 +39,17 @@ async function decodeWithRetries(serde: GlueAvroSerde, bytes: Buffer): Promise<{
  * checked is real Avro on Kafka), in partition order. Messages that cannot be decoded (e.g.
  * not Glue-framed Avro) are returned apart, with their key and event-id header.
  */
-export async function consumeTopic(topic: string, registryName: string): Promise<{ messages: TopicMessage[]; undecodable: UndecodableMessage[] }> {
+export async function consumeTopic(
+  topic: string,
+  registryName: string,
+): Promise<{ messages: TopicMessage[]; undecodable: UndecodableMessage[] }> {
   const kafka = new Kafka({ clientId: 'cdc-reader', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
   const ends = await topicEnds(kafka, topic);
   const remaining = new Map(ends.map((p) => [p.partition, Number(p.high)]));
   const glue = new GlueClient(localClientConfig());
-  const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, registryName), { latestTtlMs: 60_000, maxEntries: 50 }));
+  const serde = new GlueAvroSerde(
+    new SchemaCache(new GlueSchemaRegistry(glue, registryName), { latestTtlMs: 60_000, maxEntries: 50 }),
+  );
   const messages: TopicMessage[] = [];
   const undecodable: UndecodableMessage[] = [];
   const consumer = kafka.consumer({ groupId: `cdc-reader-${Date.now()}-${Math.random().toString(36).slice(2)}` });
@@ -54,18 +59,21 @@ export async function consumeTopic(topic: string, registryName: string): Promise
     await new Promise<void>((resolve, reject) => {
       const done = (): boolean => [...remaining.values()].every((high) => high <= 0);
       if (done()) return resolve();
-      consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          const decoded = await decodeWithRetries(serde, message.value ?? Buffer.alloc(0));
-          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-          const where = { partition, offset: Number(message.offset), key: String(message.key) };
-          if ('error' in decoded) undecodable.push({ ...where, eventId: headers['cdc-event-id'] ?? '', error: decoded.error });
-          else messages.push({ ...where, headers, value: decoded.value as Record<string, unknown> });
-          const high = Number(ends.find((p) => p.partition === partition)?.high ?? 0);
-          if (Number(message.offset) + 1 >= high) remaining.set(partition, 0);
-          if (done()) resolve();
-        },
-      }).catch(reject);
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            const decoded = await decodeWithRetries(serde, message.value ?? Buffer.alloc(0));
+            const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+            const where = { partition, offset: Number(message.offset), key: String(message.key) };
+            if ('error' in decoded)
+              undecodable.push({ ...where, eventId: headers['cdc-event-id'] ?? '', error: decoded.error });
+            else messages.push({ ...where, headers, value: decoded.value as Record<string, unknown> });
+            const high = Number(ends.find((p) => p.partition === partition)?.high ?? 0);
+            if (Number(message.offset) + 1 >= high) remaining.set(partition, 0);
+            if (done()) resolve();
+          },
+        })
+        .catch(reject);
     });
   } finally {
     await consumer.disconnect();

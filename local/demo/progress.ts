@@ -16,7 +16,10 @@ export class Progress {
   private readonly started = Date.now();
   private stepStarted = Date.now();
 
-  constructor(readonly logPath: string, private readonly out: NodeJS.WriteStream = process.stdout) {
+  constructor(
+    readonly logPath: string,
+    private readonly out: NodeJS.WriteStream = process.stdout,
+  ) {
     mkdirSync(path.dirname(logPath), { recursive: true });
     this.file = createWriteStream(logPath, { flags: 'w' });
     this.tty = Boolean(out.isTTY) && process.env.CI === undefined;

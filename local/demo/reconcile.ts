@@ -39,7 +39,8 @@ export const changeKey = (id: unknown, updatedAt: unknown): string => `${String(
 export function flatten(data: Row, prefix = ''): Row {
   const out: Row = {};
   for (const [k, v] of Object.entries(data)) {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Row, `${prefix}${k}_`));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      Object.assign(out, flatten(v as Row, `${prefix}${k}_`));
     else out[`${prefix}${k}`] = v;
   }
   return out;
@@ -47,7 +48,16 @@ export function flatten(data: Row, prefix = ''): Row {
 
 /** Arrays of records: optional fields the source left out are null in the table. */
 export function normalise(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => (v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v as Row).filter(([, x]) => x !== null).sort()) : v));
+  if (Array.isArray(value))
+    return value.map((v) =>
+      v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v as Row)
+              .filter(([, x]) => x !== null)
+              .sort(),
+          )
+        : v,
+    );
   return value;
 }
 
@@ -58,11 +68,18 @@ export function rowDifferences(row: Row, record: SourceRecord): string[] {
   const differences = columns
     .filter((c) => JSON.stringify(normalise(row[c])) !== JSON.stringify(normalise(source[c] ?? null)))
     .map((c) => `${c}: table ${JSON.stringify(row[c])}, source ${JSON.stringify(source[c] ?? null)}`);
-  if (row._updated_at !== record.updatedAt) differences.push(`_updated_at: table ${String(row._updated_at)}, source ${record.updatedAt}`);
+  if (row._updated_at !== record.updatedAt)
+    differences.push(`_updated_at: table ${String(row._updated_at)}, source ${record.updatedAt}`);
   return differences;
 }
 
-export function reconcileEntity(entity: string, records: readonly SourceRecord[], rows: readonly Row[], accounted: ReadonlySet<string>, maxProblems = 10): EntityVerdict {
+export function reconcileEntity(
+  entity: string,
+  records: readonly SourceRecord[],
+  rows: readonly Row[],
+  accounted: ReadonlySet<string>,
+  maxProblems = 10,
+): EntityVerdict {
   const problems: string[] = [];
   const table = new Map(rows.map((r) => [String(r.id), r]));
   let valid = 0;
@@ -79,12 +96,16 @@ export function reconcileEntity(entity: string, records: readonly SourceRecord[]
       // The table may hold an older valid version of it, or none: only the accounting is checked.
       invalid += 1;
       if (accounted.has(changeKey(record.id, record.updatedAt))) invalidAccounted += 1;
-      else problems.push(`${entity} ${record.id}: its latest change (${record.updatedAt}, ${record.broken}) is neither in the table nor parked nor archived`);
+      else
+        problems.push(
+          `${entity} ${record.id}: its latest change (${record.updatedAt}, ${record.broken}) is neither in the table nor parked nor archived`,
+        );
       continue;
     }
     valid += 1;
     if (record.op === 'DELETE') {
-      if (row) problems.push(`${entity} ${record.id}: deleted at the source (${record.updatedAt}) but still in the table`);
+      if (row)
+        problems.push(`${entity} ${record.id}: deleted at the source (${record.updatedAt}) but still in the table`);
       else matching += 1;
       continue;
     }
@@ -99,6 +120,18 @@ export function reconcileEntity(entity: string, records: readonly SourceRecord[]
       rowsEqual += 1;
     } else problems.push(`${entity} ${record.id}: ${differences.join('; ')}`);
   }
-  for (const id of table.keys()) if (!known.has(id)) problems.push(`${entity} ${id}: in the table but not at the source`);
-  return { entity, valid, liveRows, deltaRows: rows.length, matching, rowsEqual, invalid, invalidAccounted, problems: problems.slice(0, maxProblems), problemCount: problems.length };
+  for (const id of table.keys())
+    if (!known.has(id)) problems.push(`${entity} ${id}: in the table but not at the source`);
+  return {
+    entity,
+    valid,
+    liveRows,
+    deltaRows: rows.length,
+    matching,
+    rowsEqual,
+    invalid,
+    invalidAccounted,
+    problems: problems.slice(0, maxProblems),
+    problemCount: problems.length,
+  };
 }

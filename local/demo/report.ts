@@ -25,33 +25,74 @@ export interface DemoReport {
 
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const line = (r: readonly string[]): string => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ').trimEnd();
+  const line = (r: readonly string[]): string =>
+    r
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('   ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '─'.repeat(w)).join('   '), ...rows.slice(1).map(line)].join('\n');
 }
 
-const count = (items: readonly ParkedChange[], status: string): number => items.filter((i) => i.status === status).length;
+const count = (items: readonly ParkedChange[], status: string): number =>
+  items.filter((i) => i.status === status).length;
 
 export function printReport(progress: Progress, r: DemoReport): void {
   const c = r.counters;
-  const summary = (entity: string, field: string): string => String(r.job.summaries.find((s) => s.entity === entity)?.[field] ?? '-');
+  const summary = (entity: string, field: string): string =>
+    String(r.job.summaries.find((s) => s.entity === entity)?.[field] ?? '-');
   const perEntity: string[][] = [
     ['per entity', ...r.entities, 'total'],
-    row('source: changes generated (since it started)', r.entities.map((e) => r.source[e]!.changes)),
-    row('source: records now (latest per id)', r.entities.map((e) => r.source[e]!.records)),
-    row('source: malformed entries served', r.entities.map((e) => r.source[e]!.malformed)),
-    row('Kafka: messages written this run', r.topics.map((t) => r.kafka.get(t) ?? 0)),
-    row('raw bucket: objects (since the stack started)', r.entities.map((e) => r.raw[e]!.objects)),
-    row('raw bucket: rows', r.entities.map((e) => r.raw[e]!.rows)),
-    row('raw bucket: distinct eventIds', r.entities.map((e) => r.raw[e]!.eventIds)),
+    row(
+      'source: changes generated (since it started)',
+      r.entities.map((e) => r.source[e]!.changes),
+    ),
+    row(
+      'source: records now (latest per id)',
+      r.entities.map((e) => r.source[e]!.records),
+    ),
+    row(
+      'source: malformed entries served',
+      r.entities.map((e) => r.source[e]!.malformed),
+    ),
+    row(
+      'Kafka: messages written this run',
+      r.topics.map((t) => r.kafka.get(t) ?? 0),
+    ),
+    row(
+      'raw bucket: objects (since the stack started)',
+      r.entities.map((e) => r.raw[e]!.objects),
+    ),
+    row(
+      'raw bucket: rows',
+      r.entities.map((e) => r.raw[e]!.rows),
+    ),
+    row(
+      'raw bucket: distinct eventIds',
+      r.entities.map((e) => r.raw[e]!.eventIds),
+    ),
     ['Spark: raw files merged', ...r.entities.map((e) => summary(e, 'files')), ''],
     ['Spark: changes merged', ...r.entities.map((e) => summary(e, 'changes')), ''],
-    row('Delta: rows', r.verdicts.map((v) => v.deltaRows)),
-    row('Delta: rows equal to the source', r.verdicts.map((v) => v.rowsEqual)),
-    row('ids whose latest change is invalid', r.verdicts.map((v) => v.invalid)),
-    row('  … of which parked or archived', r.verdicts.map((v) => v.invalidAccounted)),
+    row(
+      'Delta: rows',
+      r.verdicts.map((v) => v.deltaRows),
+    ),
+    row(
+      'Delta: rows equal to the source',
+      r.verdicts.map((v) => v.rowsEqual),
+    ),
+    row(
+      'ids whose latest change is invalid',
+      r.verdicts.map((v) => v.invalid),
+    ),
+    row(
+      '  … of which parked or archived',
+      r.verdicts.map((v) => v.invalidAccounted),
+    ),
     ['verdict', ...r.verdicts.map((v) => (v.problemCount === 0 ? 'equal' : `${v.problemCount} DIFF`)), ''],
   ];
-  const parkedRows = Object.entries(c.parked).sort().map(([reason, n]) => [`  parked: ${reason}`, String(n)]);
+  const parkedRows = Object.entries(c.parked)
+    .sort()
+    .map(([reason, n]) => [`  parked: ${reason}`, String(n)]);
   const stages: string[][] = [
     ['pipeline stage (this run)', 'events'],
     ['poller: read from the source (latest change per id)', String(c.polled)],
@@ -65,12 +106,19 @@ export function printReport(progress: Progress, r: DemoReport): void {
     ['consumer: raw objects written (re-deliveries overwrite)', String(c.rawObjects)],
     ['consumer: raw rows written (re-deliveries included)', String(c.rawRows)],
     ['consumer: dead-lettered', String(c.deadLettered)],
-    ['invocations that failed and were retried', Object.entries(c.errors).map(([fn, n]) => `${n} ${fn}`).join(', ') || '0'],
+    [
+      'invocations that failed and were retried',
+      Object.entries(c.errors)
+        .map(([fn, n]) => `${n} ${fn}`)
+        .join(', ') || '0',
+    ],
     [`Spark batch run ${r.job.run.jobRunId}`, r.job.state],
   ];
   progress.say(`\n${table(stages)}\n\n${table(perEntity)}\n`);
   for (const v of r.verdicts) for (const problem of v.problems) progress.say(`  difference: ${problem}`);
-  progress.say(`demo time ${r.elapsed}; Delta table versions ${[...r.tablesVersions].map(([e, n]) => `${e} v${n}`).join(', ')}`);
+  progress.say(
+    `demo time ${r.elapsed}; Delta table versions ${[...r.tablesVersions].map(([e, n]) => `${e} v${n}`).join(', ')}`,
+  );
 }
 
 function row(label: string, values: readonly number[]): string[] {

@@ -17,7 +17,14 @@ import { abortableSleep } from '../runtime/sleep';
 import { entityNames, loadResolvedConfig, type ResolvedConfig, stageParam } from '../../stage/resolved-config';
 import { countLogLine, emptyCounters, type PipelineCounters } from './counters';
 import { dumpDeltaTables } from './delta';
-import { archivedChanges, fallbackItems, type ParkedChange, postJson, sourceState, type SourceEntityState } from './observe';
+import {
+  archivedChanges,
+  fallbackItems,
+  type ParkedChange,
+  postJson,
+  sourceState,
+  type SourceEntityState,
+} from './observe';
 import { changeKey, type EntityVerdict, reconcileEntity } from './reconcile';
 
 /** EventBridge's one-minute schedules fire every 5 s: the clock of the schedules runs 12× real time. */
@@ -56,7 +63,10 @@ export async function openSession(log: (line: string) => void): Promise<Pipeline
   const topicPrefix = String(stageParam(config, 'local', 'topicPrefix'));
   const dynamodb = new DynamoDBClient(localClientConfig());
   return {
-    config, entities, log, dynamodb,
+    config,
+    entities,
+    log,
+    dynamodb,
     s3: new S3Client({ ...localClientConfig(), forcePathStyle: true }),
     sqs: new SQSClient(localClientConfig()),
     sourceUrl: process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080',
@@ -90,12 +100,21 @@ export function fastClock(speedup: number): Clock {
  * short-run retry settings; the job launcher has no schedule (it is fired once) and runs all
  * entities in one Spark application. `adjust` may change each definition further.
  */
-export function startPipelineRuntime(session: PipelineSession, adjust: (d: FunctionDefinition) => FunctionDefinition = (d) => d): Promise<Runtime> {
-  const definitions = functionDefinitions(session.config).map((d) => adjust({
-    ...d,
-    schedules: d.name === 'jobLauncher' ? [] : d.schedules,
-    environment: { ...d.environment, ...(d.name === 'retry' ? SHORT_RUN_RETRY_ENV : {}), ...(d.name === 'jobLauncher' ? { CDC_JOB_GROUPING: 'all' } : {}) },
-  }));
+export function startPipelineRuntime(
+  session: PipelineSession,
+  adjust: (d: FunctionDefinition) => FunctionDefinition = (d) => d,
+): Promise<Runtime> {
+  const definitions = functionDefinitions(session.config).map((d) =>
+    adjust({
+      ...d,
+      schedules: d.name === 'jobLauncher' ? [] : d.schedules,
+      environment: {
+        ...d.environment,
+        ...(d.name === 'retry' ? SHORT_RUN_RETRY_ENV : {}),
+        ...(d.name === 'jobLauncher' ? { CDC_JOB_GROUPING: 'all' } : {}),
+      },
+    }),
+  );
   return startRuntime(session.config, definitions, {
     clock: fastClock(SPEEDUP),
     log: (line) => {
@@ -127,7 +146,12 @@ export async function pollersCaughtUp(session: PipelineSession): Promise<boolean
   return true;
 }
 
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 1000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 1000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`gave up after ${Math.round(timeoutMs / 1000)} s waiting until ${what}`);
@@ -140,7 +164,9 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
  * serialises what it scans). Items of other entities (a test's scratch entity) are not ours.
  */
 export async function parkedOf(session: PipelineSession): Promise<ParkedChange[]> {
-  return (await fallbackItems(session.dynamodb, session.config.custom.names.fallbackTable)).filter((i) => session.entities.includes(i.entity));
+  return (await fallbackItems(session.dynamodb, session.config.custom.names.fallbackTable)).filter((i) =>
+    session.entities.includes(i.entity),
+  );
 }
 
 export interface JobOutcome {
@@ -158,7 +184,10 @@ export async function runBatchJob(session: PipelineSession, runtime: Runtime): P
     const local = readRun(run.jobRunId);
     if (local && local.state !== 'RUNNING') {
       const log = readFileSync(local.log, 'utf8');
-      const summaries = log.split('\n').filter((l) => l.startsWith('{"cdc_job_summary"')).map((l) => (JSON.parse(l) as { cdc_job_summary: Record<string, unknown> }).cdc_job_summary);
+      const summaries = log
+        .split('\n')
+        .filter((l) => l.startsWith('{"cdc_job_summary"'))
+        .map((l) => (JSON.parse(l) as { cdc_job_summary: Record<string, unknown> }).cdc_job_summary);
       session.log(`job run ${run.jobRunId}: ${local.state}; log ${local.log}`);
       return { run, state: local.state, summaries };
     }
@@ -175,8 +204,15 @@ export interface LakeReconciliation {
 /** The Delta tables read back and compared with the source; invalid latest changes must be parked or archived. */
 export async function reconcileLake(session: PipelineSession): Promise<LakeReconciliation> {
   const names = session.config.custom.names;
-  const tables = await dumpDeltaTables(session.entities.map((e) => `s3://${names.lakeBucket}/delta/${e}`), localEndpoint());
-  const accounted = new Set([...(await parkedOf(session)), ...(await archivedChanges(session.s3, names.rawBucket))].map((c) => changeKey(c.id, c.updatedAt)));
+  const tables = await dumpDeltaTables(
+    session.entities.map((e) => `s3://${names.lakeBucket}/delta/${e}`),
+    localEndpoint(),
+  );
+  const accounted = new Set(
+    [...(await parkedOf(session)), ...(await archivedChanges(session.s3, names.rawBucket))].map((c) =>
+      changeKey(c.id, c.updatedAt),
+    ),
+  );
   const verdicts: EntityVerdict[] = [];
   const source: Record<string, SourceEntityState> = {};
   for (const entity of session.entities) {

@@ -29,7 +29,11 @@ const LOCAL_MASTER = 'local[2]';
 export class LocalSparkRunner implements JobRunner {
   private emr: Promise<EmrServerlessRunner> | undefined;
 
-  constructor(private readonly application: string, private readonly executionRoleArn: string, private readonly s3 = new S3Client({ forcePathStyle: true })) {}
+  constructor(
+    private readonly application: string,
+    private readonly executionRoleArn: string,
+    private readonly s3 = new S3Client({ forcePathStyle: true }),
+  ) {}
 
   /** Stage local names the application (its id exists only once moto created it): look the id up. */
   private recorder(): Promise<EmrServerlessRunner> {
@@ -37,14 +41,19 @@ export class LocalSparkRunner implements JobRunner {
       const client = new EMRServerlessClient({});
       const apps = (await client.send(new ListApplicationsCommand({}))).applications ?? [];
       const app = apps.find((a) => a.id === this.application || a.name === this.application);
-      if (app?.id === undefined) throw new Error(`EMR Serverless application ${this.application} is not on the local stack: npm run stack:up provisions it`);
+      if (app?.id === undefined)
+        throw new Error(
+          `EMR Serverless application ${this.application} is not on the local stack: npm run stack:up provisions it`,
+        );
       return new EmrServerlessRunner(client, app.id, this.executionRoleArn);
     })();
     return this.emr;
   }
 
   async activeRuns(): Promise<ActiveRun[]> {
-    return allRuns().filter(alive).map((r) => ({ name: r.name, jobRunId: r.jobRunId, state: r.state }));
+    return allRuns()
+      .filter(alive)
+      .map((r) => ({ name: r.name, jobRunId: r.jobRunId, state: r.state }));
   }
 
   async start(spec: JobSpec, clientToken: string): Promise<string> {
@@ -62,14 +71,24 @@ export class LocalSparkRunner implements JobRunner {
         i += 1;
       } else args.push(params[i]!);
     }
-    const command = [venvBin('spark-submit'), '--master', LOCAL_MASTER, ...args, entryPoint, ...spec.entryPointArguments];
+    const command = [
+      venvBin('spark-submit'),
+      '--master',
+      LOCAL_MASTER,
+      ...args,
+      entryPoint,
+      ...spec.entryPointArguments,
+    ];
     const log = path.join(dir, 'spark.log');
     writeRun({ jobRunId, name: spec.name, state: 'RUNNING', startedAt: new Date().toISOString(), command, log });
     const out = openSync(log, 'a');
     // A small detached supervisor waits for spark-submit and records its exit status.
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'supervise.ts'), jobRunId], {
       // The jobs' session recipe sizes Spark for this machine when it knows the master is local.
-      cwd: REPO_ROOT, detached: true, stdio: ['ignore', out, out], env: { ...process.env, CDC_SPARK_MASTER: LOCAL_MASTER },
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, CDC_SPARK_MASTER: LOCAL_MASTER },
     });
     child.unref();
     const run = readRun(jobRunId)!;

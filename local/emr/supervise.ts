@@ -18,6 +18,12 @@ const child = spawn(command!, args, {
 });
 child.on('exit', (code, signal) => {
   const finished = readRun(jobRunId)!;
-  writeRun({ ...finished, state: code === 0 ? 'SUCCESS' : 'FAILED', exitCode: code, endedAt: new Date().toISOString(), ...(signal ? { signal } : {}) });
+  writeRun({
+    ...finished,
+    state: code === 0 ? 'SUCCESS' : 'FAILED',
+    exitCode: code,
+    endedAt: new Date().toISOString(),
+    ...(signal ? { signal } : {}),
+  });
   process.exit(code ?? 1);
 });

@@ -17,7 +17,9 @@ import { loadResolvedConfig, REPO_ROOT } from '../../stage/resolved-config';
 /** The job package, zipped with Python's own zipfile module (Python is needed for the jobs anyway). */
 export function zipJobPackage(): Buffer {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'cdc-jobs-')), 'cdc_jobs.zip');
-  execFileSync(process.env.PYTHON ?? 'python3', ['-m', 'zipfile', '-c', out, 'cdc_jobs'], { cwd: path.join(REPO_ROOT, 'glue-jobs', 'src') });
+  execFileSync(process.env.PYTHON ?? 'python3', ['-m', 'zipfile', '-c', out, 'cdc_jobs'], {
+    cwd: path.join(REPO_ROOT, 'glue-jobs', 'src'),
+  });
   return readFileSync(out);
 }
 
@@ -26,7 +28,8 @@ export async function uploadJobArtifacts(bucket: string, s3: S3Client): Promise<
     [JOB_ARTIFACTS.entryPoint, readFileSync(path.join(REPO_ROOT, 'glue-jobs', 'entrypoint.py')), 'text/x-python'],
     [JOB_ARTIFACTS.pyFiles, zipJobPackage(), 'application/zip'],
   ];
-  for (const [key, body, type] of files) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: type }));
+  for (const [key, body, type] of files)
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: type }));
   return files.map(([key]) => `s3://${bucket}/${key}`);
 }
 

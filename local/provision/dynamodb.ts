@@ -29,7 +29,12 @@ export async function provisionTable(props: Props): Promise<PhysicalResource> {
     if (existing === undefined) {
       await client.send(new CreateTableCommand(createTableInput(props)));
       if (props.TimeToLiveSpecification?.Enabled) {
-        await client.send(new UpdateTimeToLiveCommand({ TableName: props.TableName, TimeToLiveSpecification: props.TimeToLiveSpecification }));
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: props.TableName,
+            TimeToLiveSpecification: props.TimeToLiveSpecification,
+          }),
+        );
       }
     } else await addMissingIndexes(client, props, existing);
     const table = (await describe(client, props.TableName)) ?? {};
@@ -43,13 +48,18 @@ export async function provisionTable(props: Props): Promise<PhysicalResource> {
 }
 
 async function addMissingIndexes(client: DynamoDBClient, props: Props, existing: TableDescription): Promise<void> {
-  const wanted = (createTableInput(props).GlobalSecondaryIndexes ?? []);
+  const wanted = createTableInput(props).GlobalSecondaryIndexes ?? [];
   const have = new Set((existing.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
   for (const index of wanted.filter((g) => !have.has(g.IndexName))) {
-    await client.send(new UpdateTableCommand({
-      TableName: props.TableName, AttributeDefinitions: createTableInput(props).AttributeDefinitions,
-      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
-    }));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: props.TableName,
+        AttributeDefinitions: createTableInput(props).AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [
+          { Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } },
+        ],
+      }),
+    );
   }
 }
 
@@ -64,9 +74,21 @@ async function describe(client: DynamoDBClient, name: string): Promise<TableDesc
 
 /** The CloudFormation properties are the API's, except the stream switch and the CFN-only ones. */
 function createTableInput(props: Props): CreateTableCommandInput {
-  const { StreamSpecification, TimeToLiveSpecification: _ttl, PointInTimeRecoverySpecification: _pitr, ...rest } = props;
+  const {
+    StreamSpecification,
+    TimeToLiveSpecification: _ttl,
+    PointInTimeRecoverySpecification: _pitr,
+    ...rest
+  } = props;
   return {
     ...(rest as unknown as CreateTableCommandInput),
-    ...(StreamSpecification ? { StreamSpecification: { StreamEnabled: true, StreamViewType: StreamSpecification.StreamViewType as 'NEW_AND_OLD_IMAGES' } } : {}),
+    ...(StreamSpecification
+      ? {
+          StreamSpecification: {
+            StreamEnabled: true,
+            StreamViewType: StreamSpecification.StreamViewType as 'NEW_AND_OLD_IMAGES',
+          },
+        }
+      : {}),
   };
 }

@@ -32,7 +32,11 @@ export async function provisionSchema(props: {
   const glue = new GlueClient(localClientConfig());
   try {
     const registryName = String(props.Registry.Arn.split('/').pop());
-    await registerSchema(new GlueSchemaRegistry(glue, registryName), { schemaName: props.Name, definition: props.SchemaDefinition, compatibility: props.Compatibility });
+    await registerSchema(new GlueSchemaRegistry(glue, registryName), {
+      schemaName: props.Name,
+      definition: props.SchemaDefinition,
+      compatibility: props.Compatibility,
+    });
     const arn = props.Registry.Arn.replace(':registry/', ':schema/') + `/${props.Name}`;
     return { ref: arn, attributes: { Arn: arn } };
   } finally {

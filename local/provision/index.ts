@@ -54,9 +54,13 @@ export async function provisionLocalResources(log: (msg: string) => void, stage 
   }
   // Not created locally, but referenced (e.g. the Spark job role's ARN in an environment variable).
   for (const [logicalId] of resources.filter(([, r]) => r.Type === 'AWS::IAM::Role')) {
-    physical.set(logicalId, { ref: logicalId, attributes: { Arn: `arn:aws:iam::${LOCAL_PSEUDO_PARAMETERS['AWS::AccountId']}:role/${logicalId}` } });
+    physical.set(logicalId, {
+      ref: logicalId,
+      attributes: { Arn: `arn:aws:iam::${LOCAL_PSEUDO_PARAMETERS['AWS::AccountId']}:role/${logicalId}` },
+    });
   }
-  const skipped = resources.filter(([, r]) => !PROVISIONERS.some(([type]) => type === r.Type))
+  const skipped = resources
+    .filter(([, r]) => !PROVISIONERS.some(([type]) => type === r.Type))
     .map(([id, r]) => `${id} (${r.Type}${NOT_PROVISIONED[r.Type] ? `: ${NOT_PROVISIONED[r.Type]}` : ''})`);
   const topicPrefix = String(stageParam(config, stage, 'topicPrefix'));
   const topics = entityNames(config, stage).map((e) => `${topicPrefix}.${e}`);
@@ -64,12 +68,15 @@ export async function provisionLocalResources(log: (msg: string) => void, stage 
   // The Spark job code, where the job launcher points the (local) EMR Serverless runs.
   const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
   await uploadJobArtifacts(config.custom.names.artifactsBucket, s3).finally(() => s3.destroy());
-  log(`provisioned ${physical.size - resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').length} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}; Spark job code in s3://${config.custom.names.artifactsBucket}/jobs/`);
+  log(
+    `provisioned ${physical.size - resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').length} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}; Spark job code in s3://${config.custom.names.artifactsBucket}/jobs/`,
+  );
   return { created: Object.fromEntries(physical), skipped, topics };
 }
 
 function summarize(resources: [string, CfnResource][], physical: Map<string, PhysicalResource>): string {
   const counts = new Map<string, number>();
-  for (const [id, r] of resources) if (physical.has(id) && r.Type !== 'AWS::IAM::Role') counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
+  for (const [id, r] of resources)
+    if (physical.has(id) && r.Type !== 'AWS::IAM::Role') counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
   return [...counts].map(([type, n]) => `${n} ${type.replace('AWS::', '')}`).join(', ');
 }

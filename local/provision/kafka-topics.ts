@@ -3,13 +3,20 @@ import { localKafkaBrokers } from '../../stage/local-aws';
 
 /** One topic per entity, `{topicPrefix}.{entity}` (DESIGN.md boundary 3). Existing topics are kept. */
 export async function provisionTopics(topics: readonly string[], partitions: number): Promise<string[]> {
-  const admin = new Kafka({ clientId: 'cdc-local-provision', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'cdc-local-provision',
+    brokers: localKafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      });
     }
     return missing;
   } finally {

@@ -16,7 +16,11 @@ function client(): S3Client {
 /** AWS::S3::Bucket → CreateBucket, encryption, public access block. Idempotent. */
 export async function provisionBucket(props: {
   BucketName: string;
-  BucketEncryption?: { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' | 'aws:kms'; KMSMasterKeyID?: string } }[] };
+  BucketEncryption?: {
+    ServerSideEncryptionConfiguration: {
+      ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' | 'aws:kms'; KMSMasterKeyID?: string };
+    }[];
+  };
   PublicAccessBlockConfiguration?: PublicAccessBlockConfiguration;
 }): Promise<PhysicalResource> {
   const s3 = client();
@@ -27,16 +31,25 @@ export async function provisionBucket(props: {
       if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
     }
     if (props.BucketEncryption) {
-      await s3.send(new PutBucketEncryptionCommand({
-        Bucket: props.BucketName,
-        // CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSideEncryptionByDefault.
-        ServerSideEncryptionConfiguration: {
-          Rules: props.BucketEncryption.ServerSideEncryptionConfiguration.map((rule) => ({ ApplyServerSideEncryptionByDefault: rule.ServerSideEncryptionByDefault })),
-        },
-      }));
+      await s3.send(
+        new PutBucketEncryptionCommand({
+          Bucket: props.BucketName,
+          // CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSideEncryptionByDefault.
+          ServerSideEncryptionConfiguration: {
+            Rules: props.BucketEncryption.ServerSideEncryptionConfiguration.map((rule) => ({
+              ApplyServerSideEncryptionByDefault: rule.ServerSideEncryptionByDefault,
+            })),
+          },
+        }),
+      );
     }
     if (props.PublicAccessBlockConfiguration) {
-      await s3.send(new PutPublicAccessBlockCommand({ Bucket: props.BucketName, PublicAccessBlockConfiguration: props.PublicAccessBlockConfiguration }));
+      await s3.send(
+        new PutPublicAccessBlockCommand({
+          Bucket: props.BucketName,
+          PublicAccessBlockConfiguration: props.PublicAccessBlockConfiguration,
+        }),
+      );
     }
     return { ref: props.BucketName, attributes: { Arn: `arn:aws:s3:::${props.BucketName}` } };
   } finally {

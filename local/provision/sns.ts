@@ -21,7 +21,14 @@ export async function provisionTopic(props: { TopicName: string; DisplayName?: s
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: alertObserverQueueName(props.TopicName) }));
     const queue = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
     // Subscribe is idempotent for the same topic/protocol/endpoint.
-    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queue.Attributes?.QueueArn, Attributes: { RawMessageDelivery: 'true' } }));
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'sqs',
+        Endpoint: queue.Attributes?.QueueArn,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
     return { ref: String(TopicArn), attributes: { TopicArn: String(TopicArn), TopicName: props.TopicName } };
   } finally {
     sns.destroy();

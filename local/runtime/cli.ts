@@ -10,9 +10,14 @@ import { provisionLocalResources } from '../provision';
 import { resolveIntrinsics } from '../serverless/intrinsics';
 import { loadResolvedConfig } from '../../stage/resolved-config';
 
-const USAGE = 'usage: npm run local:run [-- --functions poller,consumer] [--fire poller[=\'{"entity":"customer"}\']] [--once]';
+const USAGE =
+  'usage: npm run local:run [-- --functions poller,consumer] [--fire poller[=\'{"entity":"customer"}\']] [--once]';
 
-function options(argv: readonly string[]): { functions?: string[]; fire: { name: string; event?: unknown }[]; once: boolean } {
+function options(argv: readonly string[]): {
+  functions?: string[];
+  fire: { name: string; event?: unknown }[];
+  once: boolean;
+} {
   const flags = readFlags(argv, { functions: 'string', fire: 'strings', once: 'boolean' });
   const fire = (flags.fire ?? []).map((value) => {
     const [name = '', json] = value.split(/=(.*)/s);
@@ -28,13 +33,19 @@ async function main(): Promise<void> {
   // is idempotent and answers with their physical names.
   const { created } = await provisionLocalResources(() => undefined);
   const physical = new Map(Object.entries(created));
-  const all = functionDefinitions(config).map((d) => ({ ...d, environment: resolveIntrinsics(d.environment, physical) as Record<string, unknown> }));
+  const all = functionDefinitions(config).map((d) => ({
+    ...d,
+    environment: resolveIntrinsics(d.environment, physical) as Record<string, unknown>,
+  }));
   const unknown = (opts.functions ?? []).filter((f) => !all.some((d) => d.name === f));
-  if (unknown.length > 0) throw new Error(`unknown function ${unknown.join(', ')}; one of: ${all.map((d) => d.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown function ${unknown.join(', ')}; one of: ${all.map((d) => d.name).join(', ')}`);
   const selected = all.filter((d) => !opts.functions || opts.functions.includes(d.name));
   const triggerless = opts.once ? selected.map((d) => ({ ...d, schedules: [], msk: [], streams: [] })) : selected;
   const runtime = await startRuntime(config, triggerless);
-  console.log(`[runtime] stage local: ${selected.map((d) => `${d.name} (${[...d.schedules.map((s) => s.expression), ...d.msk.map((m) => `msk ${m.topic}`), ...d.streams.map(() => 'dynamodb stream')].join(', ')})`).join('; ')}`);
+  console.log(
+    `[runtime] stage local: ${selected.map((d) => `${d.name} (${[...d.schedules.map((s) => s.expression), ...d.msk.map((m) => `msk ${m.topic}`), ...d.streams.map(() => 'dynamodb stream')].join(', ')})`).join('; ')}`,
+  );
   let stopping = false;
   const stop = async (code: number): Promise<void> => {
     if (stopping) return;

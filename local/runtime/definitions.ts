@@ -55,12 +55,20 @@ type EventConfig = Record<string, Record<string, unknown> | undefined>;
 // osls's own names for the mappings it generates: resources.extensions adds the limits osls's
 // msk event cannot express under these (resources/entities.js consumerMappingLimits).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const naming = require('osls/lib/plugins/aws/lib/naming') as { getMSKEventLogicalId(fn: string, cluster: string, topic: string): string };
+const naming = require('osls/lib/plugins/aws/lib/naming') as {
+  getMSKEventLogicalId(fn: string, cluster: string, topic: string): string;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const clusterNameToken = require('osls/lib/plugins/aws/package/compile/events/msk/get-msk-cluster-name-token') as (arn: unknown) => string;
+const clusterNameToken = require('osls/lib/plugins/aws/package/compile/events/msk/get-msk-cluster-name-token') as (
+  arn: unknown,
+) => string;
 
 /** The functions of a resolved serverless.yml as the local runtime drives them. */
-export function functionDefinitions(config: ResolvedConfig, service = config.service, stage = 'local'): FunctionDefinition[] {
+export function functionDefinitions(
+  config: ResolvedConfig,
+  service = config.service,
+  stage = 'local',
+): FunctionDefinition[] {
   return Object.entries(config.functions).map(([name, fn]) => {
     const [file, handlerExport = 'handler'] = splitHandler(fn.handler);
     const events = (fn.events ?? []) as EventConfig[];
@@ -95,7 +103,11 @@ function scheduleTrigger(s: Record<string, unknown>): ScheduleTrigger {
   return { kind: 'schedule', expression: String(rate[0]), input: s.input, enabled: s.enabled !== false };
 }
 
-function mskTrigger(m: Record<string, unknown>, extension: Record<string, unknown>, config: ResolvedConfig): MskTrigger {
+function mskTrigger(
+  m: Record<string, unknown>,
+  extension: Record<string, unknown>,
+  config: ResolvedConfig,
+): MskTrigger {
   return {
     kind: 'msk',
     arn: String(m.arn),
@@ -111,9 +123,16 @@ function mskTrigger(m: Record<string, unknown>, extension: Record<string, unknow
 }
 
 /** The properties resources.extensions adds to the mapping osls generates for this msk event. */
-function mappingExtension(config: ResolvedConfig, functionName: string, m: Record<string, unknown>): Record<string, unknown> {
-  const extensions = (config.resources as { extensions?: Record<string, { Properties?: Record<string, unknown> }> }).extensions ?? {};
-  return extensions[naming.getMSKEventLogicalId(functionName, clusterNameToken(m.arn), String(m.topic))]?.Properties ?? {};
+function mappingExtension(
+  config: ResolvedConfig,
+  functionName: string,
+  m: Record<string, unknown>,
+): Record<string, unknown> {
+  const extensions =
+    (config.resources as { extensions?: Record<string, { Properties?: Record<string, unknown> }> }).extensions ?? {};
+  return (
+    extensions[naming.getMSKEventLogicalId(functionName, clusterNameToken(m.arn), String(m.topic))]?.Properties ?? {}
+  );
 }
 
 /** `!GetAtt <Bucket>.Arn` of a bucket of the stack, or an S3 ARN; other destinations have no local stand-in. */

@@ -1,5 +1,11 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
 import { localClientConfig } from '../../stage/local-aws';
 import type { ResolvedConfig } from '../../stage/resolved-config';
 import type { StreamTrigger } from './definitions';
@@ -14,11 +20,15 @@ export async function resolveStreamArn(arn: unknown, config: ResolvedConfig): Pr
   if (typeof arn === 'string') return arn;
   const getAtt = (arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
   const tableName = getAtt && config.resources.Resources[getAtt[0]]?.Properties?.TableName;
-  if (!getAtt || getAtt[1] !== 'StreamArn' || typeof tableName !== 'string') throw new Error(`stream arn ${JSON.stringify(arn)}: only Fn::GetAtt [<table>, StreamArn] or an ARN is supported locally`);
+  if (!getAtt || getAtt[1] !== 'StreamArn' || typeof tableName !== 'string')
+    throw new Error(
+      `stream arn ${JSON.stringify(arn)}: only Fn::GetAtt [<table>, StreamArn] or an ARN is supported locally`,
+    );
   const dynamodb = new DynamoDBClient(localClientConfig());
   try {
     const arnOnMoto = (await dynamodb.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn;
-    if (!arnOnMoto) throw new Error(`table ${tableName} has no stream on the local stack (npm run stack:up provisions it)`);
+    if (!arnOnMoto)
+      throw new Error(`table ${tableName} has no stream on the local stack (npm run stack:up provisions it)`);
     return arnOnMoto;
   } finally {
     dynamodb.destroy();
@@ -31,7 +41,10 @@ export function lambdaStreamRecord(record: _Record, streamArn: string): Record<s
   return {
     ...record,
     eventSourceARN: streamArn,
-    dynamodb: { ...record.dynamodb, ...(created ? { ApproximateCreationDateTime: Math.floor(new Date(created).getTime() / 1000) } : {}) },
+    dynamodb: {
+      ...record.dynamodb,
+      ...(created ? { ApproximateCreationDateTime: Math.floor(new Date(created).getTime() / 1000) } : {}),
+    },
   };
 }
 
@@ -42,18 +55,40 @@ export function lambdaStreamRecord(record: _Record, streamArn: string): Record<s
  * that fails (the service unreachable for a while) is tried again after a pause, from the first
  * record not yet delivered, until the runner stops: the mapping never gives up on its stream.
  */
-export async function runStreamTrigger(trigger: StreamTrigger, streamArn: string, invoke: (event: unknown) => Promise<unknown>, signal: AbortSignal, stats: StreamStats, log: (line: string) => void): Promise<void> {
+export async function runStreamTrigger(
+  trigger: StreamTrigger,
+  streamArn: string,
+  invoke: (event: unknown) => Promise<unknown>,
+  signal: AbortSignal,
+  stats: StreamStats,
+  log: (line: string) => void,
+): Promise<void> {
   const streams = new DynamoDBStreamsClient(localClientConfig());
   try {
-    const shards = await untilItAnswers('DescribeStream', signal, log, async () => (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? []);
-    await Promise.all((shards ?? []).map((shard) => pollShard(streams, trigger, streamArn, String(shard.ShardId), invoke, signal, stats, log)));
+    const shards = await untilItAnswers(
+      'DescribeStream',
+      signal,
+      log,
+      async () =>
+        (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [],
+    );
+    await Promise.all(
+      (shards ?? []).map((shard) =>
+        pollShard(streams, trigger, streamArn, String(shard.ShardId), invoke, signal, stats, log),
+      ),
+    );
   } finally {
     streams.destroy();
   }
 }
 
 /** Calls the Streams API until it answers (pausing longer each time, at most 10 s) or the runner stops; undefined if it stopped. */
-async function untilItAnswers<T>(what: string, signal: AbortSignal, log: (line: string) => void, call: () => Promise<T>): Promise<T | undefined> {
+async function untilItAnswers<T>(
+  what: string,
+  signal: AbortSignal,
+  log: (line: string) => void,
+  call: () => Promise<T>,
+): Promise<T | undefined> {
   for (let attempt = 1; !signal.aborted; attempt += 1) {
     try {
       return await call();
@@ -66,14 +101,34 @@ async function untilItAnswers<T>(what: string, signal: AbortSignal, log: (line: 
 }
 
 async function pollShard(
-  streams: DynamoDBStreamsClient, trigger: StreamTrigger, streamArn: string, shardId: string,
-  invoke: (event: unknown) => Promise<unknown>, signal: AbortSignal, stats: StreamStats, log: (line: string) => void,
+  streams: DynamoDBStreamsClient,
+  trigger: StreamTrigger,
+  streamArn: string,
+  shardId: string,
+  invoke: (event: unknown) => Promise<unknown>,
+  signal: AbortSignal,
+  stats: StreamStats,
+  log: (line: string) => void,
 ): Promise<void> {
   // Where to read from when an iterator must be made again: the first record not yet delivered.
   let resume: { type: 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER'; sequence: string } | undefined;
-  const iteratorAt = (): Promise<string | undefined> => untilItAnswers(`GetShardIterator ${shardId}`, signal, log, async () => (await streams.send(new GetShardIteratorCommand({
-    StreamArn: streamArn, ShardId: shardId, ShardIteratorType: resume?.type ?? trigger.startingPosition, SequenceNumber: resume?.sequence,
-  }))).ShardIterator);
+  const iteratorAt = (): Promise<string | undefined> =>
+    untilItAnswers(
+      `GetShardIterator ${shardId}`,
+      signal,
+      log,
+      async () =>
+        (
+          await streams.send(
+            new GetShardIteratorCommand({
+              StreamArn: streamArn,
+              ShardId: shardId,
+              ShardIteratorType: resume?.type ?? trigger.startingPosition,
+              SequenceNumber: resume?.sequence,
+            }),
+          )
+        ).ShardIterator,
+    );
   let iterator = await iteratorAt();
   let attempts = 0;
   while (!signal.aborted && iterator) {
@@ -82,7 +137,9 @@ async function pollShard(
       page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: trigger.batchSize }));
     } catch (error) {
       // The iterator may have expired meanwhile: a new one, from where delivery stands.
-      log(`[stream ${shardId}] GetRecords failed: ${(error as Error).message}; reading again from the first record not delivered`);
+      log(
+        `[stream ${shardId}] GetRecords failed: ${(error as Error).message}; reading again from the first record not delivered`,
+      );
       await abortableSleep(1000, signal);
       iterator = await iteratorAt();
       continue;
@@ -94,10 +151,12 @@ async function pollShard(
       await abortableSleep(1000, signal);
       continue;
     }
-    const failedAt = await deliver(records, streamArn, invoke, trigger.reportBatchItemFailures).catch((error: Error) => {
-      log(`[stream ${shardId}] batch failed: ${error.message}`);
-      return records[0]?.dynamodb?.SequenceNumber;
-    });
+    const failedAt = await deliver(records, streamArn, invoke, trigger.reportBatchItemFailures).catch(
+      (error: Error) => {
+        log(`[stream ${shardId}] batch failed: ${error.message}`);
+        return records[0]?.dynamodb?.SequenceNumber;
+      },
+    );
     if (failedAt === undefined) {
       attempts = 0;
       resume = { type: 'AFTER_SEQUENCE_NUMBER', sequence: String(records.at(-1)?.dynamodb?.SequenceNumber) };
@@ -106,7 +165,9 @@ async function pollShard(
     }
     attempts += 1;
     if (trigger.maximumRetryAttempts >= 0 && attempts > trigger.maximumRetryAttempts) {
-      log(`[stream ${shardId}] giving up on the batch after ${attempts - 1} retries (maximumRetryAttempts), as Lambda does without an on-failure destination`);
+      log(
+        `[stream ${shardId}] giving up on the batch after ${attempts - 1} retries (maximumRetryAttempts), as Lambda does without an on-failure destination`,
+      );
       attempts = 0;
       resume = { type: 'AFTER_SEQUENCE_NUMBER', sequence: String(records.at(-1)?.dynamodb?.SequenceNumber) };
       iterator = page.NextShardIterator;
@@ -119,7 +180,12 @@ async function pollShard(
 }
 
 /** Returns the sequence number to re-deliver from, or undefined when the whole batch succeeded. */
-async function deliver(records: _Record[], streamArn: string, invoke: (event: unknown) => Promise<unknown>, reportsItemFailures: boolean): Promise<string | undefined> {
+async function deliver(
+  records: _Record[],
+  streamArn: string,
+  invoke: (event: unknown) => Promise<unknown>,
+  reportsItemFailures: boolean,
+): Promise<string | undefined> {
   const response = await invoke({ Records: records.map((r) => lambdaStreamRecord(r, streamArn)) });
   if (!reportsItemFailures) return undefined;
   const failures = (response as { batchItemFailures?: { itemIdentifier?: string }[] } | null)?.batchItemFailures ?? [];

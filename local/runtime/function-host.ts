@@ -4,7 +4,11 @@ import path from 'node:path';
 import type { FunctionDefinition } from './definitions';
 
 export class InvocationError extends Error {
-  constructor(readonly functionName: string, message: string, readonly errorName = 'Error') {
+  constructor(
+    readonly functionName: string,
+    message: string,
+    readonly errorName = 'Error',
+  ) {
     super(message);
     this.name = 'InvocationError';
   }
@@ -36,17 +40,26 @@ export class FunctionHost {
   /** Set by close(): invocations still queued then fail instead of starting a new container. */
   private closed = false;
 
-  constructor(readonly definition: FunctionDefinition, private readonly log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)) {}
+  constructor(
+    readonly definition: FunctionDefinition,
+    private readonly log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  ) {}
 
   /** Invocations are queued: the runtime never runs two at once in one container. */
   invoke(event: unknown): Promise<unknown> {
-    const run = this.queue.then(() => this.invokeNow(event), () => this.invokeNow(event));
+    const run = this.queue.then(
+      () => this.invokeNow(event),
+      () => this.invokeNow(event),
+    );
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   private invokeNow(event: unknown): Promise<unknown> {
-    if (this.closed) return Promise.reject(new InvocationError(this.definition.name, 'the function host is closed; the invocation did not start'));
+    if (this.closed)
+      return Promise.reject(
+        new InvocationError(this.definition.name, 'the function host is closed; the invocation did not start'),
+      );
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const requestId = randomUUID();
@@ -57,7 +70,13 @@ export class FunctionHost {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         this.stopWorker();
-        reject(new InvocationError(this.definition.name, `Task timed out after ${this.definition.timeoutSeconds.toFixed(2)} seconds`, 'TimeoutError'));
+        reject(
+          new InvocationError(
+            this.definition.name,
+            `Task timed out after ${this.definition.timeoutSeconds.toFixed(2)} seconds`,
+            'TimeoutError',
+          ),
+        );
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       worker.send({ type: 'invoke', id, event, requestId, deadline: Date.now() + timeoutMs });
@@ -78,30 +97,56 @@ export class FunctionHost {
     if (this.worker && this.worker.exitCode === null && this.worker.signalCode === null) return this.worker;
     this.stats.coldStarts += 1;
     const d = this.definition;
-    const worker = fork(path.join(__dirname, 'worker.ts'), [d.handlerFile, d.handlerExport, d.functionName, String(d.memorySize)], {
-      // The heap is capped below the function's memorySize, so what would not fit in the Lambda fails here too.
-      execArgv: ['--import', 'tsx', `--max-old-space-size=${Math.floor(d.memorySize * 0.85)}`],
-      env: { ...process.env, ...stringEnvironment(d), AWS_REGION: process.env.AWS_REGION ?? 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: d.functionName, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(d.memorySize) },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const worker = fork(
+      path.join(__dirname, 'worker.ts'),
+      [d.handlerFile, d.handlerExport, d.functionName, String(d.memorySize)],
+      {
+        // The heap is capped below the function's memorySize, so what would not fit in the Lambda fails here too.
+        execArgv: ['--import', 'tsx', `--max-old-space-size=${Math.floor(d.memorySize * 0.85)}`],
+        env: {
+          ...process.env,
+          ...stringEnvironment(d),
+          AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+          AWS_LAMBDA_FUNCTION_NAME: d.functionName,
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(d.memorySize),
+        },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
     const prefix = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n')) if (line.trim() !== '') this.log(`[${d.name}] ${line}`);
     };
     worker.stdout?.on('data', prefix);
     worker.stderr?.on('data', prefix);
-    worker.on('message', (message: { type: string; id: number; ok: boolean; result?: unknown; error?: { name: string; message: string } }) => {
-      if (message.type !== 'result') return;
-      const pending = this.pending.get(message.id);
-      if (!pending) return;
-      this.pending.delete(message.id);
-      clearTimeout(pending.timer);
-      if (message.ok) pending.resolve(message.result);
-      else pending.reject(new InvocationError(d.name, message.error?.message ?? 'unknown error', message.error?.name));
-    });
+    worker.on(
+      'message',
+      (message: {
+        type: string;
+        id: number;
+        ok: boolean;
+        result?: unknown;
+        error?: { name: string; message: string };
+      }) => {
+        if (message.type !== 'result') return;
+        const pending = this.pending.get(message.id);
+        if (!pending) return;
+        this.pending.delete(message.id);
+        clearTimeout(pending.timer);
+        if (message.ok) pending.resolve(message.result);
+        else
+          pending.reject(new InvocationError(d.name, message.error?.message ?? 'unknown error', message.error?.name));
+      },
+    );
     worker.on('exit', (code, signal) => {
       for (const [id, pending] of this.pending) {
         clearTimeout(pending.timer);
-        pending.reject(new InvocationError(d.name, `the function's process exited (${signal ?? `code ${code}`}) during the invocation`, 'Runtime.ExitError'));
+        pending.reject(
+          new InvocationError(
+            d.name,
+            `the function's process exited (${signal ?? `code ${code}`}) during the invocation`,
+            'Runtime.ExitError',
+          ),
+        );
         this.pending.delete(id);
       }
     });
@@ -142,8 +187,14 @@ export class FunctionHost {
 }
 
 function stringEnvironment(d: FunctionDefinition): Record<string, string> {
-  return Object.fromEntries(Object.entries(d.environment).map(([name, value]) => {
-    if (typeof value === 'object') throw new InvocationError(d.name, `environment ${name} is a CloudFormation value the local runtime did not resolve: ${JSON.stringify(value)}`);
-    return [name, String(value)];
-  }));
+  return Object.fromEntries(
+    Object.entries(d.environment).map(([name, value]) => {
+      if (typeof value === 'object')
+        throw new InvocationError(
+          d.name,
+          `environment ${name} is a CloudFormation value the local runtime did not resolve: ${JSON.stringify(value)}`,
+        );
+      return [name, String(value)];
+    }),
+  );
 }

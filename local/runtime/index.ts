@@ -32,7 +32,11 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export async function startRuntime(config: ResolvedConfig, definitions: readonly FunctionDefinition[], options: RuntimeOptions = {}): Promise<Runtime> {
+export async function startRuntime(
+  config: ResolvedConfig,
+  definitions: readonly FunctionDefinition[],
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const controller = new AbortController();
   const hosts = new Map(definitions.map((d) => [d.name, new FunctionHost(d, log)]));
@@ -47,18 +51,42 @@ export async function startRuntime(config: ResolvedConfig, definitions: readonly
     const host = hosts.get(d.name) as FunctionHost;
     const fnLags: { lag: number }[] = [];
     lags.set(d.name, fnLags);
-    d.schedules.forEach((trigger, i) => guard(`${d.name} schedule`, runSchedule(trigger, `${d.functionName}-schedule-${i + 1}`,
-      (event) => void host.invoke(event).catch(() => undefined), controller.signal, options.clock ?? REAL_CLOCK)));
+    d.schedules.forEach((trigger, i) =>
+      guard(
+        `${d.name} schedule`,
+        runSchedule(
+          trigger,
+          `${d.functionName}-schedule-${i + 1}`,
+          (event) => void host.invoke(event).catch(() => undefined),
+          controller.signal,
+          options.clock ?? REAL_CLOCK,
+        ),
+      ),
+    );
     for (const trigger of d.msk) {
       const stats: MskStats = { lag: 0 };
       fnLags.push(stats);
-      guard(`${d.name} msk ${trigger.topic}`, runMskTrigger(trigger, options.brokers ?? localKafkaBrokers(), (e) => host.invoke(e), controller.signal, stats, log, failures));
+      guard(
+        `${d.name} msk ${trigger.topic}`,
+        runMskTrigger(
+          trigger,
+          options.brokers ?? localKafkaBrokers(),
+          (e) => host.invoke(e),
+          controller.signal,
+          stats,
+          log,
+          failures,
+        ),
+      );
     }
     for (const trigger of d.streams) {
       const stats: StreamStats = { lag: 0 };
       fnLags.push(stats);
       const arn = await resolveStreamArn(trigger.arn, config);
-      guard(`${d.name} stream`, runStreamTrigger(trigger, arn, (e) => host.invoke(e), controller.signal, stats, log));
+      guard(
+        `${d.name} stream`,
+        runStreamTrigger(trigger, arn, (e) => host.invoke(e), controller.signal, stats, log),
+      );
     }
   }
 
@@ -68,12 +96,15 @@ export async function startRuntime(config: ResolvedConfig, definitions: readonly
       const host = hosts.get(name);
       if (!host) throw new Error(`no function "${name}"; one of: ${[...hosts.keys()].join(', ')}`);
       const trigger = host.definition.schedules[0];
-      return host.invoke(event ?? (trigger ? scheduledEvent(trigger, `${host.definition.functionName}-manual`, new Date()) : {}));
+      return host.invoke(
+        event ?? (trigger ? scheduledEvent(trigger, `${host.definition.functionName}-manual`, new Date()) : {}),
+      );
     },
-    status: () => [...hosts.values()].map((h) => {
-      const lag = (lags.get(h.definition.name) ?? []).reduce((n, s) => n + s.lag, 0);
-      return `${h.definition.name.padEnd(12)} invocations ${h.stats.invocations}, errors ${h.stats.errors}, cold starts ${h.stats.coldStarts}, lag ${lag}`;
-    }),
+    status: () =>
+      [...hosts.values()].map((h) => {
+        const lag = (lags.get(h.definition.name) ?? []).reduce((n, s) => n + s.lag, 0);
+        return `${h.definition.name.padEnd(12)} invocations ${h.stats.invocations}, errors ${h.stats.errors}, cold starts ${h.stats.coldStarts}, lag ${lag}`;
+      }),
     stop: async () => {
       controller.abort();
       let timer: NodeJS.Timeout | undefined;

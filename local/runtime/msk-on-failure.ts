@@ -25,7 +25,13 @@ export function s3FailureDestination(): FailureDestination & { close(): void } {
 }
 
 /** The invocation record Lambda writes to an S3 on-failure destination, under its documented key. */
-export function failureObject(trigger: MskTrigger, event: MskEvent, condition: Condition, invokeCount: number, now: Date): { key: string; body: string } {
+export function failureObject(
+  trigger: MskTrigger,
+  event: MskEvent,
+  condition: Condition,
+  invokeCount: number,
+  now: Date,
+): { key: string; body: string } {
   const [partition, records] = Object.entries(event.records)[0]!;
   const first = records[0]!;
   const iso = now.toISOString();
@@ -35,11 +41,16 @@ export function failureObject(trigger: MskTrigger, event: MskEvent, condition: C
     key,
     body: JSON.stringify({
       requestContext: { requestId: randomUUID(), condition, approximateInvokeCount: invokeCount },
-      ...(invokeCount > 0 ? { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' } } : {}),
+      ...(invokeCount > 0
+        ? { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' } }
+        : {}),
       version: '1.0',
       timestamp: iso,
       KafkaBatchInfo: {
-        batchSize: records.length, eventSourceArn: event.eventSourceArn, bootstrapServers: event.bootstrapServers, payloadSize: Buffer.byteLength(payload),
+        batchSize: records.length,
+        eventSourceArn: event.eventSourceArn,
+        bootstrapServers: event.bootstrapServers,
+        payloadSize: Buffer.byteLength(payload),
         recordInfo: { offset: String(first.offset), timestamp: new Date(first.timestamp).toISOString() },
       },
       payload: event,
@@ -49,6 +60,8 @@ export function failureObject(trigger: MskTrigger, event: MskEvent, condition: C
 
 /** A stable, UUID-shaped id per mapping, standing in for the mapping's UUID in the key. */
 function mappingUuid(trigger: MskTrigger): string {
-  const hex = createHash('sha256').update(`${trigger.arn}\u0000${trigger.topic}\u0000${trigger.consumerGroupId}`).digest('hex');
+  const hex = createHash('sha256')
+    .update(`${trigger.arn}\u0000${trigger.topic}\u0000${trigger.consumerGroupId}`)
+    .digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

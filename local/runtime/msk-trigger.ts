@@ -30,7 +30,8 @@ export function mskRecord(topic: string, partition: number, message: KafkaMessag
     timestampType: 'CREATE_TIME',
     value: message.value ? message.value.toString('base64') : '',
     headers: Object.entries(message.headers ?? {}).flatMap(([name, value]) =>
-      (Array.isArray(value) ? value : [value]).map((v) => ({ [name]: [...Buffer.from(v ?? '')] }))),
+      (Array.isArray(value) ? value : [value]).map((v) => ({ [name]: [...Buffer.from(v ?? '')] })),
+    ),
   };
   if (message.key) record.key = message.key.toString('base64');
   return record;
@@ -39,7 +40,6 @@ export function mskRecord(topic: string, partition: number, message: KafkaMessag
 export interface MskStats {
   lag: number;
 }
-
 
 /**
  * The MSK event source mapping: a consumer group per function, batches of at most batchSize
@@ -52,7 +52,13 @@ export interface MskStats {
  * crashes for good is started again after a pause, until the runner stops.
  */
 export async function runMskTrigger(
-  trigger: MskTrigger, brokers: string[], invoke: (event: MskEvent) => Promise<unknown>, signal: AbortSignal, stats: MskStats, log: (line: string) => void, failures?: FailureDestination,
+  trigger: MskTrigger,
+  brokers: string[],
+  invoke: (event: MskEvent) => Promise<unknown>,
+  signal: AbortSignal,
+  stats: MskStats,
+  log: (line: string) => void,
+  failures?: FailureDestination,
 ): Promise<void> {
   const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   const delivery: Delivery = { trigger, brokers, invoke, signal, log, failures };
@@ -60,21 +66,41 @@ export async function runMskTrigger(
     try {
       await consumeUntilStoppedOrCrashed(delivery, stopped, stats);
     } catch (error) {
-      log(`[msk ${trigger.topic}] consumer failed (attempt ${attempt}): ${(error as Error).message}; starting it again`);
+      log(
+        `[msk ${trigger.topic}] consumer failed (attempt ${attempt}): ${(error as Error).message}; starting it again`,
+      );
     }
-    if (!signal.aborted) await Promise.race([stopped, new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** Math.min(attempt, 5))))]);
+    if (!signal.aborted)
+      await Promise.race([
+        stopped,
+        new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** Math.min(attempt, 5)))),
+      ]);
   }
 }
 
 /** One consumer's life: returns when the runner stops; throws when it cannot start or crashes without restarting itself. */
-async function consumeUntilStoppedOrCrashed(delivery: Delivery, stopped: Promise<void>, stats: MskStats): Promise<void> {
+async function consumeUntilStoppedOrCrashed(
+  delivery: Delivery,
+  stopped: Promise<void>,
+  stats: MskStats,
+): Promise<void> {
   const { trigger, brokers } = delivery;
-  const kafka = new Kafka({ clientId: `local-runtime-${trigger.consumerGroupId}`, brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: trigger.consumerGroupId, maxWaitTimeInMs: Math.max(100, trigger.batchingWindowSeconds * 1000), retry: { retries: 10 } });
+  const kafka = new Kafka({
+    clientId: `local-runtime-${trigger.consumerGroupId}`,
+    brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({
+    groupId: trigger.consumerGroupId,
+    maxWaitTimeInMs: Math.max(100, trigger.batchingWindowSeconds * 1000),
+    retry: { retries: 10 },
+  });
   // kafkajs restarts a consumer after a retriable crash by itself; one it does not restart is over.
-  const crashed = new Promise<never>((_, reject) => consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) reject(payload.error);
-  }));
+  const crashed = new Promise<never>((_, reject) =>
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) reject(payload.error);
+    }),
+  );
   crashed.catch(() => undefined);
   try {
     await consumer.connect();
@@ -82,8 +108,10 @@ async function consumeUntilStoppedOrCrashed(delivery: Delivery, stopped: Promise
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async (payload: EachBatchPayload) => deliverBatch(delivery, payload, stats,
-        (offset) => consumer.commitOffsets([{ topic: payload.batch.topic, partition: payload.batch.partition, offset }])),
+      eachBatch: async (payload: EachBatchPayload) =>
+        deliverBatch(delivery, payload, stats, (offset) =>
+          consumer.commitOffsets([{ topic: payload.batch.topic, partition: payload.batch.partition, offset }]),
+        ),
     });
     await Promise.race([stopped, crashed]);
   } finally {
@@ -103,7 +131,12 @@ interface Delivery {
 /** Whether the trigger may go on: false once the runner stops or the partition is taken away. */
 type Running = () => boolean;
 
-async function deliverBatch(delivery: Delivery, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, stats: MskStats, commit: (nextOffset: string) => Promise<void>): Promise<void> {
+async function deliverBatch(
+  delivery: Delivery,
+  { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
+  stats: MskStats,
+  commit: (nextOffset: string) => Promise<void>,
+): Promise<void> {
   const { trigger } = delivery;
   const running: Running = () => !delivery.signal.aborted && isRunning() && !isStale();
   stats.lag = Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1);
@@ -115,7 +148,8 @@ async function deliverBatch(delivery: Delivery, { batch, resolveOffset, heartbea
     const expired = maxAgeMs < 0 ? [] : records.filter((r) => now - r.timestamp > maxAgeMs);
     const live = records.filter((r) => !expired.includes(r));
     // Abandon the in-flight batch on shutdown without committing it: it is delivered again next time.
-    if (expired.length > 0 && !(await giveUp(delivery, eventOf(delivery, expired), 'RecordAgeExceeded', 0, running))) return;
+    if (expired.length > 0 && !(await giveUp(delivery, eventOf(delivery, expired), 'RecordAgeExceeded', 0, running)))
+      return;
     if (live.length > 0 && !(await invokeWithRetries(delivery, eventOf(delivery, live), running, heartbeat))) return;
     const last = chunk[chunk.length - 1];
     if (last) {
@@ -129,11 +163,21 @@ async function deliverBatch(delivery: Delivery, { batch, resolveOffset, heartbea
 
 function eventOf({ trigger, brokers }: Delivery, records: MskRecord[]): MskEvent {
   const first = records[0]!;
-  return { eventSource: 'aws:kafka', eventSourceArn: trigger.arn, bootstrapServers: brokers.join(','), records: { [`${first.topic}-${first.partition}`]: records } };
+  return {
+    eventSource: 'aws:kafka',
+    eventSourceArn: trigger.arn,
+    bootstrapServers: brokers.join(','),
+    records: { [`${first.topic}-${first.partition}`]: records },
+  };
 }
 
 /** True once the handler took the batch or it was given up on; false when the trigger stopped first. */
-async function invokeWithRetries(delivery: Delivery, event: MskEvent, running: Running, heartbeat: () => Promise<void>): Promise<boolean> {
+async function invokeWithRetries(
+  delivery: Delivery,
+  event: MskEvent,
+  running: Running,
+  heartbeat: () => Promise<void>,
+): Promise<boolean> {
   const retries = delivery.trigger.maximumRetryAttempts ?? -1;
   for (let attempt = 1; ; attempt += 1) {
     if (!running()) return false;
@@ -142,7 +186,9 @@ async function invokeWithRetries(delivery: Delivery, event: MskEvent, running: R
       return true;
     } catch (error) {
       const [partition, records] = Object.entries(event.records)[0]!;
-      delivery.log(`[msk ${partition}] batch at offset ${records[0]?.offset} failed (attempt ${attempt}): ${(error as Error).message}; ${retries >= 0 && attempt > retries ? 'retries spent' : 'retrying'}`);
+      delivery.log(
+        `[msk ${partition}] batch at offset ${records[0]?.offset} failed (attempt ${attempt}): ${(error as Error).message}; ${retries >= 0 && attempt > retries ? 'retries spent' : 'retrying'}`,
+      );
       if (retries >= 0 && attempt > retries) return giveUp(delivery, event, 'RetryAttemptsExhausted', attempt, running);
       await pause(attempt, delivery.signal);
       await heartbeat();
@@ -154,11 +200,19 @@ async function invokeWithRetries(delivery: Delivery, event: MskEvent, running: R
  * Writes the batch to the on-failure destination, asking again while S3 fails: the offset moves
  * past the records only once they are there. Without a destination they are dropped, as Lambda does.
  */
-async function giveUp(delivery: Delivery, event: MskEvent, condition: Condition, invokeCount: number, running: Running): Promise<boolean> {
+async function giveUp(
+  delivery: Delivery,
+  event: MskEvent,
+  condition: Condition,
+  invokeCount: number,
+  running: Running,
+): Promise<boolean> {
   const bucket = delivery.trigger.onFailureBucket;
   const [partition, records] = Object.entries(event.records)[0]!;
   if (bucket === undefined || delivery.failures === undefined) {
-    delivery.log(`[msk ${partition}] ${records.length} record(s) dropped (${condition}): the mapping has no on-failure destination`);
+    delivery.log(
+      `[msk ${partition}] ${records.length} record(s) dropped (${condition}): the mapping has no on-failure destination`,
+    );
     return true;
   }
   const { key, body } = failureObject(delivery.trigger, event, condition, invokeCount, new Date());
@@ -168,7 +222,9 @@ async function giveUp(delivery: Delivery, event: MskEvent, condition: Condition,
       delivery.log(`[msk ${partition}] ${records.length} record(s) sent to s3://${bucket}/${key} (${condition})`);
       return true;
     } catch (error) {
-      delivery.log(`[msk ${partition}] writing to the on-failure destination failed (attempt ${attempt}): ${(error as Error).message}; retrying`);
+      delivery.log(
+        `[msk ${partition}] writing to the on-failure destination failed (attempt ${attempt}): ${(error as Error).message}; retrying`,
+      );
       await pause(attempt, delivery.signal);
     }
   }

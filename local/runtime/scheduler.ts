@@ -33,7 +33,13 @@ export function scheduledEvent(trigger: ScheduleTrigger, ruleName: string, time:
  * Fires `invoke` at each fire time of the trigger until aborted. Like EventBridge, a schedule
  * does not wait for the previous invocation to finish (the host queues it).
  */
-export async function runSchedule(trigger: ScheduleTrigger, ruleName: string, invoke: (event: unknown) => void, signal: AbortSignal, clock: Clock = REAL_CLOCK): Promise<void> {
+export async function runSchedule(
+  trigger: ScheduleTrigger,
+  ruleName: string,
+  invoke: (event: unknown) => void,
+  signal: AbortSignal,
+  clock: Clock = REAL_CLOCK,
+): Promise<void> {
   if (!trigger.enabled) return;
   const schedule = parseSchedule(trigger.expression, new Date(clock.now()));
   let last = new Date(clock.now());

@@ -50,7 +50,12 @@ process.on('message', (message: InvokeMessage) => {
       process.send?.({ type: 'result', id: message.id, ok: true, result: result ?? null });
     } catch (error) {
       const e = error as Error;
-      process.send?.({ type: 'result', id: message.id, ok: false, error: { name: e?.name ?? 'Error', message: e?.message ?? String(error), stack: e?.stack } });
+      process.send?.({
+        type: 'result',
+        id: message.id,
+        ok: false,
+        error: { name: e?.name ?? 'Error', message: e?.message ?? String(error), stack: e?.stack },
+      });
     }
   })();
 });

@@ -18,17 +18,28 @@ async function main(): Promise<void> {
   const { stage, region } = commandLineOf(USAGE, (argv) => readFlags(argv, { stage: 'string', region: 'string' }));
   if (!stage) throw new Error(USAGE);
   const config = await loadResolvedConfig(stage);
-  const entities = stageParam(config, stage, 'entities') as Record<string, { compatibility?: CompatibilityMode } | null>;
+  const entities = stageParam(config, stage, 'entities') as Record<
+    string,
+    { compatibility?: CompatibilityMode } | null
+  >;
   const prefix = String(stageParam(config, stage, 'topicPrefix'));
-  const glue = new GlueClient(stage === 'local' ? localClientConfig() : { region: region ?? process.env.AWS_REGION ?? 'us-east-1' });
+  const glue = new GlueClient(
+    stage === 'local' ? localClientConfig() : { region: region ?? process.env.AWS_REGION ?? 'us-east-1' },
+  );
   const registry = new GlueSchemaRegistry(glue, config.custom.names.schemaRegistry);
   for (const [entity, options] of Object.entries(entities)) {
-    const outcome = await registerSchema(registry, {
-      schemaName: `${prefix}.${entity}`,
-      definition: readFileSync(path.join(REPO_ROOT, 'schemas', `${entity}.avsc`), 'utf8'),
-      compatibility: options?.compatibility ?? 'BACKWARD',
-    }, { log: console.log });
-    console.log(`${outcome.schemaName}: ${outcome.action} (version ${outcome.versionNumber}, ${outcome.schemaVersionId})`);
+    const outcome = await registerSchema(
+      registry,
+      {
+        schemaName: `${prefix}.${entity}`,
+        definition: readFileSync(path.join(REPO_ROOT, 'schemas', `${entity}.avsc`), 'utf8'),
+        compatibility: options?.compatibility ?? 'BACKWARD',
+      },
+      { log: console.log },
+    );
+    console.log(
+      `${outcome.schemaName}: ${outcome.action} (version ${outcome.versionNumber}, ${outcome.schemaVersionId})`,
+    );
   }
   glue.destroy();
 }

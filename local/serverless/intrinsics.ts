@@ -53,7 +53,11 @@ function resolveFunction(name: string, arg: CfnValue, physical: ReadonlyMap<stri
   }
 }
 
-function lookup(logicalId: string, attribute: string | undefined, physical: ReadonlyMap<string, PhysicalResource>): string {
+function lookup(
+  logicalId: string,
+  attribute: string | undefined,
+  physical: ReadonlyMap<string, PhysicalResource>,
+): string {
   const pseudo = LOCAL_PSEUDO_PARAMETERS[logicalId];
   if (pseudo !== undefined && attribute === undefined) return pseudo;
   const resource = physical.get(logicalId);

@@ -96,7 +96,10 @@ export class ChangeGenerator {
     this.record(entity, id, 'UPSERT', updatedAtMs, data);
   }
 
-  private parentFor(entity: EntityName, prefer: ((data: JsonObject) => boolean) | undefined): { id: string; data: JsonObject } {
+  private parentFor(
+    entity: EntityName,
+    prefer: ((data: JsonObject) => boolean) | undefined,
+  ): { id: string; data: JsonObject } {
     const id = this.live[entity].pickPreferring(this.random, prefer);
     const data = id === undefined ? undefined : this.live[entity].dataOf(id);
     if (id === undefined || data === undefined) throw new Error(`no live ${entity} to reference`);
@@ -144,9 +147,20 @@ export class ChangeGenerator {
     let served = data;
     let schemaBreak: SchemaBreakDetail | null = null;
     if (breaks && data !== null) {
-      ({ data: served, detail: schemaBreak } = breakSchema(data, this.breakRandom.pick(ENTITY_MODELS[entity].schemaBreaks)));
+      ({ data: served, detail: schemaBreak } = breakSchema(
+        data,
+        this.breakRandom.pick(ENTITY_MODELS[entity].schemaBreaks),
+      ));
     }
-    const version: StoredVersion = { id, op, updatedAt: isoTime(updatedAtMs), updatedAtMs, data: served, broken: breaks ? 'SCHEMA' : null, schemaBreak };
+    const version: StoredVersion = {
+      id,
+      op,
+      updatedAt: isoTime(updatedAtMs),
+      updatedAtMs,
+      data: served,
+      broken: breaks ? 'SCHEMA' : null,
+      schemaBreak,
+    };
     this.stores[entity].put(version);
     this.counters.changesGenerated[entity].total++;
     if (breaks) this.noteBroken(entity, version);

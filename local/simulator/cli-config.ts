@@ -61,7 +61,8 @@ function parseSourceUrl(value: string): URL {
 function integerOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(number >= min && number <= max)) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  if (!(number >= min && number <= max))
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
   return number;
 }
 

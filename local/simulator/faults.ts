@@ -76,7 +76,16 @@ export const FAULT_PRESETS: Readonly<Record<string, Partial<FaultSettings>>> = {
   flaky: { rate429: 0.1, rate5xx: 0.1, slowMs: 300, slowRate: 0.1 },
   dirty: { malformedRate: 0.1, schemaBreakRate: 0.05 },
   paging: { tieRate: 0.3, updateWhilePagingRate: 0.3 },
-  chaos: { rate429: 0.1, rate5xx: 0.1, slowMs: 300, slowRate: 0.1, malformedRate: 0.1, schemaBreakRate: 0.05, updateWhilePagingRate: 0.3, tieRate: 0.3 },
+  chaos: {
+    rate429: 0.1,
+    rate5xx: 0.1,
+    slowMs: 300,
+    slowRate: 0.1,
+    malformedRate: 0.1,
+    schemaBreakRate: 0.05,
+    updateWhilePagingRate: 0.3,
+    tieRate: 0.3,
+  },
   demo: { tieRate: 0.3, liveRate: 2 },
 };
 
@@ -86,11 +95,15 @@ export const FAULT_PRESETS: Readonly<Record<string, Partial<FaultSettings>>> = {
  * values are rejected so a typo never silently turns a fault off.
  */
 export function applyFaultPatch(base: Readonly<FaultSettings>, patch: unknown): FaultSettings {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new BadRequestError('faults must be a JSON object');
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+    throw new BadRequestError('faults must be a JSON object');
   const { preset, ...fields } = patch as Record<string, unknown>;
   const settings = preset === undefined ? { ...base } : fromPresets(preset);
   for (const [name, value] of Object.entries(fields)) {
-    if (!isSettingName(name)) throw new BadRequestError(`unknown fault setting "${name}"; known: preset, ${Object.keys(SETTING_BOUNDS).join(', ')}`);
+    if (!isSettingName(name))
+      throw new BadRequestError(
+        `unknown fault setting "${name}"; known: preset, ${Object.keys(SETTING_BOUNDS).join(', ')}`,
+      );
     settings[name] = checkedValue(name, value, SETTING_BOUNDS[name]);
   }
   return settings;
@@ -114,7 +127,8 @@ function fromPresets(preset: unknown): FaultSettings {
   const settings = { ...NO_FAULTS };
   for (const name of preset.split(',').map((part) => part.trim())) {
     const values = Object.hasOwn(FAULT_PRESETS, name) ? FAULT_PRESETS[name] : undefined;
-    if (values === undefined) throw new BadRequestError(`unknown fault preset "${name}"; known: ${Object.keys(FAULT_PRESETS).join(', ')}`);
+    if (values === undefined)
+      throw new BadRequestError(`unknown fault preset "${name}"; known: ${Object.keys(FAULT_PRESETS).join(', ')}`);
     Object.assign(settings, values);
   }
   return settings;

@@ -38,13 +38,22 @@ export async function startSimulatorServer(options: StartSimulatorOptions = {}):
   const close = async (): Promise<void> => {
     simulator.close();
     const cutOff = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-    await new Promise<void>((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error))));
+    await new Promise<void>((resolve, reject) =>
+      server.close((error) => (error === undefined ? resolve() : reject(error))),
+    );
     clearTimeout(cutOff);
   };
   return { simulator, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, close };
 }
 
-export { Simulator, DEFAULT_SEED, DEFAULT_START_TIME, type SimulatorOptions, type CdcPage, type GenerateResult } from './simulator';
+export {
+  Simulator,
+  DEFAULT_SEED,
+  DEFAULT_START_TIME,
+  type SimulatorOptions,
+  type CdcPage,
+  type GenerateResult,
+} from './simulator';
 export { FAULT_PRESETS, NO_FAULTS, applyFaultPatch, parseFaultSpec, type FaultSettings } from './faults';
 export { ENTITY_NAMES, type EntityName } from './entities';
 export type { SimulatorState, EntityState, RecordState } from './admin-state';

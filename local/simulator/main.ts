@@ -10,7 +10,10 @@ function logLine(line: Record<string, unknown>): void {
 async function main(): Promise<void> {
   // A bad flag exits 2 with the usage, --help exits 0 with it.
   const config = commandLineOf(USAGE, (argv) => readCliConfig(argv, process.env));
-  const running = await startSimulatorServer({ ...config, log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`) });
+  const running = await startSimulatorServer({
+    ...config,
+    log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+  });
   logLine({
     level: 'info',
     msg: 'simulator listening',
@@ -38,7 +41,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  logLine({ level: 'error', msg: 'simulator failed to start', error: error instanceof Error ? error.message : String(error) });
+  logLine({
+    level: 'error',
+    msg: 'simulator failed to start',
+    error: error instanceof Error ? error.message : String(error),
+  });
   process.stderr.write(`${USAGE}\n`);
   process.exit(1);
 });

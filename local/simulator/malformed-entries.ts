@@ -20,7 +20,10 @@ export function makeMalformedEntry(random: Random, sample: ChangeEvent | undefin
   const kind = random.pick<MalformedKind>(['NOT_AN_OBJECT', 'MISSING_ID', 'BAD_UPDATED_AT']);
   if (kind === 'NOT_AN_OBJECT') return { kind, entry: random.pick(NOT_OBJECTS) };
   if (kind === 'MISSING_ID') {
-    return { kind, entry: { op: 'UPSERT', updatedAt: sample?.updatedAt ?? '2026-01-01T00:00:00.000Z', data: sample?.data ?? null } };
+    return {
+      kind,
+      entry: { op: 'UPSERT', updatedAt: sample?.updatedAt ?? '2026-01-01T00:00:00.000Z', data: sample?.data ?? null },
+    };
   }
   return { kind, entry: { id: `malformed-${sequence}`, op: 'UPSERT', updatedAt: random.pick(BAD_TIMES), data: null } };
 }

@@ -22,14 +22,27 @@ interface TokenBody {
 
 /** Opaque to clients: base64url of a small JSON object. */
 export function encodePageToken(cursor: PageCursor): string {
-  const body: TokenBody = { v: 1, e: cursor.entity, s: cursor.updatedSince, l: cursor.limit, t: cursor.last.updatedAtMs, i: cursor.last.id };
+  const body: TokenBody = {
+    v: 1,
+    e: cursor.entity,
+    s: cursor.updatedSince,
+    l: cursor.limit,
+    t: cursor.last.updatedAtMs,
+    i: cursor.last.id,
+  };
   return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
 }
 
 export function decodePageToken(token: string): PageCursor {
   const body = parseBody(token);
   if (!isTokenBody(body)) throw new BadRequestError('pageToken is not a token this server issued');
-  return { entity: body.e, updatedSince: body.s, sinceMs: Date.parse(body.s), limit: body.l, last: { updatedAtMs: body.t, id: body.i } };
+  return {
+    entity: body.e,
+    updatedSince: body.s,
+    sinceMs: Date.parse(body.s),
+    limit: body.l,
+    last: { updatedAtMs: body.t, id: body.i },
+  };
 }
 
 function isTokenBody(body: Partial<TokenBody> | undefined): body is TokenBody & { e: EntityName } {

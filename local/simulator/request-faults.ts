@@ -45,7 +45,11 @@ export class RequestFaults {
     // Its own stream, so turning hangs on leaves the other faults' sequences as they were.
     const hung = settings.hangRate > 0 && this.hangRandom.chance(settings.hangRate);
     if (hung) this.counts.hang++;
-    return { delayMs: (slow ? settings.slowMs : 0) + (hung ? settings.hangMs : 0), hung, failure: this.decideFailure(settings) };
+    return {
+      delayMs: (slow ? settings.slowMs : 0) + (hung ? settings.hangMs : 0),
+      hung,
+      failure: this.decideFailure(settings),
+    };
   }
 
   /** Returns a junk entry for this page (modelled on `sample`, one of its real changes), or null when none is due. */

@@ -6,7 +6,10 @@ import type { JsonObject, JsonValue, SchemaBreakDetail } from './types';
  * required field removed, a field of the wrong type, or an enum symbol the schema
  * does not know. The path is reported as `lines[0].quantity`, like a validator would.
  */
-export function breakSchema(data: JsonObject, schemaBreak: SchemaBreak): { data: JsonObject; detail: SchemaBreakDetail } {
+export function breakSchema(
+  data: JsonObject,
+  schemaBreak: SchemaBreak,
+): { data: JsonObject; detail: SchemaBreakDetail } {
   const broken = structuredClone(data);
   const segments = schemaBreak.path.split('.');
   const field = segments.pop();

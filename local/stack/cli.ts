@@ -27,7 +27,8 @@ async function main(command: string | undefined, argv: string[]): Promise<number
       const services = await stackStatus();
       if (flags.quiet !== true) {
         for (const s of services) {
-          const state = s.pid === null ? 'stopped' : s.healthy ? `running (pid ${s.pid})` : `NOT ANSWERING (pid ${s.pid})`;
+          const state =
+            s.pid === null ? 'stopped' : s.healthy ? `running (pid ${s.pid})` : `NOT ANSWERING (pid ${s.pid})`;
           log(`${s.name.padEnd(10)} ${s.address.padEnd(16)} ${state.padEnd(22)} ${s.log}`);
         }
       }

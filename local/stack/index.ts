@@ -37,19 +37,25 @@ export async function startService(name: ServiceName, log: Log = () => undefined
     log(`${name}: pid ${running.pid} is not answering; restarting it`);
     await stopProcess(name);
   } else if (await portInUse(host, port)) {
-    throw new StackError(`${name}: ${host}:${port} is already in use by a process this stack did not start; stop it, or move ${name} with ${s.setting}`);
+    throw new StackError(
+      `${name}: ${host}:${port} is already in use by a process this stack did not start; stop it, or move ${name} with ${s.setting}`,
+    );
   }
   await s.prepare(log);
   const [command, args] = s.command();
   const started = startProcess(name, command, args);
   const ms = await waitHealthy(name, started.pid, s.healthy, s.startTimeoutMs);
-  log(`${name}: started pid ${started.pid} on ${host}:${port}, healthy in ${(ms / 1000).toFixed(1)} s (log ${logFile(name)})`);
+  log(
+    `${name}: started pid ${started.pid} on ${host}:${port}, healthy in ${(ms / 1000).toFixed(1)} s (log ${logFile(name)})`,
+  );
 }
 
 export async function stopService(name: ServiceName, log: Log = () => undefined): Promise<void> {
   // The suite's parallel integration run shares the stack: an outage there would fail other files.
   if (process.env.CDC_TEST_SHARED_STACK === '1') {
-    throw new StackError(`${name}: not stopped, the stack is shared by tests running in parallel; list the test file in STACK_WIDE_INTEGRATION_FILES (local/test-suite.ts)`);
+    throw new StackError(
+      `${name}: not stopped, the stack is shared by tests running in parallel; list the test file in STACK_WIDE_INTEGRATION_FILES (local/test-suite.ts)`,
+    );
   }
   const stopped = await stopProcess(name);
   log(stopped ? `${name}: stopped pid ${stopped.pid}` : `${name}: not running`);
@@ -79,7 +85,8 @@ async function clearKafkaUnlessMotoRuns(log: Log): Promise<void> {
   const moto = service('moto');
   if (runningProcess('moto') && (await answersWithin(moto.healthy, 15_000))) return;
   if (runningProcess('kafka')) await stopService('kafka', log);
-  if (clearKafkaData()) log('kafka: storage cleared, because moto starts fresh (its schema ids and checkpoints are gone)');
+  if (clearKafkaData())
+    log('kafka: storage cleared, because moto starts fresh (its schema ids and checkpoints are gone)');
 }
 
 export async function stackDown(log: Log = () => undefined): Promise<void> {
@@ -88,15 +95,17 @@ export async function stackDown(log: Log = () => undefined): Promise<void> {
 }
 
 export async function stackStatus(): Promise<ServiceStatus[]> {
-  return Promise.all(SERVICES.map(async (s) => {
-    const { host, port } = s.address();
-    const running = runningProcess(s.name);
-    return {
-      name: s.name,
-      address: `${host}:${port}`,
-      pid: running?.pid ?? null,
-      healthy: running !== undefined && (await s.healthy().catch(() => false)),
-      log: logFile(s.name),
-    };
-  }));
+  return Promise.all(
+    SERVICES.map(async (s) => {
+      const { host, port } = s.address();
+      const running = runningProcess(s.name);
+      return {
+        name: s.name,
+        address: `${host}:${port}`,
+        pid: running?.pid ?? null,
+        healthy: running !== undefined && (await s.healthy().catch(() => false)),
+        log: logFile(s.name),
+      };
+    }),
+  );
 }

@@ -24,41 +24,47 @@ export function kafkaAddress(): { host: string; port: number } {
 function writeConfig(): void {
   const { host, port } = kafkaAddress();
   mkdirSync(DATA_DIR, { recursive: true });
-  writeFileSync(CONFIG, [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@${host}:${port + 1}`,
-    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${port + 1}`,
-    `advertised.listeners=PLAINTEXT://${host}:${port}`,
-    'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
-    `log.dirs=${DATA_DIR}`,
-    'num.partitions=3',
-    'default.replication.factor=1',
-    'min.insync.replicas=1',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=8',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'transaction.state.log.num.partitions=4',
-    // Topics are provisioned from serverless.yml; a typo must not silently create one.
-    'auto.create.topics.enable=false',
-    'group.initial.rebalance.delay.ms=0',
-    'num.network.threads=2',
-    'num.io.threads=4',
-    'log.retention.hours=168',
-    '',
-  ].join('\n'));
-  writeFileSync(LOG4J, [
-    'log4j.rootLogger=INFO, stdout',
-    'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-    'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-    'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-    'log4j.logger.kafka.request.logger=WARN',
-    'log4j.logger.state.change.logger=WARN',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    CONFIG,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@${host}:${port + 1}`,
+      `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${port + 1}`,
+      `advertised.listeners=PLAINTEXT://${host}:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+      `log.dirs=${DATA_DIR}`,
+      'num.partitions=3',
+      'default.replication.factor=1',
+      'min.insync.replicas=1',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=8',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'transaction.state.log.num.partitions=4',
+      // Topics are provisioned from serverless.yml; a typo must not silently create one.
+      'auto.create.topics.enable=false',
+      'group.initial.rebalance.delay.ms=0',
+      'num.network.threads=2',
+      'num.io.threads=4',
+      'log.retention.hours=168',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    LOG4J,
+    [
+      'log4j.rootLogger=INFO, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.kafka.request.logger=WARN',
+      'log4j.logger.state.change.logger=WARN',
+      '',
+    ].join('\n'),
+  );
 }
 
 /**
@@ -80,22 +86,50 @@ export async function prepareKafka(log: (m: string) => void): Promise<void> {
   const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
   // `--cluster-id=<id>`, one argument: an id starting with '-' (1 in 32) would otherwise be read as an option.
   try {
-    await run('java', ['-cp', CLASSPATH, `-Dlog4j.configuration=file:${LOG4J}`, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', CONFIG]);
+    await run('java', [
+      '-cp',
+      CLASSPATH,
+      `-Dlog4j.configuration=file:${LOG4J}`,
+      'kafka.tools.StorageTool',
+      'format',
+      `--cluster-id=${clusterId}`,
+      '-c',
+      CONFIG,
+    ]);
   } catch (error) {
-    throw new StackError(`kafka: formatting the storage in ${DATA_DIR} failed:\n${(error as { stderr?: string }).stderr ?? String(error)}`);
+    throw new StackError(
+      `kafka: formatting the storage in ${DATA_DIR} failed:\n${(error as { stderr?: string }).stderr ?? String(error)}`,
+    );
   }
   log(`kafka: storage formatted (cluster id ${clusterId})`);
 }
 
 export function kafkaCommand(): [string, string[]] {
-  return ['java', [
-    '-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true',
-    `-Dlog4j.configuration=file:${LOG4J}`, '-cp', CLASSPATH, 'kafka.Kafka', CONFIG,
-  ]];
+  return [
+    'java',
+    [
+      '-Xms256m',
+      '-Xmx512m',
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${LOG4J}`,
+      '-cp',
+      CLASSPATH,
+      'kafka.Kafka',
+      CONFIG,
+    ],
+  ];
 }
 
 export async function kafkaHealthy(): Promise<boolean> {
-  const admin = new Kafka({ clientId: 'cdc-stack-health', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
+  const admin = new Kafka({
+    clientId: 'cdc-stack-health',
+    brokers: localKafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 1000,
+  }).admin();
   try {
     await admin.connect();
     // Answering is not enough after a restart: the partitions must have their logs loaded and

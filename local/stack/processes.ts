@@ -36,15 +36,29 @@ export function runningProcess(service: string): ProcessRecord | undefined {
 }
 
 /** Starts a service detached from this process, output appended to its log, and records its PID. */
-export function startProcess(service: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ProcessRecord {
+export function startProcess(
+  service: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): ProcessRecord {
   mkdirSync(LOG_DIR, { recursive: true });
   mkdirSync(PID_DIR, { recursive: true });
   const out = openSync(logFile(service), 'a');
-  const child = spawn(command, args, { cwd: REPO_ROOT, detached: true, stdio: ['ignore', out, out], env: { ...process.env, ...env } });
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, ...env },
+  });
   closeSync(out);
   if (child.pid === undefined) throw new Error(`${service}: could not start ${command}`);
   child.unref();
-  const record: ProcessRecord = { pid: child.pid, command: [command, ...args].join(' '), startedAt: new Date().toISOString() };
+  const record: ProcessRecord = {
+    pid: child.pid,
+    command: [command, ...args].join(' '),
+    startedAt: new Date().toISOString(),
+  };
   writeFileSync(pidFile(service), JSON.stringify(record, null, 2));
   return record;
 }

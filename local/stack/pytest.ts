@@ -16,7 +16,11 @@ export function runGlueJobTests(extraArgs: string[]): Promise<number> {
     PYSPARK_PYTHON: venvBin('python'),
   };
   return new Promise((resolve) => {
-    const child = spawn(venvBin('pytest'), extraArgs, { cwd: path.join(REPO_ROOT, 'glue-jobs'), env, stdio: 'inherit' });
+    const child = spawn(venvBin('pytest'), extraArgs, {
+      cwd: path.join(REPO_ROOT, 'glue-jobs'),
+      env,
+      stdio: 'inherit',
+    });
     child.on('error', () => resolve(127));
     child.on('exit', (code) => {
       // pytest's 5 means "no tests collected": for a suite that must run, that is a failure.

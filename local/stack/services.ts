@@ -66,7 +66,10 @@ export const SERVICES: readonly Service[] = [
     // One process (no tsx wrapper), so the recorded PID is the server itself.
     command: () => {
       const { host, port } = urlAddress(sourceUrl(), 80);
-      return [process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'local/simulator/main.ts'), '--host', host, '--port', String(port)]];
+      return [
+        process.execPath,
+        ['--import', 'tsx', path.join(REPO_ROOT, 'local/simulator/main.ts'), '--host', host, '--port', String(port)],
+      ];
     },
     healthy: () => httpOk(`${sourceUrl()}/health`),
     startTimeoutMs: 30_000,

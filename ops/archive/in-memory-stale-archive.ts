@@ -8,7 +8,10 @@ export class InMemoryStaleArchive implements StaleArchive, RawStore {
   readonly objects = new Map<string, string>();
 
   async archiveKeys(since?: Date): Promise<string[]> {
-    return [...this.objects.keys()].filter(isArchiveKey).filter((key) => since === undefined || (staleArchiveTime(key) ?? since) >= since).sort();
+    return [...this.objects.keys()]
+      .filter(isArchiveKey)
+      .filter((key) => since === undefined || (staleArchiveTime(key) ?? since) >= since)
+      .sort();
   }
 
   async put(key: string, body: Buffer): Promise<void> {

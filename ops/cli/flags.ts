@@ -14,6 +14,7 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
 }
 
 export function requireFlag(value: string | undefined, name: string, example: string): string {
-  if (value === undefined || value.trim() === '') throw new UsageError(`--${name}`, `is required (e.g. --${name} ${example})`);
+  if (value === undefined || value.trim() === '')
+    throw new UsageError(`--${name}`, `is required (e.g. --${name} ${example})`);
   return value.trim();
 }

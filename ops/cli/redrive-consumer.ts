@@ -11,15 +11,28 @@ import { type CommandIo, operatorId } from './io';
 import { main } from './run-command';
 import type { OpenStage } from './status';
 
-export const USAGE = 'npm run redrive-consumer -- --stage <stage> [--entity e] [--since <day or time>] [--dry-run] [--yes] [--region R]';
+export const USAGE =
+  'npm run redrive-consumer -- --stage <stage> [--entity e] [--since <day or time>] [--dry-run] [--yes] [--region R]';
 
 /**
  * The consumer's dead letters whose schema version exists now (in the fallback table, or archived
  * as stale since --since), and the batches its MSK mappings gave up on, written to raw by the
  * consumer's own core; their items and objects then removed.
  */
-export async function redriveConsumerCommand(argv: readonly string[], io: CommandIo, open: OpenStage = openStage, openRedrive: (stage: OpsStage) => ConsumerRedriveAdapters = openConsumerRedrive): Promise<number> {
-  const flags = parseFlags(argv, { stage: 'string', entity: 'string', since: 'string', 'dry-run': 'boolean', yes: 'boolean', region: 'string' });
+export async function redriveConsumerCommand(
+  argv: readonly string[],
+  io: CommandIo,
+  open: OpenStage = openStage,
+  openRedrive: (stage: OpsStage) => ConsumerRedriveAdapters = openConsumerRedrive,
+): Promise<number> {
+  const flags = parseFlags(argv, {
+    stage: 'string',
+    entity: 'string',
+    since: 'string',
+    'dry-run': 'boolean',
+    yes: 'boolean',
+    region: 'string',
+  });
   const stageName = requireFlag(flags.stage, 'stage', 'local');
   const since = flags.since === undefined ? undefined : parseInstant('--since', flags.since);
   const adapters = await open(stageName, { region: flags.region });
@@ -33,7 +46,14 @@ export async function redriveConsumerCommand(argv: readonly string[], io: Comman
       if (flags['dry-run'] === true) io.out('Dry run: nothing changed.');
       return 0;
     }
-    if (!(await confirmed(io, `Write ${plan.toRedrive} record(s) and ${plan.toReplay} batch(es) to ${stage.rawBucket}, then remove them from where they wait?`, flags.yes === true, 'Re-driving the consumer\'s dead letters'))) {
+    if (
+      !(await confirmed(
+        io,
+        `Write ${plan.toRedrive} record(s) and ${plan.toReplay} batch(es) to ${stage.rawBucket}, then remove them from where they wait?`,
+        flags.yes === true,
+        "Re-driving the consumer's dead letters",
+      ))
+    ) {
       io.out('Not confirmed: nothing changed.');
       return 1;
     }

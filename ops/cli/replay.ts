@@ -11,8 +11,18 @@ import type { OpenStage } from './status';
 
 export const USAGE = 'npm run replay -- --stage <stage> --entity <entity> --from <ISO time> [--yes] [--region R]';
 
-export async function replayCommand(argv: readonly string[], io: CommandIo, open: OpenStage = openStage): Promise<number> {
-  const flags = parseFlags(argv, { stage: 'string', entity: 'string', from: 'string', yes: 'boolean', region: 'string' });
+export async function replayCommand(
+  argv: readonly string[],
+  io: CommandIo,
+  open: OpenStage = openStage,
+): Promise<number> {
+  const flags = parseFlags(argv, {
+    stage: 'string',
+    entity: 'string',
+    from: 'string',
+    yes: 'boolean',
+    region: 'string',
+  });
   const stageName = requireFlag(flags.stage, 'stage', 'local');
   const entityName = requireFlag(flags.entity, 'entity', 'customer');
   const from = parseInstant('--from', requireFlag(flags.from, 'from', '2026-11-24T10:00:00Z'));
@@ -21,7 +31,14 @@ export async function replayCommand(argv: readonly string[], io: CommandIo, open
     const entity = requireEntity(adapters.stage, entityName);
     const plan = await planReplay(adapters.checkpoints, { entity, from }, adapters.now());
     io.out(formatReplayPlan(plan, adapters.stage.stage, adapters.now()));
-    if (!(await confirmed(io, `Reset the checkpoint of ${entity} on stage ${adapters.stage.stage} to ${plan.from}?`, flags.yes === true, 'Resetting a checkpoint'))) {
+    if (
+      !(await confirmed(
+        io,
+        `Reset the checkpoint of ${entity} on stage ${adapters.stage.stage} to ${plan.from}?`,
+        flags.yes === true,
+        'Resetting a checkpoint',
+      ))
+    ) {
       io.out('Not confirmed: nothing changed.');
       return 1;
     }

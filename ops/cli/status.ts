@@ -10,11 +10,16 @@ export type OpenStage = typeof openStage;
 
 export const USAGE = 'npm run status -- --stage <stage> [--json] [--days N] [--region R]';
 
-export async function statusCommand(argv: readonly string[], io: CommandIo, open: OpenStage = openStage): Promise<number> {
+export async function statusCommand(
+  argv: readonly string[],
+  io: CommandIo,
+  open: OpenStage = openStage,
+): Promise<number> {
   const flags = parseFlags(argv, { stage: 'string', json: 'boolean', days: 'string', region: 'string' });
   const stage = requireFlag(flags.stage, 'stage', 'local');
   const historyDays = flags.days === undefined ? 7 : Number(flags.days);
-  if (!Number.isInteger(historyDays) || historyDays < 1 || historyDays > 90) throw new UsageError('--days', `takes a whole number of days from 1 to 90, got "${flags.days}"`);
+  if (!Number.isInteger(historyDays) || historyDays < 1 || historyDays > 90)
+    throw new UsageError('--days', `takes a whole number of days from 1 to 90, got "${flags.days}"`);
   const adapters: StageAdapters = await open(stage, { region: flags.region });
   try {
     const status = await collectStatus(adapters.stage, { adapters, historyDays });

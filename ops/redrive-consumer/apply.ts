@@ -38,7 +38,10 @@ const CLAIM_MS = 5 * 60_000;
  * and keyed exactly as the function writes them (a dead letter alone: topic-partition-offset-offset),
  * and only once the row is in raw removes the fallback item or the on-failure object.
  */
-export async function applyConsumerRedrive(deps: ConsumerRedriveDependencies, plan: ConsumerRedrivePlan): Promise<ConsumerRedriveReport> {
+export async function applyConsumerRedrive(
+  deps: ConsumerRedriveDependencies,
+  plan: ConsumerRedrivePlan,
+): Promise<ConsumerRedriveReport> {
   const counts = { redriven: 0, busy: 0, failedAgain: 0, replayed: 0, replayDeadLettered: 0 };
   const fromArchives = new Map<string, string[]>();
   for (const letter of plan.deadLetters) {
@@ -63,9 +66,16 @@ export async function applyConsumerRedrive(deps: ConsumerRedriveDependencies, pl
   return { ...counts, skipped: plan.skipped };
 }
 
-async function redriveDeadLetter(deps: ConsumerRedriveDependencies, item: ParkedItem, record: MSKRecord): Promise<'redriven' | 'busy' | 'failedAgain'> {
+async function redriveDeadLetter(
+  deps: ConsumerRedriveDependencies,
+  item: ParkedItem,
+  record: MSKRecord,
+): Promise<'redriven' | 'busy' | 'failedAgain'> {
   const now = deps.now();
-  if (!(await deps.parked.claim(item, deps.operator, now.toISOString(), new Date(now.getTime() + CLAIM_MS).toISOString()))) return 'busy';
+  if (
+    !(await deps.parked.claim(item, deps.operator, now.toISOString(), new Date(now.getTime() + CLAIM_MS).toISOString()))
+  )
+    return 'busy';
   const summary = await deps.consume(eventOfRecord(record, 'ops:redrive-consumer'));
   if (summary.deadLettered > 0) {
     await deps.parked.setStatus(item, item.status, item.status, {}, deps.operator);
@@ -75,7 +85,11 @@ async function redriveDeadLetter(deps: ConsumerRedriveDependencies, item: Parked
 }
 
 /** The archive's ledger (shared with redrive-stale, which never takes the consumer's events), so a second run skips them. */
-async function recordInLedger(deps: ConsumerRedriveDependencies, key: string, eventIds: readonly string[]): Promise<void> {
+async function recordInLedger(
+  deps: ConsumerRedriveDependencies,
+  key: string,
+  eventIds: readonly string[],
+): Promise<void> {
   const ledger = (await deps.archive.readLedger(key)) ?? { archive: key, redriven: {} };
   const at = deps.now().toISOString();
   const redriven = { ...ledger.redriven };

@@ -21,13 +21,19 @@ export interface FailedBatches {
 export class S3FailedBatches implements FailedBatches {
   readonly location: string;
 
-  constructor(private readonly s3: S3Client, readonly bucket: string) {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+  ) {
     this.location = `s3://${bucket}/${FAILED_BATCH_PREFIX}`;
   }
 
   async keys(): Promise<string[]> {
     const keys: string[] = [];
-    for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: this.bucket, Prefix: FAILED_BATCH_PREFIX })) {
+    for await (const page of paginateListObjectsV2(
+      { client: this.s3 },
+      { Bucket: this.bucket, Prefix: FAILED_BATCH_PREFIX },
+    )) {
       for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
     }
     return keys.sort();

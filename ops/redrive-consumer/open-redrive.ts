@@ -27,19 +27,40 @@ export function openConsumerRedrive(stage: OpsStage): ConsumerRedriveAdapters {
   const dynamodb = new DynamoDBClient(base);
   const s3 = new S3Client({ ...base, forcePathStyle: stage.local });
   const glue = new GlueClient(base);
-  const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, stage.schemaRegistry), { latestTtlMs: 60_000, maxEntries: 200 }));
+  const serde = new GlueAvroSerde(
+    new SchemaCache(new GlueSchemaRegistry(glue, stage.schemaRegistry), { latestTtlMs: 60_000, maxEntries: 200 }),
+  );
   const parked = new DynamoDbRedriveStore(dynamodb, s3, stage.fallbackTable);
   const failedBatches = new S3FailedBatches(s3, stage.rawBucket);
   const archive = new S3StaleArchive(s3, stage.archiveBucket);
   const consumerDeps = {
-    serde, raw: new S3RawStore(s3, stage.rawBucket), log: createLogger({ command: 'redrive-consumer', stage: stage.stage }),
-    fallback: new DynamoDbFallbackStore(dynamodb, s3, { tableName: stage.fallbackTable, payloadBucket: stage.rawBucket }),
+    serde,
+    raw: new S3RawStore(s3, stage.rawBucket),
+    log: createLogger({ command: 'redrive-consumer', stage: stage.stage }),
+    fallback: new DynamoDbFallbackStore(dynamodb, s3, {
+      tableName: stage.fallbackTable,
+      payloadBucket: stage.rawBucket,
+    }),
   };
-  const entityOf = (topic: string): string | undefined => stage.entities.find((e) => `${stage.topicPrefix}.${e}` === topic);
+  const entityOf = (topic: string): string | undefined =>
+    stage.entities.find((e) => `${stage.topicPrefix}.${e}` === topic);
   return {
-    sources: { parked, archive, failedBatches, serde, deadLetters: { read: (bucket, key) => readS3Text(s3, bucket, key) } },
+    sources: {
+      parked,
+      archive,
+      failedBatches,
+      serde,
+      deadLetters: { read: (bucket, key) => readS3Text(s3, bucket, key) },
+    },
     // One ask of Glue per version: the plan has just seen it exist.
-    deps: (operator) => ({ parked, archive, failedBatches, operator, now: () => new Date(), consume: (event) => consumeBatch(event, consumerDeps, { entityOf, gzip: stage.rawGzip, decodeAttempts: 1 }) }),
+    deps: (operator) => ({
+      parked,
+      archive,
+      failedBatches,
+      operator,
+      now: () => new Date(),
+      consume: (event) => consumeBatch(event, consumerDeps, { entityOf, gzip: stage.rawGzip, decodeAttempts: 1 }),
+    }),
     close: () => {
       for (const client of [dynamodb, s3, glue]) client.destroy();
     },

@@ -12,18 +12,22 @@ import { eventOfFailedBatch, recordOfDeadLetter } from './saved-records';
 export type SkipReason = 'version-unknown' | 'undecodable' | 'unknown-entity' | 'unreadable' | 'already-redriven';
 
 export const SKIP_EXPLANATIONS: Readonly<Record<SkipReason, string>> = {
-  'version-unknown': 'Glue still does not know the writer schema version: register it (or fix the producer), then run again',
-  'undecodable': 'the saved bytes are not a Glue-framed Avro record of a known version: nothing will ever decode them',
+  'version-unknown':
+    'Glue still does not know the writer schema version: register it (or fix the producer), then run again',
+  undecodable: 'the saved bytes are not a Glue-framed Avro record of a known version: nothing will ever decode them',
   'unknown-entity': 'the entity is no longer configured for this stage',
-  'unreadable': 'the dead-letter or on-failure object is missing or is not what the consumer or Lambda writes',
-  'already-redriven': 'archived as stale, and already written to raw from this archive (see its ledger under stale-redriven/)',
+  unreadable: 'the dead-letter or on-failure object is missing or is not what the consumer or Lambda writes',
+  'already-redriven':
+    'archived as stale, and already written to raw from this archive (see its ledger under stale-redriven/)',
 };
 
 /**
  * Where a dead letter waits: its AMBIGUOUS item in the fallback table, or, once the retry
  * function gave it up as STALE, a line of a stale archive (the item is gone then).
  */
-export type DeadLetterOrigin = { readonly kind: 'table'; readonly item: ParkedItem } | { readonly kind: 'archive'; readonly key: string };
+export type DeadLetterOrigin =
+  | { readonly kind: 'table'; readonly item: ParkedItem }
+  | { readonly kind: 'archive'; readonly key: string };
 
 /** What names a dead letter in the plan. */
 export interface DeadLetterHeader {
@@ -41,12 +45,25 @@ interface PlannedDeadLetterBase {
 }
 
 export type PlannedDeadLetter =
-  | PlannedDeadLetterBase & { readonly action: 'redrive'; readonly record: MSKRecord }
-  | PlannedDeadLetterBase & { readonly action: 'skip'; readonly why: SkipReason; readonly detail: string };
+  | (PlannedDeadLetterBase & { readonly action: 'redrive'; readonly record: MSKRecord })
+  | (PlannedDeadLetterBase & { readonly action: 'skip'; readonly why: SkipReason; readonly detail: string });
 
 export type PlannedBatch =
-  | { readonly key: string; readonly location: string; readonly action: 'replay'; readonly event: MSKEvent; readonly records: number; readonly condition: string }
-  | { readonly key: string; readonly location: string; readonly action: 'skip'; readonly why: SkipReason; readonly detail: string };
+  | {
+      readonly key: string;
+      readonly location: string;
+      readonly action: 'replay';
+      readonly event: MSKEvent;
+      readonly records: number;
+      readonly condition: string;
+    }
+  | {
+      readonly key: string;
+      readonly location: string;
+      readonly action: 'skip';
+      readonly why: SkipReason;
+      readonly detail: string;
+    };
 
 export interface ConsumerRedrivePlan {
   readonly deadLetters: PlannedDeadLetter[];
@@ -76,7 +93,10 @@ export interface ConsumerRedriveRequest {
 }
 
 /** What a redrive would do: each dead letter of the consumer, and each batch in the on-failure destination, without changing anything. */
-export async function planConsumerRedrive(sources: ConsumerRedriveSources, request: ConsumerRedriveRequest): Promise<ConsumerRedrivePlan> {
+export async function planConsumerRedrive(
+  sources: ConsumerRedriveSources,
+  request: ConsumerRedriveRequest,
+): Promise<ConsumerRedrivePlan> {
   const deadLetters: PlannedDeadLetter[] = [];
   for (const item of await sources.parked.withStatus('AMBIGUOUS', request.limit ?? 10_000)) {
     if (request.entity !== undefined && item.entity !== request.entity) continue;
@@ -85,11 +105,16 @@ export async function planConsumerRedrive(sources: ConsumerRedriveSources, reque
     deadLetters.push(await planDeadLetter({ kind: 'table', item }, item, payload, sources, request));
   }
   deadLetters.push(...(await planArchivedDeadLetters(sources, request)));
-  const batches = request.entity === undefined ? await Promise.all((await sources.failedBatches.keys()).map((key) => planBatch(key, sources.failedBatches))) : [];
+  const batches =
+    request.entity === undefined
+      ? await Promise.all((await sources.failedBatches.keys()).map((key) => planBatch(key, sources.failedBatches)))
+      : [];
   const skipped: Partial<Record<SkipReason, number>> = {};
   for (const p of [...deadLetters, ...batches]) if (p.action === 'skip') skipped[p.why] = (skipped[p.why] ?? 0) + 1;
   return {
-    deadLetters, batches, skipped,
+    deadLetters,
+    batches,
+    skipped,
     toRedrive: deadLetters.filter((d) => d.action === 'redrive').length,
     toReplay: batches.filter((b) => b.action === 'replay').length,
   };
@@ -102,7 +127,10 @@ interface ConsumerPayload {
 }
 
 /** The consumer's dead letters the retry function archived as STALE, unless this command already wrote them from there. */
-async function planArchivedDeadLetters(sources: ConsumerRedriveSources, request: ConsumerRedriveRequest): Promise<PlannedDeadLetter[]> {
+async function planArchivedDeadLetters(
+  sources: ConsumerRedriveSources,
+  request: ConsumerRedriveRequest,
+): Promise<PlannedDeadLetter[]> {
   const planned: PlannedDeadLetter[] = [];
   for (const key of await sources.archive.archiveKeys(request.since)) {
     const redriven = (await sources.archive.readLedger(key))?.redriven ?? {};
@@ -112,22 +140,43 @@ async function planArchivedDeadLetters(sources: ConsumerRedriveSources, request:
       if (request.entity !== undefined && event.entity !== request.entity) continue;
       const origin: DeadLetterOrigin = { kind: 'archive', key };
       const done = redriven[event.eventId];
-      planned.push(done === undefined
-        ? await planDeadLetter(origin, event, event.payload as ConsumerPayload, sources, request)
-        : { origin, letter: event, location: locationOf(event.payload as ConsumerPayload), action: 'skip', why: 'already-redriven', detail: `written at ${done.at} by ${done.by}` });
+      planned.push(
+        done === undefined
+          ? await planDeadLetter(origin, event, event.payload as ConsumerPayload, sources, request)
+          : {
+              origin,
+              letter: event,
+              location: locationOf(event.payload as ConsumerPayload),
+              action: 'skip',
+              why: 'already-redriven',
+              detail: `written at ${done.at} by ${done.by}`,
+            },
+      );
     }
   }
   return planned;
 }
 
 function locationOf(payload: ConsumerPayload): string {
-  return payload.deadLetter === undefined ? '(no dead-letter object)' : `s3://${payload.deadLetter.bucket}/${payload.deadLetter.key}`;
+  return payload.deadLetter === undefined
+    ? '(no dead-letter object)'
+    : `s3://${payload.deadLetter.bucket}/${payload.deadLetter.key}`;
 }
 
-async function planDeadLetter(origin: DeadLetterOrigin, header: DeadLetterHeader, payload: ConsumerPayload, sources: ConsumerRedriveSources, request: ConsumerRedriveRequest): Promise<PlannedDeadLetter> {
+async function planDeadLetter(
+  origin: DeadLetterOrigin,
+  header: DeadLetterHeader,
+  payload: ConsumerPayload,
+  sources: ConsumerRedriveSources,
+  request: ConsumerRedriveRequest,
+): Promise<PlannedDeadLetter> {
   const letter = payload.deadLetter;
   const location = locationOf(payload);
-  const base = { origin, letter: { entity: header.entity, id: header.id, eventId: header.eventId, reason: header.reason }, location };
+  const base = {
+    origin,
+    letter: { entity: header.entity, id: header.id, eventId: header.eventId, reason: header.reason },
+    location,
+  };
   const skip = (why: SkipReason, detail: string): PlannedDeadLetter => ({ ...base, action: 'skip', why, detail });
   if (!request.entities.includes(header.entity)) return skip('unknown-entity', `entity ${header.entity}`);
   const text = letter === undefined ? undefined : await sources.deadLetters.read(letter.bucket, letter.key);

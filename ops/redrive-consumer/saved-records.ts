@@ -20,20 +20,38 @@ export function recordOfDeadLetter(text: string): MSKRecord | string {
     return `not JSON: ${(error as Error).message}`;
   }
   const { topic, partition, offset, timestamp, key, headers, valueBase64 } = letter;
-  if (typeof topic !== 'string' || typeof partition !== 'number' || typeof offset !== 'number' || typeof timestamp !== 'number' || typeof valueBase64 !== 'string') {
+  if (
+    typeof topic !== 'string' ||
+    typeof partition !== 'number' ||
+    typeof offset !== 'number' ||
+    typeof timestamp !== 'number' ||
+    typeof valueBase64 !== 'string'
+  ) {
     return 'not a consumer dead letter (topic, partition, offset, timestamp, valueBase64)';
   }
   const record = {
-    topic, partition, offset, timestamp, timestampType: 'CREATE_TIME' as const, value: valueBase64,
+    topic,
+    partition,
+    offset,
+    timestamp,
+    timestampType: 'CREATE_TIME' as const,
+    value: valueBase64,
     headers: Object.entries(headers ?? {}).map(([name, value]) => ({ [name]: [...Buffer.from(value, 'utf8')] })),
   };
   // An MSK record has no key field when the Kafka record had no key.
-  return (key === null || key === undefined ? record : { ...record, key: Buffer.from(key, 'utf8').toString('base64') }) as MSKRecord;
+  return (
+    key === null || key === undefined ? record : { ...record, key: Buffer.from(key, 'utf8').toString('base64') }
+  ) as MSKRecord;
 }
 
 /** One record as the MSK event the consumer takes. */
 export function eventOfRecord(record: MSKRecord, eventSourceArn: string): MSKEvent {
-  return { eventSource: 'aws:kafka', eventSourceArn, bootstrapServers: '', records: { [`${record.topic}-${record.partition}`]: [record] } };
+  return {
+    eventSource: 'aws:kafka',
+    eventSourceArn,
+    bootstrapServers: '',
+    records: { [`${record.topic}-${record.partition}`]: [record] },
+  };
 }
 
 /**
@@ -56,6 +74,7 @@ export function eventOfFailedBatch(text: string): { event: MSKEvent; condition: 
     }
   }
   const event = payload as Partial<MSKEvent> | undefined;
-  if (event?.eventSource !== 'aws:kafka' || typeof event.records !== 'object' || event.records === null) return 'no MSK event in its payload (eventSource "aws:kafka" with records)';
+  if (event?.eventSource !== 'aws:kafka' || typeof event.records !== 'object' || event.records === null)
+    return 'no MSK event in its payload (eventSource "aws:kafka" with records)';
   return { event: event as MSKEvent, condition: String(object.requestContext?.condition ?? 'unknown') };
 }

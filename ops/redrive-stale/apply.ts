@@ -33,7 +33,10 @@ export interface StaleRedriveReport {
  * had, never over an item that is there. Then records them in the archive's ledger, so running
  * again after the retry function has drained them does not put them back a second time.
  */
-export async function applyStaleRedrive(deps: StaleRedriveDependencies, plan: StaleRedrivePlan): Promise<StaleRedriveReport> {
+export async function applyStaleRedrive(
+  deps: StaleRedriveDependencies,
+  plan: StaleRedrivePlan,
+): Promise<StaleRedriveReport> {
   const archives: ArchiveOutcome[] = [];
   for (const archive of plan.archives) archives.push(await redriveArchive(deps, archive));
   return {
@@ -48,7 +51,14 @@ async function redriveArchive(deps: StaleRedriveDependencies, archive: ArchivePl
   const at = deps.now().toISOString();
   const events = archive.events.flatMap((e) => (e.action === 'restore' ? [e.event] : []));
   let restored = 0;
-  for (const event of events) if (await deps.target.parkIfAbsent(restoredEvent(event, at, archive.location), redriveNote(event, at, archive.location, deps.operator))) restored += 1;
+  for (const event of events)
+    if (
+      await deps.target.parkIfAbsent(
+        restoredEvent(event, at, archive.location),
+        redriveNote(event, at, archive.location, deps.operator),
+      )
+    )
+      restored += 1;
   if (events.length > 0) await recordInLedger(deps, archive.key, events, at);
   return { key: archive.key, location: archive.location, restored, alreadyInTable: events.length - restored };
 }
@@ -56,8 +66,16 @@ async function redriveArchive(deps: StaleRedriveDependencies, archive: ArchivePl
 /** A fresh AMBIGUOUS item: the retry function's next sweep re-validates it against the latest schema and sends it if valid. */
 export function restoredEvent(event: ArchivedEvent, at: string, location: string): ParkedEvent {
   return {
-    entity: event.entity, id: event.id, updatedAt: event.updatedAt, eventId: event.eventId, payload: event.payload,
-    status: 'AMBIGUOUS', reason: event.reason, attempts: 0, firstSeenAt: at, nextAttemptAt: at,
+    entity: event.entity,
+    id: event.id,
+    updatedAt: event.updatedAt,
+    eventId: event.eventId,
+    payload: event.payload,
+    status: 'AMBIGUOUS',
+    reason: event.reason,
+    attempts: 0,
+    firstSeenAt: at,
+    nextAttemptAt: at,
     error: `re-driven from ${location}; archived as STALE${event.staleBecause ? ` (${event.staleBecause})` : ''}; last error: ${event.error}`,
   };
 }
@@ -66,7 +84,12 @@ function redriveNote(event: ArchivedEvent, at: string, location: string, operato
   return { redrivenFrom: location, redrivenAt: at, redrivenBy: operator, originalFirstSeenAt: event.firstSeenAt };
 }
 
-async function recordInLedger(deps: StaleRedriveDependencies, key: string, events: readonly ArchivedEvent[], at: string): Promise<void> {
+async function recordInLedger(
+  deps: StaleRedriveDependencies,
+  key: string,
+  events: readonly ArchivedEvent[],
+  at: string,
+): Promise<void> {
   const ledger: RedriveLedger = (await deps.archive.readLedger(key)) ?? { archive: key, redriven: {} };
   const redriven = { ...ledger.redriven };
   for (const event of events) redriven[event.eventId] ??= { at, by: deps.operator };

@@ -29,7 +29,8 @@ export function parseArchivedEvent(line: string): ArchivedEvent | string {
   for (const field of ['entity', 'id', 'updatedAt', 'eventId', 'status', 'firstSeenAt'] as const) {
     if (typeof item[field] !== 'string' || item[field] === '') return `${field} is missing`;
   }
-  if (!(PARK_REASONS as readonly unknown[]).includes(item.reason)) return `reason ${JSON.stringify(item.reason)} is not one of ${PARK_REASONS.join(', ')}`;
+  if (!(PARK_REASONS as readonly unknown[]).includes(item.reason))
+    return `reason ${JSON.stringify(item.reason)} is not one of ${PARK_REASONS.join(', ')}`;
   return {
     ...(item as unknown as ArchivedEvent),
     error: typeof item.error === 'string' ? item.error : '',

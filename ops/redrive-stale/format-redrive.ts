@@ -10,24 +10,35 @@ export function formatRedrivePlan(plan: StaleRedrivePlan, stage: string, fallbac
     `Re-drive stale events of stage ${stage}: ${plan.archives.length} archive object(s) in s3://${plan.bucket}, ${events.length} event(s) selected`,
     ...plan.archives.map((a) => `  ${a.key}: ${archiveLine(a)}`),
     '',
-    restore.length === 0 ? 'Nothing to put back.' : `To put back into ${fallbackTable} as AMBIGUOUS, due now, attempts 0 (${restore.length}):`,
-    ...restore.slice(0, LISTED).map((e) => `  ${e.entity} ${e.id} ${e.updatedAt} ${e.reason}${e.staleBecause ? ` (stale: ${e.staleBecause})` : ''}`),
+    restore.length === 0
+      ? 'Nothing to put back.'
+      : `To put back into ${fallbackTable} as AMBIGUOUS, due now, attempts 0 (${restore.length}):`,
+    ...restore
+      .slice(0, LISTED)
+      .map(
+        (e) => `  ${e.entity} ${e.id} ${e.updatedAt} ${e.reason}${e.staleBecause ? ` (stale: ${e.staleBecause})` : ''}`,
+      ),
     ...(restore.length > LISTED ? [`  … and ${restore.length - LISTED} more`] : []),
     ...skippedLines(plan.skipped),
-    ...(restore.length === 0 ? [] : [
-      '',
-      'The retry function\'s next sweep re-validates them against the latest schema and publishes the valid ones (its',
-      'supersede rule still holds for events in the table); those still invalid go stale again after their limit.',
-      'Caution: if a key got a newer change on Kafka after this event went stale, the older one is published after it.',
-      'The Delta tables keep the newest (updatedAt, eventId) per id, so the lake is unaffected; a compacted topic is not.',
-    ]),
+    ...(restore.length === 0
+      ? []
+      : [
+          '',
+          "The retry function's next sweep re-validates them against the latest schema and publishes the valid ones (its",
+          'supersede rule still holds for events in the table); those still invalid go stale again after their limit.',
+          'Caution: if a key got a newer change on Kafka after this event went stale, the older one is published after it.',
+          'The Delta tables keep the newest (updatedAt, eventId) per id, so the lake is unaffected; a compacted topic is not.',
+        ]),
   ].join('\n');
 }
 
 export function formatRedriveReport(report: StaleRedriveReport, fallbackTable: string): string {
   return [
     `Put back ${report.restored} event(s) into ${fallbackTable}${report.alreadyInTable > 0 ? ` (${report.alreadyInTable} already there, left as they were)` : ''}.`,
-    ...report.archives.map((a) => `  ${a.location}: ${a.restored} put back${a.alreadyInTable > 0 ? `, ${a.alreadyInTable} already in the table` : ''}; recorded in its ledger`),
+    ...report.archives.map(
+      (a) =>
+        `  ${a.location}: ${a.restored} put back${a.alreadyInTable > 0 ? `, ${a.alreadyInTable} already in the table` : ''}; recorded in its ledger`,
+    ),
     ...skippedLines(report.skipped),
   ].join('\n');
 }

@@ -4,20 +4,33 @@ import { isArchiveKey } from '../archive/stale-archive';
 import { ArchiveNotFoundError, UsageError } from '../errors';
 import { type ArchivedEvent, parseArchivedEvent } from './archived-event';
 
-export type SkipReason = 'superseded' | 'not-a-change-record' | 'unknown-entity' | 'already-redriven' | 'duplicate' | 'unreadable';
+export type SkipReason =
+  | 'superseded'
+  | 'not-a-change-record'
+  | 'unknown-entity'
+  | 'already-redriven'
+  | 'duplicate'
+  | 'unreadable';
 
 export const SKIP_EXPLANATIONS: Readonly<Record<SkipReason, string>> = {
-  'superseded': 'a newer change of the key was published instead; sending this one would move the key backwards',
-  'not-a-change-record': 'a malformed source entry or a Kafka record the consumer could not decode: nothing the retry function can send',
+  superseded: 'a newer change of the key was published instead; sending this one would move the key backwards',
+  'not-a-change-record':
+    'a malformed source entry or a Kafka record the consumer could not decode: nothing the retry function can send',
   'unknown-entity': 'the entity is no longer configured for this stage',
   'already-redriven': 'already put back from this archive (see its ledger under stale-redriven/)',
-  'duplicate': 'the same event is in an earlier archive object of this run (archived twice when an alert failed)',
-  'unreadable': 'the archive line is not a fallback item',
+  duplicate: 'the same event is in an earlier archive object of this run (archived twice when an alert failed)',
+  unreadable: 'the archive line is not a fallback item',
 };
 
 export type PlannedEvent =
   | { readonly line: number; readonly action: 'restore'; readonly event: ArchivedEvent }
-  | { readonly line: number; readonly action: 'skip'; readonly why: SkipReason; readonly detail: string; readonly event?: ArchivedEvent };
+  | {
+      readonly line: number;
+      readonly action: 'skip';
+      readonly why: SkipReason;
+      readonly detail: string;
+      readonly event?: ArchivedEvent;
+    };
 
 export interface ArchivePlan {
   readonly key: string;
@@ -43,16 +56,26 @@ export interface StaleRedriveRequest {
 }
 
 /** What a re-drive would do, archive by archive, without changing anything. */
-export async function planStaleRedrive(archive: Pick<StaleArchive, 'bucket' | 'archiveKeys' | 'read' | 'readLedger'>, request: StaleRedriveRequest): Promise<StaleRedrivePlan> {
-  const keys = request.archive === undefined ? await archive.archiveKeys(request.since) : [archiveKeyOf(request.archive, archive.bucket)];
+export async function planStaleRedrive(
+  archive: Pick<StaleArchive, 'bucket' | 'archiveKeys' | 'read' | 'readLedger'>,
+  request: StaleRedriveRequest,
+): Promise<StaleRedrivePlan> {
+  const keys =
+    request.archive === undefined
+      ? await archive.archiveKeys(request.since)
+      : [archiveKeyOf(request.archive, archive.bucket)];
   const seen = new Map<string, string>();
   const archives: ArchivePlan[] = [];
   for (const key of keys) {
     const text = await archive.read(key);
     if (text === undefined) throw new ArchiveNotFoundError(key, archive.bucket);
     const redriven = (await archive.readLedger(key))?.redriven ?? {};
-    const lines = text.split('\n').map((line, i) => ({ line: i + 1, text: line })).filter((l) => l.text.trim() !== '');
-    const events = lines.map(({ line, text: json }) => planEvent(line, parseArchivedEvent(json), { request, redriven, seen, key }))
+    const lines = text
+      .split('\n')
+      .map((line, i) => ({ line: i + 1, text: line }))
+      .filter((l) => l.text.trim() !== '');
+    const events = lines
+      .map(({ line, text: json }) => planEvent(line, parseArchivedEvent(json), { request, redriven, seen, key }))
       .filter((e): e is PlannedEvent => e !== undefined);
     archives.push({ key, location: `s3://${archive.bucket}/${key}`, events });
   }
@@ -76,7 +99,8 @@ function planEvent(line: number, parsed: ArchivedEvent | string, context: PlanCo
   if (context.request.entity !== undefined && event.entity !== context.request.entity) return undefined;
   const skip = (why: SkipReason, detail: string): PlannedEvent => ({ line, action: 'skip', why, detail, event });
   if (!context.request.entities.includes(event.entity)) return skip('unknown-entity', `entity ${event.entity}`);
-  if (event.status === 'SUPERSEDED') return skip('superseded', `superseded by the change of ${event.supersededBy ?? 'a newer time'}`);
+  if (event.status === 'SUPERSEDED')
+    return skip('superseded', `superseded by the change of ${event.supersededBy ?? 'a newer time'}`);
   if (event.status !== 'STALE') return skip('unreadable', `status ${event.status} is not one the archive holds`);
   if (isNotAChangeRecord(event)) return skip('not-a-change-record', event.reason);
   const redriven = context.redriven[event.eventId];
@@ -90,13 +114,19 @@ function planEvent(line: number, parsed: ArchivedEvent | string, context: PlanCo
 
 /** The retry function cannot re-send these (lib/redrive/drain-key.ts revalidate): they would only go stale again. */
 function isNotAChangeRecord(event: ArchivedEvent): boolean {
-  return event.reason === 'MALFORMED_EVENT' || event.reason === 'UNDECODABLE' || (event.payload as { source?: unknown } | null)?.source === 'consumer';
+  return (
+    event.reason === 'MALFORMED_EVENT' ||
+    event.reason === 'UNDECODABLE' ||
+    (event.payload as { source?: unknown } | null)?.source === 'consumer'
+  );
 }
 
 function archiveKeyOf(value: string, bucket: string): string {
   const location = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
-  if (location !== null && location[1] !== bucket) throw new UsageError('--archive', `${value} is not in this stage's archive bucket ${bucket}`);
+  if (location !== null && location[1] !== bucket)
+    throw new UsageError('--archive', `${value} is not in this stage's archive bucket ${bucket}`);
   const key = location === null ? value : location[2]!;
-  if (!isArchiveKey(key)) throw new UsageError('--archive', `"${value}" is not an archive key (stale/dt=<day>/<time>-<owner>.jsonl)`);
+  if (!isArchiveKey(key))
+    throw new UsageError('--archive', `"${value}" is not an archive key (stale/dt=<day>/<time>-<owner>.jsonl)`);
   return key;
 }

@@ -1,4 +1,9 @@
-import { CheckpointConflictError, type CheckpointStore, type Position, type StoredCheckpoint } from '../../lib/checkpoint';
+import {
+  CheckpointConflictError,
+  type CheckpointStore,
+  type Position,
+  type StoredCheckpoint,
+} from '../../lib/checkpoint';
 import { CheckpointMovedError, UsageError } from '../errors';
 
 export interface ReplayRequest {
@@ -25,12 +30,23 @@ export interface ReplayOutcome {
  * What a replay would change. Refuses a time in the future (nothing to re-poll) and a time after
  * the checkpoint (moving it forward would skip changes that were never read, not replay them).
  */
-export async function planReplay(checkpoints: Pick<CheckpointStore, 'load'>, request: ReplayRequest, now: Date): Promise<ReplayPlan> {
-  if (request.from > now) throw new UsageError('--from', `${request.from.toISOString()} is in the future (now is ${now.toISOString()}): there is nothing to re-poll yet`);
+export async function planReplay(
+  checkpoints: Pick<CheckpointStore, 'load'>,
+  request: ReplayRequest,
+  now: Date,
+): Promise<ReplayPlan> {
+  if (request.from > now)
+    throw new UsageError(
+      '--from',
+      `${request.from.toISOString()} is in the future (now is ${now.toISOString()}): there is nothing to re-poll yet`,
+    );
   const current = await checkpoints.load(request.entity);
   const from = request.from.toISOString();
   if (current !== undefined && from > current.position.updatedAt) {
-    throw new UsageError('--from', `${from} is after the checkpoint of ${request.entity} (${current.position.updatedAt}): moving it forward would skip changes, not replay them`);
+    throw new UsageError(
+      '--from',
+      `${from} is after the checkpoint of ${request.entity} (${current.position.updatedAt}): moving it forward would skip changes, not replay them`,
+    );
   }
   // No eventIds at the watermark: the next run re-reads everything at `from` too.
   return { entity: request.entity, from, current, target: { updatedAt: from, eventIdsAtUpdatedAt: [] } };
@@ -44,7 +60,12 @@ export async function planReplay(checkpoints: Pick<CheckpointStore, 'load'>, req
  * read and the write, the checkpoint is read again and the reset retried (a busy entity saves
  * after every page), as long as it is still at or after `from`; else CheckpointMovedError.
  */
-export async function applyReplay(checkpoints: CheckpointStore, plan: ReplayPlan, operator: string, attempts = 5): Promise<ReplayOutcome> {
+export async function applyReplay(
+  checkpoints: CheckpointStore,
+  plan: ReplayPlan,
+  operator: string,
+  attempts = 5,
+): Promise<ReplayOutcome> {
   let current = plan.current;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -53,7 +74,8 @@ export async function applyReplay(checkpoints: CheckpointStore, plan: ReplayPlan
     } catch (error) {
       if (!(error instanceof CheckpointConflictError)) throw error;
       const moved = await checkpoints.load(plan.entity);
-      if (attempt >= attempts || moved === undefined || moved.position.updatedAt < plan.from) throw new CheckpointMovedError(plan.entity, current?.version);
+      if (attempt >= attempts || moved === undefined || moved.position.updatedAt < plan.from)
+        throw new CheckpointMovedError(plan.entity, current?.version);
       current = moved;
     }
   }

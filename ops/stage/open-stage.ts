@@ -43,7 +43,10 @@ export async function openStage(stage: string | OpsStage, options: ResolveStageO
     stage: target,
     checkpoints: new DynamoDbCheckpointStore(dynamodb, target.checkpointTable),
     fallback: new DynamoDbFallbackCensus(dynamodb, target.fallbackTable),
-    restore: new DynamoDbFallbackStore(dynamodb, s3, { tableName: target.fallbackTable, payloadBucket: target.rawBucket }),
+    restore: new DynamoDbFallbackStore(dynamodb, s3, {
+      tableName: target.fallbackTable,
+      payloadBucket: target.rawBucket,
+    }),
     archive: new S3StaleArchive(s3, target.archiveBucket),
     jobs: target.local ? new LocalJobRuns() : new EmrServerlessJobRuns(emr, target.emrApplication),
     failedBatches: new S3FailedBatches(s3, target.rawBucket),

@@ -34,7 +34,8 @@ export interface ResolveStageOptions {
 const STAGE_NAME = /^[a-zA-Z0-9-]+$/;
 
 export async function resolveStage(stage: string, options: ResolveStageOptions = {}): Promise<OpsStage> {
-  if (!STAGE_NAME.test(stage)) throw new UsageError('--stage', `"${stage}" is not a stage name (letters, digits and dashes, e.g. local or dev)`);
+  if (!STAGE_NAME.test(stage))
+    throw new UsageError('--stage', `"${stage}" is not a stage name (letters, digits and dashes, e.g. local or dev)`);
   return stageFromConfig(options.config ?? (await loadResolvedConfig(stage)), stage, options.region);
 }
 
@@ -43,7 +44,10 @@ export async function resolveStage(stage: string, options: ResolveStageOptions =
  * same readers the handlers use, so the commands can never disagree with what was deployed.
  */
 export function stageFromConfig(config: ResolvedConfig, stage: string, region?: string): OpsStage {
-  const env = { ...config.provider.environment, ...config.functions.retry?.environment } as Record<string, string | undefined>;
+  const env = { ...config.provider.environment, ...config.functions.retry?.environment } as Record<
+    string,
+    string | undefined
+  >;
   return {
     stage,
     local: stage === 'local',

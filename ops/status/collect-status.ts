@@ -14,10 +14,17 @@ export interface CollectStatusOptions extends ResolveStageOptions {
  * The status of a stage: a name (its serverless.yml is resolved with `sls print`), or an OpsStage
  * already resolved (e.g. the demo's, or one re-pointed at scratch tables).
  */
-export async function collectStatus(stage: string | OpsStage, options: CollectStatusOptions = {}): Promise<PipelineStatus> {
+export async function collectStatus(
+  stage: string | OpsStage,
+  options: CollectStatusOptions = {},
+): Promise<PipelineStatus> {
   const adapters = options.adapters ?? (await openStage(stage, options));
   try {
-    return await gatherStatus(adapters, { stage: adapters.stage.stage, entities: adapters.stage.entities, historyDays: options.historyDays });
+    return await gatherStatus(adapters, {
+      stage: adapters.stage.stage,
+      entities: adapters.stage.entities,
+      historyDays: options.historyDays,
+    });
   } finally {
     if (options.adapters === undefined) adapters.close();
   }

@@ -2,7 +2,15 @@ import type { CheckpointStore } from '../../lib/checkpoint';
 import type { FallbackStatus } from '../../lib/fallback';
 import type { StaleArchive } from '../archive/stale-archive';
 import type { FailedBatches } from '../redrive-consumer/failed-batches';
-import type { ArchivedSummary, ConsumerFailureSummary, EntityStatus, FallbackCount, FallbackSummary, ParkedSample, PipelineStatus } from './pipeline-status';
+import type {
+  ArchivedSummary,
+  ConsumerFailureSummary,
+  EntityStatus,
+  FallbackCount,
+  FallbackSummary,
+  ParkedSample,
+  PipelineStatus,
+} from './pipeline-status';
 import type { FallbackCensus, JobRunHistory, JobRunRecord, ParkedItemHeader } from './ports';
 
 export interface StatusSources {
@@ -35,15 +43,32 @@ export async function gatherStatus(sources: StatusSources, request: StatusReques
   const problems: string[] = [];
   const items = await parkedItems(sources.fallback);
   const fallback = summariseFallback(items, now);
-  const entities = await Promise.all(request.entities.map((entity) => entityStatus(entity, sources.checkpoints, items, now)));
-  const archived = await orProblem(problems, 'stale archive', () => summariseArchive(sources.archive, since), emptyArchive(sources.archive.bucket, since));
+  const entities = await Promise.all(
+    request.entities.map((entity) => entityStatus(entity, sources.checkpoints, items, now)),
+  );
+  const archived = await orProblem(
+    problems,
+    'stale archive',
+    () => summariseArchive(sources.archive, since),
+    emptyArchive(sources.archive.bucket, since),
+  );
   const runs = await orProblem(problems, 'job runs', () => sources.jobs.runsSince(since), []);
   const failures = sources.failedBatches;
-  const consumerFailures = await orProblem(problems, 'consumer on-failure destination', () => summariseFailedBatches(failures), { destination: failures.location, batches: 0, latest: null });
+  const consumerFailures = await orProblem(
+    problems,
+    'consumer on-failure destination',
+    () => summariseFailedBatches(failures),
+    { destination: failures.location, batches: 0, latest: null },
+  );
   return {
-    stage: request.stage, at: now.toISOString(), entities, fallback,
+    stage: request.stage,
+    at: now.toISOString(),
+    entities,
+    fallback,
     stale: { inTable: { STALE: fallback.byStatus.STALE, SUPERSEDED: fallback.byStatus.SUPERSEDED }, archived },
-    jobs: latestRunPerName(runs), consumerFailures, problems,
+    jobs: latestRunPerName(runs),
+    consumerFailures,
+    problems,
   };
 }
 
@@ -53,16 +78,27 @@ async function parkedItems(census: FallbackCensus): Promise<ParkedItemHeader[]> 
   return items;
 }
 
-async function entityStatus(entity: string, checkpoints: StatusSources['checkpoints'], items: readonly ParkedItemHeader[], now: Date): Promise<EntityStatus> {
+async function entityStatus(
+  entity: string,
+  checkpoints: StatusSources['checkpoints'],
+  items: readonly ParkedItemHeader[],
+  now: Date,
+): Promise<EntityStatus> {
   const stored = await checkpoints.load(entity);
   const lease = await checkpoints.leaseOf(entity);
   const own = items.filter((i) => i.entity === entity);
   return {
     entity,
-    checkpoint: stored === undefined ? null : {
-      updatedAt: stored.position.updatedAt, eventIdsAtUpdatedAt: stored.position.eventIdsAtUpdatedAt.length, version: stored.version,
-      savedAt: stored.savedAt ?? null, savedBy: stored.savedBy ?? null,
-    },
+    checkpoint:
+      stored === undefined
+        ? null
+        : {
+            updatedAt: stored.position.updatedAt,
+            eventIdsAtUpdatedAt: stored.position.eventIdsAtUpdatedAt.length,
+            version: stored.version,
+            savedAt: stored.savedAt ?? null,
+            savedBy: stored.savedBy ?? null,
+          },
     lagSeconds: stored === undefined ? null : secondsBetween(stored.position.updatedAt, now),
     polling: lease === undefined || lease.until < now.toISOString() ? null : { runId: lease.owner, until: lease.until },
     parked: own.length,
@@ -82,15 +118,30 @@ export function summariseFallback(items: readonly ParkedItemHeader[], now: Date)
     total: items.length,
     byStatus: countByStatus(items),
     due: waiting.filter((i) => i.nextAttemptAt <= now.toISOString()).length,
-    counts: [...counts.values()].sort((a, b) => a.entity.localeCompare(b.entity) || STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status) || a.reason.localeCompare(b.reason)),
+    counts: [...counts.values()].sort(
+      (a, b) =>
+        a.entity.localeCompare(b.entity) ||
+        STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status) ||
+        a.reason.localeCompare(b.reason),
+    ),
     oldest: oldestParked(items, now),
   };
 }
 
 function oldestParked(items: readonly ParkedItemHeader[], now: Date): ParkedSample | null {
-  const oldest = items.reduce<ParkedItemHeader | undefined>((found, item) => (found === undefined || item.firstSeenAt < found.firstSeenAt ? item : found), undefined);
+  const oldest = items.reduce<ParkedItemHeader | undefined>(
+    (found, item) => (found === undefined || item.firstSeenAt < found.firstSeenAt ? item : found),
+    undefined,
+  );
   if (oldest === undefined) return null;
-  return { entity: oldest.entity, id: oldest.id, status: oldest.status, reason: oldest.reason, parkedAt: oldest.firstSeenAt, ageSeconds: secondsBetween(oldest.firstSeenAt, now) };
+  return {
+    entity: oldest.entity,
+    id: oldest.id,
+    status: oldest.status,
+    reason: oldest.reason,
+    parkedAt: oldest.firstSeenAt,
+    ageSeconds: secondsBetween(oldest.firstSeenAt, now),
+  };
 }
 
 function countByStatus(items: readonly ParkedItemHeader[]): Record<FallbackStatus, number> {
@@ -112,13 +163,24 @@ async function summariseArchive(archive: StatusSources['archive'], since: Date):
     }
   }
   const latest = keys.at(-1);
-  return { bucket: archive.bucket, since: since.toISOString(), objects: keys.length, events, byStatus, latest: latest === undefined ? null : `s3://${archive.bucket}/${latest}` };
+  return {
+    bucket: archive.bucket,
+    since: since.toISOString(),
+    objects: keys.length,
+    events,
+    byStatus,
+    latest: latest === undefined ? null : `s3://${archive.bucket}/${latest}`,
+  };
 }
 
 async function summariseFailedBatches(failures: StatusSources['failedBatches']): Promise<ConsumerFailureSummary> {
   const keys = await failures.keys();
   const latest = [...keys].sort((a, b) => writeTimeOf(a).localeCompare(writeTimeOf(b))).at(-1);
-  return { destination: failures.location, batches: keys.length, latest: latest === undefined ? null : `s3://${failures.bucket}/${latest}` };
+  return {
+    destination: failures.location,
+    batches: keys.length,
+    latest: latest === undefined ? null : `s3://${failures.bucket}/${latest}`,
+  };
 }
 
 /** The object name starts with the time Lambda wrote it (YYYY-MM-DDTHH.MM.SS-<uuid>). */

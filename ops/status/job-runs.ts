@@ -1,4 +1,8 @@
-import { type EMRServerlessClient, paginateListApplications, paginateListJobRuns } from '@aws-sdk/client-emr-serverless';
+import {
+  type EMRServerlessClient,
+  paginateListApplications,
+  paginateListJobRuns,
+} from '@aws-sdk/client-emr-serverless';
 import type { RunState } from '../../lib/jobs';
 import type { JobRunHistory, JobRunRecord } from './ports';
 
@@ -7,7 +11,10 @@ const MAX_RUNS = 1000;
 
 /** EMR Serverless ListJobRuns on the stage's application, found by its name (its id exists only once deployed). */
 export class EmrServerlessJobRuns implements JobRunHistory {
-  constructor(private readonly emr: EMRServerlessClient, private readonly applicationName: string) {}
+  constructor(
+    private readonly emr: EMRServerlessClient,
+    private readonly applicationName: string,
+  ) {}
 
   async runsSince(since: Date): Promise<JobRunRecord[]> {
     const applicationId = await this.applicationId();
@@ -17,8 +24,12 @@ export class EmrServerlessJobRuns implements JobRunHistory {
         if (run.id === undefined || run.name === undefined) continue;
         const ended = run.state === 'SUCCESS' || run.state === 'FAILED' || run.state === 'CANCELLED';
         runs.push({
-          name: run.name, jobRunId: run.id, state: run.state as RunState, createdAt: (run.createdAt ?? since).toISOString(),
-          ...(ended && run.updatedAt ? { endedAt: run.updatedAt.toISOString() } : {}), stateFrom: 'emr-serverless',
+          name: run.name,
+          jobRunId: run.id,
+          state: run.state as RunState,
+          createdAt: (run.createdAt ?? since).toISOString(),
+          ...(ended && run.updatedAt ? { endedAt: run.updatedAt.toISOString() } : {}),
+          stateFrom: 'emr-serverless',
         });
       }
       if (runs.length >= MAX_RUNS) break;
@@ -28,7 +39,9 @@ export class EmrServerlessJobRuns implements JobRunHistory {
 
   private async applicationId(): Promise<string> {
     for await (const page of paginateListApplications({ client: this.emr }, {})) {
-      const app = (page.applications ?? []).find((a) => a.name === this.applicationName || a.id === this.applicationName);
+      const app = (page.applications ?? []).find(
+        (a) => a.name === this.applicationName || a.id === this.applicationName,
+      );
       if (app?.id !== undefined) return app.id;
     }
     throw new Error(`EMR Serverless application ${this.applicationName} not found (not deployed to this region yet?)`);

@@ -11,12 +11,21 @@ export class LocalJobRuns implements JobRunHistory {
   constructor(private readonly localRuns: () => LocalRun[] = allRuns) {}
 
   async runsSince(since: Date): Promise<JobRunRecord[]> {
-    return this.localRuns().filter((r) => new Date(r.startedAt) >= since).map(fromLocalRun);
+    return this.localRuns()
+      .filter((r) => new Date(r.startedAt) >= since)
+      .map(fromLocalRun);
   }
 }
 
 function fromLocalRun(run: LocalRun): JobRunRecord {
   // A run marked RUNNING whose supervisor is gone died without recording its end.
   const state: RunState = run.state === 'RUNNING' && !alive(run) ? 'FAILED' : run.state;
-  return { name: run.name, jobRunId: run.jobRunId, state, createdAt: run.startedAt, ...(run.endedAt ? { endedAt: run.endedAt } : {}), stateFrom: 'local-spark-submit' };
+  return {
+    name: run.name,
+    jobRunId: run.jobRunId,
+    state,
+    createdAt: run.startedAt,
+    ...(run.endedAt ? { endedAt: run.endedAt } : {}),
+    stateFrom: 'local-spark-submit',
+  };
 }

@@ -15,9 +15,16 @@ jest.setTimeout(12 * 60_000);
 
 describe('npm run test:chaos -- --quick', () => {
   it('reconciles one seed of faults on the running stack', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'local/chaos/main.ts', '--quick', '--seed', '13', '--events', '600'], {
-      cwd: ROOT, timeout: 11 * 60_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, CI: '1' },
-    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'local/chaos/main.ts', '--quick', '--seed', '13', '--events', '600'],
+      {
+        cwd: ROOT,
+        timeout: 11 * 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+        env: { ...process.env, CI: '1' },
+      },
+    ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
       throw new Error(`the chaos run failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
     });
     expect(stdout).toMatch(/seed 13: reconciled/);
@@ -26,7 +33,8 @@ describe('npm run test:chaos -- --quick', () => {
     const header = cells(/^seed\s.*$/m.exec(stdout)?.[0]);
     const row = Object.fromEntries(cells(/^13\s.*$/m.exec(stdout)?.[0]).map((cell, i) => [header[i], cell]));
     // The faults really happened, the retry function re-sent a backlog, and the verdict is the table's too.
-    for (const fault of ['kafka-killed', 'kafka-stalled', 'kafka-paused', 'aws-unavailable', 'aws-restarted']) expect(row['faults injected']).toContain(fault);
+    for (const fault of ['kafka-killed', 'kafka-stalled', 'kafka-paused', 'aws-unavailable', 'aws-restarted'])
+      expect(row['faults injected']).toContain(fault);
     // The moto restart reached at least one call (the fault waits for a lost answer).
     expect(Number(row['AWS answers lost'])).toBeGreaterThan(0);
     expect(Number(row.retried)).toBeGreaterThan(0);

@@ -18,11 +18,19 @@ export function recordFile(): string {
 
 export function recorded(file: string): Recorded[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Recorded);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Recorded);
 }
 
 /** A function definition pointing at the recorder test handler. */
-export function recorderFunction(name: string, file: string, overrides: Partial<FunctionDefinition> = {}, env: Record<string, string> = {}): FunctionDefinition {
+export function recorderFunction(
+  name: string,
+  file: string,
+  overrides: Partial<FunctionDefinition> = {},
+  env: Record<string, string> = {},
+): FunctionDefinition {
   return {
     name,
     functionName: `test-local-${name}`,
@@ -38,7 +46,11 @@ export function recorderFunction(name: string, file: string, overrides: Partial<
   };
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -9,7 +9,9 @@ export interface ScriptedResponse {
 }
 
 /** A local HTTP server answering each request with the next scripted response (the last one repeats). */
-export async function scriptedServer(responses: ScriptedResponse[]): Promise<{ url: URL; requests: URL[]; close: () => Promise<void> }> {
+export async function scriptedServer(
+  responses: ScriptedResponse[],
+): Promise<{ url: URL; requests: URL[]; close: () => Promise<void> }> {
   const requests: URL[] = [];
   const server = http.createServer((req, res) => {
     requests.push(new URL(req.url ?? '/', 'http://127.0.0.1'));
@@ -19,5 +21,9 @@ export async function scriptedServer(responses: ScriptedResponse[]): Promise<{ u
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: new URL(`http://127.0.0.1:${port}`), requests, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: new URL(`http://127.0.0.1:${port}`),
+    requests,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

@@ -6,7 +6,10 @@ export function expectForwardPerKey(messages: readonly TopicMessage[]): void {
   for (const m of messages) {
     const at = String(m.value.updatedAt);
     const before = last.get(m.key);
-    if (before !== undefined && at < before) throw new Error(`key ${m.key} went backwards on the topic: ${before} then ${at} (partition ${m.partition}, offset ${m.offset})`);
+    if (before !== undefined && at < before)
+      throw new Error(
+        `key ${m.key} went backwards on the topic: ${before} then ${at} (partition ${m.partition}, offset ${m.offset})`,
+      );
     last.set(m.key, at);
   }
 }

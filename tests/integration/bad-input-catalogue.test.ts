@@ -28,13 +28,26 @@ async function payloadOf(item: Record<string, unknown>): Promise<unknown> {
 }
 
 describe('the bad-input catalogue through the DynamoDB fallback table (moto)', () => {
-  it.each(CATALOGUE.filter((row) => 'parked' in row.outcome).map((row) => [row.input, row] as const))('%s', async (_input, row) => {
-    const names = await localNames();
-    // A scratch copy of the fallback table: these made-up events must not reach the pipeline's retry function.
-    const table = await cloneTable(dynamodb, names.fallbackTable, `${names.fallbackTable}-bad-${randomUUID().slice(0, 8)}`);
-    tables.push(table);
-    const store = new DynamoDbFallbackStore(dynamodb, s3, { tableName: table, payloadBucket: names.rawBucket });
-    const parked = async (): Promise<ParkedEvent[]> => Promise.all((await scanAll(dynamodb, table)).map(async (item) => ({ ...(item as unknown as ParkedEvent), payload: await payloadOf(item) })));
-    await checkCatalogueRow(row, { store, parked });
-  });
+  it.each(CATALOGUE.filter((row) => 'parked' in row.outcome).map((row) => [row.input, row] as const))(
+    '%s',
+    async (_input, row) => {
+      const names = await localNames();
+      // A scratch copy of the fallback table: these made-up events must not reach the pipeline's retry function.
+      const table = await cloneTable(
+        dynamodb,
+        names.fallbackTable,
+        `${names.fallbackTable}-bad-${randomUUID().slice(0, 8)}`,
+      );
+      tables.push(table);
+      const store = new DynamoDbFallbackStore(dynamodb, s3, { tableName: table, payloadBucket: names.rawBucket });
+      const parked = async (): Promise<ParkedEvent[]> =>
+        Promise.all(
+          (await scanAll(dynamodb, table)).map(async (item) => ({
+            ...(item as unknown as ParkedEvent),
+            payload: await payloadOf(item),
+          })),
+        );
+      await checkCatalogueRow(row, { store, parked });
+    },
+  );
 });

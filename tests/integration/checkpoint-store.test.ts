@@ -15,7 +15,12 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
     const entity = `it-${randomUUID()}`;
     expect(await store.load(entity)).toBeUndefined();
     await store.save(entity, { updatedAt: T1, eventIdsAtUpdatedAt: ['a', 'b'] }, undefined, 'run-1');
-    expect(await store.load(entity)).toEqual({ version: 1, position: { updatedAt: T1, eventIdsAtUpdatedAt: ['a', 'b'] }, savedBy: 'run-1', savedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
+    expect(await store.load(entity)).toEqual({
+      version: 1,
+      position: { updatedAt: T1, eventIdsAtUpdatedAt: ['a', 'b'] },
+      savedBy: 'run-1',
+      savedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
   });
 
   it('lets exactly one of two overlapping runs move the checkpoint; the other gets a conflict', async () => {
@@ -40,18 +45,27 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
     await expect(store.save(entity, START_OF_TIME, undefined, 'run-2')).rejects.toThrow(/another run is ahead/);
   });
 
-  it('gives an entity\'s lease to one of many runs asking at once, names the holder to the others, and lets a run take it again once it expired', async () => {
+  it("gives an entity's lease to one of many runs asking at once, names the holder to the others, and lets a run take it again once it expired", async () => {
     const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
     const entity = `it-${randomUUID()}`;
     const now = new Date();
     const until = new Date(now.getTime() + 60_000);
-    const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => store.acquireLease(entity, `run-${i}`, now, until)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => store.acquireLease(entity, `run-${i}`, now, until)),
+    );
     const winners = outcomes.map((o, i) => (o.acquired ? `run-${i}` : undefined)).filter((w) => w !== undefined);
     expect(winners).toHaveLength(1);
-    expect(outcomes.filter((o) => !o.acquired)).toEqual(Array.from({ length: 11 }, () => ({ acquired: false, holder: { owner: winners[0], until: until.toISOString() } })));
+    expect(outcomes.filter((o) => !o.acquired)).toEqual(
+      Array.from({ length: 11 }, () => ({
+        acquired: false,
+        holder: { owner: winners[0], until: until.toISOString() },
+      })),
+    );
     // The holder asking again (Lambda retrying its own invocation) keeps it; after its deadline another run takes it.
     expect(await store.acquireLease(entity, winners[0]!, now, until)).toEqual({ acquired: true });
-    expect(await store.acquireLease(entity, 'late-run', new Date(until.getTime() + 1), new Date(until.getTime() + 60_000))).toEqual({ acquired: true });
+    expect(
+      await store.acquireLease(entity, 'late-run', new Date(until.getTime() + 1), new Date(until.getTime() + 60_000)),
+    ).toEqual({ acquired: true });
     expect(await store.releaseLease(entity, winners[0]!)).toBe(false);
     expect(await store.releaseLease(entity, 'late-run')).toBe(true);
     expect(await store.acquireLease(entity, 'next-run', now, until)).toEqual({ acquired: true });
@@ -66,16 +80,25 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
     expect(await store.load(entity)).toBeUndefined();
     expect(await store.leaseOf(entity)).toEqual({ owner: 'run-1', until: until.toISOString() });
     await store.save(entity, { updatedAt: T1, eventIdsAtUpdatedAt: ['a'] }, undefined, 'run-1');
-    expect(await store.acquireLease(entity, 'run-2', now, until)).toEqual({ acquired: false, holder: { owner: 'run-1', until: until.toISOString() } });
+    expect(await store.acquireLease(entity, 'run-2', now, until)).toEqual({
+      acquired: false,
+      holder: { owner: 'run-1', until: until.toISOString() },
+    });
     expect(await store.releaseLease(entity, 'run-1')).toBe(true);
     expect(await store.leaseOf(entity)).toBeUndefined();
-    expect(await store.load(entity)).toMatchObject({ version: 1, position: { updatedAt: T1, eventIdsAtUpdatedAt: ['a'] } });
+    expect(await store.load(entity)).toMatchObject({
+      version: 1,
+      position: { updatedAt: T1, eventIdsAtUpdatedAt: ['a'] },
+    });
     await store.acquireLease(entity, 'run-2', now, until);
     await store.save(entity, { updatedAt: T2, eventIdsAtUpdatedAt: [] }, 1, 'run-2');
     expect(await store.load(entity)).toMatchObject({ version: 2, savedBy: 'run-2', position: { updatedAt: T2 } });
-    expect(await store.acquireLease(entity, 'run-3', now, until)).toMatchObject({ acquired: false, holder: { owner: 'run-2' } });
+    expect(await store.acquireLease(entity, 'run-3', now, until)).toMatchObject({
+      acquired: false,
+      holder: { owner: 'run-2' },
+    });
   });
-  it('notes recent parks on the entity\'s item only for the lease holder, leaving the checkpoint and the lease as they are', async () => {
+  it("notes recent parks on the entity's item only for the lease holder, leaving the checkpoint and the lease as they are", async () => {
     const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
     const entity = `it-${randomUUID()}`;
     const now = new Date();

@@ -11,13 +11,21 @@ const ROOT = path.resolve(__dirname, '../..');
 // Poll, outage, drain, one spark-submit and one Delta read-back on a 2-core machine.
 jest.setTimeout(10 * 60_000);
 
-const figure = (output: string, label: string): number => Number(new RegExp(`^${label.replace(/[()]/g, '\\$&')}\\s+(\\d+)`, 'm').exec(output)?.[1] ?? NaN);
+const figure = (output: string, label: string): number =>
+  Number(new RegExp(`^${label.replace(/[()]/g, '\\$&')}\\s+(\\d+)`, 'm').exec(output)?.[1] ?? NaN);
 
 describe('npm run demo', () => {
   it('streams changes through a Kafka outage into Delta and ends reconciled, exit 0', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'local/demo/main.ts', '--events', '800', '--outage-seconds', '3'], {
-      cwd: ROOT, timeout: 9 * 60_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, CI: '1' },
-    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'local/demo/main.ts', '--events', '800', '--outage-seconds', '3'],
+      {
+        cwd: ROOT,
+        timeout: 9 * 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+        env: { ...process.env, CI: '1' },
+      },
+    ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
       throw new Error(`the demo failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
     });
     expect(stdout).toMatch(/^reconciled: /m);

@@ -29,19 +29,37 @@ const serde = new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000,
 const RECORDS = [
   customerChange(),
   customerChange({ id: 'c-2', op: 'UPSERT' }, { id: 'c-2', email: null, phone: null, address: null }),
-  customerChange({ id: 'c-3', updatedAt: '2026-11-24T23:59:59.999Z' }, { id: 'c-3', displayName: 'Zoë Ørsted — 東京 🚀', balance: -0.01, active: false }),
+  customerChange(
+    { id: 'c-3', updatedAt: '2026-11-24T23:59:59.999Z' },
+    { id: 'c-3', displayName: 'Zoë Ørsted — 東京 🚀', balance: -0.01, active: false },
+  ),
 ];
 
 function newestMtime(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newestMtime(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs), 0);
+  return readdirSync(dir, { withFileTypes: true }).reduce(
+    (m, e) =>
+      Math.max(m, e.isDirectory() ? newestMtime(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs),
+    0,
+  );
 }
 
 async function java(...args: string[]): Promise<string> {
   const { credentials } = localClientConfig();
-  const child = run('java', ['-cp', `${JAR}:${path.join(JAVA_DIR, 'target/lib')}/*`, 'cdc.interop.GlueSerdeInterop', ...args], {
-    timeout: 120_000, maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, AWS_ENDPOINT_URL: localClientConfig().endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
-  });
+  const child = run(
+    'java',
+    ['-cp', `${JAR}:${path.join(JAVA_DIR, 'target/lib')}/*`, 'cdc.interop.GlueSerdeInterop', ...args],
+    {
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL: localClientConfig().endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      },
+    },
+  );
   child.child.stdin?.end();
   return (await child).stdout;
 }
@@ -49,12 +67,33 @@ async function java(...args: string[]): Promise<string> {
 /** Java's view of a record: timestamps as epoch millis. */
 function asJava(record: Record<string, unknown>): unknown {
   const data = record.data as Record<string, unknown> | null;
-  return { ...record, updatedAt: Date.parse(String(record.updatedAt)), data: data && { ...data, createdAt: Date.parse(String(data.createdAt)) } };
+  return {
+    ...record,
+    updatedAt: Date.parse(String(record.updatedAt)),
+    data: data && { ...data, createdAt: Date.parse(String(data.createdAt)) },
+  };
 }
 
 beforeAll(async () => {
-  if (!existsSync(JAR) || statSync(JAR).mtimeMs < Math.max(statSync(path.join(JAVA_DIR, 'pom.xml')).mtimeMs, newestMtime(path.join(JAVA_DIR, 'src')))) {
-    const build = run('mvn', ['-q', '-B', '-f', path.join(JAVA_DIR, 'pom.xml'), 'package', 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(JAVA_DIR, 'target/lib')}`, '-DincludeScope=runtime'], { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
+  if (
+    !existsSync(JAR) ||
+    statSync(JAR).mtimeMs <
+      Math.max(statSync(path.join(JAVA_DIR, 'pom.xml')).mtimeMs, newestMtime(path.join(JAVA_DIR, 'src')))
+  ) {
+    const build = run(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        path.join(JAVA_DIR, 'pom.xml'),
+        'package',
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${path.join(JAVA_DIR, 'target/lib')}`,
+        '-DincludeScope=runtime',
+      ],
+      { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
+    );
     build.child.stdin?.end();
     await build;
   }
@@ -70,29 +109,43 @@ afterAll(async () => {
   glue.destroy();
 });
 
-describe.each(['NONE', 'ZLIB'] as const)('interoperability with AWS schema-registry-serde, compression %s', (compression) => {
-  const ours = compression === 'NONE' ? 'none' : 'zlib';
+describe.each(['NONE', 'ZLIB'] as const)(
+  'interoperability with AWS schema-registry-serde, compression %s',
+  (compression) => {
+    const ours = compression === 'NONE' ? 'none' : 'zlib';
 
-  it('decodes what the Java serializer wrote', async () => {
-    const messages = (await java('encode', registryName, NAME, compression, SCHEMA_FILE, path.join(work, 'records.jsonl'))).trim().split('\n');
-    expect(messages).toHaveLength(RECORDS.length);
-    for (const [i, hex] of messages.entries()) {
-      const bytes = Buffer.from(hex, 'hex');
-      expect(readGlueFrame(bytes).compression).toBe(ours);
-      expect((await serde.decode(bytes)).value).toEqual(RECORDS[i]);
-    }
-  });
+    it('decodes what the Java serializer wrote', async () => {
+      const messages = (
+        await java('encode', registryName, NAME, compression, SCHEMA_FILE, path.join(work, 'records.jsonl'))
+      )
+        .trim()
+        .split('\n');
+      expect(messages).toHaveLength(RECORDS.length);
+      for (const [i, hex] of messages.entries()) {
+        const bytes = Buffer.from(hex, 'hex');
+        expect(readGlueFrame(bytes).compression).toBe(ours);
+        expect((await serde.decode(bytes)).value).toEqual(RECORDS[i]);
+      }
+    });
 
-  it('writes what the Java deserializer reads', async () => {
-    const hex = await Promise.all(RECORDS.map(async (r) => (await serde.encode(NAME, r, ours)).bytes.toString('hex')));
-    writeFileSync(path.join(work, `ours-${ours}.hex`), `${hex.join('\n')}\n`);
-    const decoded = (await java('decode', registryName, path.join(work, `ours-${ours}.hex`))).trim().split('\n').map((l) => JSON.parse(l) as unknown);
-    expect(decoded).toEqual(RECORDS.map(asJava));
-  });
-});
+    it('writes what the Java deserializer reads', async () => {
+      const hex = await Promise.all(
+        RECORDS.map(async (r) => (await serde.encode(NAME, r, ours)).bytes.toString('hex')),
+      );
+      writeFileSync(path.join(work, `ours-${ours}.hex`), `${hex.join('\n')}\n`);
+      const decoded = (await java('decode', registryName, path.join(work, `ours-${ours}.hex`)))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown);
+      expect(decoded).toEqual(RECORDS.map(asJava));
+    });
+  },
+);
 
 it('writes exactly the bytes the Java serializer writes for the same record and schema version', async () => {
-  const javaHex = (await java('encode', registryName, NAME, 'NONE', SCHEMA_FILE, path.join(work, 'records.jsonl'))).trim().split('\n');
+  const javaHex = (await java('encode', registryName, NAME, 'NONE', SCHEMA_FILE, path.join(work, 'records.jsonl')))
+    .trim()
+    .split('\n');
   const ourHex = await Promise.all(RECORDS.map(async (r) => (await serde.encode(NAME, r)).bytes.toString('hex')));
   expect(ourHex).toEqual(javaHex);
 });

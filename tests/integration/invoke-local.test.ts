@@ -7,8 +7,22 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /** `npx sls invoke local` exactly as a user types it. */
 async function invokeLocal(fn: string, data: unknown, env: string[] = []): Promise<{ code: number; output: string }> {
-  const args = ['invoke', 'local', '-f', fn, '--stage', 'local', '--data', JSON.stringify(data), ...env.flatMap((e) => ['--env', e])];
-  const child = run(path.join(ROOT, 'node_modules', '.bin', 'sls'), args, { cwd: ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+  const args = [
+    'invoke',
+    'local',
+    '-f',
+    fn,
+    '--stage',
+    'local',
+    '--data',
+    JSON.stringify(data),
+    ...env.flatMap((e) => ['--env', e]),
+  ];
+  const child = run(path.join(ROOT, 'node_modules', '.bin', 'sls'), args, {
+    cwd: ROOT,
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   child.child.stdin?.end();
   try {
     const { stdout, stderr } = await child;
@@ -22,9 +36,13 @@ async function invokeLocal(fn: string, data: unknown, env: string[] = []): Promi
 }
 
 describe('sls invoke local --stage local', () => {
-  it('runs the real poller against the running stack and publishes the simulator\'s changes', async () => {
+  it("runs the real poller against the running stack and publishes the simulator's changes", async () => {
     const source = process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080';
-    await fetch(`${source}/admin/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 30, entities: ['payment'] }) });
+    await fetch(`${source}/admin/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 30, entities: ['payment'] }),
+    });
     const { code, output } = await invokeLocal('poller', { entity: 'payment' });
     expect(code).toBe(0);
     expect(output).toContain('"entity": "payment"');
@@ -32,7 +50,9 @@ describe('sls invoke local --stage local', () => {
   });
 
   it('fails at cold start naming a bad setting passed with --env', async () => {
-    const { code, output } = await invokeLocal('consumer', { eventSource: 'aws:kafka', records: {} }, ['KAFKA_BROKERS=no-port-here']);
+    const { code, output } = await invokeLocal('consumer', { eventSource: 'aws:kafka', records: {} }, [
+      'KAFKA_BROKERS=no-port-here',
+    ]);
     expect(code).not.toBe(0);
     expect(output).toContain('configuration KAFKA_BROKERS: "no-port-here" is not host:port');
   });

@@ -26,12 +26,14 @@ async function valuesOf(topic: string): Promise<string[]> {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
-    consumer.run({
-      eachMessage: async ({ message }) => {
-        values.push(String(message.value));
-        if (Number(message.offset) + 1 >= Number(end!.high)) resolve();
-      },
-    }).catch(reject);
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          values.push(String(message.value));
+          if (Number(message.offset) + 1 >= Number(end!.high)) resolve();
+        },
+      })
+      .catch(reject);
   });
   await consumer.disconnect();
   return values;
@@ -54,7 +56,10 @@ async function slowReplies(): Promise<{ port: number; hold(ms: number): void; cl
       const wait = Math.max(0, heldUntil - Date.now());
       replies = replies.then(() => new Promise((resolve) => setTimeout(() => resolve(void client.write(bytes)), wait)));
     });
-    for (const [a, b] of [[client, broker], [broker, client]] as const) {
+    for (const [a, b] of [
+      [client, broker],
+      [broker, client],
+    ] as const) {
       sockets.add(a);
       a.on('error', () => b.destroy());
       a.on('close', () => b.destroy());
@@ -64,10 +69,11 @@ async function slowReplies(): Promise<{ port: number; hold(ms: number): void; cl
   return {
     port: (server.address() as net.AddressInfo).port,
     hold: (ms) => void (heldUntil = Date.now() + ms),
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -77,7 +83,12 @@ describe('the Kafka publisher', () => {
     const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it' });
     const receipts = new Map<string, string>();
     for (let batch = 0; batch < 3; batch += 1) {
-      const written = await publisher.publish(topic, ['k1', 'k2'].flatMap((key) => [0, 1].map((i) => ({ key, value: Buffer.from(`${key}-${batch}-${i}`), headers: { 'cdc-op': 'UPSERT' } }))));
+      const written = await publisher.publish(
+        topic,
+        ['k1', 'k2'].flatMap((key) =>
+          [0, 1].map((i) => ({ key, value: Buffer.from(`${key}-${batch}-${i}`), headers: { 'cdc-op': 'UPSERT' } })),
+        ),
+      );
       for (const r of written) receipts.set(`${r.partition}/${r.baseOffset}`, `batch ${batch}`);
     }
     await publisher.close();
@@ -88,17 +99,20 @@ describe('the Kafka publisher', () => {
     const at = new Map<string, string>();
     await new Promise<void>((resolve, reject) => {
       let n = 0;
-      consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          (seen[String(message.key)] ??= []).push(String(message.value));
-          at.set(`${partition}/${message.offset}`, String(message.value));
-          expect(String(message.headers?.['cdc-op'])).toBe('UPSERT');
-          if (++n === 12) resolve();
-        },
-      }).catch(reject);
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            (seen[String(message.key)] ??= []).push(String(message.value));
+            at.set(`${partition}/${message.offset}`, String(message.value));
+            expect(String(message.headers?.['cdc-op'])).toBe('UPSERT');
+            if (++n === 12) resolve();
+          },
+        })
+        .catch(reject);
     });
     await consumer.disconnect();
-    for (const key of ['k1', 'k2']) expect(seen[key]).toEqual([0, 1, 2].flatMap((b) => [`${key}-${b}-0`, `${key}-${b}-1`]));
+    for (const key of ['k1', 'k2'])
+      expect(seen[key]).toEqual([0, 1, 2].flatMap((b) => [`${key}-${b}-0`, `${key}-${b}-1`]));
     // Each receipt names where its batch's first message for that partition is.
     expect(receipts.size).toBeGreaterThan(0);
     for (const [where, batch] of receipts) expect(at.get(where)).toMatch(new RegExp(`^k\\d-${batch.slice(-1)}-0$`));
@@ -109,7 +123,9 @@ describe('the Kafka publisher', () => {
     const network = await slowReplies();
     // Every connection, to the bootstrap address and to the broker it advertises, goes through the slow path.
     const publisher = new KafkaPublisher({
-      brokers: [`127.0.0.1:${network.port}`], clientId: 'it-slow', requestTimeoutMs: 1000,
+      brokers: [`127.0.0.1:${network.port}`],
+      clientId: 'it-slow',
+      requestTimeoutMs: 1000,
       socketFactory: ({ onConnect }) => net.connect({ host: '127.0.0.1', port: network.port }, onConnect),
     });
     const message = (value: string) => [{ key: value, value: Buffer.from(value), headers: {} }];
@@ -118,7 +134,10 @@ describe('the Kafka publisher', () => {
       // The first send times out although the broker wrote it, while the second waits for its turn,
       // as the retry function's concurrent keys do. Both must end up on the topic, each once.
       network.hold(1500);
-      const sent = await Promise.allSettled([publisher.publish(topic, message('A')), publisher.publish(topic, message('B'))]);
+      const sent = await Promise.allSettled([
+        publisher.publish(topic, message('A')),
+        publisher.publish(topic, message('B')),
+      ]);
       expect(sent.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
     } finally {
       await publisher.close();
@@ -128,9 +147,16 @@ describe('the Kafka publisher', () => {
   });
 
   it('reports an unreachable broker within seconds as KAFKA_UNAVAILABLE, retriable', async () => {
-    const publisher = new KafkaPublisher({ brokers: ['127.0.0.1:9'], clientId: 'it', connectionTimeoutMs: 500, retries: 1 });
+    const publisher = new KafkaPublisher({
+      brokers: ['127.0.0.1:9'],
+      clientId: 'it',
+      connectionTimeoutMs: 500,
+      retries: 1,
+    });
     const started = Date.now();
-    const error = await publisher.publish('cdc.customer', [{ key: 'k', value: Buffer.from('v'), headers: {} }]).catch((e: unknown) => e);
+    const error = await publisher
+      .publish('cdc.customer', [{ key: 'k', value: Buffer.from('v'), headers: {} }])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KafkaUnavailableError);
     expect(error).toMatchObject({ reason: 'KAFKA_UNAVAILABLE', retriable: true });
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -138,7 +164,14 @@ describe('the Kafka publisher', () => {
 
   it('fails at once during the pause after a failure, and tries the broker again after it', async () => {
     let clock = 0;
-    const publisher = new KafkaPublisher({ brokers: ['127.0.0.1:9'], clientId: 'it', connectionTimeoutMs: 300, retries: 0, cooldownMs: 5000, now: () => clock });
+    const publisher = new KafkaPublisher({
+      brokers: ['127.0.0.1:9'],
+      clientId: 'it',
+      connectionTimeoutMs: 300,
+      retries: 0,
+      cooldownMs: 5000,
+      now: () => clock,
+    });
     const message = [{ key: 'k', value: Buffer.from('v'), headers: {} }];
     const first = await publisher.publish('cdc.customer', message).catch((e: unknown) => e);
     expect(String(first)).not.toContain('pause');
@@ -153,12 +186,16 @@ describe('the Kafka publisher', () => {
   });
 });
 
-describe('the Kafka publisher and the broker\'s limits (real broker)', () => {
+describe("the Kafka publisher and the broker's limits (real broker)", () => {
   it('publishes a page of 500 records of 8 KB, more than one produce request may carry, in order', async () => {
     const topic = await newTopic(1);
     const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-big-page' });
     try {
-      const messages = Array.from({ length: 500 }, (_, i) => ({ key: 'k', value: Buffer.from(`${String(i).padStart(4, '0')}${'x'.repeat(8000)}`), headers: { 'cdc-event-id': String(i) } }));
+      const messages = Array.from({ length: 500 }, (_, i) => ({
+        key: 'k',
+        value: Buffer.from(`${String(i).padStart(4, '0')}${'x'.repeat(8000)}`),
+        headers: { 'cdc-event-id': String(i) },
+      }));
       const receipts = await publisher.publish(topic, messages);
       expect(receipts.length).toBeGreaterThan(1);
       const values = await valuesOf(topic);
@@ -172,9 +209,15 @@ describe('the Kafka publisher and the broker\'s limits (real broker)', () => {
     const topic = await newTopic(1);
     const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-refused', cooldownMs: 60_000 });
     try {
-      const refused = await publisher.publish(`it.missing.${randomUUID().slice(0, 8)}`, [{ key: 'k', value: Buffer.from('v'), headers: {} }]).catch((e: unknown) => e);
+      const refused = await publisher
+        .publish(`it.missing.${randomUUID().slice(0, 8)}`, [{ key: 'k', value: Buffer.from('v'), headers: {} }])
+        .catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(KafkaRefusedError);
-      expect(refused).toMatchObject({ kafkaErrorType: 'UNKNOWN_TOPIC_OR_PARTITION', reason: 'KAFKA_REFUSED', acknowledged: 0 });
+      expect(refused).toMatchObject({
+        kafkaErrorType: 'UNKNOWN_TOPIC_OR_PARTITION',
+        reason: 'KAFKA_REFUSED',
+        acknowledged: 0,
+      });
       await publisher.publish(topic, [{ key: 'k', value: Buffer.from('after'), headers: {} }]);
       expect(await valuesOf(topic)).toEqual(['after']);
     } finally {
@@ -185,7 +228,11 @@ describe('the Kafka publisher and the broker\'s limits (real broker)', () => {
   it('a request the broker refuses as too large is a refusal, not an outage', async () => {
     const topic = await newTopic(1);
     // A limit above the broker's own, so the second request is refused by the broker itself.
-    const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-too-large', maxRequestBytes: 4 * 1024 * 1024 });
+    const publisher = new KafkaPublisher({
+      brokers: localKafkaBrokers(),
+      clientId: 'it-too-large',
+      maxRequestBytes: 4 * 1024 * 1024,
+    });
     try {
       const small = { key: 'k', value: Buffer.from('small'), headers: {} };
       const huge = Array.from({ length: 300 }, () => ({ key: 'k', value: Buffer.alloc(8000, 120), headers: {} }));
@@ -198,4 +245,3 @@ describe('the Kafka publisher and the broker\'s limits (real broker)', () => {
     }
   });
 });
-

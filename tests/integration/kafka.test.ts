@@ -8,7 +8,9 @@ const kafka = new Kafka({ clientId: 'it-kafka', brokers: localKafkaBrokers(), lo
 describe('the local Kafka broker', () => {
   it('has one topic per entity with the configured partition count', async () => {
     const config = await localConfig();
-    const expected = entityNames(config, 'local').map((e) => `${String(stageParam(config, 'local', 'topicPrefix'))}.${e}`);
+    const expected = entityNames(config, 'local').map(
+      (e) => `${String(stageParam(config, 'local', 'topicPrefix'))}.${e}`,
+    );
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -29,7 +31,11 @@ describe('the local Kafka broker', () => {
 
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const sent = Array.from({ length: 5 }, (_, i) => ({ key: 'c-1', value: `change-${i}`, headers: { 'cdc-op': 'UPSERT' } }));
+    const sent = Array.from({ length: 5 }, (_, i) => ({
+      key: 'c-1',
+      value: `change-${i}`,
+      headers: { 'cdc-op': 'UPSERT' },
+    }));
     await producer.send({ topic, acks: -1, messages: sent });
     await producer.disconnect();
 
@@ -38,12 +44,18 @@ describe('the local Kafka broker', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     const received: { key: string; value: string; op: string }[] = [];
     await new Promise<void>((resolve, reject) => {
-      consumer.run({
-        eachMessage: async ({ message }) => {
-          received.push({ key: String(message.key), value: String(message.value), op: String(message.headers?.['cdc-op']) });
-          if (received.length === sent.length) resolve();
-        },
-      }).catch(reject);
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            received.push({
+              key: String(message.key),
+              value: String(message.value),
+              op: String(message.headers?.['cdc-op']),
+            });
+            if (received.length === sent.length) resolve();
+          },
+        })
+        .catch(reject);
     });
     await consumer.disconnect();
     expect(received).toEqual(sent.map((m) => ({ key: m.key, value: m.value, op: 'UPSERT' })));

@@ -1,7 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
-import { CreateTableCommand, DeleteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { localEndpoint } from '../../stage/local-aws';
 import { faultProxy } from '../../local/fault-proxy';
@@ -37,7 +50,10 @@ async function committedOffset(groupId: string, topic: string): Promise<string> 
   }
 }
 
-async function produce(topic: string, messages: { key: string; value: string; headers?: Record<string, string>; timestamp?: string }[]): Promise<void> {
+async function produce(
+  topic: string,
+  messages: { key: string; value: string; headers?: Record<string, string>; timestamp?: string }[],
+): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({ topic, acks: -1, messages });
@@ -46,17 +62,43 @@ async function produce(topic: string, messages: { key: string; value: string; he
 
 /** A table with a NEW_AND_OLD_IMAGES stream, like the fallback table. */
 function createStreamTable(dynamodb: DynamoDBClient, table: string) {
-  return dynamodb.send(new CreateTableCommand({
-    TableName: table, BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-  }));
+  return dynamodb.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }),
+  );
 }
 
-function mskFunction(file: string, topic: string, groupId: string, env: Record<string, string> = {}, limits: Partial<MskTrigger> = {}) {
-  return recorderFunction('mskTest', file, {
-    msk: [{ kind: 'msk', arn: CLUSTER_ARN, topic, batchSize: 10, batchingWindowSeconds: 0, startingPosition: 'TRIM_HORIZON', consumerGroupId: groupId, ...limits }],
-  }, env);
+function mskFunction(
+  file: string,
+  topic: string,
+  groupId: string,
+  env: Record<string, string> = {},
+  limits: Partial<MskTrigger> = {},
+) {
+  return recorderFunction(
+    'mskTest',
+    file,
+    {
+      msk: [
+        {
+          kind: 'msk',
+          arn: CLUSTER_ARN,
+          topic,
+          batchSize: 10,
+          batchingWindowSeconds: 0,
+          startingPosition: 'TRIM_HORIZON',
+          consumerGroupId: groupId,
+          ...limits,
+        },
+      ],
+    },
+    env,
+  );
 }
 
 /** A private bucket as an MSK trigger's on-failure destination; `objects` reads what Lambda's S3 destination would hold. */
@@ -64,11 +106,20 @@ async function failureBucket() {
   const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
   const bucket = `it-msk-failures-${randomUUID().slice(0, 8)}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const keys = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
+  const keys = async () =>
+    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
   return {
     bucket,
     keys,
-    objects: async () => Promise.all((await keys()).map(async (Key) => JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToString()) as Record<string, unknown>)),
+    objects: async () =>
+      Promise.all(
+        (await keys()).map(
+          async (Key) =>
+            JSON.parse(
+              await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToString(),
+            ) as Record<string, unknown>,
+        ),
+      ),
     close: async () => {
       for (const Key of await keys()) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key }));
       await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
@@ -91,15 +142,26 @@ describe('the local runtime', () => {
     const file = recordFile();
     runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, `it-${randomUUID()}`)], { log: quiet });
     await produce(topic, [{ key: 'c-1', value: '{"hello":"world"}', headers: { 'cdc-op': 'UPSERT' } }]);
-    const [invocation] = await waitFor('one invocation', () => (recorded(file).length > 0 ? recorded(file) : undefined));
+    const [invocation] = await waitFor('one invocation', () =>
+      recorded(file).length > 0 ? recorded(file) : undefined,
+    );
     const event = invocation?.event as unknown as MskEvent;
     expect(Object.keys(event).sort()).toEqual(['bootstrapServers', 'eventSource', 'eventSourceArn', 'records']);
-    expect(event).toMatchObject({ eventSource: 'aws:kafka', eventSourceArn: CLUSTER_ARN, bootstrapServers: localKafkaBrokers().join(',') });
+    expect(event).toMatchObject({
+      eventSource: 'aws:kafka',
+      eventSourceArn: CLUSTER_ARN,
+      bootstrapServers: localKafkaBrokers().join(','),
+    });
     expect(Object.keys(event.records)).toEqual([`${topic}-0`]);
     const [record] = event.records[`${topic}-0`] ?? [];
     expect(record).toEqual({
-      topic, partition: 0, offset: 0, timestamp: expect.any(Number), timestampType: 'CREATE_TIME',
-      key: Buffer.from('c-1').toString('base64'), value: Buffer.from('{"hello":"world"}').toString('base64'),
+      topic,
+      partition: 0,
+      offset: 0,
+      timestamp: expect.any(Number),
+      timestampType: 'CREATE_TIME',
+      key: Buffer.from('c-1').toString('base64'),
+      value: Buffer.from('{"hello":"world"}').toString('base64'),
       headers: [{ 'cdc-op': [...Buffer.from('UPSERT')] }],
     });
     expect(Math.abs((record?.timestamp ?? 0) - Date.now())).toBeLessThan(60_000);
@@ -120,8 +182,15 @@ describe('the local runtime', () => {
     await new Promise((resolve) => idle.close(resolve));
     const lines: string[] = [];
     const file = recordFile();
-    runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, `it-${randomUUID()}`)], { log: (l) => lines.push(l), brokers: [`127.0.0.1:${port}`] });
-    await waitFor('a failed start', () => (lines.some((l) => l.includes(`[msk ${topic}] consumer failed`)) ? true : undefined), 60_000);
+    runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, `it-${randomUUID()}`)], {
+      log: (l) => lines.push(l),
+      brokers: [`127.0.0.1:${port}`],
+    });
+    await waitFor(
+      'a failed start',
+      () => (lines.some((l) => l.includes(`[msk ${topic}] consumer failed`)) ? true : undefined),
+      60_000,
+    );
     const [host, brokerPort] = localKafkaBrokers()[0]!.split(':');
     const forwarder = net.createServer((client) => {
       const broker = net.connect(Number(brokerPort), host);
@@ -131,7 +200,11 @@ describe('the local runtime', () => {
     });
     await new Promise<void>((resolve) => forwarder.listen(port, '127.0.0.1', resolve));
     try {
-      const [invocation] = await waitFor('the delivery', () => (recorded(file).length > 0 ? recorded(file) : undefined), 60_000);
+      const [invocation] = await waitFor(
+        'the delivery',
+        () => (recorded(file).length > 0 ? recorded(file) : undefined),
+        60_000,
+      );
       expect((invocation?.event as unknown as MskEvent).records[`${topic}-0`]?.map((r) => r.offset)).toEqual([0]);
     } finally {
       await runtime.stop();
@@ -144,11 +217,20 @@ describe('the local runtime', () => {
     const topic = await newTopic();
     const file = recordFile();
     const groupId = `it-${randomUUID()}`;
-    runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, groupId, { FAIL_FIRST: '2', SLEEP_MS: '0' })], { log: quiet });
-    await produce(topic, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+    runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, groupId, { FAIL_FIRST: '2', SLEEP_MS: '0' })], {
+      log: quiet,
+    });
+    await produce(topic, [
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
     await waitFor('the first failure', () => (recorded(file).length >= 1 ? true : undefined));
     expect(await committedOffset(groupId, topic)).toBe('-1');
-    const invocations = await waitFor('three invocations', () => (recorded(file).length >= 3 ? recorded(file) : undefined), 60_000);
+    const invocations = await waitFor(
+      'three invocations',
+      () => (recorded(file).length >= 3 ? recorded(file) : undefined),
+      60_000,
+    );
     const batches = invocations.map((i) => JSON.stringify((i.event as unknown as MskEvent).records));
     expect(new Set(batches).size).toBe(1);
     await waitFor('the commit', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined));
@@ -159,7 +241,11 @@ describe('the local runtime', () => {
     const consumer = functionDefinitions(config).find((d) => d.name === 'consumer');
     expect(consumer?.msk.length).toBeGreaterThan(0);
     for (const trigger of consumer?.msk ?? []) {
-      expect(trigger).toMatchObject({ maximumRetryAttempts: 20, maximumRecordAgeSeconds: 518_400, onFailureBucket: config.custom.names.rawBucket });
+      expect(trigger).toMatchObject({
+        maximumRetryAttempts: 20,
+        maximumRecordAgeSeconds: 518_400,
+        onFailureBucket: config.custom.names.rawBucket,
+      });
     }
   });
 
@@ -170,19 +256,37 @@ describe('the local runtime', () => {
     const groupId = `it-${randomUUID()}`;
     const failures = await failureBucket();
     buckets.push(failures);
-    runtime = await startRuntime(NO_CONFIG, [mskFunction(file, topic, groupId, env, { ...limits, onFailureBucket: failures.bucket })], { log: quiet });
+    runtime = await startRuntime(
+      NO_CONFIG,
+      [mskFunction(file, topic, groupId, env, { ...limits, onFailureBucket: failures.bucket })],
+      { log: quiet },
+    );
     return { topic, file, groupId, failures };
   }
 
   it('sends a batch the handler keeps failing to the S3 on-failure destination after the retries, whole, and reads on past it', async () => {
     const { topic, file, groupId, failures } = await limitedTrigger({ FAIL_FIRST: '3' }, { maximumRetryAttempts: 2 });
-    await produce(topic, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
-    await waitFor('the commit past the given-up batch', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined), 60_000);
+    await produce(topic, [
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
+    await waitFor(
+      'the commit past the given-up batch',
+      async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined),
+      60_000,
+    );
     expect(recorded(file)).toHaveLength(3);
     const [object, ...more] = await failures.objects();
     expect(more).toEqual([]);
-    expect((await failures.keys())[0]).toMatch(new RegExp(`^aws/lambda/[0-9a-f-]{36}/${topic.replace(/\./g, '\\.')}-0/\\d{4}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}T\\d{2}\\.\\d{2}\\.\\d{2}-[0-9a-f-]{36}$`));
-    expect(object).toMatchObject({ requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 }, KafkaBatchInfo: { batchSize: 2 } });
+    expect((await failures.keys())[0]).toMatch(
+      new RegExp(
+        `^aws/lambda/[0-9a-f-]{36}/${topic.replace(/\./g, '\\.')}-0/\\d{4}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}T\\d{2}\\.\\d{2}\\.\\d{2}-[0-9a-f-]{36}$`,
+      ),
+    );
+    expect(object).toMatchObject({
+      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
+      KafkaBatchInfo: { batchSize: 2 },
+    });
     expect(object?.payload).toEqual(recorded(file)[2]?.event);
     await produce(topic, [{ key: 'c', value: '3' }]);
     await waitFor('the next batch', () => (recorded(file).length === 4 ? true : undefined));
@@ -192,9 +296,18 @@ describe('the local runtime', () => {
 
   it('sends records older than the maximum record age to the destination without invoking the function', async () => {
     const { topic, file, groupId, failures } = await limitedTrigger({}, { maximumRecordAgeSeconds: 60 });
-    await produce(topic, [{ key: 'old', value: '1', timestamp: String(Date.now() - 3_600_000) }, { key: 'new', value: '2' }]);
-    await waitFor('the commit', async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined), 60_000);
-    expect(recorded(file).map((i) => (i.event as unknown as MskEvent).records[`${topic}-0`]?.map((r) => r.offset))).toEqual([[1]]);
+    await produce(topic, [
+      { key: 'old', value: '1', timestamp: String(Date.now() - 3_600_000) },
+      { key: 'new', value: '2' },
+    ]);
+    await waitFor(
+      'the commit',
+      async () => ((await committedOffset(groupId, topic)) === '2' ? true : undefined),
+      60_000,
+    );
+    expect(
+      recorded(file).map((i) => (i.event as unknown as MskEvent).records[`${topic}-0`]?.map((r) => r.offset)),
+    ).toEqual([[1]]);
     const [object] = await failures.objects();
     expect(object).toMatchObject({ requestContext: { condition: 'RecordAgeExceeded', approximateInvokeCount: 0 } });
     expect(((object?.payload as MskEvent).records[`${topic}-0`] ?? []).map((r) => r.offset)).toEqual([0]);
@@ -207,10 +320,27 @@ describe('the local runtime', () => {
     const streamArn = String(created.TableDescription?.LatestStreamArn);
     const file = recordFile();
     try {
-      runtime = await startRuntime(NO_CONFIG, [recorderFunction('streamTest', file, {
-        streams: [{ kind: 'stream', arn: streamArn, batchSize: 10, startingPosition: 'TRIM_HORIZON', maximumRetryAttempts: 2, reportBatchItemFailures: true }],
-      })], { log: quiet });
-      await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'k1' }, status: { S: 'RETRIABLE' } } }));
+      runtime = await startRuntime(
+        NO_CONFIG,
+        [
+          recorderFunction('streamTest', file, {
+            streams: [
+              {
+                kind: 'stream',
+                arn: streamArn,
+                batchSize: 10,
+                startingPosition: 'TRIM_HORIZON',
+                maximumRetryAttempts: 2,
+                reportBatchItemFailures: true,
+              },
+            ],
+          }),
+        ],
+        { log: quiet },
+      );
+      await dynamodb.send(
+        new PutItemCommand({ TableName: table, Item: { pk: { S: 'k1' }, status: { S: 'RETRIABLE' } } }),
+      );
       await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { pk: { S: 'k1' } } }));
       const records = await waitFor('two stream records', () => {
         const all = recorded(file).flatMap((i) => (i.event as { Records: Record<string, unknown>[] }).Records);
@@ -218,8 +348,14 @@ describe('the local runtime', () => {
       });
       expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'REMOVE']);
       expect(records[0]).toMatchObject({
-        eventSource: 'aws:dynamodb', eventSourceARN: streamArn,
-        dynamodb: { Keys: { pk: { S: 'k1' } }, NewImage: { pk: { S: 'k1' }, status: { S: 'RETRIABLE' } }, StreamViewType: 'NEW_AND_OLD_IMAGES', SequenceNumber: expect.any(String) },
+        eventSource: 'aws:dynamodb',
+        eventSourceARN: streamArn,
+        dynamodb: {
+          Keys: { pk: { S: 'k1' } },
+          NewImage: { pk: { S: 'k1' }, status: { S: 'RETRIABLE' } },
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+          SequenceNumber: expect.any(String),
+        },
       });
       expect(records[1]).toMatchObject({ dynamodb: { OldImage: { pk: { S: 'k1' }, status: { S: 'RETRIABLE' } } } });
     } finally {
@@ -234,15 +370,43 @@ describe('the local runtime', () => {
     const created = await createStreamTable(dynamodb, table);
     const file = recordFile();
     try {
-      for (const pk of ['a', 'b', 'c']) await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk } } }));
-      runtime = await startRuntime(NO_CONFIG, [recorderFunction('partial', file, {
-        streams: [{ kind: 'stream', arn: String(created.TableDescription?.LatestStreamArn), batchSize: 10, startingPosition: 'TRIM_HORIZON', maximumRetryAttempts: 3, reportBatchItemFailures: true }],
-      }, { REPORT_FAILURE_AT: '1' })], { log: quiet });
+      for (const pk of ['a', 'b', 'c'])
+        await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk } } }));
+      runtime = await startRuntime(
+        NO_CONFIG,
+        [
+          recorderFunction(
+            'partial',
+            file,
+            {
+              streams: [
+                {
+                  kind: 'stream',
+                  arn: String(created.TableDescription?.LatestStreamArn),
+                  batchSize: 10,
+                  startingPosition: 'TRIM_HORIZON',
+                  maximumRetryAttempts: 3,
+                  reportBatchItemFailures: true,
+                },
+              ],
+            },
+            { REPORT_FAILURE_AT: '1' },
+          ),
+        ],
+        { log: quiet },
+      );
       const batches = await waitFor('the re-delivery', () => {
-        const all = recorded(file).map((i) => (i.event as { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }).Records.map((r) => r.dynamodb.Keys.pk.S));
+        const all = recorded(file).map((i) =>
+          (i.event as { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }).Records.map(
+            (r) => r.dynamodb.Keys.pk.S,
+          ),
+        );
         return all.length >= 2 ? all : undefined;
       });
-      expect(batches.slice(0, 2)).toEqual([['a', 'b', 'c'], ['b', 'c']]);
+      expect(batches.slice(0, 2)).toEqual([
+        ['a', 'b', 'c'],
+        ['b', 'c'],
+      ]);
     } finally {
       await dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
       dynamodb.destroy();
@@ -256,7 +420,12 @@ describe('the local runtime', () => {
     const outage = { on: false };
     const proxy = await faultProxy(localEndpoint(), () => (outage.on ? 'refused' : undefined));
     const file = recordFile();
-    const keys = (): string[] => recorded(file).flatMap((i) => (i.event as { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }).Records.map((r) => r.dynamodb.Keys.pk.S));
+    const keys = (): string[] =>
+      recorded(file).flatMap((i) =>
+        (i.event as { Records: { dynamodb: { Keys: { pk: { S: string } } } }[] }).Records.map(
+          (r) => r.dynamodb.Keys.pk.S,
+        ),
+      );
     const endpoint = process.env.AWS_ENDPOINT_URL;
     const restoreEndpoint = (): void => {
       if (endpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
@@ -265,9 +434,24 @@ describe('the local runtime', () => {
     try {
       // The trigger's Streams client is made as the runtime starts: it reaches moto through the proxy.
       process.env.AWS_ENDPOINT_URL = proxy.url;
-      runtime = await startRuntime(NO_CONFIG, [recorderFunction('outage', file, {
-        streams: [{ kind: 'stream', arn: String(created.TableDescription?.LatestStreamArn), batchSize: 10, startingPosition: 'TRIM_HORIZON', maximumRetryAttempts: 2, reportBatchItemFailures: true }],
-      })], { log: quiet });
+      runtime = await startRuntime(
+        NO_CONFIG,
+        [
+          recorderFunction('outage', file, {
+            streams: [
+              {
+                kind: 'stream',
+                arn: String(created.TableDescription?.LatestStreamArn),
+                batchSize: 10,
+                startingPosition: 'TRIM_HORIZON',
+                maximumRetryAttempts: 2,
+                reportBatchItemFailures: true,
+              },
+            ],
+          }),
+        ],
+        { log: quiet },
+      );
       restoreEndpoint();
       await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'before' } } }));
       await waitFor('the record written before the outage', () => (keys().includes('before') ? true : undefined));
@@ -277,7 +461,11 @@ describe('the local runtime', () => {
       await waitFor('Streams calls failing for good', () => (proxy.refused > 6 ? true : undefined));
       outage.on = false;
       await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'after' } } }));
-      await waitFor('the records written during and after the outage', () => (keys().includes('after') ? true : undefined), 60_000);
+      await waitFor(
+        'the records written during and after the outage',
+        () => (keys().includes('after') ? true : undefined),
+        60_000,
+      );
       expect(keys()).toEqual(['before', 'during', 'after']);
     } finally {
       restoreEndpoint();
@@ -290,7 +478,12 @@ describe('the local runtime', () => {
   it('starts none of the invocations queued behind a running one once its host is closed', async () => {
     const file = recordFile();
     const host = new FunctionHost(recorderFunction('queued', file, {}, { SLEEP_MS: '5000' }), quiet);
-    const outcomes = [host.invoke({ n: 1 }), host.invoke({ n: 2 }), host.invoke({ n: 3 })].map((p) => p.then(() => 'ok', (e: Error) => e.message));
+    const outcomes = [host.invoke({ n: 1 }), host.invoke({ n: 2 }), host.invoke({ n: 3 })].map((p) =>
+      p.then(
+        () => 'ok',
+        (e: Error) => e.message,
+      ),
+    );
     await waitFor('the first invocation running', () => (recorded(file).length > 0 ? true : undefined));
     await host.close();
     expect(await Promise.all(outcomes)).toEqual([
@@ -303,7 +496,11 @@ describe('the local runtime', () => {
 
   it('ends an invocation that outlives the function timeout, like Lambda', async () => {
     const file = recordFile();
-    runtime = await startRuntime(NO_CONFIG, [recorderFunction('slow', file, { timeoutSeconds: 1 }, { SLEEP_MS: '5000' })], { log: quiet });
+    runtime = await startRuntime(
+      NO_CONFIG,
+      [recorderFunction('slow', file, { timeoutSeconds: 1 }, { SLEEP_MS: '5000' })],
+      { log: quiet },
+    );
     await expect(runtime.fire('slow', { any: 'thing' })).rejects.toThrow('Task timed out after 1.00 seconds');
   });
 });

@@ -39,7 +39,12 @@ interface Rig {
   readonly fallbackTable: string;
   readonly registry: string;
   /** One poller run; the options put faults or hooks around the real checkpoint and fallback stores. */
-  run(options?: { runId?: string; outOfTime?: () => boolean; checkpoints?: (c: CheckpointStore) => CheckpointStore; fallback?: (f: FallbackStore) => FallbackStore }): Promise<PollSummary>;
+  run(options?: {
+    runId?: string;
+    outOfTime?: () => boolean;
+    checkpoints?: (c: CheckpointStore) => CheckpointStore;
+    fallback?: (f: FallbackStore) => FallbackStore;
+  }): Promise<PollSummary>;
   close(): Promise<void>;
 }
 
@@ -57,27 +62,58 @@ async function rig(faults: Record<string, number> = {}, seed = 11): Promise<Rig>
   const fallbackTable = await cloneTable(dynamodb, names.fallbackTable, `${names.fallbackTable}-it-${suffix}`);
   const sim = await startSimulatorServer({ seed, faults });
   const checkpoints = new DynamoDbCheckpointStore(dynamodb, checkpointTable);
-  const fallback = new DynamoDbFallbackStore(dynamodb, s3, { tableName: fallbackTable, payloadBucket: names.rawBucket });
-  const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, names.schemaRegistry), { latestTtlMs: 60_000, maxEntries: 10 }));
+  const fallback = new DynamoDbFallbackStore(dynamodb, s3, {
+    tableName: fallbackTable,
+    payloadBucket: names.rawBucket,
+  });
+  const serde = new GlueAvroSerde(
+    new SchemaCache(new GlueSchemaRegistry(glue, names.schemaRegistry), { latestTtlMs: 60_000, maxEntries: 10 }),
+  );
   const source = new HttpSource({
-    baseUrl: new URL(sim.url), mappingOf: () => DEFAULT_MAPPING, token: async () => undefined, pageLimit: PAGE,
-    requestTimeoutMs: 2000, maxResponseBytes: 5_000_000, retry: { retries: 8, initialDelayMs: 5, maxDelayMs: 50 },
+    baseUrl: new URL(sim.url),
+    mappingOf: () => DEFAULT_MAPPING,
+    token: async () => undefined,
+    pageLimit: PAGE,
+    requestTimeoutMs: 2000,
+    maxResponseBytes: 5_000_000,
+    retry: { retries: 8, initialDelayMs: 5, maxDelayMs: 50 },
   });
   const publishers: KafkaPublisher[] = [];
   const made: Rig = {
-    sim, topic, checkpoints, fallbackTable, registry: names.schemaRegistry,
+    sim,
+    topic,
+    checkpoints,
+    fallbackTable,
+    registry: names.schemaRegistry,
     run: async (options = {}) => {
-      const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-poller', connectionTimeoutMs: 1000, retries: 1, cooldownMs: 1000 });
-      publishers.push(publisher);
-      return pollEntity({
-        source,
-        checkpoints: options.checkpoints?.(checkpoints) ?? checkpoints,
-        fallback: options.fallback?.(fallback) ?? fallback,
-        publisher, serde, log: createLogger({}, () => undefined),
-      }, {
-        entity: ENTITY, topic, schemaName: `cdc.${ENTITY}`, compression: 'none', runId: options.runId ?? randomUUID(), leaseMs: 60_000,
-        limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 }, outOfTime: options.outOfTime ?? (() => false),
+      const publisher = new KafkaPublisher({
+        brokers: localKafkaBrokers(),
+        clientId: 'it-poller',
+        connectionTimeoutMs: 1000,
+        retries: 1,
+        cooldownMs: 1000,
       });
+      publishers.push(publisher);
+      return pollEntity(
+        {
+          source,
+          checkpoints: options.checkpoints?.(checkpoints) ?? checkpoints,
+          fallback: options.fallback?.(fallback) ?? fallback,
+          publisher,
+          serde,
+          log: createLogger({}, () => undefined),
+        },
+        {
+          entity: ENTITY,
+          topic,
+          schemaName: `cdc.${ENTITY}`,
+          compression: 'none',
+          runId: options.runId ?? randomUUID(),
+          leaseMs: 60_000,
+          limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 },
+          outOfTime: options.outOfTime ?? (() => false),
+        },
+      );
     },
     close: async () => {
       await Promise.all(publishers.map((p) => p.close()));
@@ -94,18 +130,32 @@ async function rig(faults: Record<string, number> = {}, seed = 11): Promise<Rig>
  * Watches the checkpoint: records every position saved, and runs `hooks[n]` right after the
  * n-th save (page n handed off), before the run goes on to hand off the next page.
  */
-function afterSave(saved: Position[], hooks: Record<number, () => Promise<void>> = {}): (c: CheckpointStore) => CheckpointStore {
-  return (inner) => withSave(inner, async (entity, position, version, runId) => {
-    const out = await inner.save(entity, position, version, runId);
-    saved.push(position);
-    await hooks[saved.length]?.();
-    return out;
-  });
+function afterSave(
+  saved: Position[],
+  hooks: Record<number, () => Promise<void>> = {},
+): (c: CheckpointStore) => CheckpointStore {
+  return (inner) =>
+    withSave(inner, async (entity, position, version, runId) => {
+      const out = await inner.save(entity, position, version, runId);
+      saved.push(position);
+      await hooks[saved.length]?.();
+      return out;
+    });
 }
 
 const current = (r: Rig) => r.sim.simulator.state([ENTITY]).entities[ENTITY]!;
-const identity = (x: object): string => `${String((x as { id?: unknown }).id)}@${String((x as { updatedAt?: unknown }).updatedAt)}`;
-const parkedItems = async (r: Rig) => (await scanAll(dynamodb, r.fallbackTable)) as { id: string; updatedAt: string; eventId: string; status: string; reason: string; error: string; violations?: { path: string }[] }[];
+const identity = (x: object): string =>
+  `${String((x as { id?: unknown }).id)}@${String((x as { updatedAt?: unknown }).updatedAt)}`;
+const parkedItems = async (r: Rig) =>
+  (await scanAll(dynamodb, r.fallbackTable)) as {
+    id: string;
+    updatedAt: string;
+    eventId: string;
+    status: string;
+    reason: string;
+    error: string;
+    violations?: { path: string }[];
+  }[];
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -146,7 +196,9 @@ describe('the poller against the local stack', () => {
     while (runs.at(-1)!.stoppedBecause === 'time budget' && runs.length < 100);
     expect(runs.at(-1)!.stoppedBecause).toBe('done');
     expect(runs.length).toBeGreaterThan(3);
-    expect(runs.some((x) => x.checkpointAfter.eventIdsAtUpdatedAt.length > 1 && x.stoppedBecause === 'time budget')).toBe(true); // a run ended inside a tie
+    expect(
+      runs.some((x) => x.checkpointAfter.eventIdsAtUpdatedAt.length > 1 && x.stoppedBecause === 'time budget'),
+    ).toBe(true); // a run ended inside a tie
     expect(runs.reduce((n, x) => n + x.duplicates, 0)).toBeGreaterThan(0); // and the next one skipped what it had handed off
 
     const { messages, undecodable } = await consumeTopic(r.topic, r.registry);
@@ -155,7 +207,12 @@ describe('the poller against the local stack', () => {
     expect(messages.map((m) => identity(m.value)).sort()).toEqual(expected);
     expect(new Set(messages.map((m) => m.headers['cdc-event-id'])).size).toBe(messages.length);
     expect(runs.reduce((n, x) => n + x.published, 0)).toBe(expected.length);
-    expect((await r.checkpoints.load(ENTITY))?.position.updatedAt).toBe(current(r).records.map((x) => x.updatedAt).sort().at(-1));
+    expect((await r.checkpoints.load(ENTITY))?.position.updatedAt).toBe(
+      current(r)
+        .records.map((x) => x.updatedAt)
+        .sort()
+        .at(-1),
+    );
   });
 
   it('parks every unpublished event as RETRIABLE when Kafka stops mid-run, and the checkpoint covers only handed-off events', async () => {
@@ -163,7 +220,9 @@ describe('the poller against the local stack', () => {
     r.sim.simulator.generate(600, [ENTITY]);
     const total = current(r).records.length;
     const started = Date.now();
-    const summary = await withKafkaRestoredAfter(() => r.run({ checkpoints: afterSave([], { 3: () => stopService('kafka') }) }));
+    const summary = await withKafkaRestoredAfter(() =>
+      r.run({ checkpoints: afterSave([], { 3: () => stopService('kafka') }) }),
+    );
     const seconds = (Date.now() - started) / 1000;
     expect(summary.stoppedBecause).toBe('done');
     expect(summary.published).toBe(3 * PAGE);
@@ -178,7 +237,12 @@ describe('the poller against the local stack', () => {
     const records = current(r).records;
     expect(records.filter((x) => !onKafka.has(identity(x)) && !inTable.has(identity(x)))).toEqual([]);
     expect([...onKafka].filter((x) => inTable.has(x))).toEqual([]);
-    expect((await r.checkpoints.load(ENTITY))?.position.updatedAt).toBe(records.map((x) => x.updatedAt).sort().at(-1));
+    expect((await r.checkpoints.load(ENTITY))?.position.updatedAt).toBe(
+      records
+        .map((x) => x.updatedAt)
+        .sort()
+        .at(-1),
+    );
   });
 
   it('does not move the checkpoint over events that are neither on Kafka nor parked, and the next run delivers them', async () => {
@@ -193,15 +257,27 @@ describe('the poller against the local stack', () => {
         throw new Error('ProvisionedThroughputExceededException (injected)');
       },
     });
-    const error = await withKafkaRestoredAfter(() => r.run({
-      fallback: failingPark,
-      checkpoints: afterSave([], { 2: () => stopService('kafka') }),
-    }).then(() => undefined, (e: unknown) => e));
+    const error = await withKafkaRestoredAfter(() =>
+      r
+        .run({
+          fallback: failingPark,
+          checkpoints: afterSave([], { 2: () => stopService('kafka') }),
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+    );
     expect(String(error)).toContain('injected');
     const { messages: sofar } = await consumeTopic(r.topic, r.registry);
     expect(sofar).toHaveLength(2 * PAGE);
     expect(await parkedItems(r)).toEqual([]);
-    expect((await r.checkpoints.load(ENTITY))?.position.updatedAt).toBe(sofar.map((m) => String(m.value.updatedAt)).sort().at(-1));
+    expect((await r.checkpoints.load(ENTITY))?.position.updatedAt).toBe(
+      sofar
+        .map((m) => String(m.value.updatedAt))
+        .sort()
+        .at(-1),
+    );
 
     const next = await r.run();
     expect(next.stoppedBecause).toBe('done');
@@ -226,16 +302,29 @@ describe('the poller against the local stack', () => {
       // The simulator says which field it broke; the parked item names that path.
       expect(item!.violations!.map((v) => v.path).join(' ')).toContain(String(b.schemaBreak!.path));
     }
-    expect(parked.filter((p) => p.reason === 'MALFORMED_EVENT').every((p) => p.status === 'AMBIGUOUS' && p.error.length > 0)).toBe(true);
+    expect(
+      parked.filter((p) => p.reason === 'MALFORMED_EVENT').every((p) => p.status === 'AMBIGUOUS' && p.error.length > 0),
+    ).toBe(true);
     const { messages } = await consumeTopic(r.topic, r.registry);
-    expect(messages.map((m) => identity(m.value)).sort()).toEqual(state.records.filter((x) => x.broken === null).map(identity).sort());
+    expect(messages.map((m) => identity(m.value)).sort()).toEqual(
+      state.records
+        .filter((x) => x.broken === null)
+        .map(identity)
+        .sort(),
+    );
 
     r.sim.simulator.setFaults({ schemaBreakRate: 0, malformedRate: 0 });
-    expect(r.sim.simulator.update(ENTITY, broken.map((b) => b.id))).toBe(broken.length);
+    expect(
+      r.sim.simulator.update(
+        ENTITY,
+        broken.map((b) => b.id),
+      ),
+    ).toBe(broken.length);
     const again = await r.run();
     expect(again.published).toBe(broken.length);
     const after = await parkedItems(r);
-    for (const b of broken) expect(after.find((p) => p.id === b.id && p.updatedAt === b.updatedAt)?.status).toBe('SUPERSEDED');
+    for (const b of broken)
+      expect(after.find((p) => p.id === b.id && p.updatedAt === b.updatedAt)?.status).toBe('SUPERSEDED');
     const finalTopic = await consumeTopic(r.topic, r.registry);
     expectForwardPerKey(finalTopic.messages);
     expect(finalTopic.messages.filter((m) => broken.some((b) => b.id === m.key))).toHaveLength(broken.length);
@@ -255,7 +344,9 @@ describe('the poller against the local stack', () => {
           3: async () => {
             parkedEarly = (await parkedItems(r)).map((p) => p.id);
             expect(parkedEarly).toHaveLength(3 * PAGE);
-            moved = current(r).records.filter((x) => parkedEarly.includes(x.id) && x.op === 'UPSERT').map((x) => x.id);
+            moved = current(r)
+              .records.filter((x) => parkedEarly.includes(x.id) && x.op === 'UPSERT')
+              .map((x) => x.id);
             expect(r.sim.simulator.update(ENTITY, moved)).toBe(moved.length);
             await startService('kafka');
             await new Promise((resolve) => setTimeout(resolve, 1100)); // past the publisher's pause
@@ -280,15 +371,24 @@ describe('the poller against the local stack', () => {
     const r = await rig({ tieRate: 0.5, slowMs: 40, slowRate: 1 });
     r.sim.simulator.generate(300, [ENTITY]);
     const saved: Position[] = [];
-    const [a, b] = await Promise.all([r.run({ runId: 'a', checkpoints: afterSave(saved) }), r.run({ runId: 'b', checkpoints: afterSave(saved) })]);
+    const [a, b] = await Promise.all([
+      r.run({ runId: 'a', checkpoints: afterSave(saved) }),
+      r.run({ runId: 'b', checkpoints: afterSave(saved) }),
+    ]);
     expect([a, b].map((x) => x.stoppedBecause).sort()).toEqual(['another run is polling', 'done']);
-    expect([a, b].find((x) => x.stoppedBecause === 'another run is polling')).toMatchObject({ pages: 0, fetched: 0, published: 0 });
+    expect([a, b].find((x) => x.stoppedBecause === 'another run is polling')).toMatchObject({
+      pages: 0,
+      fetched: 0,
+      published: 0,
+    });
     for (let i = 1; i < saved.length; i += 1) expect(saved[i]!.updatedAt >= saved[i - 1]!.updatedAt).toBe(true);
 
     const { messages } = await consumeTopic(r.topic, r.registry);
     const perEvent = countBy(messages, (m) => m.headers['cdc-event-id']!);
     expect([...perEvent.values()].filter((n) => n > 1)).toEqual([]);
-    expect([...new Set(messages.map((m) => identity(m.value)))].sort()).toEqual(current(r).records.map(identity).sort());
+    expect([...new Set(messages.map((m) => identity(m.value)))].sort()).toEqual(
+      current(r).records.map(identity).sort(),
+    );
     expectForwardPerKey(messages);
   });
 
@@ -298,7 +398,12 @@ describe('the poller against the local stack', () => {
     const summary = await r.run();
     expect(summary.stoppedBecause).toBe('done');
     const counters = r.sim.simulator.state([ENTITY]).counters.responsesByStatus;
-    expect((counters['429'] ?? 0) + Object.entries(counters).filter(([s]) => s.startsWith('5')).reduce((n, [, c]) => n + c, 0)).toBeGreaterThan(5);
+    expect(
+      (counters['429'] ?? 0) +
+        Object.entries(counters)
+          .filter(([s]) => s.startsWith('5'))
+          .reduce((n, [, c]) => n + c, 0),
+    ).toBeGreaterThan(5);
     const { messages } = await consumeTopic(r.topic, r.registry);
     expect(messages.map((m) => identity(m.value)).sort()).toEqual(current(r).records.map(identity).sort());
   });
@@ -312,7 +417,12 @@ describe('the poller against the local stack', () => {
     expect(first.fetched).toBeLessThan(current(r).records.length);
     const { messages: sofar } = await consumeTopic(r.topic, r.registry);
     expect(sofar).toHaveLength(first.published);
-    expect(first.checkpointAfter.updatedAt).toBe(sofar.map((m) => String(m.value.updatedAt)).sort().at(-1));
+    expect(first.checkpointAfter.updatedAt).toBe(
+      sofar
+        .map((m) => String(m.value.updatedAt))
+        .sort()
+        .at(-1),
+    );
 
     r.sim.simulator.setFaults({ rate5xx: 0, slowMs: 0 });
     const second = await r.run();

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-emr-serverless';
 import { GetSchemaCommand, GetSchemaVersionCommand, GlueClient } from '@aws-sdk/client-glue';
-import { GetBucketEncryptionCommand, GetObjectCommand, GetPublicAccessBlockCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketEncryptionCommand,
+  GetObjectCommand,
+  GetPublicAccessBlockCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { alertObserverQueueName } from '../../local/provision/sns';
@@ -29,26 +35,42 @@ describe('the resources provisioned on moto from serverless.yml', () => {
     const fallback = (await dynamodb.send(new DescribeTableCommand({ TableName: names.fallbackTable }))).Table;
     expect(fallback?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(fallback?.LatestStreamArn).toMatch(/^arn:aws:dynamodb:/);
-    expect(fallback?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType])).toEqual([['byStatusNextAttempt', 'ALL'], ['byEntityStatus', 'KEYS_ONLY']]);
+    expect(fallback?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType])).toEqual([
+      ['byStatusNextAttempt', 'ALL'],
+      ['byEntityStatus', 'KEYS_ONLY'],
+    ]);
     const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: names.fallbackTable }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'expiresAt', TimeToLiveStatus: 'ENABLED' });
   });
 
-  it.each(['rawBucket', 'lakeBucket', 'artifactsBucket'] as const)('has the %s, encrypted and closed to the public', async (key) => {
-    const bucket = (await localNames())[key];
-    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
-    expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('AES256');
-    const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
-    expect(block.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
-  });
+  it.each(['rawBucket', 'lakeBucket', 'artifactsBucket'] as const)(
+    'has the %s, encrypted and closed to the public',
+    async (key) => {
+      const bucket = (await localNames())[key];
+      const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+      expect(
+        encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+      ).toBe('AES256');
+      const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
+      expect(block.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    },
+  );
 
-  it.each(['rawBucket', 'lakeBucket', 'artifactsBucket'] as const)('lets a client write and read back objects in the %s', async (key) => {
-    const bucket = (await localNames())[key];
-    const objectKey = `it/${Date.now()}.txt`;
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: 'written by the integration test' }));
-    const back = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }));
-    expect(await back.Body?.transformToString()).toBe('written by the integration test');
-  });
+  it.each(['rawBucket', 'lakeBucket', 'artifactsBucket'] as const)(
+    'lets a client write and read back objects in the %s',
+    async (key) => {
+      const bucket = (await localNames())[key];
+      const objectKey = `it/${Date.now()}.txt`;
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: 'written by the integration test' }));
+      const back = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }));
+      expect(await back.Body?.transformToString()).toBe('written by the integration test');
+    },
+  );
 
   it('delivers what is published to the alert topic to the local observer queue', async () => {
     const topicName = (await localNames()).alertTopic;
@@ -61,7 +83,9 @@ describe('the resources provisioned on moto from serverless.yml', () => {
       const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: alertObserverQueueName(topicName) }));
       const bodies: string[] = [];
       for (let i = 0; i < 5 && !bodies.includes(marker); i += 1) {
-        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
         bodies.push(...(Messages ?? []).map((m) => String(m.Body)));
       }
       expect(bodies).toContain(marker);
@@ -81,7 +105,9 @@ describe('the resources provisioned on moto from serverless.yml', () => {
         const schemaId = { RegistryName: registry, SchemaName: `${prefix}.${entity}` };
         const schema = await glue.send(new GetSchemaCommand({ SchemaId: schemaId }));
         expect(schema).toMatchObject({ DataFormat: 'AVRO', Compatibility: 'BACKWARD', SchemaStatus: 'AVAILABLE' });
-        const latest = await glue.send(new GetSchemaVersionCommand({ SchemaId: schemaId, SchemaVersionNumber: { LatestVersion: true } }));
+        const latest = await glue.send(
+          new GetSchemaVersionCommand({ SchemaId: schemaId, SchemaVersionNumber: { LatestVersion: true } }),
+        );
         const file = readFileSync(path.join(ROOT, 'schemas', `${entity}.avsc`), 'utf8');
         expect(JSON.parse(String(latest.SchemaDefinition))).toEqual(JSON.parse(file));
       }
@@ -96,7 +122,10 @@ describe('the resources provisioned on moto from serverless.yml', () => {
       const { applications } = await emr.send(new ListApplicationsCommand({}));
       const name = (await localNames()).emrApplication;
       const app = applications?.find((a) => a.name === name);
-      expect(app).toMatchObject({ type: expect.stringMatching(/^spark$/i), releaseLabel: expect.stringMatching(/^emr-7\./) });
+      expect(app).toMatchObject({
+        type: expect.stringMatching(/^spark$/i),
+        releaseLabel: expect.stringMatching(/^emr-7\./),
+      });
     } finally {
       emr.destroy();
     }

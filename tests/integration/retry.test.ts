@@ -32,12 +32,23 @@ afterAll(async () => {
 });
 
 /** Fast backoff and a short schema TTL, so the test does not wait minutes; everything else as deployed. */
-const FAST = { CDC_RETRY_BACKOFF_BASE_SECONDS: '1', CDC_RETRY_BACKOFF_CAP_SECONDS: '2', CDC_SCHEMA_LATEST_TTL_SECONDS: '0' };
+const FAST = {
+  CDC_RETRY_BACKOFF_BASE_SECONDS: '1',
+  CDC_RETRY_BACKOFF_CAP_SECONDS: '2',
+  CDC_SCHEMA_LATEST_TTL_SECONDS: '0',
+};
 
-async function setUp(options: { env?: Record<string, string>; schemas?: Record<string, string>; faults?: Record<string, number> } = {}): Promise<{ p: IsolatedPipeline; rt: Runtime; sim: RunningSimulator; logs: string[] }> {
+async function setUp(
+  options: { env?: Record<string, string>; schemas?: Record<string, string>; faults?: Record<string, number> } = {},
+): Promise<{ p: IsolatedPipeline; rt: Runtime; sim: RunningSimulator; logs: string[] }> {
   const sim = await startSimulatorServer({ seed: 31, faults: options.faults ?? {} });
   cleanups.push(() => sim.close());
-  const p = await isolatedPipeline({ functions: ['poller', 'retry'], sourceUrl: sim.url, env: { ...FAST, ...options.env }, schemas: options.schemas });
+  const p = await isolatedPipeline({
+    functions: ['poller', 'retry'],
+    sourceUrl: sim.url,
+    env: { ...FAST, ...options.env },
+    schemas: options.schemas,
+  });
   cleanups.push(() => p.close());
   const logs: string[] = [];
   const rt = await startRuntime(await localConfig(), p.definitions, { log: (line) => logs.push(line) });
@@ -45,7 +56,14 @@ async function setUp(options: { env?: Record<string, string>; schemas?: Record<s
   return { p, rt, sim, logs };
 }
 
-const parked = async (p: IsolatedPipeline) => (await scanAll(p.dynamodb, p.fallbackTable)) as { id: string; updatedAt: string; status: string; reason: string; attempts: number }[];
+const parked = async (p: IsolatedPipeline) =>
+  (await scanAll(p.dynamodb, p.fallbackTable)) as {
+    id: string;
+    updatedAt: string;
+    status: string;
+    reason: string;
+    attempts: number;
+  }[];
 const identity = (m: TopicMessage): string => `${m.key}@${String(m.value.updatedAt)}`;
 
 /** An invoice schema that does not know one status yet: the real one is its compatible successor. */
@@ -56,50 +74,111 @@ const invoiceWithout = (symbol: string): string => {
   status.type.symbols = status.type.symbols.filter((s: string) => s !== symbol);
   return JSON.stringify(schema);
 };
-const invoicesWith = (sim: RunningSimulator, status: string) => sim.simulator.state(['invoice']).entities.invoice!.records.filter((r) => (r.data as { status?: string } | null)?.status === status);
+const invoicesWith = (sim: RunningSimulator, status: string) =>
+  sim.simulator
+    .state(['invoice'])
+    .entities.invoice!.records.filter((r) => (r.data as { status?: string } | null)?.status === status);
 
 async function fixInvoiceSchema(p: IsolatedPipeline): Promise<void> {
   const glue = new GlueClient(localClientConfig());
-  const outcome = await registerSchema(new GlueSchemaRegistry(glue, p.registry), { schemaName: p.topic('invoice'), definition: schemaFile('invoice'), compatibility: 'BACKWARD' });
+  const outcome = await registerSchema(new GlueSchemaRegistry(glue, p.registry), {
+    schemaName: p.topic('invoice'),
+    definition: schemaFile('invoice'),
+    compatibility: 'BACKWARD',
+  });
   glue.destroy();
   expect(outcome.action).toBe('registered');
 }
 
-async function sweepUntilEmpty(rt: Runtime, p: IsolatedPipeline, keep: (i: { status: string }) => boolean = () => true): Promise<void> {
-  await waitFor('the fallback table to drain', async () => {
-    await rt.fire('retry', { sweep: true });
-    return (await parked(p)).filter(keep).length === 0 ? true : undefined;
-  }, 90_000);
+async function sweepUntilEmpty(
+  rt: Runtime,
+  p: IsolatedPipeline,
+  keep: (i: { status: string }) => boolean = () => true,
+): Promise<void> {
+  await waitFor(
+    'the fallback table to drain',
+    async () => {
+      await rt.fire('retry', { sweep: true });
+      return (await parked(p)).filter(keep).length === 0 ? true : undefined;
+    },
+    90_000,
+  );
 }
 
 /** A customer change of `key` as the poller parks it while Kafka is down (RETRIABLE, due now). */
-function parkedChange(key: string, updatedAt: string, overrides: Partial<ParkedEvent> = {}, data: Record<string, unknown> = {}): ParkedEvent {
+function parkedChange(
+  key: string,
+  updatedAt: string,
+  overrides: Partial<ParkedEvent> = {},
+  data: Record<string, unknown> = {},
+): ParkedEvent {
   const eventId = randomUUID().replace(/-/g, '');
   const now = new Date().toISOString();
   return {
-    entity: 'customer', id: key, updatedAt, eventId, payload: customerChange({ id: key, updatedAt, eventId }, { id: key, ...data }),
-    status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 0, firstSeenAt: now, nextAttemptAt: now, ...overrides,
+    entity: 'customer',
+    id: key,
+    updatedAt,
+    eventId,
+    payload: customerChange({ id: key, updatedAt, eventId }, { id: key, ...data }),
+    status: 'RETRIABLE',
+    reason: 'KAFKA_UNAVAILABLE',
+    error: 'broker down',
+    attempts: 0,
+    firstSeenAt: now,
+    nextAttemptAt: now,
+    ...overrides,
   };
 }
 
-const parkDirectly = (p: IsolatedPipeline, events: ParkedEvent[]): Promise<void> => new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable, payloadBucket: p.rawBucket }).park(events);
+const parkDirectly = (p: IsolatedPipeline, events: ParkedEvent[]): Promise<void> =>
+  new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable, payloadBucket: p.rawBucket }).park(events);
 
 /** The retry core on the real adapters of a private pipeline, without the runtime's stream trigger (the test decides when it runs); archives kept in memory. */
-function directRetry(p: IsolatedPipeline): { deps: SweepDependencies; policy: RedrivePolicy; archived: Record<string, unknown>[] } {
+function directRetry(p: IsolatedPipeline): {
+  deps: SweepDependencies;
+  policy: RedrivePolicy;
+  archived: Record<string, unknown>[];
+} {
   const glue = new GlueClient(localClientConfig());
   const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'retry-direct' });
-  cleanups.push(() => publisher.close(), async () => glue.destroy());
+  cleanups.push(
+    () => publisher.close(),
+    async () => glue.destroy(),
+  );
   const archived: Record<string, unknown>[] = [];
   const deps: SweepDependencies = {
-    store: new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable), publisher, log: createLogger({}, () => undefined), now: () => new Date(), owner: `direct-${randomUUID()}`,
+    store: new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable),
+    publisher,
+    log: createLogger({}, () => undefined),
+    now: () => new Date(),
+    owner: `direct-${randomUUID()}`,
     // Latest re-read on every encode: a schema registered between sweeps is what the next sweep uses.
-    serde: new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, p.registry), { latestTtlMs: 0, maxEntries: 10 })),
-    archive: { bucket: p.rawBucket, put: async (_key, body) => void archived.push(...body.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)) },
-    alerts: { publish: async () => undefined }, stage: 'local',
+    serde: new GlueAvroSerde(
+      new SchemaCache(new GlueSchemaRegistry(glue, p.registry), { latestTtlMs: 0, maxEntries: 10 }),
+    ),
+    archive: {
+      bucket: p.rawBucket,
+      put: async (_key, body) =>
+        void archived.push(
+          ...body
+            .toString()
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as Record<string, unknown>),
+        ),
+    },
+    alerts: { publish: async () => undefined },
+    stage: 'local',
   };
   const policy: RedrivePolicy = {
-    backoffBaseMs: 1, backoffCapMs: 2, sweepBatchSize: 100, claimMs: 60_000, concurrency: 2,
-    stale: { default: { maxAgeSeconds: 3600, maxAttempts: 100 } }, topicOf: p.topic, compressionOf: () => 'none',
+    backoffBaseMs: 1,
+    backoffCapMs: 2,
+    sweepBatchSize: 100,
+    claimMs: 60_000,
+    concurrency: 2,
+    stale: { default: { maxAgeSeconds: 3600, maxAttempts: 100 } },
+    topicOf: p.topic,
+    compressionOf: () => 'none',
   };
   return { deps, policy, archived };
 }
@@ -109,7 +188,10 @@ describe('the retry function', () => {
     const { p, rt, sim } = await setUp();
     sim.simulator.generate(300, ['customer']);
     const expected = new Set<string>();
-    const snapshot = (): void => sim.simulator.state(['customer']).entities.customer!.records.forEach((r) => expected.add(`${r.id}@${r.updatedAt}`));
+    const snapshot = (): void =>
+      sim.simulator
+        .state(['customer'])
+        .entities.customer!.records.forEach((r) => expected.add(`${r.id}@${r.updatedAt}`));
     snapshot();
     const first = await (async () => {
       await stopService('kafka');
@@ -117,7 +199,10 @@ describe('the retry function', () => {
         const run = (await rt.fire('poller', { entity: 'customer' })) as PollSummary;
         // Some keys change again while Kafka is still down: parked behind their older events.
         const records = sim.simulator.state(['customer']).entities.customer!.records.filter((r) => r.op === 'UPSERT');
-        sim.simulator.update('customer', records.slice(0, 20).map((r) => r.id));
+        sim.simulator.update(
+          'customer',
+          records.slice(0, 20).map((r) => r.id),
+        );
         snapshot();
         await rt.fire('poller', { entity: 'customer' });
         return run;
@@ -129,7 +214,10 @@ describe('the retry function', () => {
     expect(first.parked.KAFKA_UNAVAILABLE).toBeGreaterThan(50);
     // Kafka is back; a third round of changes to the same keys must wait behind the parked ones.
     const records = sim.simulator.state(['customer']).entities.customer!.records.filter((r) => r.op === 'UPSERT');
-    sim.simulator.update('customer', records.slice(0, 10).map((r) => r.id));
+    sim.simulator.update(
+      'customer',
+      records.slice(0, 10).map((r) => r.id),
+    );
     snapshot();
     const third = (await rt.fire('poller', { entity: 'customer' })) as PollSummary;
     expect(third.parked.PARKED_BEHIND_KEY).toBe(10);
@@ -182,17 +270,38 @@ describe('the retry function', () => {
     await fixInvoiceSchema(p);
     await sweepUntilEmpty(rt, p);
     const { messages } = await consumeTopic(p.topic('invoice'), p.registry);
-    expect(messages.filter((m) => m.key === target.id).map((m) => String(m.value.updatedAt))).toEqual([newer.updatedAt]);
+    expect(messages.filter((m) => m.key === target.id).map((m) => String(m.value.updatedAt))).toEqual([
+      newer.updatedAt,
+    ]);
     const archives = await p.list('stale/');
-    const archived = (await Promise.all(archives.map(async (k) => (await p.get(k)).toString().trim().split('\n').map((l) => JSON.parse(l))))).flat();
-    expect(archived.filter((a) => a.id === target.id)).toEqual([expect.objectContaining({ status: 'SUPERSEDED', updatedAt: target.updatedAt, supersededBy: newer.updatedAt })]);
+    const archived = (
+      await Promise.all(
+        archives.map(async (k) =>
+          (
+            await p.get(k)
+          )
+            .toString()
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l)),
+        ),
+      )
+    ).flat();
+    expect(archived.filter((a) => a.id === target.id)).toEqual([
+      expect.objectContaining({ status: 'SUPERSEDED', updatedAt: target.updatedAt, supersededBy: newer.updatedAt }),
+    ]);
     const alerts = await waitFor('the alert', async () => ((await p.alerts()).length > 0 ? p.alerts() : undefined));
-    expect(alerts.map((a) => JSON.parse(a.Message).countsByEntity.invoice['SUPERSEDED SCHEMA_VALIDATION'])).toEqual([1]);
+    expect(alerts.map((a) => JSON.parse(a.Message).countsByEntity.invoice['SUPERSEDED SCHEMA_VALIDATION'])).toEqual([
+      1,
+    ]);
   });
 
   it('archives an event that stays invalid past its stale age, sends exactly one SNS message for the sweep, and deletes it', async () => {
     const stale = JSON.stringify({ default: { maxAgeSeconds: 2, maxAttempts: 100 } });
-    const { p, rt, sim } = await setUp({ schemas: { invoice: invoiceWithout('VOID') }, env: { CDC_RETRY_STALE: stale } });
+    const { p, rt, sim } = await setUp({
+      schemas: { invoice: invoiceWithout('VOID') },
+      env: { CDC_RETRY_STALE: stale },
+    });
     sim.simulator.generate(400, ['invoice']);
     const voided = invoicesWith(sim, 'VOID');
     await rt.fire('poller', { entity: 'invoice' });
@@ -202,16 +311,28 @@ describe('the retry function', () => {
     expect(await parked(p)).toEqual([]);
     const archives = await p.list('stale/');
     expect(archives).toHaveLength(1);
-    const lines = (await p.get(archives[0]!)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await p.get(archives[0]!))
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id).sort()).toEqual(voided.map((v) => v.id).sort());
-    expect(lines[0]).toMatchObject({ status: 'STALE', reason: 'SCHEMA_VALIDATION', staleBecause: expect.stringContaining('allowed for SCHEMA_VALIDATION'), payload: expect.objectContaining({ op: 'UPSERT' }) });
+    expect(lines[0]).toMatchObject({
+      status: 'STALE',
+      reason: 'SCHEMA_VALIDATION',
+      staleBecause: expect.stringContaining('allowed for SCHEMA_VALIDATION'),
+      payload: expect.objectContaining({ op: 'UPSERT' }),
+    });
     expect(lines[0].violations[0].path).toContain('status');
     const alerts = await waitFor('the alert', async () => ((await p.alerts()).length > 0 ? p.alerts() : undefined));
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await p.alerts()).toHaveLength(1);
     const body = JSON.parse(alerts[0]!.Message);
     expect(alerts[0]!.Subject).toBe(`cdc-pipeline local: ${voided.length} change event(s) archived, not delivered`);
-    expect(body).toMatchObject({ archive: `s3://${p.rawBucket}/${archives[0]}`, countsByEntity: { invoice: { 'STALE SCHEMA_VALIDATION': voided.length } } });
+    expect(body).toMatchObject({
+      archive: `s3://${p.rawBucket}/${archives[0]}`,
+      countsByEntity: { invoice: { 'STALE SCHEMA_VALIDATION': voided.length } },
+    });
     expect(body.examples.length).toBe(Math.min(5, voided.length));
   });
 
@@ -219,7 +340,13 @@ describe('the retry function', () => {
     const { p, sim } = await setUp();
     sim.simulator.generate(200, ['customer']);
     // Park every change as RETRIABLE: this poller's broker list points nowhere.
-    const poller = await startRuntime(await localConfig(), p.definitions.filter((d) => d.name === 'poller').map((d) => ({ ...d, environment: { ...d.environment, KAFKA_BROKERS: '127.0.0.1:9' } })), { log: () => undefined });
+    const poller = await startRuntime(
+      await localConfig(),
+      p.definitions
+        .filter((d) => d.name === 'poller')
+        .map((d) => ({ ...d, environment: { ...d.environment, KAFKA_BROKERS: '127.0.0.1:9' } })),
+      { log: () => undefined },
+    );
     cleanups.push(() => poller.stop());
     const run = (await poller.fire('poller', { entity: 'customer' })) as PollSummary;
     expect(run.parked.KAFKA_UNAVAILABLE).toBe(sim.simulator.state(['customer']).entities.customer!.records.length);
@@ -227,20 +354,42 @@ describe('the retry function', () => {
     const glue = new GlueClient(localClientConfig());
     cleanups.push(async () => glue.destroy());
     const store = new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable);
-    const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, p.registry), { latestTtlMs: 60_000, maxEntries: 10 }));
+    const serde = new GlueAvroSerde(
+      new SchemaCache(new GlueSchemaRegistry(glue, p.registry), { latestTtlMs: 60_000, maxEntries: 10 }),
+    );
     const policy: RedrivePolicy = {
-      backoffBaseMs: 1000, backoffCapMs: 2000, sweepBatchSize: 500, claimMs: 60_000, concurrency: 8,
-      stale: { default: { maxAgeSeconds: 3600, maxAttempts: 100 } }, topicOf: p.topic, compressionOf: () => 'none',
+      backoffBaseMs: 1000,
+      backoffCapMs: 2000,
+      sweepBatchSize: 500,
+      claimMs: 60_000,
+      concurrency: 8,
+      stale: { default: { maxAgeSeconds: 3600, maxAttempts: 100 } },
+      topicOf: p.topic,
+      compressionOf: () => 'none',
     };
     const worker = (name: string) => {
       const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: name });
       cleanups.push(() => publisher.close());
-      return { store, publisher, serde, log: createLogger({}, () => undefined), now: () => new Date(), owner: `${name}-${randomUUID()}` };
+      return {
+        store,
+        publisher,
+        serde,
+        log: createLogger({}, () => undefined),
+        now: () => new Date(),
+        owner: `${name}-${randomUUID()}`,
+      };
     };
-    const quiet = { archive: { bucket: p.rawBucket, put: async () => undefined }, alerts: { publish: async () => undefined }, stage: 'local' };
+    const quiet = {
+      archive: { bucket: p.rawBucket, put: async () => undefined },
+      alerts: { publish: async () => undefined },
+      stage: 'local',
+    };
     // Three sweeps and a stream batch holding every parked item as an INSERT, all at once, each with its own producer.
     const items = await scanAll(p.dynamodb, p.fallbackTable);
-    const streamRecords = items.map((item, i) => ({ eventName: 'INSERT' as const, dynamodb: { SequenceNumber: String(i), NewImage: marshall(item, { removeUndefinedValues: true }) } }));
+    const streamRecords = items.map((item, i) => ({
+      eventName: 'INSERT' as const,
+      dynamodb: { SequenceNumber: String(i), NewImage: marshall(item, { removeUndefinedValues: true }) },
+    }));
     await Promise.all([
       sweep({ ...worker('sweep-a'), ...quiet }, policy),
       sweep({ ...worker('sweep-b'), ...quiet }, policy),
@@ -255,24 +404,44 @@ describe('the retry function', () => {
     expect(new Set(messages.map((m) => m.headers['cdc-event-id'])).size).toBe(items.length);
     expectForwardPerKey(messages);
   });
-  it('never sends a parked event after its key\'s newer one when a schema drops an optional field and the next one adds it back', async () => {
+  it("never sends a parked event after its key's newer one when a schema drops an optional field and the next one adds it back", async () => {
     const p = await isolatedPipeline({ functions: [] });
     cleanups.push(() => p.close());
     const glue = new GlueClient(localClientConfig());
     cleanups.push(async () => glue.destroy());
     const register = async (definition: string): Promise<void> => {
-      expect((await registerSchema(new GlueSchemaRegistry(glue, p.registry), { schemaName: p.topic('customer'), definition, compatibility: 'BACKWARD' })).action).toBe('registered');
+      expect(
+        (
+          await registerSchema(new GlueSchemaRegistry(glue, p.registry), {
+            schemaName: p.topic('customer'),
+            definition,
+            compatibility: 'BACKWARD',
+          })
+        ).action,
+      ).toBe('registered');
     };
     const key = `c-${randomUUID()}`;
     const [t1, t2] = ['2026-11-24T10:00:00.000Z', '2026-11-24T10:00:01.000Z'];
     // Parked while Kafka was down: the older change carries the optional email, the newer one not.
-    await parkDirectly(p, [parkedChange(key, t1, {}, { email: 'ada@example.com' }), parkedChange(key, t2, { reason: 'PARKED_BEHIND_KEY' }, { email: undefined })]);
+    await parkDirectly(p, [
+      parkedChange(key, t1, {}, { email: 'ada@example.com' }),
+      parkedChange(key, t2, { reason: 'PARKED_BEHIND_KEY' }, { email: undefined }),
+    ]);
     const retry = directRetry(p);
-    const withoutEmail = evolve(schemaFile('customer'), (s) => void dataFields(s).splice(dataFields(s).findIndex((f) => f.name === 'email'), 1));
+    const withoutEmail = evolve(
+      schemaFile('customer'),
+      (s) =>
+        void dataFields(s).splice(
+          dataFields(s).findIndex((f) => f.name === 'email'),
+          1,
+        ),
+    );
     await register(withoutEmail); // v2 drops the optional field
     expect(await sweep(retry.deps, retry.policy)).toMatchObject({ published: 1, stillInvalid: 1 });
     // v3 adds it back (at the end: Glue answers a definition it already holds with that old version, which would stay behind v2).
-    await register(evolve(withoutEmail, (s) => void dataFields(s).push({ name: 'email', type: ['null', 'string'], default: null })));
+    await register(
+      evolve(withoutEmail, (s) => void dataFields(s).push({ name: 'email', type: ['null', 'string'], default: null })),
+    );
     await sweep(retry.deps, retry.policy);
 
     const { messages } = await consumeTopic(p.topic('customer'), p.registry);
@@ -291,54 +460,103 @@ describe('the retry function', () => {
     const store = new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable);
     const [older] = await store.itemsOfKey('customer', key);
     // Another invocation took the older event on its last allowed attempt and is sending it.
-    expect(await store.claim(older!, 'other-invocation', new Date().toISOString(), new Date(Date.now() + 60_000).toISOString())).toBe(true);
+    expect(
+      await store.claim(
+        older!,
+        'other-invocation',
+        new Date().toISOString(),
+        new Date(Date.now() + 60_000).toISOString(),
+      ),
+    ).toBe(true);
     expect(await sweep(retry.deps, retry.policy)).toMatchObject({ published: 0, stale: 0, busy: 1 });
-    expect((await parked(p)).map((i) => [i.updatedAt, i.status])).toEqual([[t1, 'RETRIABLE'], [t2, 'RETRIABLE']]);
+    expect((await parked(p)).map((i) => [i.updatedAt, i.status])).toEqual([
+      [t1, 'RETRIABLE'],
+      [t2, 'RETRIABLE'],
+    ]);
     expect(await store.remove(older!, 'other-invocation')).toBe(true); // it went out
     expect(await sweep(retry.deps, retry.policy)).toMatchObject({ published: 1 });
     const { messages } = await consumeTopic(p.topic('customer'), p.registry);
     expect(messages.map(identity)).toEqual([`${key}@${t2}`]);
     expect(await parked(p)).toEqual([]);
   });
-  it('a key parked by the previous poller run, which the fallback table\'s index does not show yet, is not overtaken on Kafka by its newer change', async () => {
+  it("a key parked by the previous poller run, which the fallback table's index does not show yet, is not overtaken on Kafka by its newer change", async () => {
     const sim = await startSimulatorServer({ seed: 31, faults: {} });
     cleanups.push(() => sim.close());
     const p = await isolatedPipeline({ functions: [] });
     cleanups.push(() => p.close());
     const retry = directRetry(p);
-    const fallback = new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable, payloadBucket: p.rawBucket });
+    const fallback = new DynamoDbFallbackStore(p.dynamodb, p.s3, {
+      tableName: p.fallbackTable,
+      payloadBucket: p.rawBucket,
+    });
     // The status index (a GSI, never read consistently on AWS) has not caught up with the last parks yet; moto's is synchronous.
     const lagging: FallbackStore = {
-      park: fallback.park.bind(fallback), supersedeAmbiguous: fallback.supersedeAmbiguous.bind(fallback), openStatusesOf: fallback.openStatusesOf.bind(fallback),
+      park: fallback.park.bind(fallback),
+      supersedeAmbiguous: fallback.supersedeAmbiguous.bind(fallback),
+      openStatusesOf: fallback.openStatusesOf.bind(fallback),
       openKeys: async () => ({ RETRIABLE: new Set<string>(), AMBIGUOUS: new Set<string>() }),
     };
     const source = new HttpSource({
-      baseUrl: new URL(sim.url), mappingOf: () => DEFAULT_MAPPING, token: async () => undefined, pageLimit: 10,
-      requestTimeoutMs: 2000, maxResponseBytes: 5_000_000, retry: { retries: 3, initialDelayMs: 5, maxDelayMs: 50 },
+      baseUrl: new URL(sim.url),
+      mappingOf: () => DEFAULT_MAPPING,
+      token: async () => undefined,
+      pageLimit: 10,
+      requestTimeoutMs: 2000,
+      maxResponseBytes: 5_000_000,
+      retry: { retries: 3, initialDelayMs: 5, maxDelayMs: 50 },
     });
-    const poll = async (kafka: { brokers: string[]; connectionTimeoutMs?: number; retries?: number }): Promise<PollSummary> => {
+    const poll = async (kafka: {
+      brokers: string[];
+      connectionTimeoutMs?: number;
+      retries?: number;
+    }): Promise<PollSummary> => {
       const publisher = new KafkaPublisher({ ...kafka, clientId: 'it-poller-lag' });
       try {
-        return await pollEntity({ source, checkpoints: new DynamoDbCheckpointStore(p.dynamodb, p.checkpointTable), publisher, fallback: lagging, serde: retry.deps.serde, log: createLogger({}, () => undefined) }, {
-          entity: 'customer', topic: p.topic('customer'), schemaName: p.topic('customer'), compression: 'none', runId: randomUUID(), leaseMs: 60_000,
-          limits: { maxPages: 1000, maxConsecutiveEmptyPages: 3 }, outOfTime: () => false,
-        });
+        return await pollEntity(
+          {
+            source,
+            checkpoints: new DynamoDbCheckpointStore(p.dynamodb, p.checkpointTable),
+            publisher,
+            fallback: lagging,
+            serde: retry.deps.serde,
+            log: createLogger({}, () => undefined),
+          },
+          {
+            entity: 'customer',
+            topic: p.topic('customer'),
+            schemaName: p.topic('customer'),
+            compression: 'none',
+            runId: randomUUID(),
+            leaseMs: 60_000,
+            limits: { maxPages: 1000, maxConsecutiveEmptyPages: 3 },
+            outOfTime: () => false,
+          },
+        );
       } finally {
         await publisher.close();
       }
     };
     const changes = new Set<string>();
-    const snapshot = (): void => sim.simulator.state(['customer']).entities.customer!.records.forEach((r) => changes.add(`${r.id}@${r.updatedAt}`));
+    const snapshot = (): void =>
+      sim.simulator
+        .state(['customer'])
+        .entities.customer!.records.forEach((r) => changes.add(`${r.id}@${r.updatedAt}`));
     sim.simulator.generate(40, ['customer']);
     snapshot();
-    expect((await poll({ brokers: ['127.0.0.1:9'], connectionTimeoutMs: 500, retries: 0 })).parked.KAFKA_UNAVAILABLE).toBeGreaterThan(0); // this run's broker list points nowhere
+    expect(
+      (await poll({ brokers: ['127.0.0.1:9'], connectionTimeoutMs: 500, retries: 0 })).parked.KAFKA_UNAVAILABLE,
+    ).toBeGreaterThan(0); // this run's broker list points nowhere
     sim.simulator.update('customer', [...new Set((await parked(p)).map((i) => i.id))]);
     snapshot();
     const second = await poll({ brokers: localKafkaBrokers() });
-    await waitFor('the retry function to drain the table', async () => {
-      await sweep(retry.deps, retry.policy);
-      return (await parked(p)).length === 0 ? true : undefined;
-    }, 30_000);
+    await waitFor(
+      'the retry function to drain the table',
+      async () => {
+        await sweep(retry.deps, retry.policy);
+        return (await parked(p)).length === 0 ? true : undefined;
+      },
+      30_000,
+    );
     const { messages } = await consumeTopic(p.topic('customer'), p.registry);
     expectForwardPerKey(messages);
     expect(messages.map(identity).sort()).toEqual([...changes].sort());

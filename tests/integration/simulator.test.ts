@@ -13,14 +13,26 @@ describe('the source simulator of the local stack', () => {
   afterAll(() => restoreFaults?.());
 
   it('serves every configured entity through the CDC contract', async () => {
-    await fetch(`${SOURCE}/admin/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 30 }) });
+    await fetch(`${SOURCE}/admin/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 30 }),
+    });
     for (const entity of entityNames(await localConfig(), 'local')) {
       const response = await fetch(`${SOURCE}/cdc?entity=${entity}&updatedSince=1970-01-01T00:00:00.000Z&limit=5`);
       expect(response.status).toBe(200);
-      const page = (await response.json()) as { entity: string; events: { id: string; op: string; updatedAt: string }[] };
+      const page = (await response.json()) as {
+        entity: string;
+        events: { id: string; op: string; updatedAt: string }[];
+      };
       expect(page.entity).toBe(entity);
       expect(page.events.length).toBeGreaterThan(0);
-      for (const e of page.events) expect(e).toMatchObject({ id: expect.any(String), op: expect.stringMatching(/^(UPSERT|DELETE)$/), updatedAt: expect.stringMatching(/Z$/) });
+      for (const e of page.events)
+        expect(e).toMatchObject({
+          id: expect.any(String),
+          op: expect.stringMatching(/^(UPSERT|DELETE)$/),
+          updatedAt: expect.stringMatching(/Z$/),
+        });
     }
   });
 });

@@ -17,7 +17,11 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   sim = await startSimulatorServer({ seed: 5, token: TOKEN, faults: { rate5xx: 0.2, malformedRate: 0.2 } });
-  p = await isolatedPipeline({ functions: ['poller'], sourceUrl: sim.url, env: { CDC_SOURCE_TOKEN: TOKEN, CDC_POLL_PAGE_LIMIT: '10' } });
+  p = await isolatedPipeline({
+    functions: ['poller'],
+    sourceUrl: sim.url,
+    env: { CDC_SOURCE_TOKEN: TOKEN, CDC_POLL_PAGE_LIMIT: '10' },
+  });
 });
 
 afterAll(async () => {

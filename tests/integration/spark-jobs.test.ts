@@ -35,14 +35,21 @@ let delta: DeltaReader;
 beforeAll(async () => {
   sim = await startSimulatorServer({ seed: 41, faults: { tieRate: 0.3 } });
   // One Spark application for all three entities keeps the test to one JVM at a time.
-  p = await isolatedPipeline({ functions: ['poller', 'consumer', 'jobLauncher'], sourceUrl: sim.url, env: { CDC_JOB_GROUPING: 'all' } });
+  p = await isolatedPipeline({
+    functions: ['poller', 'consumer', 'jobLauncher'],
+    sourceUrl: sim.url,
+    env: { CDC_JOB_GROUPING: 'all' },
+  });
   // This checkout's job code, in the private bucket: the shared artifacts bucket holds what the stack was provisioned with.
   await uploadJobArtifacts(p.rawBucket, p.s3);
   p.definitions.forEach((d) => {
-    if (d.name === 'jobLauncher') Object.assign(d.environment, { CDC_LAKE_BUCKET: p.rawBucket, CDC_ARTIFACTS_BUCKET: p.rawBucket });
+    if (d.name === 'jobLauncher')
+      Object.assign(d.environment, { CDC_LAKE_BUCKET: p.rawBucket, CDC_ARTIFACTS_BUCKET: p.rawBucket });
   });
   rt = await startRuntime(await localConfig(), p.definitions, { log: () => undefined });
-  delta = new DeltaReader(String((await localConfig()).provider.environment?.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000'));
+  delta = new DeltaReader(
+    String((await localConfig()).provider.environment?.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000'),
+  );
 });
 
 afterAll(async () => {
@@ -62,24 +69,44 @@ async function pollAll(): Promise<void> {
 async function rawCaughtUp(): Promise<void> {
   let expected = 0;
   for (const entity of p.entities) expected += (await consumeTopic(p.topic(entity), p.registry)).messages.length;
-  await waitFor(`${expected} raw rows`, async () => {
-    let rows = 0;
-    for (const key of await p.list('raw/')) rows += gunzipSync(await p.get(key)).toString().split('\n').filter(Boolean).length;
-    return rows >= expected ? true : undefined;
-  }, 60_000);
+  await waitFor(
+    `${expected} raw rows`,
+    async () => {
+      let rows = 0;
+      for (const key of await p.list('raw/'))
+        rows += gunzipSync(await p.get(key))
+          .toString()
+          .split('\n')
+          .filter(Boolean).length;
+      return rows >= expected ? true : undefined;
+    },
+    60_000,
+  );
 }
 
 /** Launches a job run and waits for its real (spark-submit) outcome; returns its summaries. */
 async function runJob(mode: 'batch' | 'streaming'): Promise<{ run: LaunchedRun; summaries: Row[] }> {
   const { runs } = (await rt.fire('jobLauncher', { mode })) as { runs: LaunchedRun[] };
   expect(runs).toHaveLength(1);
-  const done = await waitFor(`job run ${runs[0]!.jobRunId}`, () => {
-    const local = readRun(runs[0]!.jobRunId);
-    return local && local.state !== 'RUNNING' ? local : undefined;
-  }, 300_000);
+  const done = await waitFor(
+    `job run ${runs[0]!.jobRunId}`,
+    () => {
+      const local = readRun(runs[0]!.jobRunId);
+      return local && local.state !== 'RUNNING' ? local : undefined;
+    },
+    300_000,
+  );
   const log = readFileSync(done.log, 'utf8');
-  expect(`${done.state}: ${log.split('\n').filter((l) => l.includes('cdc_job_error') || l.includes('Traceback')).join('\n')}`).toBe('SUCCESS: ');
-  const summaries = log.split('\n').filter((l) => l.startsWith('{"cdc_job_summary"')).map((l) => (JSON.parse(l) as { cdc_job_summary: Row }).cdc_job_summary);
+  expect(
+    `${done.state}: ${log
+      .split('\n')
+      .filter((l) => l.includes('cdc_job_error') || l.includes('Traceback'))
+      .join('\n')}`,
+  ).toBe('SUCCESS: ');
+  const summaries = log
+    .split('\n')
+    .filter((l) => l.startsWith('{"cdc_job_summary"'))
+    .map((l) => (JSON.parse(l) as { cdc_job_summary: Row }).cdc_job_summary);
   return { run: runs[0]!, summaries };
 }
 
@@ -94,7 +121,9 @@ function expectTablesEqualSource(tables: Map<string, Row[]>): void {
     const rows = new Map((tables.get(entity) ?? []).map((r) => [String(r.id), r]));
     expect([...rows.keys()].sort()).toEqual(live.map((r) => r.id).sort());
     for (const record of live) {
-      expect(`${entity} ${record.id}: ${rowDifferences(rows.get(record.id)!, record).join('; ')}`).toBe(`${entity} ${record.id}: `);
+      expect(`${entity} ${record.id}: ${rowDifferences(rows.get(record.id)!, record).join('; ')}`).toBe(
+        `${entity} ${record.id}: `,
+      );
     }
   }
 }
@@ -115,11 +144,18 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
     expectTablesEqualSource(tables.rows);
 
     // Late, older changes: every message of round one sent again (an at-least-once re-send), after the newer ones.
-    const producer = new Kafka({ clientId: 'it-late', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).producer();
+    const producer = new Kafka({
+      clientId: 'it-late',
+      brokers: localKafkaBrokers(),
+      logLevel: logLevel.NOTHING,
+    }).producer();
     await producer.connect();
     for (const entity of p.entities) {
       const { messages } = await consumeTopic(p.topic(entity), p.registry);
-      await producer.send({ topic: p.topic(entity), messages: await rawMessages(p.topic(entity), Math.floor(messages.length / 2)) });
+      await producer.send({
+        topic: p.topic(entity),
+        messages: await rawMessages(p.topic(entity), Math.floor(messages.length / 2)),
+      });
     }
     await producer.disconnect();
     await rawCaughtUp();
@@ -144,15 +180,38 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
   it('a new optional field in the schema and in the data becomes a new column after the next run, older rows null; the launcher invoked twice meanwhile starts one run', async () => {
     const glue = new GlueClient(localClientConfig());
     const registry = new GlueSchemaRegistry(glue, p.registry);
-    const evolved = evolve(schemaFile('customer'), (schema) => dataFields(schema).push({ name: 'loyaltyTier', type: ['null', 'string'], default: null }));
-    expect((await registerSchema(registry, { schemaName: p.topic('customer'), definition: evolved, compatibility: 'BACKWARD' })).action).toBe('registered');
+    const evolved = evolve(schemaFile('customer'), (schema) =>
+      dataFields(schema).push({ name: 'loyaltyTier', type: ['null', 'string'], default: null }),
+    );
+    expect(
+      (
+        await registerSchema(registry, {
+          schemaName: p.topic('customer'),
+          definition: evolved,
+          compatibility: 'BACKWARD',
+        })
+      ).action,
+    ).toBe('registered');
     // Three newer changes from a source that now sends the field, published as the poller would (latest schema).
     const serde = new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 0, maxEntries: 10 }));
-    const live = sim.simulator.state(['customer']).entities.customer!.records.filter((r) => r.op === 'UPSERT').slice(0, 3);
-    const producer = new Kafka({ clientId: 'it-evolve', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).producer();
+    const live = sim.simulator
+      .state(['customer'])
+      .entities.customer!.records.filter((r) => r.op === 'UPSERT')
+      .slice(0, 3);
+    const producer = new Kafka({
+      clientId: 'it-evolve',
+      brokers: localKafkaBrokers(),
+      logLevel: logLevel.NOTHING,
+    }).producer();
     await producer.connect();
     for (const [i, record] of live.entries()) {
-      const change = { eventId: `e${i}`.padEnd(32, 'f'), op: 'UPSERT', id: record.id, updatedAt: new Date(Date.parse(record.updatedAt) + 60_000).toISOString(), data: { ...(record.data as Row), loyaltyTier: 'gold' } };
+      const change = {
+        eventId: `e${i}`.padEnd(32, 'f'),
+        op: 'UPSERT',
+        id: record.id,
+        updatedAt: new Date(Date.parse(record.updatedAt) + 60_000).toISOString(),
+        data: { ...(record.data as Row), loyaltyTier: 'gold' },
+      };
       const { bytes } = await serde.encode(p.topic('customer'), change);
       await producer.send({ topic: p.topic('customer'), messages: [{ key: record.id, value: bytes }] });
     }
@@ -165,28 +224,40 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
     const b = (await rt.fire('jobLauncher', event)) as { runs: LaunchedRun[] };
     expect(a.runs[0]!.started).toBe(true);
     expect(b.runs[0]).toMatchObject({ started: false, jobRunId: a.runs[0]!.jobRunId, state: 'RUNNING' });
-    await waitFor('the batch run', () => (readRun(a.runs[0]!.jobRunId)?.state === 'SUCCESS' ? true : undefined), 300_000);
+    await waitFor(
+      'the batch run',
+      () => (readRun(a.runs[0]!.jobRunId)?.state === 'SUCCESS' ? true : undefined),
+      300_000,
+    );
     const rows = (await dumpTables()).rows.get('customer')!;
     const tiers = new Map(rows.map((r) => [String(r.id), r.loyaltyTier]));
     expect(live.map((r) => tiers.get(r.id))).toEqual(['gold', 'gold', 'gold']);
-    expect(rows.filter((r) => !live.some((l) => l.id === r.id)).every((r) => 'loyaltyTier' in r && r.loyaltyTier === null)).toBe(true);
+    expect(
+      rows.filter((r) => !live.some((l) => l.id === r.id)).every((r) => 'loyaltyTier' in r && r.loyaltyTier === null),
+    ).toBe(true);
   });
 });
 
 /** The first n messages of a topic as raw bytes (key, value, headers), to send again. */
-async function rawMessages(topic: string, n: number): Promise<{ key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer> }[]> {
+async function rawMessages(
+  topic: string,
+  n: number,
+): Promise<{ key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer> }[]> {
   const kafka = new Kafka({ clientId: 'it-raw', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `it-raw-${Date.now()}-${Math.random()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const out: { key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer> }[] = [];
   await new Promise<void>((resolve, reject) => {
-    consumer.run({
-      eachMessage: async ({ message }) => {
-        if (out.length < n) out.push({ key: message.key, value: message.value, headers: message.headers as Record<string, Buffer> });
-        if (out.length >= n) resolve();
-      },
-    }).catch(reject);
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          if (out.length < n)
+            out.push({ key: message.key, value: message.value, headers: message.headers as Record<string, Buffer> });
+          if (out.length >= n) resolve();
+        },
+      })
+      .catch(reject);
   });
   await consumer.disconnect();
   return out;

@@ -47,9 +47,17 @@ function outageEvent(n: number): ParkedEvent {
   const updatedAt = new Date(Date.parse('2025-12-01T00:00:00.000Z') + n).toISOString();
   const eventId = `${n}`.padStart(32, '0');
   return {
-    entity: ENTITY, id, updatedAt, eventId, payload: customerChange({ id, updatedAt, eventId }, { id }),
-    status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 1,
-    firstSeenAt: new Date().toISOString(), nextAttemptAt: updatedAt,
+    entity: ENTITY,
+    id,
+    updatedAt,
+    eventId,
+    payload: customerChange({ id, updatedAt, eventId }, { id }),
+    status: 'RETRIABLE',
+    reason: 'KAFKA_UNAVAILABLE',
+    error: 'broker down',
+    attempts: 1,
+    firstSeenAt: new Date().toISOString(),
+    nextAttemptAt: updatedAt,
   };
 }
 
@@ -58,8 +66,19 @@ async function seed(table: string, events: readonly ParkedEvent[]): Promise<void
   const requests = events.map((e) => ({
     PutRequest: {
       Item: marshall({
-        pk: partitionKey(e.entity, e.id), sk: sortKey(e.updatedAt, e.eventId), entity: e.entity, id: e.id, updatedAt: e.updatedAt, eventId: e.eventId,
-        status: e.status, reason: e.reason, error: e.error, attempts: e.attempts, firstSeenAt: e.firstSeenAt, nextAttemptAt: e.nextAttemptAt, payload: JSON.stringify(e.payload),
+        pk: partitionKey(e.entity, e.id),
+        sk: sortKey(e.updatedAt, e.eventId),
+        entity: e.entity,
+        id: e.id,
+        updatedAt: e.updatedAt,
+        eventId: e.eventId,
+        status: e.status,
+        reason: e.reason,
+        error: e.error,
+        attempts: e.attempts,
+        firstSeenAt: e.firstSeenAt,
+        nextAttemptAt: e.nextAttemptAt,
+        payload: JSON.stringify(e.payload),
       }),
     },
   }));
@@ -67,8 +86,11 @@ async function seed(table: string, events: readonly ParkedEvent[]): Promise<void
   const worker = async (): Promise<void> => {
     while (next < requests.length) {
       const batch = requests.slice(next, (next += 25));
-      let unprocessed = (await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [table]: batch } }))).UnprocessedItems?.[table];
-      while (unprocessed?.length) unprocessed = (await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [table]: unprocessed } }))).UnprocessedItems?.[table];
+      let unprocessed = (await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [table]: batch } })))
+        .UnprocessedItems?.[table];
+      while (unprocessed?.length)
+        unprocessed = (await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [table]: unprocessed } })))
+          .UnprocessedItems?.[table];
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
@@ -79,19 +101,38 @@ describe(`a backlog of ${PARKED.toLocaleString('en')} parked events (moto)`, () 
     const names = await localNames();
     const suffix = randomUUID().slice(0, 8);
     const topic = `it.backlog.${suffix}`;
-    const admin = new Kafka({ clientId: 'it-backlog', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'it-backlog',
+      brokers: localKafkaBrokers(),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
     await admin.disconnect();
     // Schemas are named after their topics: the retry function re-encodes with this one's latest.
-    await registerSchema(new GlueSchemaRegistry(glue, names.schemaRegistry), { schemaName: topic, definition: schemaFile(ENTITY), compatibility: 'BACKWARD' });
-    const fallbackTable = await cloneTable(dynamodb, names.fallbackTable, `${names.fallbackTable}-it-${suffix}`, { stream: false });
+    await registerSchema(new GlueSchemaRegistry(glue, names.schemaRegistry), {
+      schemaName: topic,
+      definition: schemaFile(ENTITY),
+      compatibility: 'BACKWARD',
+    });
+    const fallbackTable = await cloneTable(dynamodb, names.fallbackTable, `${names.fallbackTable}-it-${suffix}`, {
+      stream: false,
+    });
     const checkpointTable = await cloneTable(dynamodb, names.checkpointTable, `${names.checkpointTable}-it-${suffix}`);
-    cleanups.push(() => dropTable(dynamodb, fallbackTable), () => dropTable(dynamodb, checkpointTable));
-    const fallback = new DynamoDbFallbackStore(dynamodb, s3, { tableName: fallbackTable, payloadBucket: names.rawBucket });
+    cleanups.push(
+      () => dropTable(dynamodb, fallbackTable),
+      () => dropTable(dynamodb, checkpointTable),
+    );
+    const fallback = new DynamoDbFallbackStore(dynamodb, s3, {
+      tableName: fallbackTable,
+      payloadBucket: names.rawBucket,
+    });
 
     // Keys c-1 … c-10 and c-1001 … c-100990 are parked; the simulator's c-1 … c-40 change next.
-    const keys = [...Array.from({ length: 10 }, (_, i) => i + 1), ...Array.from({ length: PARKED - 10 }, (_, i) => i + 1001)];
+    const keys = [
+      ...Array.from({ length: 10 }, (_, i) => i + 1),
+      ...Array.from({ length: PARKED - 10 }, (_, i) => i + 1001),
+    ];
     // Seeded with plain batch writes of the items the adapter writes: moto copies a whole table
     // for each transaction, which at this size would take it minutes and gigabytes.
     const parkStart = Date.now();
@@ -103,32 +144,63 @@ describe(`a backlog of ${PARKED.toLocaleString('en')} parked events (moto)`, () 
     sim.simulator.generate(40, [ENTITY]);
     const changed0 = sim.simulator.state([ENTITY]).entities[ENTITY]!.records;
     const http = new HttpSource({
-      baseUrl: new URL(sim.url), mappingOf: () => DEFAULT_MAPPING, token: async () => undefined, pageLimit: 500,
-      requestTimeoutMs: 5000, maxResponseBytes: 5_000_000, retry: { retries: 3, initialDelayMs: 5, maxDelayMs: 50 },
+      baseUrl: new URL(sim.url),
+      mappingOf: () => DEFAULT_MAPPING,
+      token: async () => undefined,
+      pageLimit: 500,
+      requestTimeoutMs: 5000,
+      maxResponseBytes: 5_000_000,
+      retry: { retries: 3, initialDelayMs: 5, maxDelayMs: 50 },
     });
     let firstRequestAt: number | undefined;
     const source: Source = { fetchPage: (...a) => ((firstRequestAt ??= Date.now()), http.fetchPage(...a)) };
-    const serde = new GlueAvroSerde(new SchemaCache(new GlueSchemaRegistry(glue, names.schemaRegistry), { latestTtlMs: 60_000, maxEntries: 10 }));
-    const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-backlog', connectionTimeoutMs: 2000, retries: 2, cooldownMs: 1000 });
+    const serde = new GlueAvroSerde(
+      new SchemaCache(new GlueSchemaRegistry(glue, names.schemaRegistry), { latestTtlMs: 60_000, maxEntries: 10 }),
+    );
+    const publisher = new KafkaPublisher({
+      brokers: localKafkaBrokers(),
+      clientId: 'it-backlog',
+      connectionTimeoutMs: 2000,
+      retries: 2,
+      cooldownMs: 1000,
+    });
     cleanups.push(() => publisher.close());
     const logs: Record<string, unknown>[] = [];
     const runStart = Date.now();
-    const summary = await pollEntity({
-      source, checkpoints: new DynamoDbCheckpointStore(dynamodb, checkpointTable), fallback, publisher, serde,
-      log: createLogger({}, (line) => void logs.push(JSON.parse(line) as Record<string, unknown>)),
-    }, {
-      entity: ENTITY, topic, schemaName: topic, compression: 'none', runId: randomUUID(), leaseMs: 600_000,
-      limits: { maxPages: 100, maxConsecutiveEmptyPages: 5 }, outOfTime: () => false,
-    });
+    const summary = await pollEntity(
+      {
+        source,
+        checkpoints: new DynamoDbCheckpointStore(dynamodb, checkpointTable),
+        fallback,
+        publisher,
+        serde,
+        log: createLogger({}, (line) => void logs.push(JSON.parse(line) as Record<string, unknown>)),
+      },
+      {
+        entity: ENTITY,
+        topic,
+        schemaName: topic,
+        compression: 'none',
+        runId: randomUUID(),
+        leaseMs: 600_000,
+        limits: { maxPages: 100, maxConsecutiveEmptyPages: 5 },
+        outOfTime: () => false,
+      },
+    );
     const runMs = Date.now() - runStart;
     let t = Date.now();
     await fallback.openKeys(ENTITY, 5000);
     const listMs = Date.now() - t;
     t = Date.now();
-    await fallback.openStatusesOf(ENTITY, changed0.map((x) => x.id));
+    await fallback.openStatusesOf(
+      ENTITY,
+      changed0.map((x) => x.id),
+    );
     const lookupMs = Date.now() - t;
     const toFirstRequestMs = firstRequestAt! - runStart;
-    expect(logs.some((l) => l.message === 'more events parked than a run lists; asking about each page\'s keys')).toBe(true);
+    expect(logs.some((l) => l.message === "more events parked than a run lists; asking about each page's keys")).toBe(
+      true,
+    );
     const changed = sim.simulator.state([ENTITY]).entities[ENTITY]!.records;
     const behind = changed.filter((x) => Number(x.id.slice(2)) <= 10).length;
     expect(summary).toMatchObject({ parked: { PARKED_BEHIND_KEY: behind }, published: changed.length - behind });
@@ -139,20 +211,39 @@ describe(`a backlog of ${PARKED.toLocaleString('en')} parked events (moto)`, () 
     // One sweep with a 60 s budget (as a Lambda with 90 s left and 30 s kept in reserve); small
     // batches, because every moto query scans the whole table (a few seconds at this size).
     const policy: RedrivePolicy = {
-      backoffBaseMs: 1000, backoffCapMs: 2000, sweepBatchSize: 20, claimMs: 60_000, concurrency: 8,
-      stale: { default: { maxAgeSeconds: 30 * 86_400, maxAttempts: 1000 } }, topicOf: () => topic, compressionOf: () => 'none',
+      backoffBaseMs: 1000,
+      backoffCapMs: 2000,
+      sweepBatchSize: 20,
+      claimMs: 60_000,
+      concurrency: 8,
+      stale: { default: { maxAgeSeconds: 30 * 86_400, maxAttempts: 1000 } },
+      topicOf: () => topic,
+      compressionOf: () => 'none',
     };
     let chained = 0;
     const sweepStart = Date.now();
-    const swept = await sweep({
-      store: new DynamoDbRedriveStore(dynamodb, s3, fallbackTable), publisher, serde, log: createLogger({}, () => undefined), now: () => new Date(), owner: 'it-backlog',
-      archive: new S3RawStore(s3, names.rawBucket), alerts: new InMemoryAlerts(), stage: 'local',
-      budget: { timeLeftMs: () => 90_000 - (Date.now() - sweepStart), reserveMs: 30_000 }, chain: async () => void (chained += 1),
-    }, policy);
+    const swept = await sweep(
+      {
+        store: new DynamoDbRedriveStore(dynamodb, s3, fallbackTable),
+        publisher,
+        serde,
+        log: createLogger({}, () => undefined),
+        now: () => new Date(),
+        owner: 'it-backlog',
+        archive: new S3RawStore(s3, names.rawBucket),
+        alerts: new InMemoryAlerts(),
+        stage: 'local',
+        budget: { timeLeftMs: () => 90_000 - (Date.now() - sweepStart), reserveMs: 30_000 },
+        chain: async () => void (chained += 1),
+      },
+      policy,
+    );
     const sweepMs = Date.now() - sweepStart;
-    process.stdout.write(`backlog of ${PARKED}: parked in ${parkMs} ms; poller run: first source request after ${toFirstRequestMs} ms, run ${runMs} ms (listing ${listMs} ms, one page's keys ${lookupMs} ms) `
-      + `(${summary.published} published, ${behind} behind their keys); one sweep: ${swept.published} events in ${sweepMs} ms over ${swept.rounds} batches `
-      + `(${Math.round(swept.published / (sweepMs / 1000))} events/s), ${JSON.stringify(swept)}\n`);
+    process.stdout.write(
+      `backlog of ${PARKED}: parked in ${parkMs} ms; poller run: first source request after ${toFirstRequestMs} ms, run ${runMs} ms (listing ${listMs} ms, one page's keys ${lookupMs} ms) ` +
+        `(${summary.published} published, ${behind} behind their keys); one sweep: ${swept.published} events in ${sweepMs} ms over ${swept.rounds} batches ` +
+        `(${Math.round(swept.published / (sweepMs / 1000))} events/s), ${JSON.stringify(swept)}\n`,
+    );
     expect(swept).toMatchObject({ stoppedBecause: 'time', chained: true, failed: 0, keyFailures: 0 });
     expect(swept.rounds).toBeGreaterThan(1);
     expect(swept.published).toBeGreaterThan(policy.sweepBatchSize);

@@ -27,15 +27,21 @@ function sourceFiles(dir: string): string[] {
 /** Every relative module a file imports, re-exports, requires or imports dynamically, as a repo path. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
-  return specifiers.filter((s) => s.startsWith('.')).map((s) => path.relative(ROOT, path.resolve(path.dirname(file), s)));
+  const specifiers = [
+    ...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm),
+  ].map((m) => m[1]!);
+  return specifiers
+    .filter((s) => s.startsWith('.'))
+    .map((s) => path.relative(ROOT, path.resolve(path.dirname(file), s)));
 }
 
 describe('the dependency direction between the top-level folders', () => {
   it.each(Object.entries(FORBIDDEN))('%s/ imports none of %j', (folder, forbidden) => {
-    const arrows = sourceFiles(path.join(ROOT, folder)).flatMap((file) => importsOf(file)
-      .filter((target) => forbidden.includes(target.split(path.sep)[0]!))
-      .map((target) => `${path.relative(ROOT, file)} → ${target}`));
+    const arrows = sourceFiles(path.join(ROOT, folder)).flatMap((file) =>
+      importsOf(file)
+        .filter((target) => forbidden.includes(target.split(path.sep)[0]!))
+        .map((target) => `${path.relative(ROOT, file)} → ${target}`),
+    );
     expect(arrows).toEqual([]);
   });
 
@@ -94,11 +100,15 @@ describe('the dependency direction inside lib/', () => {
   });
 
   it('sees a cycle when there is one (serde → registry → serde would be caught)', () => {
-    const arrows = new Map([['serde', new Set(['registry', 'avro'])], ['registry', new Set(['serde'])], ['avro', new Set<string>()]]);
+    const arrows = new Map([
+      ['serde', new Set(['registry', 'avro'])],
+      ['registry', new Set(['serde'])],
+      ['avro', new Set<string>()],
+    ]);
     expect(cyclesOf(arrows)).toEqual(['registry → serde → registry']);
   });
 
-  it('sees the arrows between lib/ folders, to a file or to a folder\'s index (serde → registry/schema-cache, consumer → registry)', () => {
+  it("sees the arrows between lib/ folders, to a file or to a folder's index (serde → registry/schema-cache, consumer → registry)", () => {
     const arrows = libFolderArrows();
     expect([...(arrows.get('serde') ?? [])]).toEqual(expect.arrayContaining(['avro', 'registry']));
     expect([...(arrows.get('consumer') ?? [])]).toContain('registry');

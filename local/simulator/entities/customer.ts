@@ -14,7 +14,10 @@ export const customerModel: EntityModel = {
     const first = random.pick(FIRST_NAMES);
     const last = random.pick(LAST_NAMES);
     const isCompany = random.chance(0.4);
-    const data: JsonObject = { id, displayName: isCompany ? `${last} ${random.pick(COMPANY_WORDS)}` : `${first} ${last}` };
+    const data: JsonObject = {
+      id,
+      displayName: isCompany ? `${last} ${random.pick(COMPANY_WORDS)}` : `${first} ${last}`,
+    };
     setOptional(data, 'email', random, { present: 0.8, null: 0.1 }, () => emailFor(first, last, random));
     setOptional(data, 'phone', random, { present: 0.6, null: 0.2 }, () => fillPattern(locale.phonePattern, random));
     setOptional(data, 'address', random, { present: 0.75, null: 0.15 }, () => addressIn(locale, random));
@@ -29,7 +32,8 @@ export const customerModel: EntityModel = {
     const change = random.int(0, 4);
     if (change === 0) data.balance = random.money(-250, 5000);
     else if (change === 1) data.email = emailFor(random.pick(FIRST_NAMES), random.pick(LAST_NAMES), random);
-    else if (change === 2) data.phone = random.chance(0.8) ? fillPattern(random.pick(LOCALES).phonePattern, random) : null;
+    else if (change === 2)
+      data.phone = random.chance(0.8) ? fillPattern(random.pick(LOCALES).phonePattern, random) : null;
     else if (change === 3) data.address = addressIn(random.pick(LOCALES), random);
     else data.active = !data.active;
     return data;
@@ -50,8 +54,13 @@ function emailFor(first: string, last: string, random: Random): string {
 }
 
 function addressIn(locale: Locale, random: Random): JsonObject {
-  const address: JsonObject = { line1: `${random.int(1, 250)} ${random.pick(locale.streets)}`, city: random.pick(locale.cities) };
-  setOptional(address, 'postalCode', random, { present: 0.85, null: 0.1 }, () => fillPattern(locale.postalPattern, random));
+  const address: JsonObject = {
+    line1: `${random.int(1, 250)} ${random.pick(locale.streets)}`,
+    city: random.pick(locale.cities),
+  };
+  setOptional(address, 'postalCode', random, { present: 0.85, null: 0.1 }, () =>
+    fillPattern(locale.postalPattern, random),
+  );
   address.country = locale.country;
   return address;
 }

@@ -24,7 +24,13 @@ export interface Presence {
 }
 
 /** Sets an optional field: present, null, or absent, so consumers meet all three. */
-export function setOptional(target: JsonObject, field: string, random: Random, presence: Presence, make: () => JsonValue): void {
+export function setOptional(
+  target: JsonObject,
+  field: string,
+  random: Random,
+  presence: Presence,
+  make: () => JsonValue,
+): void {
   const roll = random.next();
   if (roll < presence.present) target[field] = make();
   else if (roll < presence.present + presence.null) target[field] = null;

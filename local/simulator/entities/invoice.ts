@@ -24,7 +24,9 @@ export const invoiceModel: EntityModel = {
       lines,
       total: totalOf(lines),
     };
-    setOptional(data, 'dueDate', random, { present: 0.85, null: 0.1 }, () => isoDateAfter(nowMs, random.pick(PAYMENT_TERMS_DAYS)));
+    setOptional(data, 'dueDate', random, { present: 0.85, null: 0.1 }, () =>
+      isoDateAfter(nowMs, random.pick(PAYMENT_TERMS_DAYS)),
+    );
     data.createdAt = isoTime(nowMs);
     return data;
   },
@@ -51,7 +53,8 @@ export const invoiceModel: EntityModel = {
 /** Bill in the customer's currency when the customer has an address we know. */
 function billingLocale(customer: JsonObject, random: Random): Locale {
   const address = customer.address;
-  const country = address !== null && typeof address === 'object' && !Array.isArray(address) ? address.country : undefined;
+  const country =
+    address !== null && typeof address === 'object' && !Array.isArray(address) ? address.country : undefined;
   return localeOfCountry(country) ?? random.pick(LOCALES);
 }
 
@@ -67,7 +70,8 @@ function invoiceLine(locale: Locale, random: Random): JsonObject {
 function reviseLines(data: JsonObject, random: Random): void {
   const lines = Array.isArray(data.lines) ? data.lines : [];
   const line = lines[random.int(0, lines.length - 1)];
-  if (line !== undefined && line !== null && typeof line === 'object' && !Array.isArray(line)) line.quantity = random.int(1, 12);
+  if (line !== undefined && line !== null && typeof line === 'object' && !Array.isArray(line))
+    line.quantity = random.int(1, 12);
   data.lines = lines;
   data.total = totalOf(lines);
 }
@@ -75,7 +79,8 @@ function reviseLines(data: JsonObject, random: Random): void {
 function totalOf(lines: readonly JsonValue[]): number {
   let total = 0;
   for (const line of lines) {
-    if (line !== null && typeof line === 'object' && !Array.isArray(line)) total += Number(line.quantity) * Number(line.unitPrice);
+    if (line !== null && typeof line === 'object' && !Array.isArray(line))
+      total += Number(line.quantity) * Number(line.unitPrice);
   }
   return roundMoney(total);
 }

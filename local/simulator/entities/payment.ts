@@ -10,7 +10,11 @@ type PaymentMethod = (typeof METHODS)[number];
 export const paymentModel: EntityModel = {
   idPrefix: 'pay',
   // Payments are taken against invoices that were sent out, when there are any.
-  parent: { entity: 'invoice', field: 'invoiceId', prefer: (invoice) => invoice.status === 'OPEN' || invoice.status === 'PAID' },
+  parent: {
+    entity: 'invoice',
+    field: 'invoiceId',
+    prefer: (invoice) => invoice.status === 'OPEN' || invoice.status === 'PAID',
+  },
 
   create({ id, nowMs, random, parent }) {
     if (parent === null) throw new Error('a payment is always taken against an existing invoice');
@@ -23,7 +27,9 @@ export const paymentModel: EntityModel = {
       method,
       receivedAt: isoTime(daysAgo(nowMs, random.next() * 3)),
     };
-    setOptional(data, 'reference', random, { present: method === 'CASH' ? 0.2 : 0.85, null: 0.1 }, () => referenceFor(method, random));
+    setOptional(data, 'reference', random, { present: method === 'CASH' ? 0.2 : 0.85, null: 0.1 }, () =>
+      referenceFor(method, random),
+    );
     return data;
   },
 

@@ -42,7 +42,8 @@ export function showState({ url, simulator }: RouteRequest): Reply {
 }
 
 function asObject(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('request body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new BadRequestError('request body must be a JSON object');
   return body as Record<string, unknown>;
 }
 

@@ -54,7 +54,8 @@ export function writeReply(response: ServerResponse, reply: Reply): void {
 /** Known errors become their status with `{error}`; anything else is a bug and a 500. */
 export function errorReply(error: unknown): Reply {
   if (error instanceof SimulatorHttpError) {
-    const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': 'Bearer realm="cdc-simulator"' } : {};
+    const headers: Record<string, string> =
+      error.status === 401 ? { 'www-authenticate': 'Bearer realm="cdc-simulator"' } : {};
     return { status: error.status, body: { error: error.message }, headers, log: { error: error.message } };
   }
   const message = error instanceof Error ? error.message : String(error);

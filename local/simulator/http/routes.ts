@@ -25,6 +25,11 @@ export function findRoute(method: string, path: string): Route {
   const candidates = ROUTES.filter((route) => route.path === path);
   if (candidates.length === 0) throw new NotFoundError(path);
   const route = candidates.find((candidate) => candidate.method === method);
-  if (route === undefined) throw new MethodNotAllowedError(method, path, candidates.map((candidate) => candidate.method));
+  if (route === undefined)
+    throw new MethodNotAllowedError(
+      method,
+      path,
+      candidates.map((candidate) => candidate.method),
+    );
   return route;
 }

@@ -23,7 +23,12 @@ export function createSimulatorServer(options: SimulatorServerOptions): Server {
   });
 }
 
-async function answer(request: IncomingMessage, response: ServerResponse, options: SimulatorServerOptions, expectedDigest: Buffer | null): Promise<void> {
+async function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: SimulatorServerOptions,
+  expectedDigest: Buffer | null,
+): Promise<void> {
   const started = performance.now();
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://simulator.invalid');

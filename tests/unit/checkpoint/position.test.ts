@@ -8,19 +8,31 @@ const failed = (updatedAt: string, eventId: string): Progress => ({ updatedAt, e
 
 describe('the tie-safe checkpoint position', () => {
   it('moves to the last handed-off timestamp and remembers the events handed off at it', () => {
-    expect(advance(START_OF_TIME, [done(T1, 'a'), done(T1, 'b'), done(T2, 'c')])).toEqual({ updatedAt: T2, eventIdsAtUpdatedAt: ['c'] });
+    expect(advance(START_OF_TIME, [done(T1, 'a'), done(T1, 'b'), done(T2, 'c')])).toEqual({
+      updatedAt: T2,
+      eventIdsAtUpdatedAt: ['c'],
+    });
   });
 
   it('keeps the tie when a page ends inside a run of equal timestamps', () => {
     const afterPage1 = advance(START_OF_TIME, [done(T1, 'a'), done(T1, 'b')]);
     expect(afterPage1).toEqual({ updatedAt: T1, eventIdsAtUpdatedAt: ['a', 'b'] });
     // The next query starts at T1 inclusively: a and b are exact duplicates, c is new.
-    expect([['a', T1], ['b', T1], ['c', T1]].map(([id, at]) => alreadyHandedOff(afterPage1, String(at), String(id)))).toEqual([true, true, false]);
+    expect(
+      [
+        ['a', T1],
+        ['b', T1],
+        ['c', T1],
+      ].map(([id, at]) => alreadyHandedOff(afterPage1, String(at), String(id))),
+    ).toEqual([true, true, false]);
     expect(advance(afterPage1, [done(T1, 'c'), done(T2, 'd')])).toEqual({ updatedAt: T2, eventIdsAtUpdatedAt: ['d'] });
   });
 
   it('never moves past an event that was not handed off, even inside a tie', () => {
-    expect(advance(START_OF_TIME, [done(T1, 'a'), failed(T1, 'b'), done(T1, 'c'), done(T2, 'd')])).toEqual({ updatedAt: T1, eventIdsAtUpdatedAt: ['a'] });
+    expect(advance(START_OF_TIME, [done(T1, 'a'), failed(T1, 'b'), done(T1, 'c'), done(T2, 'd')])).toEqual({
+      updatedAt: T1,
+      eventIdsAtUpdatedAt: ['a'],
+    });
     expect(advance(START_OF_TIME, [failed(T1, 'a'), done(T2, 'b')])).toBe(START_OF_TIME);
   });
 
@@ -44,7 +56,9 @@ describe('the in-memory checkpoint store', () => {
     await store.save('customer', START_OF_TIME, undefined, 'run-0');
     const read = await store.load('customer');
     await store.save('customer', { updatedAt: T2, eventIdsAtUpdatedAt: ['b'] }, read?.version, 'run-1');
-    await expect(store.save('customer', { updatedAt: T1, eventIdsAtUpdatedAt: ['a'] }, read?.version, 'run-2')).rejects.toBeInstanceOf(CheckpointConflictError);
+    await expect(
+      store.save('customer', { updatedAt: T1, eventIdsAtUpdatedAt: ['a'] }, read?.version, 'run-2'),
+    ).rejects.toBeInstanceOf(CheckpointConflictError);
     expect((await store.load('customer'))?.position.updatedAt).toBe(T2);
   });
 });

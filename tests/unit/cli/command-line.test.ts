@@ -20,7 +20,10 @@ describe('the command-line reader', () => {
   });
 
   it('lets a command word its refusals its own way', () => {
-    const messages = { unknown: (flag: string) => `unknown option ${flag}`, missing: (flag: string) => `${flag} wants a number` };
+    const messages = {
+      unknown: (flag: string) => `unknown option ${flag}`,
+      missing: (flag: string) => `${flag} wants a number`,
+    };
     expect(() => readFlags(['--x'], SPEC, messages)).toThrow('unknown option --x');
     expect(() => readFlags(['--stage'], SPEC, messages)).toThrow('--stage wants a number');
   });

@@ -8,21 +8,42 @@ describe('CDC_KAFKA_AUTH and friends', () => {
     expect(parseKafkaAuth({ CDC_KAFKA_AUTH: 'none', CDC_KAFKA_TLS: 'true' })).toEqual({ mechanism: 'none', tls: true });
   });
 
-  it('iam signs in the function\'s region, over TLS', () => {
-    expect(parseKafkaAuth({ CDC_KAFKA_AUTH: 'iam', AWS_REGION: 'eu-west-1' })).toEqual({ mechanism: 'iam', tls: true, region: 'eu-west-1' });
+  it("iam signs in the function's region, over TLS", () => {
+    expect(parseKafkaAuth({ CDC_KAFKA_AUTH: 'iam', AWS_REGION: 'eu-west-1' })).toEqual({
+      mechanism: 'iam',
+      tls: true,
+      region: 'eu-west-1',
+    });
   });
 
-  it('scram-sha-512 needs the cluster\'s AmazonMSK_ secret', () => {
-    expect(parseKafkaAuth({ CDC_KAFKA_AUTH: 'scram-sha-512', CDC_KAFKA_SCRAM_SECRET_ARN: SECRET, CDC_KAFKA_TLS: 'true' })).toEqual({ mechanism: 'scram-sha-512', tls: true, secretArn: SECRET });
+  it("scram-sha-512 needs the cluster's AmazonMSK_ secret", () => {
+    expect(
+      parseKafkaAuth({ CDC_KAFKA_AUTH: 'scram-sha-512', CDC_KAFKA_SCRAM_SECRET_ARN: SECRET, CDC_KAFKA_TLS: 'true' }),
+    ).toEqual({ mechanism: 'scram-sha-512', tls: true, secretArn: SECRET });
   });
 
   it.each([
     [{ CDC_KAFKA_AUTH: 'plain' }, 'CDC_KAFKA_AUTH', 'must be one of none, iam, scram-sha-512, got "plain"'],
     [{ CDC_KAFKA_TLS: 'yes' }, 'CDC_KAFKA_TLS', 'must be true or false, got "yes"'],
-    [{ CDC_KAFKA_AUTH: 'iam', AWS_REGION: 'eu-west-1', CDC_KAFKA_TLS: 'false' }, 'CDC_KAFKA_TLS', 'must be true with CDC_KAFKA_AUTH=iam'],
+    [
+      { CDC_KAFKA_AUTH: 'iam', AWS_REGION: 'eu-west-1', CDC_KAFKA_TLS: 'false' },
+      'CDC_KAFKA_TLS',
+      'must be true with CDC_KAFKA_AUTH=iam',
+    ],
     [{ CDC_KAFKA_AUTH: 'iam' }, 'AWS_REGION', 'is needed to sign MSK IAM authentication'],
-    [{ CDC_KAFKA_AUTH: 'scram-sha-512' }, 'CDC_KAFKA_SCRAM_SECRET_ARN', 'is required with CDC_KAFKA_AUTH=scram-sha-512'],
-    [{ CDC_KAFKA_AUTH: 'scram-sha-512', CDC_KAFKA_SCRAM_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cdc-creds' }, 'CDC_KAFKA_SCRAM_SECRET_ARN', 'whose name starts with AmazonMSK_'],
+    [
+      { CDC_KAFKA_AUTH: 'scram-sha-512' },
+      'CDC_KAFKA_SCRAM_SECRET_ARN',
+      'is required with CDC_KAFKA_AUTH=scram-sha-512',
+    ],
+    [
+      {
+        CDC_KAFKA_AUTH: 'scram-sha-512',
+        CDC_KAFKA_SCRAM_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cdc-creds',
+      },
+      'CDC_KAFKA_SCRAM_SECRET_ARN',
+      'whose name starts with AmazonMSK_',
+    ],
   ])('%j fails at cold start naming %s', (env, setting, problem) => {
     let error: unknown;
     try {

@@ -2,8 +2,17 @@ import { ConfigError } from '../../../lib/config';
 import { loadPollerConfig } from '../../../functions/poller/config';
 
 const env = (overrides: Record<string, string>): Record<string, string> => ({
-  STAGE: 'local', CDC_ENTITIES: '{"customer":{}}', KAFKA_BROKERS: '127.0.0.1:9092', CDC_TOPIC_PREFIX: 'cdc', CDC_CHECKPOINT_TABLE: 'cp',
-  CDC_FALLBACK_TABLE: 'fb', CDC_RAW_BUCKET: 'raw', CDC_SCHEMA_REGISTRY: 'reg', CDC_POLL_PAGE_LIMIT: '100', CDC_SOURCE_URL: 'https://source.example.com', ...overrides,
+  STAGE: 'local',
+  CDC_ENTITIES: '{"customer":{}}',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  CDC_TOPIC_PREFIX: 'cdc',
+  CDC_CHECKPOINT_TABLE: 'cp',
+  CDC_FALLBACK_TABLE: 'fb',
+  CDC_RAW_BUCKET: 'raw',
+  CDC_SCHEMA_REGISTRY: 'reg',
+  CDC_POLL_PAGE_LIMIT: '100',
+  CDC_SOURCE_URL: 'https://source.example.com',
+  ...overrides,
 });
 
 describe('the poller configuration', () => {

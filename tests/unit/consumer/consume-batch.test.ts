@@ -18,33 +18,97 @@ async function rig() {
   const raw = new InMemoryRawStore();
   const fallback = new InMemoryFallbackStore();
   const slept: number[] = [];
-  const deps = { serde, raw, fallback, log: createLogger({}, () => undefined), sleep: async (ms: number) => void slept.push(ms), now: () => new Date(T0) };
-  const options = { entityOf: (t: string) => (t === 'cdc.customer' ? 'customer' : undefined), gzip: true, decodeAttempts: 3 };
-  const message = async (offset: number, id: string, op = 'UPSERT'): Promise<KafkaMessage> => {
-    const change = customerChange({ id, op, eventId: `${offset}`.padStart(32, '0'), ...(op === 'DELETE' ? { data: null } : {}) }, { id });
-    const { bytes } = await serde.encode('cdc.customer', change);
-    return { key: Buffer.from(id), value: bytes, headers: { 'cdc-event-id': change.eventId as string }, offset: String(offset), timestamp: String(T0 + offset), attributes: 0 } as KafkaMessage;
+  const deps = {
+    serde,
+    raw,
+    fallback,
+    log: createLogger({}, () => undefined),
+    sleep: async (ms: number) => void slept.push(ms),
+    now: () => new Date(T0),
   };
-  const event = (byPartition: Record<number, KafkaMessage[]>): MSKEvent => ({
-    eventSource: 'aws:kafka', eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/local/x', bootstrapServers: '127.0.0.1:9092',
-    records: Object.fromEntries(Object.entries(byPartition).map(([p, ms]) => [`cdc.customer-${p}`, ms.map((m) => mskRecord('cdc.customer', Number(p), m))])),
-  } as unknown as MSKEvent);
-  const rows = (key: string) => gunzipSync(raw.objects.get(key)!.body).toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { registry, serde, raw, fallback, slept, run: (e: MSKEvent) => consumeBatch(e, deps, options), message, event, rows };
+  const options = {
+    entityOf: (t: string) => (t === 'cdc.customer' ? 'customer' : undefined),
+    gzip: true,
+    decodeAttempts: 3,
+  };
+  const message = async (offset: number, id: string, op = 'UPSERT'): Promise<KafkaMessage> => {
+    const change = customerChange(
+      { id, op, eventId: `${offset}`.padStart(32, '0'), ...(op === 'DELETE' ? { data: null } : {}) },
+      { id },
+    );
+    const { bytes } = await serde.encode('cdc.customer', change);
+    return {
+      key: Buffer.from(id),
+      value: bytes,
+      headers: { 'cdc-event-id': change.eventId as string },
+      offset: String(offset),
+      timestamp: String(T0 + offset),
+      attributes: 0,
+    } as KafkaMessage;
+  };
+  const event = (byPartition: Record<number, KafkaMessage[]>): MSKEvent =>
+    ({
+      eventSource: 'aws:kafka',
+      eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/local/x',
+      bootstrapServers: '127.0.0.1:9092',
+      records: Object.fromEntries(
+        Object.entries(byPartition).map(([p, ms]) => [
+          `cdc.customer-${p}`,
+          ms.map((m) => mskRecord('cdc.customer', Number(p), m)),
+        ]),
+      ),
+    }) as unknown as MSKEvent;
+  const rows = (key: string) =>
+    gunzipSync(raw.objects.get(key)!.body)
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return {
+    registry,
+    serde,
+    raw,
+    fallback,
+    slept,
+    run: (e: MSKEvent) => consumeBatch(e, deps, options),
+    message,
+    event,
+    rows,
+  };
 }
 
 describe('the consumer core', () => {
   it('writes one object per topic-partition, named by its offsets, rows in offset order', async () => {
     const r = await rig();
-    const summary = await r.run(r.event({ 0: [await r.message(10, 'c-1'), await r.message(11, 'c-2', 'DELETE')], 1: [await r.message(7, 'c-3')] }));
-    expect(summary).toEqual({ records: 3, partitions: 2, objects: 2, rows: 3, deadLettered: 0, bytes: expect.any(Number) });
+    const summary = await r.run(
+      r.event({
+        0: [await r.message(10, 'c-1'), await r.message(11, 'c-2', 'DELETE')],
+        1: [await r.message(7, 'c-3')],
+      }),
+    );
+    expect(summary).toEqual({
+      records: 3,
+      partitions: 2,
+      objects: 2,
+      rows: 3,
+      deadLettered: 0,
+      bytes: expect.any(Number),
+    });
     expect([...r.raw.objects.keys()].sort()).toEqual([
       'raw/entity=customer/dt=2026-11-24/cdc.customer-0-10-11.jsonl.gz',
       'raw/entity=customer/dt=2026-11-24/cdc.customer-1-7-7.jsonl.gz',
     ]);
     const rows = r.rows('raw/entity=customer/dt=2026-11-24/cdc.customer-0-10-11.jsonl.gz');
-    expect(rows.map((x) => [x._kafka_offset, x.id, x._op, x.displayName])).toEqual([[10, 'c-1', 'UPSERT', 'Ada Lovelace'], [11, 'c-2', 'DELETE', null]]);
-    expect(rows[0]).toMatchObject({ _updated_at: '2026-11-24T10:00:00.000Z', _event_id: '10'.padStart(32, '0'), _kafka_topic: 'cdc.customer', address_city: 'London' });
+    expect(rows.map((x) => [x._kafka_offset, x.id, x._op, x.displayName])).toEqual([
+      [10, 'c-1', 'UPSERT', 'Ada Lovelace'],
+      [11, 'c-2', 'DELETE', null],
+    ]);
+    expect(rows[0]).toMatchObject({
+      _updated_at: '2026-11-24T10:00:00.000Z',
+      _event_id: '10'.padStart(32, '0'),
+      _kafka_topic: 'cdc.customer',
+      address_city: 'London',
+    });
   });
 
   it('writes the same keys and bytes when the same batch is delivered again', async () => {
@@ -62,14 +126,34 @@ describe('the consumer core', () => {
     const poison = { ...(await r.message(2, 'bad')), value: Buffer.from('{"not":"avro"}') } as KafkaMessage;
     const summary = await r.run(r.event({ 0: [await r.message(1, 'a'), poison, await r.message(3, 'c')] }));
     expect(summary).toMatchObject({ rows: 2, deadLettered: 1 });
-    expect(r.rows('raw/entity=customer/dt=2026-11-24/cdc.customer-0-1-3.jsonl.gz').map((x) => x.id)).toEqual(['a', 'c']);
+    expect(r.rows('raw/entity=customer/dt=2026-11-24/cdc.customer-0-1-3.jsonl.gz').map((x) => x.id)).toEqual([
+      'a',
+      'c',
+    ]);
     const letter = JSON.parse(r.raw.objects.get('dead-letter/entity=customer/cdc.customer-0-2.json')!.body.toString());
-    expect(letter).toMatchObject({ reason: 'UNDECODABLE', topic: 'cdc.customer', partition: 0, offset: 2, key: 'bad', valueBase64: Buffer.from('{"not":"avro"}').toString('base64') });
+    expect(letter).toMatchObject({
+      reason: 'UNDECODABLE',
+      topic: 'cdc.customer',
+      partition: 0,
+      offset: 2,
+      key: 'bad',
+      valueBase64: Buffer.from('{"not":"avro"}').toString('base64'),
+    });
     expect(letter.error).toContain('not');
-    expect(r.fallback.events).toEqual([expect.objectContaining({
-      entity: 'customer', id: 'bad', status: 'AMBIGUOUS', reason: 'UNDECODABLE', eventId: '2'.padStart(32, '0'),
-      payload: expect.objectContaining({ source: 'consumer', offset: 2, deadLetter: { bucket: 'in-memory-raw', key: 'dead-letter/entity=customer/cdc.customer-0-2.json' } }),
-    })]);
+    expect(r.fallback.events).toEqual([
+      expect.objectContaining({
+        entity: 'customer',
+        id: 'bad',
+        status: 'AMBIGUOUS',
+        reason: 'UNDECODABLE',
+        eventId: '2'.padStart(32, '0'),
+        payload: expect.objectContaining({
+          source: 'consumer',
+          offset: 2,
+          deadLetter: { bucket: 'in-memory-raw', key: 'dead-letter/entity=customer/cdc.customer-0-2.json' },
+        }),
+      }),
+    ]);
   });
 
   it('asks Glue again for an unknown schema version, then dead-letters it as SCHEMA_NOT_FOUND', async () => {
@@ -113,9 +197,20 @@ describe('the consumer core', () => {
     });
     const cold = new GlueAvroSerde(new SchemaCache(lagging, { latestTtlMs: 60_000, maxEntries: 10 }));
     const slept: number[] = [];
-    const deps = { serde: cold, raw: r.raw, fallback: r.fallback, log: createLogger({}, () => undefined), sleep: async (ms: number) => void slept.push(ms), now: () => new Date(T0) };
+    const deps = {
+      serde: cold,
+      raw: r.raw,
+      fallback: r.fallback,
+      log: createLogger({}, () => undefined),
+      sleep: async (ms: number) => void slept.push(ms),
+      now: () => new Date(T0),
+    };
     r.registry.calls.length = 0;
-    const summary = await consumeBatch(r.event({ 0: [first, await r.message(2, 'b')], 1: [await r.message(3, 'c')] }), deps, { entityOf: () => 'customer', gzip: true, decodeAttempts: 3 });
+    const summary = await consumeBatch(
+      r.event({ 0: [first, await r.message(2, 'b')], 1: [await r.message(3, 'c')] }),
+      deps,
+      { entityOf: () => 'customer', gzip: true, decodeAttempts: 3 },
+    );
     expect(summary).toMatchObject({ rows: 3, deadLettered: 0 });
     expect(slept).toEqual([200]);
     expect(r.registry.calls.filter((c) => c === `byId:${version}`)).toHaveLength(1);
@@ -136,8 +231,13 @@ describe('the consumer core', () => {
     const event = r.event({ 0: [await r.message(1, 'a')] });
     r.registry.down = true;
     const cold = new GlueAvroSerde(new SchemaCache(r.registry, { latestTtlMs: 60_000, maxEntries: 10 }));
-    await expect(consumeBatch(event, { serde: cold, raw: r.raw, fallback: r.fallback, log: createLogger({}, () => undefined) }, { entityOf: () => 'customer', gzip: true, decodeAttempts: 3 }))
-      .rejects.toMatchObject({ reason: 'REGISTRY_UNAVAILABLE' });
+    await expect(
+      consumeBatch(
+        event,
+        { serde: cold, raw: r.raw, fallback: r.fallback, log: createLogger({}, () => undefined) },
+        { entityOf: () => 'customer', gzip: true, decodeAttempts: 3 },
+      ),
+    ).rejects.toMatchObject({ reason: 'REGISTRY_UNAVAILABLE' });
     expect(r.raw.objects.size).toBe(0);
     expect(r.fallback.events).toEqual([]);
   });
@@ -145,7 +245,10 @@ describe('the consumer core', () => {
   it('refuses a topic of no configured entity, and an event that is not from MSK', async () => {
     const r = await rig();
     const event = r.event({ 0: [await r.message(1, 'a')] });
-    const renamed = { ...event, records: { 'other-0': event.records['cdc.customer-0']!.map((x) => ({ ...x, topic: 'other' })) } } as MSKEvent;
+    const renamed = {
+      ...event,
+      records: { 'other-0': event.records['cdc.customer-0']!.map((x) => ({ ...x, topic: 'other' })) },
+    } as MSKEvent;
     await expect(r.run(renamed)).rejects.toThrow('topic other belongs to no configured entity');
     await expect(r.run({ records: {} } as unknown as MSKEvent)).rejects.toThrow('consumer expects an MSK event');
   });

@@ -2,7 +2,9 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type CfnTemplate, packageTemplate, resourcesOfType } from '../../helpers/package-template';
 
-const ENTITIES = readdirSync(path.resolve(__dirname, '../../../schemas')).filter((f) => f.endsWith('.avsc')).map((f) => f.slice(0, -5));
+const ENTITIES = readdirSync(path.resolve(__dirname, '../../../schemas'))
+  .filter((f) => f.endsWith('.avsc'))
+  .map((f) => f.slice(0, -5));
 let dev: CfnTemplate;
 
 beforeAll(async () => {
@@ -10,7 +12,8 @@ beforeAll(async () => {
 }, 120_000);
 
 function consumerMappings(template: CfnTemplate): Record<string, unknown>[] {
-  return resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(([, p]) => p)
+  return resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
+    .map(([, p]) => p)
     .filter((p) => JSON.stringify(p.FunctionName).includes('"ConsumerLambdaFunction"'));
 }
 
@@ -35,7 +38,10 @@ describe("the consumer's MSK event source mappings (stage dev)", () => {
   });
 
   it('refuses limits Lambda would reject, naming the param', async () => {
-    const failure = await packageTemplate('dev', { consumerMaxRecordAgeSeconds: '30' }).then(() => 'packaged', (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`);
+    const failure = await packageTemplate('dev', { consumerMaxRecordAgeSeconds: '30' }).then(
+      () => 'packaged',
+      (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
     expect(failure).toMatch(/param consumerMaxRecordAgeSeconds: must be -1 or 60\.\.604800, got 30/);
   }, 120_000);
 });

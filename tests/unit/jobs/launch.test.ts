@@ -1,7 +1,14 @@
 import { type ActiveRun, type JobRunner, type JobSpec, jobSpec, launchJobs, type RunState } from '../../../lib/jobs';
 import { createLogger } from '../../../lib/log';
 
-const settings = { stage: 'dev', rawBucket: 'raw-b', lakeBucket: 'lake-b', artifactsBucket: 'art-b', schemaRegistry: 'reg', topicPrefix: 'cdc' };
+const settings = {
+  stage: 'dev',
+  rawBucket: 'raw-b',
+  lakeBucket: 'lake-b',
+  artifactsBucket: 'art-b',
+  schemaRegistry: 'reg',
+  topicPrefix: 'cdc',
+};
 
 class FakeRunner implements JobRunner {
   readonly started: { spec: JobSpec; token: string }[] = [];
@@ -29,28 +36,67 @@ describe('the job launcher core', () => {
     expect(spec).toMatchObject({
       name: 'cdc-batch-customer',
       entryPoint: 's3://art-b/jobs/entrypoint.py',
-      entryPointArguments: ['--mode', 'batch', '--entity', 'customer', '--raw-root', 's3://raw-b', '--lake-root', 's3://lake-b/delta', '--registry', 'reg', '--schema-prefix', 'cdc'],
+      entryPointArguments: [
+        '--mode',
+        'batch',
+        '--entity',
+        'customer',
+        '--raw-root',
+        's3://raw-b',
+        '--lake-root',
+        's3://lake-b/delta',
+        '--registry',
+        'reg',
+        '--schema-prefix',
+        'cdc',
+      ],
       logUri: 's3://art-b/logs/',
       tags: { project: 'cdc-pipeline', stage: 'dev', mode: 'batch', entities: 'customer' },
     });
     expect(spec.sparkSubmitParameters).toContain('--py-files s3://art-b/jobs/cdc_jobs.zip');
     expect(spec.sparkSubmitParameters).toContain('--conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension');
-    expect(jobSpec('streaming', ['a', 'b'], settings).entryPointArguments).toEqual(expect.arrayContaining(['--entity', 'a,b', '--trigger', 'available-now']));
+    expect(jobSpec('streaming', ['a', 'b'], settings).entryPointArguments).toEqual(
+      expect.arrayContaining(['--entity', 'a,b', '--trigger', 'available-now']),
+    );
   });
 
   it('starts one run per entity, or one for all, and never a second run of a name still going', async () => {
     const runner = new FakeRunner();
     const log = createLogger({}, () => undefined);
     const now = () => new Date('2026-11-25T10:15:30Z');
-    const first = await launchJobs({ mode: 'batch', entities: ['customer', 'invoice'], grouping: 'entity' }, runner, settings, log, now);
-    expect(first.map((r) => [r.name, r.jobRunId, r.started])).toEqual([['cdc-batch-customer', 'run-1', true], ['cdc-batch-invoice', 'run-2', true]]);
+    const first = await launchJobs(
+      { mode: 'batch', entities: ['customer', 'invoice'], grouping: 'entity' },
+      runner,
+      settings,
+      log,
+      now,
+    );
+    expect(first.map((r) => [r.name, r.jobRunId, r.started])).toEqual([
+      ['cdc-batch-customer', 'run-1', true],
+      ['cdc-batch-invoice', 'run-2', true],
+    ]);
     expect(runner.started[0]!.token).toBe('cdc-batch-customer-2026-11-25T10:15');
     runner.running.delete('cdc-batch-invoice');
-    const second = await launchJobs({ mode: 'batch', entities: ['customer', 'invoice'], grouping: 'entity' }, runner, settings, log, now);
-    expect(second.map((r) => [r.name, r.jobRunId, r.started])).toEqual([['cdc-batch-customer', 'run-1', false], ['cdc-batch-invoice', 'run-3', true]]);
+    const second = await launchJobs(
+      { mode: 'batch', entities: ['customer', 'invoice'], grouping: 'entity' },
+      runner,
+      settings,
+      log,
+      now,
+    );
+    expect(second.map((r) => [r.name, r.jobRunId, r.started])).toEqual([
+      ['cdc-batch-customer', 'run-1', false],
+      ['cdc-batch-invoice', 'run-3', true],
+    ]);
     // Once those runs are done (beside them, nothing would start: see the next test).
     runner.running.clear();
-    const all = await launchJobs({ mode: 'streaming', entities: ['customer', 'invoice'], grouping: 'all' }, runner, settings, log, now);
+    const all = await launchJobs(
+      { mode: 'streaming', entities: ['customer', 'invoice'], grouping: 'all' },
+      runner,
+      settings,
+      log,
+      now,
+    );
     expect(all.map((r) => r.name)).toEqual(['cdc-streaming-customer+invoice']);
   });
 
@@ -58,14 +104,24 @@ describe('the job launcher core', () => {
     const runner = new FakeRunner();
     const log = createLogger({}, () => undefined);
     runner.running.set('cdc-streaming-customer+invoice', 'stream-1');
-    const perEntity = await launchJobs({ mode: 'batch', entities: ['customer', 'invoice', 'payment'], grouping: 'entity' }, runner, settings, log);
+    const perEntity = await launchJobs(
+      { mode: 'batch', entities: ['customer', 'invoice', 'payment'], grouping: 'entity' },
+      runner,
+      settings,
+      log,
+    );
     expect(perEntity.map((r) => [r.entities, r.name, r.jobRunId, r.started])).toEqual([
       [['customer'], 'cdc-streaming-customer+invoice', 'stream-1', false],
       [['invoice'], 'cdc-streaming-customer+invoice', 'stream-1', false],
       [['payment'], 'cdc-batch-payment', 'run-1', true],
     ]);
     runner.running.delete('cdc-batch-payment');
-    const all = await launchJobs({ mode: 'batch', entities: ['customer', 'invoice', 'payment'], grouping: 'all' }, runner, settings, log);
+    const all = await launchJobs(
+      { mode: 'batch', entities: ['customer', 'invoice', 'payment'], grouping: 'all' },
+      runner,
+      settings,
+      log,
+    );
     expect(all.map((r) => [r.entities, r.name, r.jobRunId, r.started])).toEqual([
       [['customer', 'invoice'], 'cdc-streaming-customer+invoice', 'stream-1', false],
       [['payment'], 'cdc-batch-payment', 'run-2', true],

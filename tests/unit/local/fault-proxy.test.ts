@@ -18,10 +18,11 @@ async function countingService(slowMs = 200): Promise<{ url: string; handled: st
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     handled,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -24,7 +24,12 @@ export function censusOf(store: InMemoryRedriveStore): FallbackCensus {
 export function restoreInto(store: InMemoryRedriveStore): RestoreTarget {
   return {
     parkIfAbsent: async (event, note) => {
-      if (store.all.some((i) => i.pk === partitionKey(event.entity, event.id) && i.sk === sortKey(event.updatedAt, event.eventId))) return false;
+      if (
+        store.all.some(
+          (i) => i.pk === partitionKey(event.entity, event.id) && i.sk === sortKey(event.updatedAt, event.eventId),
+        )
+      )
+        return false;
       store.add(event);
       const added = (await store.itemsOfKey(event.entity, event.id)).find((i) => i.eventId === event.eventId)!;
       await store.setStatus(added, event.status, event.status, note);
@@ -34,12 +39,27 @@ export function restoreInto(store: InMemoryRedriveStore): RestoreTarget {
 }
 
 export function jobsOf(runs: JobRunRecord[] | Error): JobRunHistory {
-  return { runsSince: async (since) => { if (runs instanceof Error) throw runs; return runs.filter((r) => new Date(r.createdAt) >= since); } };
+  return {
+    runsSince: async (since) => {
+      if (runs instanceof Error) throw runs;
+      return runs.filter((r) => new Date(r.createdAt) >= since);
+    },
+  };
 }
 
 export const STAGE: OpsStage = {
-  stage: 'test', local: false, region: 'eu-west-1', entities: ['customer', 'invoice', 'payment'], topicPrefix: 'cdc',
-  checkpointTable: 'cp', fallbackTable: 'fb', rawBucket: 'raw', archiveBucket: 'raw', emrApplication: 'spark', schemaRegistry: 'schemas', rawGzip: true,
+  stage: 'test',
+  local: false,
+  region: 'eu-west-1',
+  entities: ['customer', 'invoice', 'payment'],
+  topicPrefix: 'cdc',
+  checkpointTable: 'cp',
+  fallbackTable: 'fb',
+  rawBucket: 'raw',
+  archiveBucket: 'raw',
+  emrApplication: 'spark',
+  schemaRegistry: 'schemas',
+  rawGzip: true,
 };
 
 export interface FakeStage extends StageAdapters {
@@ -53,21 +73,45 @@ export interface FakeStage extends StageAdapters {
 export function fakeStage(runs: JobRunRecord[] = []): FakeStage {
   const store = new InMemoryRedriveStore();
   const stage: FakeStage = {
-    stage: STAGE, checkpoints: new InMemoryCheckpointStore(), store, fallback: censusOf(store), restore: restoreInto(store),
-    archive: new InMemoryStaleArchive(), jobs: jobsOf(runs), failedBatches: new InMemoryFailedBatches('raw'), now: () => NOW, closed: 0,
-    close: () => { stage.closed += 1; },
+    stage: STAGE,
+    checkpoints: new InMemoryCheckpointStore(),
+    store,
+    fallback: censusOf(store),
+    restore: restoreInto(store),
+    archive: new InMemoryStaleArchive(),
+    jobs: jobsOf(runs),
+    failedBatches: new InMemoryFailedBatches('raw'),
+    now: () => NOW,
+    closed: 0,
+    close: () => {
+      stage.closed += 1;
+    },
   };
   return stage;
 }
 
 /** A parked customer change `secondsAgo` before NOW, valid under the customer schema unless `data` breaks it. */
-export function parkedChange(id: string, secondsAgo: number, overrides: Partial<ParkedEvent> = {}, data: Record<string, unknown> = {}): ParkedEvent {
+export function parkedChange(
+  id: string,
+  secondsAgo: number,
+  overrides: Partial<ParkedEvent> = {},
+  data: Record<string, unknown> = {},
+): ParkedEvent {
   const updatedAt = new Date(NOW.getTime() - secondsAgo * 1000).toISOString();
   const eventId = `${id}-${secondsAgo}`.padEnd(32, '0');
   return {
-    entity: 'customer', id, updatedAt, eventId, payload: customerChange({ id, updatedAt, eventId }, { id, ...data }),
-    status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 1,
-    firstSeenAt: updatedAt, nextAttemptAt: NOW.toISOString(), ...overrides,
+    entity: 'customer',
+    id,
+    updatedAt,
+    eventId,
+    payload: customerChange({ id, updatedAt, eventId }, { id, ...data }),
+    status: 'RETRIABLE',
+    reason: 'KAFKA_UNAVAILABLE',
+    error: 'broker down',
+    attempts: 1,
+    firstSeenAt: updatedAt,
+    nextAttemptAt: NOW.toISOString(),
+    ...overrides,
   };
 }
 
@@ -77,12 +121,17 @@ export function scriptedIo(answer: string | undefined) {
   const err: string[] = [];
   const asked: string[] = [];
   return {
-    out, err, asked,
+    out,
+    err,
+    asked,
     io: {
       out: (t: string) => void out.push(t),
       err: (t: string) => void err.push(t),
       interactive: answer !== undefined,
-      ask: async (q: string) => { asked.push(q); return answer ?? ''; },
+      ask: async (q: string) => {
+        asked.push(q);
+        return answer ?? '';
+      },
     },
   };
 }

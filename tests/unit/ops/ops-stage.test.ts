@@ -5,33 +5,53 @@ import { UnknownEntityError, UsageError } from '../../../ops/errors';
 
 function resolved(environment: Record<string, string | null>, archiveBucket: string | null = 'x-raw'): ResolvedConfig {
   return {
-    service: 'cdc-pipeline', params: {}, resources: { Resources: {} },
+    service: 'cdc-pipeline',
+    params: {},
+    resources: { Resources: {} },
     provider: { region: 'eu-central-1', environment },
     custom: { names: { emrApplication: 'x-spark' } as ResolvedConfig['custom']['names'] },
-    functions: { retry: { handler: 'h', environment: archiveBucket === null ? {} : { CDC_ARCHIVE_BUCKET: archiveBucket } } },
+    functions: {
+      retry: { handler: 'h', environment: archiveBucket === null ? {} : { CDC_ARCHIVE_BUCKET: archiveBucket } },
+    },
   };
 }
 
 const ENV = {
-  CDC_ENTITIES: '{"customer":{},"invoice":{}}', CDC_TOPIC_PREFIX: 'cdc', CDC_CHECKPOINT_TABLE: 'x-checkpoints',
-  CDC_FALLBACK_TABLE: 'x-fallback', CDC_RAW_BUCKET: 'x-raw', CDC_SCHEMA_REGISTRY: 'x-schemas', AWS_ENDPOINT_URL: null,
+  CDC_ENTITIES: '{"customer":{},"invoice":{}}',
+  CDC_TOPIC_PREFIX: 'cdc',
+  CDC_CHECKPOINT_TABLE: 'x-checkpoints',
+  CDC_FALLBACK_TABLE: 'x-fallback',
+  CDC_RAW_BUCKET: 'x-raw',
+  CDC_SCHEMA_REGISTRY: 'x-schemas',
+  AWS_ENDPOINT_URL: null,
 };
 
 describe('a stage as the operator commands see it', () => {
-  it('takes every name from the functions\' environment in the resolved serverless.yml, and the region from the provider', () => {
+  it("takes every name from the functions' environment in the resolved serverless.yml, and the region from the provider", () => {
     expect(stageFromConfig(resolved(ENV, 'x-archive'), 'dev')).toEqual({
-      stage: 'dev', local: false, region: 'eu-central-1', entities: ['customer', 'invoice'], topicPrefix: 'cdc',
-      checkpointTable: 'x-checkpoints', fallbackTable: 'x-fallback', rawBucket: 'x-raw', archiveBucket: 'x-archive', emrApplication: 'x-spark',
-      schemaRegistry: 'x-schemas', rawGzip: true,
+      stage: 'dev',
+      local: false,
+      region: 'eu-central-1',
+      entities: ['customer', 'invoice'],
+      topicPrefix: 'cdc',
+      checkpointTable: 'x-checkpoints',
+      fallbackTable: 'x-fallback',
+      rawBucket: 'x-raw',
+      archiveBucket: 'x-archive',
+      emrApplication: 'x-spark',
+      schemaRegistry: 'x-schemas',
+      rawGzip: true,
     });
   });
 
-  it('lets --region override the provider\'s region', () => {
+  it("lets --region override the provider's region", () => {
     expect(stageFromConfig(resolved(ENV), 'dev', 'ap-south-1').region).toBe('ap-south-1');
   });
 
   it('fails naming the setting that is missing', () => {
-    expect(() => stageFromConfig(resolved(ENV, null), 'dev')).toThrow(new ConfigError('CDC_ARCHIVE_BUCKET', 'is required but not set'));
+    expect(() => stageFromConfig(resolved(ENV, null), 'dev')).toThrow(
+      new ConfigError('CDC_ARCHIVE_BUCKET', 'is required but not set'),
+    );
   });
 
   it('refuses an entity the stage does not have, listing the ones it has', () => {
@@ -45,9 +65,15 @@ describe('a stage as the operator commands see it', () => {
   it('resolves the real serverless.yml of a deployed stage offline, with the names of custom.names', async () => {
     const stage = await resolveStage('dev');
     expect(stage).toMatchObject({
-      local: false, entities: ['customer', 'invoice', 'payment'], checkpointTable: 'cdc-pipeline-dev-checkpoints', fallbackTable: 'cdc-pipeline-dev-fallback',
-      rawBucket: 'cdc-pipeline-dev-raw', archiveBucket: 'cdc-pipeline-dev-raw', emrApplication: 'cdc-pipeline-dev-spark',
-      schemaRegistry: 'cdc-pipeline-dev-schemas', rawGzip: true,
+      local: false,
+      entities: ['customer', 'invoice', 'payment'],
+      checkpointTable: 'cdc-pipeline-dev-checkpoints',
+      fallbackTable: 'cdc-pipeline-dev-fallback',
+      rawBucket: 'cdc-pipeline-dev-raw',
+      archiveBucket: 'cdc-pipeline-dev-raw',
+      emrApplication: 'cdc-pipeline-dev-spark',
+      schemaRegistry: 'cdc-pipeline-dev-schemas',
+      rawGzip: true,
     });
   }, 60_000);
 });

@@ -12,7 +12,9 @@ import { dataFields, evolve, schemaFile } from '../../helpers/schemas';
 import { NOW, parkedChange, restoreInto } from './fakes';
 
 const ENTITIES = ['customer', 'invoice', 'payment'];
-const withLoyalty = evolve(schemaFile('customer'), (s) => dataFields(s).push({ name: 'loyaltyTier', type: ['null', 'string'], default: null }));
+const withLoyalty = evolve(schemaFile('customer'), (s) =>
+  dataFields(s).push({ name: 'loyaltyTier', type: ['null', 'string'], default: null }),
+);
 
 function rig() {
   let clock = NOW.getTime();
@@ -23,15 +25,31 @@ function rig() {
   const archive = new InMemoryStaleArchive();
   const publisher = new InMemoryPublisher();
   const policy: RedrivePolicy = {
-    backoffBaseMs: 1000, backoffCapMs: 8000, sweepBatchSize: 100, claimMs: 60_000, concurrency: 2,
-    stale: { default: { maxAgeSeconds: 3600, maxAttempts: 5 } }, topicOf: (e) => `cdc.${e}`, compressionOf: () => 'none',
+    backoffBaseMs: 1000,
+    backoffCapMs: 8000,
+    sweepBatchSize: 100,
+    claimMs: 60_000,
+    concurrency: 2,
+    stale: { default: { maxAgeSeconds: 3600, maxAttempts: 5 } },
+    topicOf: (e) => `cdc.${e}`,
+    compressionOf: () => 'none',
   };
   const retry = {
-    store, publisher, archive, alerts: new InMemoryAlerts(), stage: 'test', owner: 'sweep-1', log: createLogger({}, () => undefined), now,
+    store,
+    publisher,
+    archive,
+    alerts: new InMemoryAlerts(),
+    stage: 'test',
+    owner: 'sweep-1',
+    log: createLogger({}, () => undefined),
+    now,
     serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 0, maxEntries: 10, now: () => clock })),
   };
   return {
-    registry, store, archive, publisher,
+    registry,
+    store,
+    archive,
+    publisher,
     later: (ms: number) => void (clock += ms),
     /** The retry function's sweep archives what is STALE or SUPERSEDED, one object per sweep. */
     archiveStale: async (...events: ParkedEvent[]) => {
@@ -42,12 +60,33 @@ function rig() {
     },
     sweep: () => sweep(retry, policy),
     plan: (request: Partial<StaleRedriveRequest> = {}) => planStaleRedrive(archive, { entities: ENTITIES, ...request }),
-    redrive: async (request: Partial<StaleRedriveRequest> = {}) => applyStaleRedrive({ archive, target: restoreInto(store), now, operator: 'ops' }, await planStaleRedrive(archive, { entities: ENTITIES, ...request })),
+    redrive: async (request: Partial<StaleRedriveRequest> = {}) =>
+      applyStaleRedrive(
+        { archive, target: restoreInto(store), now, operator: 'ops' },
+        await planStaleRedrive(archive, { entities: ENTITIES, ...request }),
+      ),
   };
 }
 
-const stale = (id: string, secondsAgo: number, overrides: Partial<ParkedEvent> = {}, data: Record<string, unknown> = {}): ParkedEvent =>
-  parkedChange(id, secondsAgo, { status: 'STALE', reason: 'SCHEMA_VALIDATION', error: 'data.loyaltyTier: not in the schema', attempts: 5, firstSeenAt: '2026-11-20T00:00:00.000Z', ...overrides }, data);
+const stale = (
+  id: string,
+  secondsAgo: number,
+  overrides: Partial<ParkedEvent> = {},
+  data: Record<string, unknown> = {},
+): ParkedEvent =>
+  parkedChange(
+    id,
+    secondsAgo,
+    {
+      status: 'STALE',
+      reason: 'SCHEMA_VALIDATION',
+      error: 'data.loyaltyTier: not in the schema',
+      attempts: 5,
+      firstSeenAt: '2026-11-20T00:00:00.000Z',
+      ...overrides,
+    },
+    data,
+  );
 
 describe('redrive-stale', () => {
   it('puts an archived stale event back under its old key as a due AMBIGUOUS item, attempts and first-seen reset, noting the archive', async () => {
@@ -58,11 +97,20 @@ describe('redrive-stale', () => {
     expect(report).toMatchObject({ restored: 1, alreadyInTable: 0, archives: [{ key, restored: 1 }] });
     const [item] = r.store.all;
     expect(item).toMatchObject({
-      pk: 'customer#c-1', sk: `${new Date(NOW.getTime() - 600_000).toISOString()}#${'c-1-600'.padEnd(32, '0')}`,
-      status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', attempts: 0, firstSeenAt: '2026-11-24T12:00:01.000Z', nextAttemptAt: '2026-11-24T12:00:01.000Z',
-      redrivenFrom: `s3://in-memory-archive/${key}`, originalFirstSeenAt: '2026-11-20T00:00:00.000Z', redrivenBy: 'ops',
+      pk: 'customer#c-1',
+      sk: `${new Date(NOW.getTime() - 600_000).toISOString()}#${'c-1-600'.padEnd(32, '0')}`,
+      status: 'AMBIGUOUS',
+      reason: 'SCHEMA_VALIDATION',
+      attempts: 0,
+      firstSeenAt: '2026-11-24T12:00:01.000Z',
+      nextAttemptAt: '2026-11-24T12:00:01.000Z',
+      redrivenFrom: `s3://in-memory-archive/${key}`,
+      originalFirstSeenAt: '2026-11-20T00:00:00.000Z',
+      redrivenBy: 'ops',
     });
-    expect(item!.error).toMatch(/^re-driven from s3:\/\/in-memory-archive\/stale\/dt=2026-11-24\/.*; last error: data.loyaltyTier: not in the schema$/);
+    expect(item!.error).toMatch(
+      /^re-driven from s3:\/\/in-memory-archive\/stale\/dt=2026-11-24\/.*; last error: data.loyaltyTier: not in the schema$/,
+    );
     expect(JSON.parse(item!.payload!)).toMatchObject({ id: 'c-1', data: { loyaltyTier: 'gold' } });
   });
 
@@ -79,7 +127,10 @@ describe('redrive-stale', () => {
 
   it('is idempotent: a second run puts nothing back, even after the retry function drained the first', async () => {
     const r = rig();
-    await r.archiveStale(stale('c-1', 600, {}, { loyaltyTier: 'gold' }), stale('c-2', 500, {}, { loyaltyTier: 'blue' }));
+    await r.archiveStale(
+      stale('c-1', 600, {}, { loyaltyTier: 'gold' }),
+      stale('c-2', 500, {}, { loyaltyTier: 'blue' }),
+    );
     await r.redrive();
     const again = await r.redrive();
     expect(again).toMatchObject({ restored: 0, skipped: { 'already-redriven': 2 } });
@@ -112,7 +163,7 @@ describe('redrive-stale', () => {
     );
     const plan = await r.plan();
     expect(plan.toRestore).toBe(1);
-    expect(plan.skipped).toEqual({ 'superseded': 1, 'not-a-change-record': 2, 'unknown-entity': 1 });
+    expect(plan.skipped).toEqual({ superseded: 1, 'not-a-change-record': 2, 'unknown-entity': 1 });
     await r.redrive();
     expect(r.store.all.map((i) => i.id)).toEqual(['ok']);
   });
@@ -139,8 +190,12 @@ describe('redrive-stale', () => {
 
   it('refuses an --archive that is not in the archive bucket, naming it', async () => {
     const r = rig();
-    await expect(r.plan({ archive: 'stale/dt=2026-11-24/2026-11-24T00-00-00-000Z-nope.jsonl' })).rejects.toThrow(ArchiveNotFoundError);
-    await expect(r.plan({ archive: 's3://other-bucket/stale/dt=2026-11-24/x.jsonl' })).rejects.toThrow(/^--archive: .* is not in this stage's archive bucket in-memory-archive/);
+    await expect(r.plan({ archive: 'stale/dt=2026-11-24/2026-11-24T00-00-00-000Z-nope.jsonl' })).rejects.toThrow(
+      ArchiveNotFoundError,
+    );
+    await expect(r.plan({ archive: 's3://other-bucket/stale/dt=2026-11-24/x.jsonl' })).rejects.toThrow(
+      /^--archive: .* is not in this stage's archive bucket in-memory-archive/,
+    );
     await expect(r.plan({ archive: 'raw/entity=customer/x.jsonl' })).rejects.toThrow(UsageError);
   });
 });

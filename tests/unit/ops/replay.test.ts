@@ -18,13 +18,21 @@ const position = (updatedAt: string, ids: string[] = []): Position => ({ updated
 
 /** A source of one change per minute (c-0 at 10:00, c-1 at 10:01, …), `pageSize` per page, updatedSince inclusive. */
 function minuteSource(count: number, pageSize: number): Source {
-  const changes = Array.from({ length: count }, (_, i) => ({ id: `c-${i}`, op: 'UPSERT' as const, updatedAt: at(i), data: customerChange({}, { id: `c-${i}` }).data as Record<string, unknown> }));
+  const changes = Array.from({ length: count }, (_, i) => ({
+    id: `c-${i}`,
+    op: 'UPSERT' as const,
+    updatedAt: at(i),
+    data: customerChange({}, { id: `c-${i}` }).data as Record<string, unknown>,
+  }));
   return {
     fetchPage: async (_entity, since, token): Promise<SourcePage> => {
       const from = changes.filter((c) => c.updatedAt >= since);
       const offset = Number(token ?? 0);
       const next = offset + pageSize < from.length ? String(offset + pageSize) : null;
-      return { entries: from.slice(offset, offset + pageSize).map((change) => ({ kind: 'change' as const, change })), nextPageToken: next };
+      return {
+        entries: from.slice(offset, offset + pageSize).map((change) => ({ kind: 'change' as const, change })),
+        nextPageToken: next,
+      };
     },
   };
 }
@@ -34,15 +42,26 @@ function poller(checkpoints: CheckpointStore, source: Source) {
   registry.seed('cdc.customer', schemaFile('customer'));
   const publisher = new InMemoryPublisher();
   const deps = {
-    source, checkpoints, publisher, fallback: new InMemoryFallbackStore(), log: createLogger({}, () => undefined),
+    source,
+    checkpoints,
+    publisher,
+    fallback: new InMemoryFallbackStore(),
+    log: createLogger({}, () => undefined),
     serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 })),
   };
   return {
     publisher,
-    run: (runId: string): Promise<PollSummary> => pollEntity(deps, {
-      entity: 'customer', topic: 'cdc.customer', schemaName: 'cdc.customer', compression: 'none', runId, leaseMs: 60_000,
-      limits: { maxPages: 1000, maxConsecutiveEmptyPages: 3 }, outOfTime: () => false,
-    }),
+    run: (runId: string): Promise<PollSummary> =>
+      pollEntity(deps, {
+        entity: 'customer',
+        topic: 'cdc.customer',
+        schemaName: 'cdc.customer',
+        compression: 'none',
+        runId,
+        leaseMs: 60_000,
+        limits: { maxPages: 1000, maxConsecutiveEmptyPages: 3 },
+        outOfTime: () => false,
+      }),
     publishedIds: () => publisher.sent.map((s) => s.message.key),
   };
 }
@@ -52,12 +71,23 @@ describe('replay: planning', () => {
     const checkpoints = new InMemoryCheckpointStore();
     await checkpoints.save('customer', position(at(30), ['e1']), undefined, 'run-1');
     const plan = await planReplay(checkpoints, { entity: 'customer', from: new Date(at(10)) }, NOW);
-    expect(plan).toMatchObject({ entity: 'customer', from: at(10), current: { version: 1, position: position(at(30), ['e1']) }, target: position(at(10)) });
-    expect(formatReplayPlan(plan, 'test', NOW)).toContain('Changes Kafka already has are published again. That is harmless: consumers de-duplicate by eventId');
+    expect(plan).toMatchObject({
+      entity: 'customer',
+      from: at(10),
+      current: { version: 1, position: position(at(30), ['e1']) },
+      target: position(at(10)),
+    });
+    expect(formatReplayPlan(plan, 'test', NOW)).toContain(
+      'Changes Kafka already has are published again. That is harmless: consumers de-duplicate by eventId',
+    );
   });
 
   it('refuses a time in the future, naming --from', async () => {
-    const plan = planReplay(new InMemoryCheckpointStore(), { entity: 'customer', from: new Date(NOW.getTime() + 60_000) }, NOW);
+    const plan = planReplay(
+      new InMemoryCheckpointStore(),
+      { entity: 'customer', from: new Date(NOW.getTime() + 60_000) },
+      NOW,
+    );
     await expect(plan).rejects.toThrow(UsageError);
     await expect(plan).rejects.toThrow(/^--from: 2026-11-24T12:01:00.000Z is in the future/);
   });
@@ -65,7 +95,9 @@ describe('replay: planning', () => {
   it('refuses a time after the checkpoint: that would skip changes, not replay them', async () => {
     const checkpoints = new InMemoryCheckpointStore();
     await checkpoints.save('customer', position(at(30)), undefined, 'run-1');
-    await expect(planReplay(checkpoints, { entity: 'customer', from: new Date(at(31)) }, NOW)).rejects.toThrow(/after the checkpoint of customer .* would skip changes/);
+    await expect(planReplay(checkpoints, { entity: 'customer', from: new Date(at(31)) }, NOW)).rejects.toThrow(
+      /after the checkpoint of customer .* would skip changes/,
+    );
   });
 
   it('plans a first checkpoint for an entity never polled', async () => {

@@ -17,6 +17,9 @@ describe('the bad-input catalogue: what the poller does with each bad input', ()
   });
 
   it('covers every input the issues list', () => {
-    for (const name of LISTED_INPUTS) expect(`${name}: ${CATALOGUE.some((r) => r.input.includes(name)) ? 'covered' : 'missing'}`).toBe(`${name}: covered`);
+    for (const name of LISTED_INPUTS)
+      expect(`${name}: ${CATALOGUE.some((r) => r.input.includes(name)) ? 'covered' : 'missing'}`).toBe(
+        `${name}: covered`,
+      );
   });
 });

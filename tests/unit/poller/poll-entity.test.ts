@@ -35,7 +35,8 @@ class LaggingIndexFallbackStore extends InMemoryFallbackStore {
     const indexed = this.events.slice(0, this.indexed).filter((e) => e.entity === entity);
     const withStatus = (status: FallbackStatus) => indexed.filter((e) => e.status === status);
     if (withStatus('RETRIABLE').length > limit || withStatus('AMBIGUOUS').length > limit) return undefined;
-    const keys = (status: FallbackStatus): Set<string> => new Set(withStatus(status).map((e) => partitionKey(entity, e.id)));
+    const keys = (status: FallbackStatus): Set<string> =>
+      new Set(withStatus(status).map((e) => partitionKey(entity, e.id)));
     return { RETRIABLE: keys('RETRIABLE'), AMBIGUOUS: keys('AMBIGUOUS') };
   }
 }
@@ -57,29 +58,59 @@ async function rig(faults: Record<string, number> = {}, seed = 7, options: RigOp
   // The simulator's model in this process, without its HTTP server: this file tests the poller's core.
   const inMemory = new InMemorySource((query) => sim.readPage(cdcQuery(query)), { pageLimit: 7 });
   const source: Source = { fetchPage: (...a) => (options.onRequest?.(), inMemory.fetchPage(...a)) };
-  const deps = { source, checkpoints, publisher, fallback, serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 })), log: createLogger({}, () => undefined) };
+  const deps = {
+    source,
+    checkpoints,
+    publisher,
+    fallback,
+    serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 })),
+    log: createLogger({}, () => undefined),
+  };
   return {
-    sim, publisher, fallback, checkpoints,
-    run: (outOfTime = () => false, maxCheckpointTieIds?: number, more: Partial<PollRequest> = {}) => pollEntity(deps, {
-      entity: ENTITY, topic: 'cdc.customer', schemaName: 'cdc.customer', compression: 'none', runId: 'r', leaseMs: 60_000,
-      limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5, maxCheckpointTieIds, maxListedParkedItems: options.maxListedParkedItems }, outOfTime, ...more,
-    }),
+    sim,
+    publisher,
+    fallback,
+    checkpoints,
+    run: (outOfTime = () => false, maxCheckpointTieIds?: number, more: Partial<PollRequest> = {}) =>
+      pollEntity(deps, {
+        entity: ENTITY,
+        topic: 'cdc.customer',
+        schemaName: 'cdc.customer',
+        compression: 'none',
+        runId: 'r',
+        leaseMs: 60_000,
+        limits: {
+          maxPages: 10_000,
+          maxConsecutiveEmptyPages: 5,
+          maxCheckpointTieIds,
+          maxListedParkedItems: options.maxListedParkedItems,
+        },
+        outOfTime,
+        ...more,
+      }),
   };
 }
 
 /** The query as the simulator's HTTP route would have read it from the request's URL. */
 function cdcQuery({ entity, updatedSince, pageToken, limit }: PageQuery) {
-  return parseCdcQuery(new URLSearchParams({ entity, updatedSince, limit: String(limit), ...(pageToken === null ? {} : { pageToken }) }));
+  return parseCdcQuery(
+    new URLSearchParams({ entity, updatedSince, limit: String(limit), ...(pageToken === null ? {} : { pageToken }) }),
+  );
 }
 
-const publishedIds = (r: Rig): string[] => r.publisher.sent.map((s) => `${s.message.key}@${s.message.headers['cdc-event-id']}`);
+const publishedIds = (r: Rig): string[] =>
+  r.publisher.sent.map((s) => `${s.message.key}@${s.message.headers['cdc-event-id']}`);
 const sourceRecords = (r: Rig) => r.sim.state([ENTITY]).entities[ENTITY]?.records ?? [];
 
 /**
  * Run 1 parks the changes as RETRIABLE while Kafka is down (`afterFirst` sees how it ended), the
  * parked keys change again, and run 2 goes with Kafka back.
  */
-async function parkThenChange(r: Rig, more: Partial<PollRequest> = {}, afterFirst = async (first: Promise<PollSummary>): Promise<unknown> => first): Promise<{ parkedKeys: Set<string>; second: PollSummary }> {
+async function parkThenChange(
+  r: Rig,
+  more: Partial<PollRequest> = {},
+  afterFirst = async (first: Promise<PollSummary>): Promise<unknown> => first,
+): Promise<{ parkedKeys: Set<string>; second: PollSummary }> {
   r.sim.generate(30, [ENTITY]);
   r.publisher.down = true;
   await afterFirst(r.run(undefined, undefined, more));
@@ -93,8 +124,14 @@ async function parkThenChange(r: Rig, more: Partial<PollRequest> = {}, afterFirs
 
 /** No newer change of a parked key went to Kafka before it: each waits behind it (a parked change itself may go out again when its page is read again: at least once). */
 function expectNotOvertaken(r: Rig, parkedKeys: Set<string>): void {
-  const parkedChanges = new Set(r.fallback.events.filter((e) => e.reason === 'KAFKA_UNAVAILABLE').map((e) => e.eventId));
-  expect(r.publisher.sent.filter((s) => parkedKeys.has(s.message.key) && !parkedChanges.has(s.message.headers['cdc-event-id']!)).map((s) => s.message.key)).toEqual([]);
+  const parkedChanges = new Set(
+    r.fallback.events.filter((e) => e.reason === 'KAFKA_UNAVAILABLE').map((e) => e.eventId),
+  );
+  expect(
+    r.publisher.sent
+      .filter((s) => parkedKeys.has(s.message.key) && !parkedChanges.has(s.message.headers['cdc-event-id']!))
+      .map((s) => s.message.key),
+  ).toEqual([]);
   const behind = r.fallback.events.filter((e) => e.reason === 'PARKED_BEHIND_KEY');
   expect(behind.length).toBeGreaterThan(0);
   expect(behind.every((e) => parkedKeys.has(e.id))).toBe(true);
@@ -110,8 +147,15 @@ describe('one poller run', () => {
     const first = await r.run();
     expect(first.pages).toBeGreaterThan(5);
     expect(new Set(publishedIds(r)).size).toBe(publishedIds(r).length);
-    expect(r.publisher.sent.map((s) => s.message.key).sort()).toEqual(sourceRecords(r).map((x) => x.id).sort());
-    const last = sourceRecords(r).map((x) => x.updatedAt).sort().pop();
+    expect(r.publisher.sent.map((s) => s.message.key).sort()).toEqual(
+      sourceRecords(r)
+        .map((x) => x.id)
+        .sort(),
+    );
+    const last = sourceRecords(r)
+      .map((x) => x.updatedAt)
+      .sort()
+      .pop();
     expect(first.checkpointAfter.updatedAt).toBe(last);
     const second = await r.run();
     expect(second.published).toBe(0);
@@ -159,14 +203,14 @@ describe('one poller run', () => {
     expect(summary.published).toBeGreaterThan(0);
   });
 
-  it('parks the newer events of a key the previous run parked just before, although the fallback table\'s index does not show it yet', async () => {
+  it("parks the newer events of a key the previous run parked just before, although the fallback table's index does not show it yet", async () => {
     r = await rig({}, 7, { fallback: new LaggingIndexFallbackStore() });
     const { parkedKeys, second } = await parkThenChange(r);
     expectNotOvertaken(r, parkedKeys);
     expect(second.published).toBeGreaterThan(0);
   });
 
-  it('past the note\'s size bound, reads every key consistently before publishing, so no parked key is overtaken either', async () => {
+  it("past the note's size bound, reads every key consistently before publishing, so no parked key is overtaken either", async () => {
     r = await rig({}, 7, { fallback: new LaggingIndexFallbackStore() });
     const { parkedKeys, second } = await parkThenChange(r, { parkedIndexLag: { maxNotedBytes: 10 } });
     expect(await r.checkpoints.recentParks(ENTITY)).toEqual({ keys: [], allUntil: expect.any(String) });
@@ -196,7 +240,12 @@ describe('one poller run', () => {
     const publish = r.publisher.publish.bind(r.publisher);
     r.publisher.publish = async (topic, messages) => {
       // This run overran its deadline: the next one takes the lease over.
-      await r.checkpoints.acquireLease(ENTITY, 'next-run', new Date(Date.now() + 120_000), new Date(Date.now() + 180_000));
+      await r.checkpoints.acquireLease(
+        ENTITY,
+        'next-run',
+        new Date(Date.now() + 120_000),
+        new Date(Date.now() + 180_000),
+      );
       return publish(topic, messages);
     };
     const summary = await r.run();
@@ -206,7 +255,7 @@ describe('one poller run', () => {
     expect(await r.checkpoints.leaseOf(ENTITY)).toMatchObject({ owner: 'next-run' });
   });
 
-  it('with more parked items than it lists, asks the table about each key of a page, and still parks a key\'s newer events behind it', async () => {
+  it("with more parked items than it lists, asks the table about each key of a page, and still parks a key's newer events behind it", async () => {
     const fallback = new InMemoryFallbackStore();
     r = await rig({}, 7, { fallback, maxListedParkedItems: 5 });
     const asked: string[] = [];
@@ -221,7 +270,9 @@ describe('one poller run', () => {
     // Each key of the run's pages once per run, not once per event.
     expect(asked.length).toBe(new Set(asked).size);
     const behind = r.fallback.events.filter((e) => e.reason === 'PARKED_BEHIND_KEY');
-    expect([...r.publisher.sent.map((s) => s.message.key), ...behind.map((e) => e.id)].filter((id) => !asked.includes(id))).toEqual([]);
+    expect(
+      [...r.publisher.sent.map((s) => s.message.key), ...behind.map((e) => e.id)].filter((id) => !asked.includes(id)),
+    ).toEqual([]);
   });
 
   it('sends its first source request while it is still reading which keys are parked', async () => {
@@ -233,7 +284,10 @@ describe('one poller run', () => {
     const listing = fallback.openKeys.bind(fallback);
     // The listing ends only once the source has been asked: a run that waits for it first never ends.
     fallback.openKeys = async (entity, limit) => {
-      const timedOut = await Promise.race([firstRequest.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 2000))]);
+      const timedOut = await Promise.race([
+        firstRequest.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 2000)),
+      ]);
       if (timedOut) throw new Error('no source request while the parked keys were being read');
       return listing(entity, limit);
     };
@@ -256,7 +310,7 @@ describe('one poller run', () => {
     expect(summary.published + broken.length).toBe(sourceRecords(r).length);
   });
 
-  it('supersedes a key\'s parked ambiguous event when a newer valid change of the key is published', async () => {
+  it("supersedes a key's parked ambiguous event when a newer valid change of the key is published", async () => {
     r = await rig({ schemaBreakRate: 1 });
     r.sim.generate(20, [ENTITY]);
     await r.run();
@@ -294,7 +348,11 @@ describe('one poller run', () => {
     r = await rig({ tieRate: 0.95 });
     // A record's changes never share a time, so long ties need many records: 600 changes.
     r.sim.generate(600, [ENTITY]);
-    const tie = Math.max(...[...new Map(sourceRecords(r).map((x) => [x.updatedAt, 0])).keys()].map((at) => sourceRecords(r).filter((x) => x.updatedAt === at).length));
+    const tie = Math.max(
+      ...[...new Map(sourceRecords(r).map((x) => [x.updatedAt, 0])).keys()].map(
+        (at) => sourceRecords(r).filter((x) => x.updatedAt === at).length,
+      ),
+    );
     expect(tie).toBeGreaterThan(20);
     const saves: number[] = [];
     const save = r.checkpoints.save.bind(r.checkpoints);
@@ -316,7 +374,7 @@ describe('one poller run', () => {
     expect(new Set(r.publisher.sent.map((s) => s.message.key))).toEqual(new Set(sourceRecords(r).map((x) => x.id)));
   });
 
-  it('stops before reading anything when another run holds the entity\'s lease, leaving the lease and the checkpoint as they were', async () => {
+  it("stops before reading anything when another run holds the entity's lease, leaving the lease and the checkpoint as they were", async () => {
     r = await rig();
     r.sim.generate(30, [ENTITY]);
     const until = new Date(Date.now() + 60_000);
@@ -330,13 +388,17 @@ describe('one poller run', () => {
     expect(await r.checkpoints.leaseOf(ENTITY)).toEqual({ owner: 'other-run', until: until.toISOString() });
   });
 
-  it('takes over a lease whose holder\'s deadline has passed (a run that crashed), and gives it back at the end', async () => {
+  it("takes over a lease whose holder's deadline has passed (a run that crashed), and gives it back at the end", async () => {
     r = await rig();
     r.sim.generate(30, [ENTITY]);
     await r.checkpoints.acquireLease(ENTITY, 'crashed-run', new Date(Date.now() - 120_000), new Date(Date.now() - 1));
     const summary = await r.run();
     expect(summary.stoppedBecause).toBe('done');
-    expect(r.publisher.sent.map((s) => s.message.key).sort()).toEqual(sourceRecords(r).map((x) => x.id).sort());
+    expect(r.publisher.sent.map((s) => s.message.key).sort()).toEqual(
+      sourceRecords(r)
+        .map((x) => x.id)
+        .sort(),
+    );
     expect(await r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
   });
 
@@ -373,7 +435,7 @@ describe('one poller run', () => {
     expect(r.publisher.sent).toEqual([]);
   });
 
-  it('tries again to give the lease back while DynamoDB does not answer, so the entity is not held until the run\'s deadline', async () => {
+  it("tries again to give the lease back while DynamoDB does not answer, so the entity is not held until the run's deadline", async () => {
     r = await rig();
     r.sim.generate(10, [ENTITY]);
     const release = r.checkpoints.releaseLease.bind(r.checkpoints);

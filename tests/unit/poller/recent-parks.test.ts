@@ -5,23 +5,49 @@ const T0 = new Date('2026-11-24T10:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
 
 describe('the note of recently parked keys', () => {
-  it('keeps a key for the window after its park, carries the earlier runs\' keys still inside it, and drops the expired ones', () => {
+  it("keeps a key for the window after its park, carries the earlier runs' keys still inside it, and drops the expired ones", () => {
     const first = notedWith(undefined, ['a', 'b'], T0, 60_000, 1024);
-    expect(first).toEqual({ keys: [{ id: 'a', until: at(60_000).toISOString() }, { id: 'b', until: at(60_000).toISOString() }] });
+    expect(first).toEqual({
+      keys: [
+        { id: 'a', until: at(60_000).toISOString() },
+        { id: 'b', until: at(60_000).toISOString() },
+      ],
+    });
     const later = notedWith(first, ['c', 'a'], at(61_000), 60_000, 1024);
-    expect(later).toEqual({ keys: [{ id: 'c', until: at(121_000).toISOString() }, { id: 'a', until: at(121_000).toISOString() }] });
+    expect(later).toEqual({
+      keys: [
+        { id: 'c', until: at(121_000).toISOString() },
+        { id: 'a', until: at(121_000).toISOString() },
+      ],
+    });
   });
 
   it('past its size bound, gives way to one flag that covers every key for the window', () => {
-    const noted = notedWith({ keys: [{ id: 'x', until: at(30_000).toISOString() }] }, ['a'.repeat(50), 'b'.repeat(50)], T0, 60_000, 64);
+    const noted = notedWith(
+      { keys: [{ id: 'x', until: at(30_000).toISOString() }] },
+      ['a'.repeat(50), 'b'.repeat(50)],
+      T0,
+      60_000,
+      64,
+    );
     expect(noted).toEqual({ keys: [], allUntil: at(60_000).toISOString() });
-    expect(notedWith(noted, ['c'], at(1000), 60_000, 64)).toEqual({ keys: [{ id: 'c', until: at(61_000).toISOString() }], allUntil: at(60_000).toISOString() });
+    expect(notedWith(noted, ['c'], at(1000), 60_000, 64)).toEqual({
+      keys: [{ id: 'c', until: at(61_000).toISOString() }],
+      allUntil: at(60_000).toISOString(),
+    });
   });
 
   it('makes the next run unsure of the noted keys until their time, of every key under the flag, and not of a key it has read', async () => {
     const checkpoints = new InMemoryCheckpointStore();
     await checkpoints.acquireLease('customer', 'run-1', T0, at(60_000));
-    expect(await checkpoints.noteRecentParks('customer', 'run-1', { keys: [{ id: 'a', until: at(10_000).toISOString() }, { id: 'b', until: at(1000).toISOString() }] })).toBe(true);
+    expect(
+      await checkpoints.noteRecentParks('customer', 'run-1', {
+        keys: [
+          { id: 'a', until: at(10_000).toISOString() },
+          { id: 'b', until: at(1000).toISOString() },
+        ],
+      }),
+    ).toBe(true);
     const lag = await ParkedIndexLag.read(checkpoints, 'customer', 'run-2', at(5000));
     expect(['a', 'b', 'c'].map((id) => lag.isUnsure(id))).toEqual([true, false, false]);
     lag.settle('a');

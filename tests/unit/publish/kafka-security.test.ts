@@ -1,4 +1,9 @@
-import { KafkaAuthError, kafkaSecurity, awsSaslCredentialSource, type SaslCredentialSource } from '../../../lib/publish';
+import {
+  KafkaAuthError,
+  kafkaSecurity,
+  awsSaslCredentialSource,
+  type SaslCredentialSource,
+} from '../../../lib/publish';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_cdc-AbC123';
@@ -36,22 +41,29 @@ describe('kafkaSecurity', () => {
     expect(await provider()).toEqual({ value: 'token-for-eu-west-1-2' });
   });
 
-  it('scram-sha-512: the secret\'s username and password over TLS', async () => {
+  it("scram-sha-512: the secret's username and password over TLS", async () => {
     const source = fakeSource();
-    expect(await kafkaSecurity({ mechanism: 'scram-sha-512', tls: true, secretArn: SECRET }, source)).toEqual({ ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'cdc', password: 'pw' } });
+    expect(await kafkaSecurity({ mechanism: 'scram-sha-512', tls: true, secretArn: SECRET }, source)).toEqual({
+      ssl: true,
+      sasl: { mechanism: 'scram-sha-512', username: 'cdc', password: 'pw' },
+    });
     expect(source.calls).toEqual([`scram ${SECRET}`]);
   });
 });
 
 describe('the SCRAM secret from Secrets Manager', () => {
   const client = (answers: (string | Error)[]): { client: () => SecretsManagerClient; sent: number } => {
-    const state = { sent: 0, client: (): SecretsManagerClient => ({
-      send: async () => {
-        const answer = answers[state.sent++];
-        if (answer instanceof Error) throw answer;
-        return { SecretString: answer };
-      },
-    }) as unknown as SecretsManagerClient };
+    const state = {
+      sent: 0,
+      client: (): SecretsManagerClient =>
+        ({
+          send: async () => {
+            const answer = answers[state.sent++];
+            if (answer instanceof Error) throw answer;
+            return { SecretString: answer };
+          },
+        }) as unknown as SecretsManagerClient,
+    };
     return state;
   };
 
@@ -74,24 +86,36 @@ describe('the SCRAM secret from Secrets Manager', () => {
     ['not json', /is not JSON; MSK expects \{"username": …, "password": …\}/],
     [JSON.stringify({ username: 'cdc' }), /needs a non-empty "username" and "password"/],
     [JSON.stringify({ username: '', password: 'x' }), /needs a non-empty "username" and "password"/],
-  ])('refuses %s with an error naming CDC_KAFKA_SCRAM_SECRET_ARN, retriable (the events are parked, not lost)', async (secret, message) => {
-    const source = awsSaslCredentialSource(client([secret]).client);
-    const error = await source.scramCredentials(SECRET).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(KafkaAuthError);
-    expect((error as KafkaAuthError).retriable).toBe(true);
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message).toContain('CDC_KAFKA_SCRAM_SECRET_ARN');
-  });
+  ])(
+    'refuses %s with an error naming CDC_KAFKA_SCRAM_SECRET_ARN, retriable (the events are parked, not lost)',
+    async (secret, message) => {
+      const source = awsSaslCredentialSource(client([secret]).client);
+      const error = await source.scramCredentials(SECRET).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KafkaAuthError);
+      expect((error as KafkaAuthError).retriable).toBe(true);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).toContain('CDC_KAFKA_SCRAM_SECRET_ARN');
+    },
+  );
 });
 
 describe('a producer that cannot get its credentials', () => {
   it('fails the publish as Kafka unavailable, so the poller and retry function park the events', async () => {
     const { KafkaPublisher, KafkaUnavailableError } = await import('../../../lib/publish');
     const publisher = new KafkaPublisher({
-      brokers: ['127.0.0.1:9'], clientId: 'unit', auth: { mechanism: 'scram-sha-512', tls: true, secretArn: SECRET },
-      credentials: { iamToken: async () => 'unused', scramCredentials: async () => { throw new KafkaAuthError('the SCRAM secret is gone'); } },
+      brokers: ['127.0.0.1:9'],
+      clientId: 'unit',
+      auth: { mechanism: 'scram-sha-512', tls: true, secretArn: SECRET },
+      credentials: {
+        iamToken: async () => 'unused',
+        scramCredentials: async () => {
+          throw new KafkaAuthError('the SCRAM secret is gone');
+        },
+      },
     });
-    const error = await publisher.publish('cdc.customer', [{ key: 'c-1', value: Buffer.from('x'), headers: {} }]).catch((e: unknown) => e);
+    const error = await publisher
+      .publish('cdc.customer', [{ key: 'c-1', value: Buffer.from('x'), headers: {} }])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KafkaUnavailableError);
     expect((error as Error).message).toContain('the SCRAM secret is gone');
     await publisher.close();

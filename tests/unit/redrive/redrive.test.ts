@@ -3,7 +3,14 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { ParkedEvent } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
 import { InMemoryPublisher } from '../../../lib/publish';
-import { InMemoryAlerts, InMemoryRedriveStore, nextAttemptAt, onStream, type RedrivePolicy, sweep } from '../../../lib/redrive';
+import {
+  InMemoryAlerts,
+  InMemoryRedriveStore,
+  nextAttemptAt,
+  onStream,
+  type RedrivePolicy,
+  sweep,
+} from '../../../lib/redrive';
 import { InMemorySchemaRegistry, SchemaCache } from '../../../lib/registry';
 import { GlueAvroSerde } from '../../../lib/serde';
 import { InMemoryRawStore } from '../../../lib/consumer';
@@ -21,31 +28,68 @@ function rig(overrides: Partial<RedrivePolicy> = {}) {
   const archive = new InMemoryRawStore();
   const logs: Record<string, unknown>[] = [];
   const policy: RedrivePolicy = {
-    backoffBaseMs: 1000, backoffCapMs: 8000, sweepBatchSize: 100, claimMs: 60_000, concurrency: 4,
-    stale: { default: { maxAgeSeconds: 3600, maxAttempts: 5 }, KAFKA_UNAVAILABLE: { maxAgeSeconds: 86_400, maxAttempts: 1000 } },
-    topicOf: (e) => `cdc.${e}`, compressionOf: () => 'none', ...overrides,
+    backoffBaseMs: 1000,
+    backoffCapMs: 8000,
+    sweepBatchSize: 100,
+    claimMs: 60_000,
+    concurrency: 4,
+    stale: {
+      default: { maxAgeSeconds: 3600, maxAttempts: 5 },
+      KAFKA_UNAVAILABLE: { maxAgeSeconds: 86_400, maxAttempts: 1000 },
+    },
+    topicOf: (e) => `cdc.${e}`,
+    compressionOf: () => 'none',
+    ...overrides,
   };
   const deps = {
-    store, publisher, alerts, archive, stage: 'test', owner: 'me', log: createLogger({}, (line) => void logs.push(JSON.parse(line) as Record<string, unknown>)), random: () => 0.5,
+    store,
+    publisher,
+    alerts,
+    archive,
+    stage: 'test',
+    owner: 'me',
+    log: createLogger({}, (line) => void logs.push(JSON.parse(line) as Record<string, unknown>)),
+    random: () => 0.5,
     // A short latest-TTL, so a fixed schema is seen by the next sweep.
     serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 1000, maxEntries: 10, now: () => clock })),
     now: () => new Date(clock),
   };
   return {
-    registry, store, publisher, alerts, archive, policy, deps, logs,
+    registry,
+    store,
+    publisher,
+    alerts,
+    archive,
+    policy,
+    deps,
+    logs,
     advance: (ms: number) => void (clock += ms),
     sweep: () => sweep(deps, policy),
     sentKeys: () => publisher.sent.map((s) => `${s.message.key}@${s.message.headers['cdc-event-id']}`),
   };
 }
 
-function parked(id: string, second: number, overrides: Partial<ParkedEvent> = {}, data: Record<string, unknown> = {}): ParkedEvent {
+function parked(
+  id: string,
+  second: number,
+  overrides: Partial<ParkedEvent> = {},
+  data: Record<string, unknown> = {},
+): ParkedEvent {
   const updatedAt = new Date(T0 - 3_600_000 + second * 1000).toISOString();
   const eventId = `${id}-${second}`.padEnd(32, '0');
   return {
-    entity: 'customer', id, updatedAt, eventId, payload: customerChange({ id, updatedAt, eventId }, { id, ...data }),
-    status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 0,
-    firstSeenAt: new Date(T0 - 60_000).toISOString(), nextAttemptAt: new Date(T0 - 60_000).toISOString(), ...overrides,
+    entity: 'customer',
+    id,
+    updatedAt,
+    eventId,
+    payload: customerChange({ id, updatedAt, eventId }, { id, ...data }),
+    status: 'RETRIABLE',
+    reason: 'KAFKA_UNAVAILABLE',
+    error: 'broker down',
+    attempts: 0,
+    firstSeenAt: new Date(T0 - 60_000).toISOString(),
+    nextAttemptAt: new Date(T0 - 60_000).toISOString(),
+    ...overrides,
   };
 }
 
@@ -61,18 +105,28 @@ describe('the retry function core', () => {
     expect(r.publisher.sent[0]!.message.headers).toMatchObject({ 'cdc-entity': 'customer', 'cdc-op': 'UPSERT' });
     // Each re-sent event is logged with where Kafka wrote it.
     const resent = r.logs.filter((l) => l.message === 're-sent');
-    expect(resent.map((l) => [l.id, l.eventId, l.topic, l.offset])).toEqual(r.publisher.sent.map((s, i) => [s.message.key, s.message.headers['cdc-event-id'], 'cdc.customer', String(i)]));
-    expect(resent.find((l) => l.eventId === 'a-2'.padEnd(32, '0'))).toMatchObject({ reason: 'PARKED_BEHIND_KEY', updatedAt: new Date(T0 - 3_600_000 + 2000).toISOString(), partition: 0 });
+    expect(resent.map((l) => [l.id, l.eventId, l.topic, l.offset])).toEqual(
+      r.publisher.sent.map((s, i) => [s.message.key, s.message.headers['cdc-event-id'], 'cdc.customer', String(i)]),
+    );
+    expect(resent.find((l) => l.eventId === 'a-2'.padEnd(32, '0'))).toMatchObject({
+      reason: 'PARKED_BEHIND_KEY',
+      updatedAt: new Date(T0 - 3_600_000 + 2000).toISOString(),
+      partition: 0,
+    });
   });
 
-  it('while Kafka is down: counts the attempt, backs off, keeps the key\'s order, and stops the sweep early', async () => {
+  it("while Kafka is down: counts the attempt, backs off, keeps the key's order, and stops the sweep early", async () => {
     const r = rig({ concurrency: 1 });
     r.store.add(parked('a', 1), parked('a', 2), parked('b', 1));
     r.publisher.down = true;
     const summary = await r.sweep();
     expect(summary).toMatchObject({ failed: 1, published: 0, kafkaDown: true });
     const a1 = r.store.all.find((i) => i.eventId.startsWith('a-1'))!;
-    expect(a1).toMatchObject({ attempts: 1, nextAttemptAt: nextAttemptAt(new Date(T0), 1, r.policy, () => 0.5), history: [{ at: new Date(T0).toISOString(), error: expect.stringContaining('broker down') }] });
+    expect(a1).toMatchObject({
+      attempts: 1,
+      nextAttemptAt: nextAttemptAt(new Date(T0), 1, r.policy, () => 0.5),
+      history: [{ at: new Date(T0).toISOString(), error: expect.stringContaining('broker down') }],
+    });
     expect(a1.claimedBy).toBeUndefined();
     r.publisher.down = false;
     await r.sweep(); // a-1 is not due yet: a-2 must not overtake it; b goes
@@ -86,13 +140,23 @@ describe('the retry function core', () => {
   it('publishes an AMBIGUOUS event once the schema accepts it, and keeps counting one it still rejects', async () => {
     const r = rig();
     r.store.add(
-      parked('x', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', error: 'data.loyaltyTier: unexpected field' }, { loyaltyTier: 'gold' }),
+      parked(
+        'x',
+        1,
+        { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', error: 'data.loyaltyTier: unexpected field' },
+        { loyaltyTier: 'gold' },
+      ),
       parked('y', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', error: 'data.balance' }, { balance: 'lots' }),
     );
     let summary = await r.sweep();
     expect(summary).toMatchObject({ published: 0, stillInvalid: 2 });
     expect(r.store.all.map((i) => i.attempts)).toEqual([1, 1]);
-    r.registry.seed('cdc.customer', evolve(schemaFile('customer'), (s) => dataFields(s).push({ name: 'loyaltyTier', type: ['null', 'string'], default: null })));
+    r.registry.seed(
+      'cdc.customer',
+      evolve(schemaFile('customer'), (s) =>
+        dataFields(s).push({ name: 'loyaltyTier', type: ['null', 'string'], default: null }),
+      ),
+    );
     r.advance(1500);
     summary = await r.sweep();
     expect(summary).toMatchObject({ published: 1, revived: 1, stillInvalid: 1 });
@@ -100,9 +164,17 @@ describe('the retry function core', () => {
     expect(r.store.all.map((i) => [i.id, i.status, i.attempts])).toEqual([['y', 'AMBIGUOUS', 2]]);
   });
 
-  it('marks a key\'s older AMBIGUOUS event SUPERSEDED when a newer one of the key is sent, and never sends it', async () => {
+  it("marks a key's older AMBIGUOUS event SUPERSEDED when a newer one of the key is sent, and never sends it", async () => {
     const r = rig();
-    r.store.add(parked('k', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', nextAttemptAt: new Date(T0 + 3_600_000).toISOString() }, { balance: 'lots' }), parked('k', 2));
+    r.store.add(
+      parked(
+        'k',
+        1,
+        { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', nextAttemptAt: new Date(T0 + 3_600_000).toISOString() },
+        { balance: 'lots' },
+      ),
+      parked('k', 2),
+    );
     const summary = await r.sweep();
     expect(summary).toMatchObject({ published: 1, superseded: 1 });
     expect(r.sentKeys()).toEqual([`k@${'k-2'.padEnd(32, '0')}`]);
@@ -111,43 +183,86 @@ describe('the retry function core', () => {
     expect(r.store.all).toEqual([]);
   });
 
-  it('supersedes a key\'s older RETRIABLE event that the latest schema turned AMBIGUOUS when its newer one is sent, so a later schema never sends it after', async () => {
+  it("supersedes a key's older RETRIABLE event that the latest schema turned AMBIGUOUS when its newer one is sent, so a later schema never sends it after", async () => {
     const r = rig();
-    const withoutEmail = evolve(schemaFile('customer'), (s) => void dataFields(s).splice(dataFields(s).findIndex((f) => f.name === 'email'), 1));
+    const withoutEmail = evolve(
+      schemaFile('customer'),
+      (s) =>
+        void dataFields(s).splice(
+          dataFields(s).findIndex((f) => f.name === 'email'),
+          1,
+        ),
+    );
     // k-1 carries the optional email, k-2 does not: both parked while Kafka was down.
-    r.store.add(parked('k', 1, {}, { email: 'ada@example.com' }), parked('k', 2, { reason: 'PARKED_BEHIND_KEY' }, { email: undefined }));
+    r.store.add(
+      parked('k', 1, {}, { email: 'ada@example.com' }),
+      parked('k', 2, { reason: 'PARKED_BEHIND_KEY' }, { email: undefined }),
+    );
     r.registry.seed('cdc.customer', withoutEmail); // v2 drops the optional field
     await r.sweep();
     expect(r.sentKeys()).toEqual([`k@${'k-2'.padEnd(32, '0')}`]);
-    r.registry.seed('cdc.customer', evolve(withoutEmail, (s) => void dataFields(s).push({ name: 'email', type: ['null', 'string'], default: null }))); // v3 adds it back: k-1 is valid again
+    r.registry.seed(
+      'cdc.customer',
+      evolve(withoutEmail, (s) => void dataFields(s).push({ name: 'email', type: ['null', 'string'], default: null })),
+    ); // v3 adds it back: k-1 is valid again
     r.advance(1500);
     await r.sweep();
     expect(r.sentKeys()).toEqual([`k@${'k-2'.padEnd(32, '0')}`]);
-    const archived = [...r.archive.objects.values()].flatMap((o) => o.body.toString().trim().split('\n').map((l) => JSON.parse(l)));
-    expect(archived.map((a) => [a.eventId, a.status, a.supersededBy])).toEqual([['k-1'.padEnd(32, '0'), 'SUPERSEDED', new Date(T0 - 3_600_000 + 2000).toISOString()]]);
+    const archived = [...r.archive.objects.values()].flatMap((o) =>
+      o.body
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+    expect(archived.map((a) => [a.eventId, a.status, a.supersededBy])).toEqual([
+      ['k-1'.padEnd(32, '0'), 'SUPERSEDED', new Date(T0 - 3_600_000 + 2000).toISOString()],
+    ]);
     expect(r.store.all).toEqual([]);
   });
 
   it('does not send a newer event while an older one it would supersede was revived by another invocation since it read the key', async () => {
     const r = rig();
-    r.store.add(parked('k', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', nextAttemptAt: new Date(T0 + 3_600_000).toISOString() }), parked('k', 2));
+    r.store.add(
+      parked('k', 1, {
+        status: 'AMBIGUOUS',
+        reason: 'SCHEMA_VALIDATION',
+        nextAttemptAt: new Date(T0 + 3_600_000).toISOString(),
+      }),
+      parked('k', 2),
+    );
     const itemsOfKey = r.store.itemsOfKey.bind(r.store);
     r.store.itemsOfKey = async (entity, id) => {
       const read = await itemsOfKey(entity, id);
       // Just after this read, another invocation finds k-1 valid, revives it and starts sending it.
       expect(await r.store.setStatus(read[0]!, 'AMBIGUOUS', 'RETRIABLE', {})).toBe(true);
-      expect(await r.store.claim({ ...read[0]!, status: 'RETRIABLE' }, 'someone-else', new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString())).toBe(true);
+      expect(
+        await r.store.claim(
+          { ...read[0]!, status: 'RETRIABLE' },
+          'someone-else',
+          new Date(T0).toISOString(),
+          new Date(T0 + 60_000).toISOString(),
+        ),
+      ).toBe(true);
       r.store.itemsOfKey = itemsOfKey;
       return read;
     };
     expect(await r.sweep()).toMatchObject({ published: 0, superseded: 0, busy: 1 });
-    expect(r.store.all.map((i) => [i.eventId.slice(0, 3), i.status, i.claimedBy])).toEqual([['k-1', 'RETRIABLE', 'someone-else'], ['k-2', 'RETRIABLE', undefined]]);
+    expect(r.store.all.map((i) => [i.eventId.slice(0, 3), i.status, i.claimedBy])).toEqual([
+      ['k-1', 'RETRIABLE', 'someone-else'],
+      ['k-2', 'RETRIABLE', undefined],
+    ]);
   });
 
   it('turns events past their stale limit STALE, archives them whole, sends one alert per sweep, then deletes them', async () => {
     const r = rig();
     r.store.add(
-      parked('s1', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', firstSeenAt: new Date(T0 - 7_200_000).toISOString() }, { balance: 'lots' }),
+      parked(
+        's1',
+        1,
+        { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION', firstSeenAt: new Date(T0 - 7_200_000).toISOString() },
+        { balance: 'lots' },
+      ),
       parked('s2', 1, { status: 'AMBIGUOUS', reason: 'MALFORMED_EVENT', attempts: 5 }),
       parked('ok', 1, { firstSeenAt: new Date(T0 - 7_200_000).toISOString() }), // KAFKA_UNAVAILABLE allows a day
     );
@@ -159,7 +274,12 @@ describe('the retry function core', () => {
     expect(alert.countsByEntity).toEqual({ customer: { 'STALE SCHEMA_VALIDATION': 1, 'STALE MALFORMED_EVENT': 1 } });
     expect(alert.archive).toMatch(/^s3:\/\/in-memory-raw\/stale\/dt=2026-11-24\/.+-me\.jsonl$/);
     const [key] = [...r.archive.objects.keys()];
-    const lines = r.archive.objects.get(key!)!.body.toString().trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.archive.objects
+      .get(key!)!
+      .body.toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.id, l.status, l.staleBecause])).toEqual([
       ['s1', 'STALE', expect.stringContaining('more than the 3600 s allowed for SCHEMA_VALIDATION')],
       ['s2', 'STALE', '5 attempts, the most allowed for MALFORMED_EVENT'],
@@ -186,7 +306,14 @@ describe('the retry function core', () => {
   it('leaves a key alone while another invocation holds its claim', async () => {
     const r = rig();
     r.store.add(parked('a', 1), parked('a', 2));
-    expect(await r.store.claim(r.store.all[0]!, 'someone-else', new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString())).toBe(true);
+    expect(
+      await r.store.claim(
+        r.store.all[0]!,
+        'someone-else',
+        new Date(T0).toISOString(),
+        new Date(T0 + 60_000).toISOString(),
+      ),
+    ).toBe(true);
     expect(await r.sweep()).toMatchObject({ published: 0, busy: 1 });
     r.advance(61_000); // the other invocation died: its claim expires
     expect(await r.sweep()).toMatchObject({ published: 2 });
@@ -197,9 +324,14 @@ describe('the retry function core', () => {
     // The other invocation claimed a-1 just before its last allowed attempt and is sending it now.
     r.store.add(parked('a', 1, { attempts: 1000 }), parked('a', 2, { reason: 'PARKED_BEHIND_KEY' }));
     const [a1] = r.store.all;
-    expect(await r.store.claim(a1!, 'someone-else', new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString())).toBe(true);
+    expect(
+      await r.store.claim(a1!, 'someone-else', new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString()),
+    ).toBe(true);
     expect(await r.sweep()).toMatchObject({ published: 0, stale: 0, busy: 1 });
-    expect(r.store.all.map((i) => [i.id, i.status])).toEqual([['a', 'RETRIABLE'], ['a', 'RETRIABLE']]);
+    expect(r.store.all.map((i) => [i.id, i.status])).toEqual([
+      ['a', 'RETRIABLE'],
+      ['a', 'RETRIABLE'],
+    ]);
     expect(await r.store.remove(a1!, 'someone-else')).toBe(true); // it went out
     expect(await r.sweep()).toMatchObject({ published: 1 });
     expect(r.sentKeys()).toEqual([`a@${'a-2'.padEnd(32, '0')}`]);
@@ -211,12 +343,23 @@ describe('the retry function core', () => {
     const publish = r.publisher.publish.bind(r.publisher);
     r.publisher.publish = async (topic, messages) => {
       // This send took longer than the claim: another invocation took a-1 over and will send it too.
-      if (r.publisher.sent.length === 0) expect(await r.store.claim(r.store.all[0]!, 'someone-else', new Date(T0 + 61_000).toISOString(), new Date(T0 + 121_000).toISOString())).toBe(true);
+      if (r.publisher.sent.length === 0)
+        expect(
+          await r.store.claim(
+            r.store.all[0]!,
+            'someone-else',
+            new Date(T0 + 61_000).toISOString(),
+            new Date(T0 + 121_000).toISOString(),
+          ),
+        ).toBe(true);
       return publish(topic, messages);
     };
     expect(await r.sweep()).toMatchObject({ published: 1, busy: 1 });
     expect(r.sentKeys()).toEqual([`a@${'a-1'.padEnd(32, '0')}`]);
-    expect(r.store.all.map((i) => [i.eventId.slice(0, 3), i.claimedBy])).toEqual([['a-1', 'someone-else'], ['a-2', undefined]]);
+    expect(r.store.all.map((i) => [i.eventId.slice(0, 3), i.claimedBy])).toEqual([
+      ['a-1', 'someone-else'],
+      ['a-2', undefined],
+    ]);
   });
 
   it('a key that fails does not stop the sweep: the other keys are drained, the failure counted and the key left as it was', async () => {
@@ -228,25 +371,48 @@ describe('the retry function core', () => {
       return itemsOfKey(entity, id);
     };
     const summary = await r.sweep();
-    expect(summary).toMatchObject({ keys: 4, published: 3, keyFailures: 1, keyError: 'customer a: ProvisionedThroughputExceeded' });
-    expect(r.sentKeys().map((k) => k.slice(0, 1)).sort()).toEqual(['b', 'c', 'd']);
+    expect(summary).toMatchObject({
+      keys: 4,
+      published: 3,
+      keyFailures: 1,
+      keyError: 'customer a: ProvisionedThroughputExceeded',
+    });
+    expect(
+      r
+        .sentKeys()
+        .map((k) => k.slice(0, 1))
+        .sort(),
+    ).toEqual(['b', 'c', 'd']);
     expect(r.store.all.map((i) => [i.id, i.status, i.attempts])).toEqual([['a', 'RETRIABLE', 0]]);
   });
 
-  it('an event whose schema is gone from the registry becomes AMBIGUOUS/SCHEMA_NOT_FOUND and frees its key; the other entities\' keys are drained', async () => {
+  it("an event whose schema is gone from the registry becomes AMBIGUOUS/SCHEMA_NOT_FOUND and frees its key; the other entities' keys are drained", async () => {
     const r = rig();
     r.store.add(parked('gone', 1, { entity: 'retired' }), parked('gone', 2, { entity: 'retired' }), parked('a', 1));
     const summary = await r.sweep();
     expect(summary).toMatchObject({ keys: 2, published: 1, stillInvalid: 2, keyFailures: 0 });
     expect(r.sentKeys()).toEqual([`a@${'a-1'.padEnd(32, '0')}`]);
-    expect(r.store.all.map((i) => [i.entity, i.id, i.status, i.reason])).toEqual([['retired', 'gone', 'AMBIGUOUS', 'SCHEMA_NOT_FOUND'], ['retired', 'gone', 'AMBIGUOUS', 'SCHEMA_NOT_FOUND']]);
+    expect(r.store.all.map((i) => [i.entity, i.id, i.status, i.reason])).toEqual([
+      ['retired', 'gone', 'AMBIGUOUS', 'SCHEMA_NOT_FOUND'],
+      ['retired', 'gone', 'AMBIGUOUS', 'SCHEMA_NOT_FOUND'],
+    ]);
     expect(r.store.all[0]!.error).toMatch(/cdc\.retired/);
   });
 
   it('from the stream: drains keys of due RETRIABLE items, skips the rest, and reports a failing record', async () => {
     const r = rig();
-    r.store.add(parked('a', 1), parked('b', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }, { balance: 'x' }), parked('c', 1, { nextAttemptAt: new Date(T0 + 5000).toISOString() }));
-    const record = (i: number): DynamoDBRecord => ({ eventName: 'INSERT', dynamodb: { SequenceNumber: String(100 + i), NewImage: marshall(r.store.all[i]!, { removeUndefinedValues: true }) as never } });
+    r.store.add(
+      parked('a', 1),
+      parked('b', 1, { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }, { balance: 'x' }),
+      parked('c', 1, { nextAttemptAt: new Date(T0 + 5000).toISOString() }),
+    );
+    const record = (i: number): DynamoDBRecord => ({
+      eventName: 'INSERT',
+      dynamodb: {
+        SequenceNumber: String(100 + i),
+        NewImage: marshall(r.store.all[i]!, { removeUndefinedValues: true }) as never,
+      },
+    });
     const out = await onStream([record(0), record(1), record(2)], r.deps, r.policy);
     expect(out).toEqual({ summary: expect.objectContaining({ published: 1 }), failures: [] });
     expect(r.store.all.map((i) => i.id)).toEqual(['b', 'c']);

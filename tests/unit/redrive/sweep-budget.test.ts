@@ -1,7 +1,13 @@
 import type { ParkedEvent } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
 import { InMemoryPublisher } from '../../../lib/publish';
-import { InMemoryAlerts, InMemoryRedriveStore, lambdaSweepChain, type RedrivePolicy, sweep } from '../../../lib/redrive';
+import {
+  InMemoryAlerts,
+  InMemoryRedriveStore,
+  lambdaSweepChain,
+  type RedrivePolicy,
+  sweep,
+} from '../../../lib/redrive';
 import { InMemorySchemaRegistry, SchemaCache } from '../../../lib/registry';
 import { GlueAvroSerde } from '../../../lib/serde';
 import { InMemoryRawStore } from '../../../lib/consumer';
@@ -17,22 +23,42 @@ function backlog(keys: number, timeLeft: (sent: number) => number, concurrency =
   const publisher = new InMemoryPublisher();
   const chained: number[] = [];
   const policy: RedrivePolicy = {
-    backoffBaseMs: 1000, backoffCapMs: 8000, sweepBatchSize: 50, claimMs: 60_000, concurrency,
-    stale: { default: { maxAgeSeconds: 86_400, maxAttempts: 1000 } }, topicOf: (e) => `cdc.${e}`, compressionOf: () => 'none',
+    backoffBaseMs: 1000,
+    backoffCapMs: 8000,
+    sweepBatchSize: 50,
+    claimMs: 60_000,
+    concurrency,
+    stale: { default: { maxAgeSeconds: 86_400, maxAttempts: 1000 } },
+    topicOf: (e) => `cdc.${e}`,
+    compressionOf: () => 'none',
   };
   for (let k = 0; k < keys; k += 1) {
     const id = `k${k}`;
     const updatedAt = new Date(T0 - 3_600_000 + k).toISOString();
     const eventId = `${id}`.padEnd(32, '0');
     const event: ParkedEvent = {
-      entity: 'customer', id, updatedAt, eventId, payload: customerChange({ id, updatedAt, eventId }, { id }),
-      status: 'RETRIABLE', reason: 'KAFKA_UNAVAILABLE', error: 'broker down', attempts: 0,
-      firstSeenAt: new Date(T0 - 60_000).toISOString(), nextAttemptAt: new Date(T0 - 60_000 + k).toISOString(),
+      entity: 'customer',
+      id,
+      updatedAt,
+      eventId,
+      payload: customerChange({ id, updatedAt, eventId }, { id }),
+      status: 'RETRIABLE',
+      reason: 'KAFKA_UNAVAILABLE',
+      error: 'broker down',
+      attempts: 0,
+      firstSeenAt: new Date(T0 - 60_000).toISOString(),
+      nextAttemptAt: new Date(T0 - 60_000 + k).toISOString(),
     };
     store.add(event);
   }
   const deps = {
-    store, publisher, alerts: new InMemoryAlerts(), archive: new InMemoryRawStore(), stage: 'test', owner: 'me', log: createLogger({}, () => undefined),
+    store,
+    publisher,
+    alerts: new InMemoryAlerts(),
+    archive: new InMemoryRawStore(),
+    stage: 'test',
+    owner: 'me',
+    log: createLogger({}, () => undefined),
     serde: new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 1000, maxEntries: 10, now: () => T0 })),
     now: () => new Date(T0),
     budget: { timeLeftMs: () => timeLeft(publisher.sent.length), reserveMs: 10_000 },
@@ -63,7 +89,8 @@ describe('a sweep with a backlog larger than one batch', () => {
   it('a key another invocation holds is passed over, not asked for again and again', async () => {
     const r = backlog(120, () => 60_000);
     const held = r.store.all.filter((i) => i.id === 'k0' || i.id === 'k1');
-    for (const item of held) await r.store.claim(item, 'someone else', new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString());
+    for (const item of held)
+      await r.store.claim(item, 'someone else', new Date(T0).toISOString(), new Date(T0 + 60_000).toISOString());
     const summary = await r.run();
     expect(summary).toMatchObject({ published: 118, stoppedBecause: 'drained', chained: false });
     expect(r.store.all.map((i) => i.id).sort()).toEqual(['k0', 'k1']);

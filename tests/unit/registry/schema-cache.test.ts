@@ -48,7 +48,12 @@ describe('TtlCache', () => {
   it('serves an expired entry when a retriable load fails, and says so once', async () => {
     const c = clock();
     const outages: unknown[] = [];
-    const cache = new TtlCache<string, string>({ maxEntries: 10, ttlMs: 1000, now: c.now, onStaleServe: (e) => outages.push(e) });
+    const cache = new TtlCache<string, string>({
+      maxEntries: 10,
+      ttlMs: 1000,
+      now: c.now,
+      onStaleServe: (e) => outages.push(e),
+    });
     await cache.get('a', async () => 'A');
     await cache.get('b', async () => 'B');
     c.advance(5000);
@@ -67,16 +72,20 @@ describe('TtlCache', () => {
     const cache = new TtlCache<string, string>({ maxEntries: 10, ttlMs: 1000, now: c.now });
     await cache.get('a', async () => 'A');
     c.advance(5000);
-    await expect(cache.get('a', async () => {
-      throw new SchemaNotFoundError('gone');
-    })).rejects.toThrow('gone');
+    await expect(
+      cache.get('a', async () => {
+        throw new SchemaNotFoundError('gone');
+      }),
+    ).rejects.toThrow('gone');
   });
 
   it('fails when the registry is down and nothing was ever cached', async () => {
     const cache = new TtlCache<string, string>({ maxEntries: 10, ttlMs: 1000 });
-    await expect(cache.get('a', async () => {
-      throw new RegistryUnavailableError('down');
-    })).rejects.toMatchObject({ retriable: true, reason: 'REGISTRY_UNAVAILABLE' });
+    await expect(
+      cache.get('a', async () => {
+        throw new RegistryUnavailableError('down');
+      }),
+    ).rejects.toMatchObject({ retriable: true, reason: 'REGISTRY_UNAVAILABLE' });
   });
 });
 
@@ -97,7 +106,12 @@ describe('SchemaCache', () => {
     registry.seed('cdc.payment', schemaFile('payment'));
     const lines: string[] = [];
     const c = clock();
-    const cache = new SchemaCache(registry, { latestTtlMs: 1000, maxEntries: 10, now: c.now, log: createLogger({}, (l) => lines.push(l)) });
+    const cache = new SchemaCache(registry, {
+      latestTtlMs: 1000,
+      maxEntries: 10,
+      now: c.now,
+      log: createLogger({}, (l) => lines.push(l)),
+    });
     await cache.latest('cdc.customer');
     await cache.latest('cdc.payment');
     registry.down = true;
@@ -119,7 +133,10 @@ describe('SchemaCache', () => {
     const c = clock();
     const cache = new SchemaCache(registry, { latestTtlMs: 1000, maxEntries: 10, now: c.now });
     expect((await cache.latest('cdc.customer')).versionNumber).toBe(1);
-    registry.seed('cdc.customer', schemaFile('customer').replace('"A change of a customer"', '"A change of a customer (v2)"'));
+    registry.seed(
+      'cdc.customer',
+      schemaFile('customer').replace('"A change of a customer"', '"A change of a customer (v2)"'),
+    );
     expect((await cache.latest('cdc.customer')).versionNumber).toBe(1);
     c.advance(1001);
     expect((await cache.latest('cdc.customer')).versionNumber).toBe(2);

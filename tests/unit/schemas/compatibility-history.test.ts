@@ -27,11 +27,15 @@ function committedVersions(file: string): string[] {
 
 /** The mode each entity's Glue schema is created with (params.entities.<e>.compatibility, default BACKWARD). */
 function modeOf(entity: string): CompatibilityMode {
-  const match = new RegExp(`^\\s+${entity}:\\s*\\{[^}]*compatibility:\\s*(\\w+)`, 'm').exec(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8'));
+  const match = new RegExp(`^\\s+${entity}:\\s*\\{[^}]*compatibility:\\s*(\\w+)`, 'm').exec(
+    readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8'),
+  );
   return (match?.[1] as CompatibilityMode | undefined) ?? 'BACKWARD';
 }
 
-const entities = readdirSync(path.join(ROOT, 'schemas')).filter((f) => f.endsWith('.avsc')).map((f) => f.slice(0, -5));
+const entities = readdirSync(path.join(ROOT, 'schemas'))
+  .filter((f) => f.endsWith('.avsc'))
+  .map((f) => f.slice(0, -5));
 
 describe('schemas/ stays compatible with every version committed before', () => {
   it('finds the committed history of the schema files', () => {

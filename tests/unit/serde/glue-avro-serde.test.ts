@@ -39,7 +39,10 @@ describe('GlueAvroSerde', () => {
 
   it('refuses an invalid record with every failing field path, expected and received type', async () => {
     const { serde } = setup(v1);
-    const record = customerChange({ op: 'MERGE' }, { balance: 'lots', address: { line1: 'x', city: 'y', country: 7 }, createdAt: 'yesterday' });
+    const record = customerChange(
+      { op: 'MERGE' },
+      { balance: 'lots', address: { line1: 'x', city: 'y', country: 7 }, createdAt: 'yesterday' },
+    );
     const error = await serde.encode(NAME, record).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaValidationError);
     expect((error as SchemaValidationError).violations).toEqual([

@@ -28,16 +28,21 @@ describe('the Glue Schema Registry frame', () => {
   });
 
   it('refuses a schema version id that is not a UUID', () => {
-    expect(() => writeGlueHeader(Buffer.alloc(18), 'not-a-uuid', 'none')).toThrow('schema version id "not-a-uuid" is not a UUID');
+    expect(() => writeGlueHeader(Buffer.alloc(18), 'not-a-uuid', 'none')).toThrow(
+      'schema version id "not-a-uuid" is not a UUID',
+    );
   });
 
   it('names a Confluent-framed payload and its schema id', () => {
     expect(errorOf([0, 0, 0, 0, 42, 2, 0x61]).message).toBe(
-      'not a Glue Schema Registry message: it is Confluent-framed (magic byte 0, schema id 42); the first byte of a Glue message is 3');
+      'not a Glue Schema Registry message: it is Confluent-framed (magic byte 0, schema id 42); the first byte of a Glue message is 3',
+    );
   });
 
   it('says which first byte it found when the payload is not Glue-framed', () => {
-    expect(errorOf([0x7b, 0x22, 0x61]).message).toBe('not a Glue Schema Registry message: first byte is 123, expected header version 3');
+    expect(errorOf([0x7b, 0x22, 0x61]).message).toBe(
+      'not a Glue Schema Registry message: first byte is 123, expected header version 3',
+    );
   });
 
   it('reports a truncated header with its length', () => {
@@ -47,7 +52,9 @@ describe('the Glue Schema Registry frame', () => {
   });
 
   it('rejects an unknown compression byte', () => {
-    expect(errorOf([3, 9, ...VERSION_BYTES]).message).toBe('unknown Glue compression byte 9 (expected 0 = none or 5 = zlib)');
+    expect(errorOf([3, 9, ...VERSION_BYTES]).message).toBe(
+      'unknown Glue compression byte 9 (expected 0 = none or 5 = zlib)',
+    );
   });
 
   it('never crashes on random garbage: every failure is the typed error', () => {

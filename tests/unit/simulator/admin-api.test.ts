@@ -50,7 +50,11 @@ describe('admin API', () => {
     await (await simulator.fetchCdc({ entity: 'customer', updatedSince: EPOCH })).text();
     await (await simulator.fetchCdc({ entity: 'nope', updatedSince: EPOCH })).text();
     const { counters } = await simulator.state();
-    expect(counters).toMatchObject({ requestsServed: 2, responsesByStatus: { '429': 1, '400': 1 }, faultsInjected: { rate429: 1 } });
+    expect(counters).toMatchObject({
+      requestsServed: 2,
+      responsesByStatus: { '429': 1, '400': 1 },
+      faultsInjected: { rate429: 1 },
+    });
   });
 
   test('GET /admin/state?entity= reports only that entity', async () => {
@@ -62,7 +66,8 @@ describe('admin API', () => {
   test('liveRate keeps generating changes while the server runs', async () => {
     const simulator = await startTestSimulator({ faults: { liveRate: 500 } });
     const deadline = Date.now() + 2000;
-    while ((await totalChanges(simulator)) < 20 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((await totalChanges(simulator)) < 20 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await totalChanges(simulator)).toBeGreaterThanOrEqual(20);
   });
 });

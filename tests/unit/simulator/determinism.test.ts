@@ -29,7 +29,9 @@ describe('reproducibility', () => {
   test('turning schema breaks on leaves the ids and timestamps of a run unchanged', async () => {
     const keys = async (schemaBreakRate: number) => {
       const simulator = await startTestSimulator({ seed: 5, initialEvents: 300, faults: { schemaBreakRate } });
-      return (await simulator.state('invoice')).entities.invoice?.records.map(({ id, updatedAt }) => `${updatedAt} ${id}`);
+      return (await simulator.state('invoice')).entities.invoice?.records.map(
+        ({ id, updatedAt }) => `${updatedAt} ${id}`,
+      );
     };
     expect(await keys(0.3)).toEqual(await keys(0));
   });

@@ -6,7 +6,10 @@ import { closeTestSimulators, EPOCH, startTestSimulator } from './simulator-harn
 async function generatedRecords(events = 900): Promise<Record<EntityName, RecordState[]>> {
   const simulator = await startTestSimulator({ seed: 21, initialEvents: events, faults: { tieRate: 0.3 } });
   const state = await simulator.state();
-  return Object.fromEntries(ENTITY_NAMES.map((entity) => [entity, state.entities[entity]?.records ?? []])) as Record<EntityName, RecordState[]>;
+  return Object.fromEntries(ENTITY_NAMES.map((entity) => [entity, state.entities[entity]?.records ?? []])) as Record<
+    EntityName,
+    RecordState[]
+  >;
 }
 
 const live = (records: readonly RecordState[]): RecordState[] => records.filter((record) => record.op === 'UPSERT');
@@ -20,7 +23,10 @@ describe('generated entity data', () => {
     const upserts = events.filter((event) => event.op === 'UPSERT');
     expect(upserts.length).toBeGreaterThan(50);
     for (const event of upserts) {
-      expect({ id: event.id, problems: fieldProblems(DESIGN_FIELDS[entity], event.data ?? {}) }).toEqual({ id: event.id, problems: [] });
+      expect({ id: event.id, problems: fieldProblems(DESIGN_FIELDS[entity], event.data ?? {}) }).toEqual({
+        id: event.id,
+        problems: [],
+      });
       expect(event.data?.id).toBe(event.id);
     }
   });

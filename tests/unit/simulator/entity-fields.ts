@@ -31,7 +31,14 @@ export const DESIGN_FIELDS = {
     displayName: required('string'),
     email: optional('string'),
     phone: optional('string'),
-    address: optional({ object: { line1: required('string'), city: required('string'), postalCode: optional('string'), country: required('country') } }),
+    address: optional({
+      object: {
+        line1: required('string'),
+        city: required('string'),
+        postalCode: optional('string'),
+        country: required('country'),
+      },
+    }),
     balance: required('money'),
     active: required('boolean'),
     createdAt: required('time'),
@@ -41,7 +48,14 @@ export const DESIGN_FIELDS = {
     customerId: required('string'),
     currency: required('currency'),
     status: required({ enum: ['DRAFT', 'OPEN', 'PAID', 'VOID'] }),
-    lines: required({ arrayOf: { sku: required('string'), description: optional('string'), quantity: required('integer'), unitPrice: required('money') } }),
+    lines: required({
+      arrayOf: {
+        sku: required('string'),
+        description: optional('string'),
+        quantity: required('integer'),
+        unitPrice: required('money'),
+      },
+    }),
     total: required('money'),
     dueDate: optional('date'),
     createdAt: required('time'),
@@ -73,10 +87,16 @@ export function fieldProblems(spec: FieldSpec, data: JsonObject, path = ''): str
 
 function valueProblems(type: FieldType, value: JsonValue, path: string): string[] {
   if (typeof type === 'object') {
-    if ('enum' in type) return typeof value === 'string' && type.enum.includes(value) ? [] : [`${path}: ${JSON.stringify(value)} is not one of ${type.enum.join('|')}`];
-    if ('object' in type) return isObject(value) ? fieldProblems(type.object, value, `${path}.`) : [`${path}: not an object`];
+    if ('enum' in type)
+      return typeof value === 'string' && type.enum.includes(value)
+        ? []
+        : [`${path}: ${JSON.stringify(value)} is not one of ${type.enum.join('|')}`];
+    if ('object' in type)
+      return isObject(value) ? fieldProblems(type.object, value, `${path}.`) : [`${path}: not an object`];
     if (!Array.isArray(value) || value.length === 0) return [`${path}: not a non-empty array`];
-    return value.flatMap((item, index) => (isObject(item) ? fieldProblems(type.arrayOf, item, `${path}[${index}].`) : [`${path}[${index}]: not an object`]));
+    return value.flatMap((item, index) =>
+      isObject(item) ? fieldProblems(type.arrayOf, item, `${path}[${index}].`) : [`${path}[${index}]: not an object`],
+    );
   }
   return SCALAR_CHECKS[type](value) ? [] : [`${path}: ${JSON.stringify(value)} is not a ${type}`];
 }
@@ -87,8 +107,12 @@ const SCALAR_CHECKS: Record<Exclude<FieldType, object>, (value: JsonValue) => bo
   money: (value) => typeof value === 'number' && Math.round(value * 100) / 100 === value,
   integer: (value) => typeof value === 'number' && Number.isInteger(value),
   boolean: (value) => typeof value === 'boolean',
-  time: (value) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) && roundTrips(value, value),
-  date: (value) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && roundTrips(`${value}T00:00:00.000Z`, value),
+  time: (value) =>
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) &&
+    roundTrips(value, value),
+  date: (value) =>
+    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && roundTrips(`${value}T00:00:00.000Z`, value),
   country: (value) => typeof value === 'string' && /^[A-Z]{2}$/.test(value),
   currency: (value) => typeof value === 'string' && /^[A-Z]{3}$/.test(value),
 };

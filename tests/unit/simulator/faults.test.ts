@@ -15,7 +15,13 @@ async function statusesOf(simulator: TestSimulator, requests: number): Promise<n
 }
 
 function isWellFormed(entry: JsonValue): entry is JsonValue & ChangeEvent {
-  return entry !== null && typeof entry === 'object' && !Array.isArray(entry) && typeof entry.id === 'string' && !Number.isNaN(Date.parse(String(entry.updatedAt)));
+  return (
+    entry !== null &&
+    typeof entry === 'object' &&
+    !Array.isArray(entry) &&
+    typeof entry.id === 'string' &&
+    !Number.isNaN(Date.parse(String(entry.updatedAt)))
+  );
 }
 
 describe('fault injection', () => {
@@ -26,7 +32,15 @@ describe('fault injection', () => {
     expect(new Set(await statusesOf(simulator, 30))).toEqual(new Set([200]));
     const { events } = await simulator.readAllPages('customer', EPOCH, 10);
     expect(events.every((event) => isWellFormed(event as unknown as JsonValue))).toBe(true);
-    expect((await simulator.state()).counters.faultsInjected).toEqual({ rate429: 0, rate5xx: 0, slow: 0, hang: 0, malformed: 0, schemaBreak: 0, updateWhilePaging: 0 });
+    expect((await simulator.state()).counters.faultsInjected).toEqual({
+      rate429: 0,
+      rate5xx: 0,
+      slow: 0,
+      hang: 0,
+      malformed: 0,
+      schemaBreak: 0,
+      updateWhilePaging: 0,
+    });
   });
 
   test('answers 429 with a Retry-After header in seconds when rate429 strikes', async () => {
@@ -58,7 +72,9 @@ describe('fault injection', () => {
     const simulator = await startTestSimulator({ initialEvents: 20, faults: { hangRate: 1, hangMs: 2000 } });
     const started = performance.now();
     const url = `${simulator.url}/cdc?entity=customer&updatedSince=${encodeURIComponent(EPOCH)}`;
-    await expect(fetch(url, { signal: AbortSignal.timeout(300) })).rejects.toThrow(expect.objectContaining({ name: 'TimeoutError' }));
+    await expect(fetch(url, { signal: AbortSignal.timeout(300) })).rejects.toThrow(
+      expect.objectContaining({ name: 'TimeoutError' }),
+    );
     expect(performance.now() - started).toBeLessThan(1500);
     expect((await simulator.state()).counters.faultsInjected.hang).toBe(1);
   });
@@ -77,7 +93,9 @@ describe('fault injection', () => {
     const junk = entries.filter((entry) => !isWellFormed(entry));
     const state = await simulator.state('customer');
     expect(junk).toHaveLength(pages);
-    expect(entries.filter(isWellFormed).map((entry) => entry.id)).toEqual(state.entities.customer?.records.map((record) => record.id));
+    expect(entries.filter(isWellFormed).map((entry) => entry.id)).toEqual(
+      state.entities.customer?.records.map((record) => record.id),
+    );
     expect(state.entities.customer?.malformedServed.map((served) => served.entry)).toEqual(junk);
     expect(state.entities.customer?.malformedServed.every((served) => served.broken === 'MALFORMED')).toBe(true);
   });
@@ -108,7 +126,9 @@ describe('fault injection', () => {
     });
     expect(seenAgain.length).toBeGreaterThan(0);
     for (const event of seenAgain) expect(event.updatedAt > (firstSeen.get(event.id)?.updatedAt ?? '')).toBe(true);
-    expect((await simulator.state()).counters.faultsInjected.updateWhilePaging).toBeGreaterThanOrEqual(seenAgain.length);
+    expect((await simulator.state()).counters.faultsInjected.updateWhilePaging).toBeGreaterThanOrEqual(
+      seenAgain.length,
+    );
   });
 
   test('changes faults at run time through POST /admin/faults, and rejects unknown settings with 400', async () => {
@@ -120,6 +140,9 @@ describe('fault injection', () => {
     const typo = await simulator.admin('POST', '/admin/faults', { rate492: 1 });
     expect(typo).toEqual({ status: 400, body: { error: expect.stringContaining('unknown fault setting "rate492"') } });
     const outOfRange = await simulator.admin('POST', '/admin/faults', { rate5xx: 2 });
-    expect(outOfRange).toEqual({ status: 400, body: { error: expect.stringContaining('rate5xx must be a number between 0 and 1') } });
+    expect(outOfRange).toEqual({
+      status: 400,
+      body: { error: expect.stringContaining('rate5xx must be a number between 0 and 1') },
+    });
   });
 });

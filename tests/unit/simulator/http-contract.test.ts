@@ -34,11 +34,19 @@ describe('HTTP contract of the source simulator', () => {
     ['an unknown entity', { entity: 'order', updatedSince: EPOCH }, 'unknown entity "order"'],
     ['a missing updatedSince', { entity: 'customer' }, 'updatedSince is required'],
     ['an unparseable updatedSince', { entity: 'customer', updatedSince: 'yesterday' }, 'updatedSince "yesterday"'],
-    ['an impossible date', { entity: 'customer', updatedSince: '2026-02-30T00:00:00.000Z' }, 'updatedSince "2026-02-30'],
+    [
+      'an impossible date',
+      { entity: 'customer', updatedSince: '2026-02-30T00:00:00.000Z' },
+      'updatedSince "2026-02-30',
+    ],
     ['a zero limit', { ...validQuery, limit: 0 }, 'limit must be an integer from 1 to 1000'],
     ['a limit over 1000', { ...validQuery, limit: 1001 }, 'limit must be an integer from 1 to 1000'],
     ['a non-numeric limit', { ...validQuery, limit: 'ten' }, 'limit must be an integer'],
-    ['a forged pageToken', { ...validQuery, pageToken: 'bm90LWEtdG9rZW4' }, 'pageToken is not a token this server issued'],
+    [
+      'a forged pageToken',
+      { ...validQuery, pageToken: 'bm90LWEtdG9rZW4' },
+      'pageToken is not a token this server issued',
+    ],
   ])('answers 400 with a message for %s', async (_case, query, message) => {
     const simulator = await startTestSimulator();
     const response = await simulator.fetchCdc(query);

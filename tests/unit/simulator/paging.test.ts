@@ -6,15 +6,18 @@ const withTies = (events: number) => ({ seed: 11, initialEvents: events, faults:
 describe('GET /cdc paging', () => {
   afterEach(closeTestSimulators);
 
-  test.each(ENTITY_NAMES)('returns every current %s record exactly once across pages, in (updatedAt, id) order', async (entity) => {
-    const simulator = await startTestSimulator(withTies(600));
-    const { events, pages } = await simulator.readAllPages(entity, EPOCH, 17);
-    const expected = (await simulator.state(entity)).entities[entity]?.records ?? [];
-    expect(pages).toBeGreaterThan(2);
-    expect(events).toEqual(expected.map(({ id, op, updatedAt, data }) => ({ id, op, updatedAt, data })));
-    expect([...events].sort(compareChangeOrder)).toEqual(events);
-    expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
-  });
+  test.each(ENTITY_NAMES)(
+    'returns every current %s record exactly once across pages, in (updatedAt, id) order',
+    async (entity) => {
+      const simulator = await startTestSimulator(withTies(600));
+      const { events, pages } = await simulator.readAllPages(entity, EPOCH, 17);
+      const expected = (await simulator.state(entity)).entities[entity]?.records ?? [];
+      expect(pages).toBeGreaterThan(2);
+      expect(events).toEqual(expected.map(({ id, op, updatedAt, data }) => ({ id, op, updatedAt, data })));
+      expect([...events].sort(compareChangeOrder)).toEqual(events);
+      expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
+    },
+  );
 
   test('treats updatedSince as inclusive', async () => {
     const simulator = await startTestSimulator(withTies(300));
@@ -22,20 +25,28 @@ describe('GET /cdc paging', () => {
     const pivot = records[Math.floor(records.length / 2)];
     if (pivot === undefined) throw new Error('no invoices generated');
     const { events } = await simulator.readAllPages('invoice', pivot.updatedAt, 1000);
-    expect(events.map((event) => event.id)).toEqual(records.filter((record) => record.updatedAt >= pivot.updatedAt).map((record) => record.id));
+    expect(events.map((event) => event.id)).toEqual(
+      records.filter((record) => record.updatedAt >= pivot.updatedAt).map((record) => record.id),
+    );
     expect(events[0]?.updatedAt).toBe(pivot.updatedAt);
   });
 
   test('returns every event of a tie that straddles a page boundary', async () => {
     const simulator = await startTestSimulator(withTies(600));
     const records = (await simulator.state('customer')).entities.customer?.records ?? [];
-    const tieAt = records.find((record) => records.filter((other) => other.updatedAt === record.updatedAt).length >= 5)?.updatedAt;
+    const tieAt = records.find(
+      (record) => records.filter((other) => other.updatedAt === record.updatedAt).length >= 5,
+    )?.updatedAt;
     if (tieAt === undefined) throw new Error('no tie of 5 or more generated');
     const tieIds = records.filter((record) => record.updatedAt === tieAt).map((record) => record.id);
     const limit = records.findIndex((record) => record.updatedAt === tieAt) + 2;
 
     const first = await simulator.readPage({ entity: 'customer', updatedSince: EPOCH, limit });
-    const second = await simulator.readPage({ entity: 'customer', updatedSince: EPOCH, pageToken: first.nextPageToken ?? '' });
+    const second = await simulator.readPage({
+      entity: 'customer',
+      updatedSince: EPOCH,
+      pageToken: first.nextPageToken ?? '',
+    });
 
     expect(first.events.at(-1)).toMatchObject({ updatedAt: tieAt });
     expect(second.events[0]).toMatchObject({ updatedAt: tieAt });
@@ -81,6 +92,7 @@ describe('GET /cdc paging', () => {
 
     const lastServedVersion = new Map(served.map((event) => [event.id, event]));
     const records = (await simulator.state('invoice')).entities.invoice?.records ?? [];
-    for (const { id, op, updatedAt, data } of records) expect(lastServedVersion.get(id)).toEqual({ id, op, updatedAt, data });
+    for (const { id, op, updatedAt, data } of records)
+      expect(lastServedVersion.get(id)).toEqual({ id, op, updatedAt, data });
   });
 });

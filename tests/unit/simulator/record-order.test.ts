@@ -2,7 +2,7 @@ import { closeTestSimulators, startTestSimulator } from './simulator-harness';
 
 afterEach(closeTestSimulators);
 
-describe('each record\'s updatedAt', () => {
+describe("each record's updatedAt", () => {
   it('increases with every change of that record, even inside runs of tied timestamps', async () => {
     const { running } = await startTestSimulator({ seed: 7, faults: { tieRate: 0.9 } });
     const last = new Map<string, { updatedAt: string; version: string }>();
@@ -19,7 +19,9 @@ describe('each record\'s updatedAt', () => {
           const before = last.get(key);
           if (before !== undefined && before.version !== version) {
             changed += 1;
-            expect(`${key} ${record.updatedAt > before.updatedAt ? 'later' : `not later: ${before.updatedAt} then ${record.updatedAt}`}`).toBe(`${key} later`);
+            expect(
+              `${key} ${record.updatedAt > before.updatedAt ? 'later' : `not later: ${before.updatedAt} then ${record.updatedAt}`}`,
+            ).toBe(`${key} later`);
           }
           last.set(key, { updatedAt: record.updatedAt, version });
           if (times.has(record.updatedAt)) ties += 1;

@@ -1,4 +1,9 @@
-import { startSimulatorServer, type RunningSimulator, type SimulatorState, type StartSimulatorOptions } from '../../../local/simulator';
+import {
+  startSimulatorServer,
+  type RunningSimulator,
+  type SimulatorState,
+  type StartSimulatorOptions,
+} from '../../../local/simulator';
 import type { EntityName } from '../../../local/simulator/entities';
 import type { ChangeEvent, JsonValue } from '../../../local/simulator/types';
 
@@ -55,7 +60,11 @@ export class TestSimulator {
   }
 
   /** Follows nextPageToken to the end; returns every page's events in order. */
-  async readAllPages(entity: EntityName, updatedSince: string, limit: number): Promise<{ events: ChangeEvent[]; pages: number }> {
+  async readAllPages(
+    entity: EntityName,
+    updatedSince: string,
+    limit: number,
+  ): Promise<{ events: ChangeEvent[]; pages: number }> {
     const events: ChangeEvent[] = [];
     let page = await this.readPage({ entity, updatedSince, limit });
     let pages = 1;
@@ -70,7 +79,11 @@ export class TestSimulator {
 
   async admin(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
     const headers = { ...this.authHeader(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
-    const response = await fetch(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json()) as unknown };
   }
 

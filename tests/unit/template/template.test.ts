@@ -2,7 +2,9 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type CfnTemplate, packageTemplate, resourcesOfType } from '../../helpers/package-template';
 
-const ENTITIES = readdirSync(path.resolve(__dirname, '../../../schemas')).filter((f) => f.endsWith('.avsc')).map((f) => f.slice(0, -5));
+const ENTITIES = readdirSync(path.resolve(__dirname, '../../../schemas'))
+  .filter((f) => f.endsWith('.avsc'))
+  .map((f) => f.slice(0, -5));
 const templates: Record<string, CfnTemplate> = {};
 
 beforeAll(async () => {
@@ -19,7 +21,10 @@ function functionLogicalId(name: string): string {
   return `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`;
 }
 
-function targetsOf(template: CfnTemplate, fn: string): { rules: Record<string, unknown>[]; mappings: Record<string, unknown>[] } {
+function targetsOf(
+  template: CfnTemplate,
+  fn: string,
+): { rules: Record<string, unknown>[]; mappings: Record<string, unknown>[] } {
   const id = functionLogicalId(fn);
   const rules = resourcesOfType(template, 'AWS::Events::Rule')
     .map(([, p]) => p)
@@ -34,16 +39,29 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
   it('contains the resource types the pipeline needs', () => {
     const types = new Set(Object.values(tpl(stage).Resources).map((r) => r.Type));
     for (const type of [
-      'AWS::Lambda::Function', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SNS::Topic',
-      'AWS::Glue::Registry', 'AWS::Glue::Schema', 'AWS::EMRServerless::Application', 'AWS::IAM::Role',
-      'AWS::Events::Rule', 'AWS::Lambda::EventSourceMapping', 'AWS::KMS::Key', 'AWS::KMS::Alias',
-    ]) expect(types).toContain(type);
+      'AWS::Lambda::Function',
+      'AWS::DynamoDB::Table',
+      'AWS::S3::Bucket',
+      'AWS::S3::BucketPolicy',
+      'AWS::SNS::Topic',
+      'AWS::Glue::Registry',
+      'AWS::Glue::Schema',
+      'AWS::EMRServerless::Application',
+      'AWS::IAM::Role',
+      'AWS::Events::Rule',
+      'AWS::Lambda::EventSourceMapping',
+      'AWS::KMS::Key',
+      'AWS::KMS::Alias',
+    ])
+      expect(types).toContain(type);
   });
 
   it('names every table, bucket, topic, registry and application after the stage', () => {
     const names = [
       ...resourcesOfType(tpl(stage), 'AWS::DynamoDB::Table').map(([, p]) => p.TableName),
-      ...resourcesOfType(tpl(stage), 'AWS::S3::Bucket').filter(([id]) => id !== 'ServerlessDeploymentBucket').map(([, p]) => p.BucketName),
+      ...resourcesOfType(tpl(stage), 'AWS::S3::Bucket')
+        .filter(([id]) => id !== 'ServerlessDeploymentBucket')
+        .map(([, p]) => p.BucketName),
       ...resourcesOfType(tpl(stage), 'AWS::SNS::Topic').map(([, p]) => p.TopicName),
       ...resourcesOfType(tpl(stage), 'AWS::Glue::Registry').map(([, p]) => p.Name),
       ...resourcesOfType(tpl(stage), 'AWS::EMRServerless::Application').map(([, p]) => p.Name),
@@ -54,7 +72,12 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
 
   it('has four functions, each with its own role', () => {
     const functions = resourcesOfType(tpl(stage), 'AWS::Lambda::Function');
-    expect(functions.map(([id]) => id).sort()).toEqual(['ConsumerLambdaFunction', 'JobLauncherLambdaFunction', 'PollerLambdaFunction', 'RetryLambdaFunction']);
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'ConsumerLambdaFunction',
+      'JobLauncherLambdaFunction',
+      'PollerLambdaFunction',
+      'RetryLambdaFunction',
+    ]);
     const roles = functions.map(([, p]) => JSON.stringify(p.Role));
     expect(new Set(roles).size).toBe(4);
     for (const [, p] of functions) expect(p.Runtime).toBe('nodejs22.x');
@@ -62,7 +85,9 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
 
   it('schedules the poller once per entity with the entity as input', () => {
     const { rules } = targetsOf(tpl(stage), 'poller');
-    const inputs = rules.map((r) => JSON.parse(String((r.Targets as { Input: string }[])[0]?.Input)) as { entity: string });
+    const inputs = rules.map(
+      (r) => JSON.parse(String((r.Targets as { Input: string }[])[0]?.Input)) as { entity: string },
+    );
     expect(inputs.map((i) => i.entity).sort()).toEqual([...ENTITIES].sort());
   });
 
@@ -104,10 +129,22 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
     const policies = resourcesOfType(tpl(stage), 'AWS::S3::BucketPolicy').map(([, p]) => p);
     for (const [id, bucket] of resourcesOfType(tpl(stage), 'AWS::S3::Bucket')) {
       expect(bucket.BucketEncryption).toBeDefined();
-      expect(bucket.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.PublicAccessBlockConfiguration).toMatchObject({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       const policy = policies.find((p) => JSON.stringify(p.Bucket) === JSON.stringify({ Ref: id }));
-      const statements = (policy?.PolicyDocument as { Statement: { Effect: string; Condition?: { Bool?: Record<string, unknown> } }[] } | undefined)?.Statement ?? [];
-      const denyPlainHttp = statements.some((s) => s.Effect === 'Deny' && String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false');
+      const statements =
+        (
+          policy?.PolicyDocument as
+            | { Statement: { Effect: string; Condition?: { Bool?: Record<string, unknown> } }[] }
+            | undefined
+        )?.Statement ?? [];
+      const denyPlainHttp = statements.some(
+        (s) => s.Effect === 'Deny' && String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false',
+      );
       expect(`${id}: ${denyPlainHttp ? 'denies' : 'allows'} plain HTTP`).toBe(`${id}: denies plain HTTP`);
     }
   });
@@ -124,8 +161,9 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
   it('grants no wildcard action and no wildcard resource except for unscoped actions', () => {
     const unscoped = /^(ec2:(Create|Describe|Delete|Assign|Unassign)\w+|glue:GetSchemaVersion)$/;
     for (const [id, role] of resourcesOfType(tpl(stage), 'AWS::IAM::Role')) {
-      const statements = ((role.Policies ?? []) as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[])
-        .flatMap((p) => p.PolicyDocument.Statement);
+      const statements = (
+        (role.Policies ?? []) as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[]
+      ).flatMap((p) => p.PolicyDocument.Statement);
       for (const s of statements) {
         const actions = ([] as string[]).concat(s.Action);
         for (const action of actions) expect(`${id}: ${action}`).not.toMatch(/(^|:)\*$|^\*/);
@@ -137,7 +175,9 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
   });
 
   it('keeps the source token out of the template', () => {
-    const poller = resourcesOfType(tpl(stage), 'AWS::Lambda::Function').find(([id]) => id === 'PollerLambdaFunction')?.[1];
+    const poller = resourcesOfType(tpl(stage), 'AWS::Lambda::Function').find(
+      ([id]) => id === 'PollerLambdaFunction',
+    )?.[1];
     const env = (poller?.Environment as { Variables: Record<string, string> }).Variables;
     expect(env.CDC_SOURCE_TOKEN).toBeUndefined();
     expect(env.CDC_SOURCE_TOKEN_PARAMETER).toBe(`/cdc-pipeline/${stage}/source-token`);
@@ -149,7 +189,9 @@ type Statement = Record<string, unknown>;
 
 /** A role's statements, with `!If [KafkaScram, s, NoValue]` entries resolved for the given condition value. */
 function statementsOf(template: CfnTemplate, role: string, scram: boolean): Statement[] {
-  const properties = template.Resources[role]?.Properties as { Policies: { PolicyDocument: { Statement: Statement[] } }[] };
+  const properties = template.Resources[role]?.Properties as {
+    Policies: { PolicyDocument: { Statement: Statement[] } }[];
+  };
   return properties.Policies.flatMap((p) => p.PolicyDocument.Statement).flatMap((s) => {
     const branch = s['Fn::If'] as [string, Statement, unknown] | undefined;
     if (!branch) return [s];
@@ -158,35 +200,50 @@ function statementsOf(template: CfnTemplate, role: string, scram: boolean): Stat
   });
 }
 
-const grants = (statements: Statement[], action: string): Statement[] => statements.filter((s) => ([] as unknown[]).concat(s.Action).includes(action));
+const grants = (statements: Statement[], action: string): Statement[] =>
+  statements.filter((s) => ([] as unknown[]).concat(s.Action).includes(action));
 
 describe('MSK authentication', () => {
   const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_cdc-dev-AbC123';
   const KEY = 'arn:aws:kms:us-east-1:123456789012:key/0000aaaa-bbbb-cccc-dddd-eeeeffff0000';
   let scram: CfnTemplate;
   beforeAll(async () => {
-    scram = await packageTemplate('dev', { kafkaAuth: 'scram-sha-512', kafkaScramSecretArn: SECRET, kafkaScramKmsKeyArn: KEY });
+    scram = await packageTemplate('dev', {
+      kafkaAuth: 'scram-sha-512',
+      kafkaScramSecretArn: SECRET,
+      kafkaScramKmsKeyArn: KEY,
+    });
   }, 120_000);
 
-  const env = (template: CfnTemplate, fn: string): Record<string, unknown> => (template.Resources[functionLogicalId(fn)]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+  const env = (template: CfnTemplate, fn: string): Record<string, unknown> =>
+    (template.Resources[functionLogicalId(fn)]?.Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
 
   it('is IAM over TLS by default: the producers sign with their role, no secret is readable', () => {
-    for (const fn of ['poller', 'retry']) expect(env(tpl('dev'), fn)).toMatchObject({ CDC_KAFKA_AUTH: 'iam', CDC_KAFKA_TLS: 'true' });
+    for (const fn of ['poller', 'retry'])
+      expect(env(tpl('dev'), fn)).toMatchObject({ CDC_KAFKA_AUTH: 'iam', CDC_KAFKA_TLS: 'true' });
     for (const role of ['PollerRole', 'RetryRole', 'ConsumerRole']) {
       expect(grants(statementsOf(tpl('dev'), role, false), 'kafka-cluster:Connect')).toHaveLength(1);
       expect(grants(statementsOf(tpl('dev'), role, false), 'secretsmanager:GetSecretValue')).toEqual([]);
     }
-    for (const mapping of targetsOf(tpl('dev'), 'consumer').mappings) expect(mapping.SourceAccessConfigurations).toBeUndefined();
+    for (const mapping of targetsOf(tpl('dev'), 'consumer').mappings)
+      expect(mapping.SourceAccessConfigurations).toBeUndefined();
   });
 
-  it('with kafkaAuth scram-sha-512: the secret in the producers\' environment and the MSK trigger, readable (and decryptable via Secrets Manager only) by exactly the three roles', () => {
-    for (const fn of ['poller', 'retry']) expect(env(scram, fn)).toMatchObject({ CDC_KAFKA_AUTH: 'scram-sha-512', CDC_KAFKA_SCRAM_SECRET_ARN: SECRET });
+  it("with kafkaAuth scram-sha-512: the secret in the producers' environment and the MSK trigger, readable (and decryptable via Secrets Manager only) by exactly the three roles", () => {
+    for (const fn of ['poller', 'retry'])
+      expect(env(scram, fn)).toMatchObject({ CDC_KAFKA_AUTH: 'scram-sha-512', CDC_KAFKA_SCRAM_SECRET_ARN: SECRET });
     const mappings = targetsOf(scram, 'consumer').mappings;
     expect(mappings).toHaveLength(ENTITIES.length);
-    for (const mapping of mappings) expect(mapping.SourceAccessConfigurations).toEqual([{ Type: 'SASL_SCRAM_512_AUTH', URI: SECRET }]);
-    expect((scram as unknown as { Conditions: Record<string, unknown> }).Conditions.KafkaScram).toEqual({ 'Fn::Equals': ['scram-sha-512', 'scram-sha-512'] });
+    for (const mapping of mappings)
+      expect(mapping.SourceAccessConfigurations).toEqual([{ Type: 'SASL_SCRAM_512_AUTH', URI: SECRET }]);
+    expect((scram as unknown as { Conditions: Record<string, unknown> }).Conditions.KafkaScram).toEqual({
+      'Fn::Equals': ['scram-sha-512', 'scram-sha-512'],
+    });
     for (const role of ['PollerRole', 'RetryRole', 'ConsumerRole']) {
-      expect(grants(statementsOf(scram, role, true), 'secretsmanager:GetSecretValue').map((s) => s.Resource)).toEqual([SECRET]);
+      expect(grants(statementsOf(scram, role, true), 'secretsmanager:GetSecretValue').map((s) => s.Resource)).toEqual([
+        SECRET,
+      ]);
       const decrypt = grants(statementsOf(scram, role, true), 'kms:Decrypt');
       // The retry role also publishes to the alert topic, encrypted with its own key (see 'template security').
       const alertKey = role === 'RetryRole' ? [{ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] }] : [];
@@ -201,8 +258,13 @@ describe('MSK authentication', () => {
   });
 
   it('refuses to package SCRAM without the secret, naming the params', async () => {
-    const failure = await packageTemplate('dev', { kafkaAuth: 'scram-sha-512' }).then(() => 'packaged', (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`);
-    expect(failure).toMatch(/param kafkaAuth is scram-sha-512: set param kafkaScramSecretArn \(the AmazonMSK_\* secret\) and kafkaScramKmsKeyArn/);
+    const failure = await packageTemplate('dev', { kafkaAuth: 'scram-sha-512' }).then(
+      () => 'packaged',
+      (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
+    expect(failure).toMatch(
+      /param kafkaAuth is scram-sha-512: set param kafkaScramSecretArn \(the AmazonMSK_\* secret\) and kafkaScramKmsKeyArn/,
+    );
   }, 120_000);
 });
 
@@ -238,47 +300,118 @@ describe('least privilege per function (stage dev)', () => {
     return String(resource);
   }
 
-  const each = (actions: string[], resources: string[]): string[] => actions.flatMap((a) => resources.map((r) => `${a} ${r}`));
+  const each = (actions: string[], resources: string[]): string[] =>
+    actions.flatMap((a) => resources.map((r) => `${a} ${r}`));
   const topics = ENTITIES.map((e) => `topic cdc.${e}`);
   const logs = each(['logs:CreateLogStream', 'logs:PutLogEvents'], ['own log group']);
-  const registryRead = each(['glue:GetSchemaByDefinition', 'glue:GetSchema', 'glue:ListSchemaVersions'], ['SchemaRegistry', 'registry schemas']);
+  const registryRead = each(
+    ['glue:GetSchemaByDefinition', 'glue:GetSchema', 'glue:ListSchemaVersions'],
+    ['SchemaRegistry', 'registry schemas'],
+  );
   const produce = [
-    ...each(['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'], ['msk cluster']),
+    ...each(
+      ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'],
+      ['msk cluster'],
+    ),
     ...each(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], topics),
   ];
-  const vpcEni = each(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], ['*']);
+  const vpcEni = each(
+    [
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+    ],
+    ['*'],
+  );
 
   // Exactly these: a grant added or widened fails here, and must be argued for in the change.
   const EXPECTED: Record<string, string[]> = {
     PollerRole: [
-      ...logs, ...registryRead, 'glue:GetSchemaVersion *', ...produce, ...vpcEni, 'ssm:GetParameter token parameter',
+      ...logs,
+      ...registryRead,
+      'glue:GetSchemaVersion *',
+      ...produce,
+      ...vpcEni,
+      'ssm:GetParameter token parameter',
       ...each(['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['CheckpointTable']),
-      ...each(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['FallbackTable', 'FallbackTable/index/byEntityStatus']),
+      ...each(
+        ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        ['FallbackTable', 'FallbackTable/index/byEntityStatus'],
+      ),
       's3:PutObject RawBucket/oversized/*',
     ],
     ConsumerRole: [
-      ...logs, 'glue:GetSchemaVersion *',
-      ...each(['s3:PutObject'], ['RawBucket/raw/*', 'RawBucket/dead-letter/*', 'RawBucket/oversized/*', 'RawBucket/aws/lambda/*']),
+      ...logs,
+      'glue:GetSchemaVersion *',
+      ...each(
+        ['s3:PutObject'],
+        ['RawBucket/raw/*', 'RawBucket/dead-letter/*', 'RawBucket/oversized/*', 'RawBucket/aws/lambda/*'],
+      ),
       's3:ListBucket RawBucket',
       'dynamodb:PutItem FallbackTable',
-      ...each(['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers', 'kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'], ['msk cluster']),
+      ...each(
+        [
+          'kafka:DescribeCluster',
+          'kafka:DescribeClusterV2',
+          'kafka:GetBootstrapBrokers',
+          'kafka-cluster:Connect',
+          'kafka-cluster:DescribeClusterDynamicConfiguration',
+        ],
+        ['msk cluster'],
+      ),
       ...each(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], topics),
-      ...each(['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], ENTITIES.map((e) => `group cdc-pipeline-dev-consumer-${e}`)),
-      ...each(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'], ['*']),
+      ...each(
+        ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+        ENTITIES.map((e) => `group cdc-pipeline-dev-consumer-${e}`),
+      ),
+      ...each(
+        [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeVpcs',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups',
+        ],
+        ['*'],
+      ),
     ],
     RetryRole: [
-      ...logs, ...registryRead, 'glue:GetSchemaVersion *', ...produce, ...vpcEni,
-      ...each(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], ['FallbackTable.StreamArn']),
-      ...each(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], ['FallbackTable', 'FallbackTable/index/byStatusNextAttempt']),
-      's3:GetObject RawBucket/oversized/*', 's3:PutObject RawBucket/stale/*', 'sns:Publish AlertTopic',
+      ...logs,
+      ...registryRead,
+      'glue:GetSchemaVersion *',
+      ...produce,
+      ...vpcEni,
+      ...each(
+        ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        ['FallbackTable.StreamArn'],
+      ),
+      ...each(
+        ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        ['FallbackTable', 'FallbackTable/index/byStatusNextAttempt'],
+      ),
+      's3:GetObject RawBucket/oversized/*',
+      's3:PutObject RawBucket/stale/*',
+      'sns:Publish AlertTopic',
       // Only itself: a sweep out of time chains the next one.
       'lambda:InvokeFunction function cdc-pipeline-dev-retry',
       // Publishing to a topic encrypted with a customer-managed key needs these on the key.
       ...each(['kms:GenerateDataKey', 'kms:Decrypt'], ['AlertTopicKey']),
     ],
     JobLauncherRole: [
-      ...logs, 'iam:PassRole SparkJobRole',
-      ...each(['emr-serverless:StartJobRun', 'emr-serverless:ListJobRuns', 'emr-serverless:GetJobRun', 'emr-serverless:TagResource'], ['SparkApplication', 'SparkApplication/jobruns/*']),
+      ...logs,
+      'iam:PassRole SparkJobRole',
+      ...each(
+        [
+          'emr-serverless:StartJobRun',
+          'emr-serverless:ListJobRuns',
+          'emr-serverless:GetJobRun',
+          'emr-serverless:TagResource',
+        ],
+        ['SparkApplication', 'SparkApplication/jobruns/*'],
+      ),
     ],
     SparkJobRole: [
       ...each(['s3:ListBucket'], ['RawBucket', 'LakeBucket', 'ArtifactsBucket']),
@@ -292,9 +425,13 @@ describe('least privilege per function (stage dev)', () => {
     expect([...grantsOf(role)].sort()).toEqual([...new Set(EXPECTED[role])].sort());
   });
 
-  it('no role but the job launcher may pass a role, none may touch another function\'s tables or prefixes', () => {
+  it("no role but the job launcher may pass a role, none may touch another function's tables or prefixes", () => {
     const roles = Object.keys(EXPECTED);
-    expect(resourcesOfType(tpl('dev'), 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual([...roles].sort());
+    expect(
+      resourcesOfType(tpl('dev'), 'AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...roles].sort());
     const who = (pattern: RegExp): string[] => roles.filter((r) => [...grantsOf(r)].some((g) => pattern.test(g)));
     expect(who(/^iam:PassRole/)).toEqual(['JobLauncherRole']);
     expect(who(/CheckpointTable/)).toEqual(['PollerRole']);
@@ -308,7 +445,10 @@ describe('least privilege per function (stage dev)', () => {
 });
 
 type MskResource = 'cluster' | 'topic' | 'group' | 'transactional-id';
-const mskAction = (resource: MskResource, ...requires: string[]): { resource: MskResource; requires: string[] } => ({ resource, requires: requires.map((a) => `kafka-cluster:${a}`) });
+const mskAction = (resource: MskResource, ...requires: string[]): { resource: MskResource; requires: string[] } => ({
+  resource,
+  requires: requires.map((a) => `kafka-cluster:${a}`),
+});
 
 /**
  * Every `kafka-cluster:` action with the resource type it is checked against and the actions it
@@ -321,7 +461,11 @@ const MSK_ACTIONS: Record<string, { resource: MskResource; requires: string[] }>
   'kafka-cluster:DescribeCluster': mskAction('cluster', 'Connect'),
   'kafka-cluster:AlterCluster': mskAction('cluster', 'Connect', 'DescribeCluster'),
   'kafka-cluster:DescribeClusterDynamicConfiguration': mskAction('cluster', 'Connect'),
-  'kafka-cluster:AlterClusterDynamicConfiguration': mskAction('cluster', 'Connect', 'DescribeClusterDynamicConfiguration'),
+  'kafka-cluster:AlterClusterDynamicConfiguration': mskAction(
+    'cluster',
+    'Connect',
+    'DescribeClusterDynamicConfiguration',
+  ),
   // InitProducerId (every idempotent producer, kafkajs `idempotent: true`) is authorised on the cluster.
   'kafka-cluster:WriteDataIdempotently': mskAction('cluster', 'Connect', 'WriteData'),
   'kafka-cluster:CreateTopic': mskAction('topic', 'Connect'),
@@ -336,31 +480,53 @@ const MSK_ACTIONS: Record<string, { resource: MskResource; requires: string[] }>
   'kafka-cluster:AlterGroup': mskAction('group', 'Connect', 'DescribeGroup'),
   'kafka-cluster:DeleteGroup': mskAction('group', 'Connect', 'DescribeGroup'),
   'kafka-cluster:DescribeTransactionalId': mskAction('transactional-id', 'Connect'),
-  'kafka-cluster:AlterTransactionalId': mskAction('transactional-id', 'Connect', 'DescribeTransactionalId', 'WriteData'),
+  'kafka-cluster:AlterTransactionalId': mskAction(
+    'transactional-id',
+    'Connect',
+    'DescribeTransactionalId',
+    'WriteData',
+  ),
 };
 
 /** The MSK resource type an ARN names (`arn:aws:kafka:<region>:<account>:<type>/<cluster>/…`). */
 function mskResourceType(resource: unknown): string {
-  return /^arn:[\w-]+:kafka:[^:]*:[^:]*:([\w-]+)\//.exec(String(resource))?.[1] ?? `not an MSK ARN: ${JSON.stringify(resource)}`;
+  return (
+    /^arn:[\w-]+:kafka:[^:]*:[^:]*:([\w-]+)\//.exec(String(resource))?.[1] ??
+    `not an MSK ARN: ${JSON.stringify(resource)}`
+  );
 }
 
-describe.each([['dev', false], ['prod', false], ['dev with SCRAM', true]] as const)('MSK IAM grants of stage %s follow the access-control reference', (stage, scram) => {
+describe.each([
+  ['dev', false],
+  ['prod', false],
+  ['dev with SCRAM', true],
+] as const)('MSK IAM grants of stage %s follow the access-control reference', (stage, scram) => {
   let template: CfnTemplate;
   beforeAll(async () => {
     template = scram
-      ? await packageTemplate('dev', { kafkaAuth: 'scram-sha-512', kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_x', kafkaScramKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k' })
+      ? await packageTemplate('dev', {
+          kafkaAuth: 'scram-sha-512',
+          kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_x',
+          kafkaScramKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k',
+        })
       : tpl(stage);
   }, 120_000);
 
-  const kafkaGrants = (role: string): { action: string; resources: unknown[] }[] => statementsOf(template, role, scram).flatMap((s) =>
-    ([] as string[]).concat(s.Action as string | string[]).filter((a) => a.startsWith('kafka-cluster:')).map((action) => ({ action, resources: ([] as unknown[]).concat(s.Resource) })));
+  const kafkaGrants = (role: string): { action: string; resources: unknown[] }[] =>
+    statementsOf(template, role, scram).flatMap((s) =>
+      ([] as string[])
+        .concat(s.Action as string | string[])
+        .filter((a) => a.startsWith('kafka-cluster:'))
+        .map((action) => ({ action, resources: ([] as unknown[]).concat(s.Resource) })),
+    );
   const roles = (): string[] => resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id);
 
   it('grants each kafka-cluster action on resources of the type the reference checks it against', () => {
     for (const role of roles()) {
       for (const { action, resources } of kafkaGrants(role)) {
         const expected = MSK_ACTIONS[action]?.resource ?? 'an action the reference lists';
-        for (const resource of resources) expect(`${role}: ${action} on ${mskResourceType(resource)}`).toBe(`${role}: ${action} on ${expected}`);
+        for (const resource of resources)
+          expect(`${role}: ${action} on ${mskResourceType(resource)}`).toBe(`${role}: ${action} on ${expected}`);
       }
     }
   });
@@ -376,14 +542,26 @@ describe.each([['dev', false], ['prod', false], ['dev with SCRAM', true]] as con
   });
 });
 
-type PolicyStatement = { Effect: string; Principal?: { AWS?: unknown; Service?: string | string[] }; Action: string | string[]; Resource?: unknown; Condition?: Record<string, Record<string, unknown>> };
+type PolicyStatement = {
+  Effect: string;
+  Principal?: { AWS?: unknown; Service?: string | string[] };
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
 const actionsOf = (s: PolicyStatement): string[] => ([] as string[]).concat(s.Action);
 
 describe.each(['dev', 'prod'])('template security of stage %s', (stage) => {
-  it('lets EMR Serverless assume the Spark job role only on behalf of this account\'s Spark application (confused deputy)', () => {
-    const trust = (tpl(stage).Resources.SparkJobRole?.Properties.AssumeRolePolicyDocument as { Statement: PolicyStatement[] }).Statement;
+  it("lets EMR Serverless assume the Spark job role only on behalf of this account's Spark application (confused deputy)", () => {
+    const trust = (
+      tpl(stage).Resources.SparkJobRole?.Properties.AssumeRolePolicyDocument as { Statement: PolicyStatement[] }
+    ).Statement;
     expect(trust).toHaveLength(1);
-    expect(trust[0]).toMatchObject({ Effect: 'Allow', Principal: { Service: 'emr-serverless.amazonaws.com' }, Action: 'sts:AssumeRole' });
+    expect(trust[0]).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'emr-serverless.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    });
     expect(trust[0]?.Condition).toEqual({
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
       ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': ['SparkApplication', 'Arn'] } },
@@ -392,7 +570,9 @@ describe.each(['dev', 'prod'])('template security of stage %s', (stage) => {
 
   it('encrypts the alert topic with its own rotated key, through an alias, not with alias/aws/sns', () => {
     const topic = tpl(stage).Resources.AlertTopic;
-    const aliases = resourcesOfType(tpl(stage), 'AWS::KMS::Alias').filter(([, p]) => p.AliasName === topic?.Properties.KmsMasterKeyId);
+    const aliases = resourcesOfType(tpl(stage), 'AWS::KMS::Alias').filter(
+      ([, p]) => p.AliasName === topic?.Properties.KmsMasterKeyId,
+    );
     expect(aliases).toHaveLength(1);
     const [aliasId, alias] = aliases[0]!;
     expect(alias.AliasName).toBe(`alias/cdc-pipeline-${stage}-alerts`);
@@ -401,16 +581,27 @@ describe.each(['dev', 'prod'])('template security of stage %s', (stage) => {
     expect(([] as unknown[]).concat(topic?.DependsOn)).toContain(aliasId);
     const key = tpl(stage).Resources.AlertTopicKey;
     expect(key?.Type).toBe('AWS::KMS::Key');
-    expect(key?.Properties).toMatchObject({ EnableKeyRotation: true, KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' });
+    expect(key?.Properties).toMatchObject({
+      EnableKeyRotation: true,
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+    });
   });
 
   it('lets the account (so IAM policies), CloudWatch alarms and EventBridge use the alert key, and no one else', () => {
     const policy = tpl(stage).Resources.AlertTopicKey?.Properties.KeyPolicy as { Statement: PolicyStatement[] };
-    const root = policy.Statement.filter((s) => JSON.stringify(s.Principal?.AWS) === JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }));
+    const root = policy.Statement.filter(
+      (s) =>
+        JSON.stringify(s.Principal?.AWS) ===
+        JSON.stringify({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }),
+    );
     expect(root).toHaveLength(1);
     expect(root[0]).toMatchObject({ Effect: 'Allow', Action: 'kms:*', Resource: '*' });
     const services = policy.Statement.filter((s) => s.Principal?.Service !== undefined);
-    expect(services.flatMap((s) => ([] as string[]).concat(s.Principal?.Service ?? [])).sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+    expect(services.flatMap((s) => ([] as string[]).concat(s.Principal?.Service ?? [])).sort()).toEqual([
+      'cloudwatch.amazonaws.com',
+      'events.amazonaws.com',
+    ]);
     for (const s of services) {
       expect(s.Effect).toBe('Allow');
       expect(actionsOf(s).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
@@ -419,9 +610,13 @@ describe.each(['dev', 'prod'])('template security of stage %s', (stage) => {
   });
 
   it('lets the retry role use the alert key only through SNS', () => {
-    const kms = statementsOf(tpl(stage), 'RetryRole', false).filter((s) => JSON.stringify(s.Resource).includes('AlertTopicKey')) as PolicyStatement[];
+    const kms = statementsOf(tpl(stage), 'RetryRole', false).filter((s) =>
+      JSON.stringify(s.Resource).includes('AlertTopicKey'),
+    ) as PolicyStatement[];
     expect(kms).toHaveLength(1);
     expect(actionsOf(kms[0]!).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
-    expect(kms[0]?.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' } } });
+    expect(kms[0]?.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' } },
+    });
   });
 });

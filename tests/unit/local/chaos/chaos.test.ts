@@ -3,7 +3,13 @@ import { parseChaosArgs } from '../../../../local/chaos/main';
 import { checkTopic } from '../../../../local/chaos/topic-check';
 import type { TopicMessage } from '../../../../local/demo/pipeline';
 
-const message = (partition: number, offset: number, id: string, updatedAt: string, eventId: string): TopicMessage => ({ partition, offset, key: id, headers: {}, value: { id, updatedAt, eventId } });
+const message = (partition: number, offset: number, id: string, updatedAt: string, eventId: string): TopicMessage => ({
+  partition,
+  offset,
+  key: id,
+  headers: {},
+  value: { id, updatedAt, eventId },
+});
 
 describe('the chaos suite', () => {
   it('plans the same faults for the same seed, different ones for another, always with a Kafka kill whose restart stalls, a Kafka pause, an AWS outage and a moto restart', () => {
@@ -24,29 +30,51 @@ describe('the chaos suite', () => {
 
   it('counts duplicates, flags an eventId sent more than twice and a key going back in time, after de-duplication', () => {
     const clean = checkTopic([
-      message(0, 0, 'a', 't1', 'e1'), message(0, 1, 'a', 't2', 'e2'),
+      message(0, 0, 'a', 't1', 'e1'),
+      message(0, 1, 'a', 't2', 'e2'),
       // A re-send of e1 after e2: a duplicate, ignored for order.
-      message(0, 2, 'a', 't1', 'e1'), message(1, 0, 'b', 't1', 'e3'),
+      message(0, 2, 'a', 't1', 'e1'),
+      message(1, 0, 'b', 't1', 'e3'),
     ]);
-    expect(clean).toMatchObject({ messages: 4, distinctEvents: 3, duplicates: 1, sentMoreThanTwice: 0, backwardsKeys: [] });
+    expect(clean).toMatchObject({
+      messages: 4,
+      distinctEvents: 3,
+      duplicates: 1,
+      sentMoreThanTwice: 0,
+      backwardsKeys: [],
+    });
     expect([...clean.changes].sort()).toEqual(['a@t1', 'a@t2', 'b@t1']);
     const bad = checkTopic([
-      message(0, 0, 'a', 't2', 'e2'), message(0, 1, 'a', 't1', 'e1'),
-      message(1, 0, 'b', 't1', 'e3'), message(1, 1, 'b', 't1', 'e3'), message(1, 2, 'b', 't1', 'e3'),
+      message(0, 0, 'a', 't2', 'e2'),
+      message(0, 1, 'a', 't1', 'e1'),
+      message(1, 0, 'b', 't1', 'e3'),
+      message(1, 1, 'b', 't1', 'e3'),
+      message(1, 2, 'b', 't1', 'e3'),
     ]);
     expect(bad.backwardsKeys).toEqual(['a']);
     expect(bad.sentMoreThanTwice).toBe(1);
   });
 
-  it('judges only what this run wrote: earlier runs\' messages count as changes on Kafka and as earlier copies', () => {
+  it("judges only what this run wrote: earlier runs' messages count as changes on Kafka and as earlier copies", () => {
     const topic = [
       // An earlier run: e1 three times, and a key going back in time.
-      message(0, 0, 'a', 't1', 'e1'), message(0, 1, 'a', 't1', 'e1'), message(0, 2, 'a', 't1', 'e1'), message(0, 3, 'c', 't2', 'e4'), message(0, 4, 'c', 't1', 'e5'),
+      message(0, 0, 'a', 't1', 'e1'),
+      message(0, 1, 'a', 't1', 'e1'),
+      message(0, 2, 'a', 't1', 'e1'),
+      message(0, 3, 'c', 't2', 'e4'),
+      message(0, 4, 'c', 't1', 'e5'),
       // This run (from offset 5): a re-send of e4, a new change of a.
-      message(0, 5, 'c', 't2', 'e4'), message(0, 6, 'a', 't3', 'e6'),
+      message(0, 5, 'c', 't2', 'e4'),
+      message(0, 6, 'a', 't3', 'e6'),
     ];
     const check = checkTopic(topic, new Map([[0, 5]]));
-    expect(check).toMatchObject({ messages: 2, distinctEvents: 2, duplicates: 1, sentMoreThanTwice: 0, backwardsKeys: [] });
+    expect(check).toMatchObject({
+      messages: 2,
+      distinctEvents: 2,
+      duplicates: 1,
+      sentMoreThanTwice: 0,
+      backwardsKeys: [],
+    });
     expect([...check.changes].sort()).toEqual(['a@t1', 'a@t3', 'c@t1', 'c@t2']);
     // The same messages judged whole: the earlier run's defects show.
     expect(checkTopic(topic)).toMatchObject({ sentMoreThanTwice: 1, backwardsKeys: ['c'] });
