@@ -2,7 +2,7 @@
  * The whole test suite, as the README's test command and CI run it. Independent steps run side
  * by side, in two lanes:
  *
- *   checks:  typecheck, lint, unit tests                     │  the local stack up
+ *   checks:  typecheck, lint, format check, unit tests       │  the local stack up
  *   then:    integration tests whose resources are private, │  the Spark job tests (pytest)
  *            in parallel; then the stack-wide ones in band   │
  *
@@ -128,7 +128,8 @@ async function main(): Promise<number> {
   const checks = sequence(
     () => step('typecheck', [bin('tsc'), ['--noEmit', '-p', REPO_ROOT]]),
     () => step('lint', [bin('eslint'), [REPO_ROOT]]),
-    () => step('unit tests', jestRun('unit', 'unit', ['--maxWorkers=2']), { counts: jestCounts(report('unit.json')) }),
+    () => step('format check', [bin('biome'), ['format', REPO_ROOT]]),
+    () => step('unit tests', jestRun('unit', 'unit', []), { counts: jestCounts(report('unit.json')) }),
   );
   const up = step('local stack up', tsx('local/stack/cli.ts', 'up'));
   const results: StepResult[] = [...(await checks)];
