@@ -1,3 +1,8 @@
+import type { RetrySummary } from '../../functions/retry/wiring';
+import type { ConsumeSummary } from '../../lib/consumer';
+import { type InvocationLine, parseInvocationLine } from '../../lib/lambda/summary';
+import type { PollSummary } from '../../lib/poller';
+
 /**
  * The demo's live counters, read from what the functions log (one JSON summary line per
  * invocation, as CloudWatch would receive it): the demo never reaches into a handler.
@@ -54,10 +59,9 @@ type Fields = Record<string, unknown>;
 const number = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 /**
- * Folds one runtime log line (`[function] <line>`) into the counters. Only the functions' own
- * summary lines count ("poll finished", "batch written", "sweep finished", "stream batch
- * handled", the retry function's "re-sent") and the runtime's END lines for errors; anything
- * else is ignored.
+ * Folds one runtime log line (`[function] <line>`) into the counters. Only the functions' summary
+ * lines count (InvocationLine, whether the invocation succeeded or failed after its summary), the
+ * retry function's "re-sent" lines and the runtime's END lines for errors; anything else is ignored.
  */
 export function countLogLine(counters: PipelineCounters, line: string): void {
   const match = /^\[(\w+)\] (.*)$/.exec(line);
@@ -67,43 +71,51 @@ export function countLogLine(counters: PipelineCounters, line: string): void {
     counters.errors[fn] = (counters.errors[fn] ?? 0) + 1;
     return;
   }
-  if (!rest.startsWith('{')) return;
-  let entry: Fields;
-  try {
-    entry = JSON.parse(rest) as Fields;
-  } catch {
+  const invocation = parseInvocationLine(rest);
+  if (invocation !== undefined) {
+    countSummary(counters, invocation);
     return;
   }
-  switch (entry.message) {
-    case 'poll finished':
-      counters.polled += number(entry.fetched);
-      counters.published += number(entry.published);
-      for (const [reason, n] of Object.entries((entry.parked ?? {}) as Fields))
-        counters.parked[reason] = (counters.parked[reason] ?? 0) + number(n);
-      break;
-    case 'batch written':
-      counters.rawObjects += number(entry.objects);
-      counters.rawRows += number(entry.rows);
-      counters.deadLettered += number(entry.deadLettered);
-      break;
-    case 'sweep finished':
-      counters.retried += number(entry.published);
-      counters.archived += number(entry.archived);
-      if (entry.alerted === true) counters.alerts += 1;
-      break;
-    case 'stream batch handled':
-      counters.retried += number(entry.published);
-      break;
-    case 're-sent':
-      counters.resent.push({
-        topic: String(entry.topic),
-        partition: number(entry.partition),
-        offset: Number(entry.offset),
-        eventId: String(entry.eventId),
-        id: String(entry.id),
-      });
-      break;
-    default:
+  const entry = resentLine(rest);
+  if (entry !== undefined)
+    counters.resent.push({
+      topic: String(entry.topic),
+      partition: number(entry.partition),
+      offset: Number(entry.offset),
+      eventId: String(entry.eventId),
+      id: String(entry.id),
+    });
+}
+
+function countSummary(counters: PipelineCounters, invocation: InvocationLine): void {
+  if (invocation.summary === undefined) return;
+  if (invocation.function === 'poller') {
+    const summary = invocation.summary as Partial<PollSummary>;
+    counters.polled += number(summary.fetched);
+    counters.published += number(summary.published);
+    for (const [reason, n] of Object.entries(summary.parked ?? {}))
+      counters.parked[reason] = (counters.parked[reason] ?? 0) + number(n);
+  } else if (invocation.function === 'consumer') {
+    const summary = invocation.summary as Partial<ConsumeSummary>;
+    counters.rawObjects += number(summary.objects);
+    counters.rawRows += number(summary.rows);
+    counters.deadLettered += number(summary.deadLettered);
+  } else if (invocation.function === 'retry') {
+    const summary = invocation.summary as Partial<RetrySummary>;
+    counters.retried += number(summary.published);
+    if (summary.trigger !== 'sweep') return;
+    counters.archived += number(summary.archived);
+    if (summary.alerted === true) counters.alerts += 1;
+  }
+}
+
+function resentLine(text: string): Fields | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const entry = JSON.parse(text) as Fields;
+    return entry.message === 're-sent' ? entry : undefined;
+  } catch {
+    return undefined;
   }
 }
 
