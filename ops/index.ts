@@ -16,7 +16,7 @@ export type {
   PipelineStatus,
   StaleSummary,
 } from './status/pipeline-status';
-export type { FallbackCensus, JobRunHistory, JobRunRecord, ParkedItemHeader } from './status/ports';
+export type { JobRunHistory, JobRunRecord } from './status/ports';
 export { applyReplay, planReplay, type ReplayOutcome, type ReplayPlan, type ReplayRequest } from './replay/replay';
 export { formatReplayOutcome, formatReplayPlan } from './replay/format-replay';
 export {
@@ -36,7 +36,6 @@ export {
   type StaleRedriveReport,
 } from './redrive-stale/apply';
 export { formatRedrivePlan, formatRedriveReport } from './redrive-stale/format-redrive';
-export type { RestoreTarget } from './redrive-stale/ports';
 export { type RedriveLedger, type StaleArchive, ledgerKey } from './archive/stale-archive';
 export { S3StaleArchive } from './archive/s3-stale-archive';
 export { InMemoryStaleArchive } from './archive/in-memory-stale-archive';

@@ -1,16 +1,9 @@
-import { S3RawStore } from '../../lib/consumer';
+import { DynamoDbFallbackStore, S3StaleArchiveWriter } from '../../lib/fallback';
 import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
 import { kafkaPublisherFor } from '../../lib/lambda/producer';
 import { glueSerdeFor } from '../../lib/lambda/serde';
 import { createLogger } from '../../lib/log';
-import {
-  type DrainSummary,
-  DynamoDbRedriveStore,
-  lambdaSweepChain,
-  SnsAlerts,
-  type SweepEvent,
-  type SweepSummary,
-} from '../../lib/redrive';
+import { type DrainSummary, lambdaSweepChain, SnsAlerts, type SweepEvent, type SweepSummary } from '../../lib/redrive';
 import { type RetryConfig, redrivePolicyOf } from './config';
 
 /** What one retry invocation did, as its summary line reports it. */
@@ -23,8 +16,9 @@ export function wire(config: RetryConfig, clients: AwsClients = awsClients()) {
   const log = createLogger({ function: 'retry', stage: config.stage });
 
   // The fallback table and the stale archive: the stores this function reads and writes.
-  const store = new DynamoDbRedriveStore(clients.dynamodb, clients.s3, config.fallbackTable);
-  const archive = new S3RawStore(clients.s3, config.archiveBucket);
+  // It parks nothing new, so it needs no payload bucket: an item's large payload is read where the item points.
+  const store = new DynamoDbFallbackStore(clients.dynamodb, clients.s3, { tableName: config.fallbackTable });
+  const archive = new S3StaleArchiveWriter(clients.s3, config.archiveBucket);
 
   return {
     log,

@@ -1,106 +1,68 @@
 import {
   type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
+  paginateQuery,
   QueryCommand,
-  UpdateItemCommand,
-  ConditionalCheckFailedException,
+  type QueryCommandInput,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { inChunks } from '../batch/chunks';
-import { jsonText } from '../change/json-text';
-import { boundedForTable, itemKeyOf, type ParkedEvent, partitionKey, sortKey } from './parked-event';
+import { withRetry } from '../retry';
+import {
+  type FallbackStatus,
+  HISTORY_LIMIT,
+  OPEN_STATUSES,
+  type OpenStatus,
+  type ParkedEvent,
+  type ParkedItem,
+  type ParkedItemHeader,
+  type Reschedule,
+} from './parked-item';
+import type { DueCursor, DuePage, FallbackTable, OpenKeys, SupersedeOutcome } from './ports';
+import { supersedeEarlier } from './supersede';
+import { DUE_INDEX, itemKeyOf, itemOf, KEYS_INDEX, oversizedPayloadKey, partitionKey } from './table';
 
-/** DynamoDB items are at most 400 KB; larger payloads go to S3 and the item keeps a pointer. */
-export const MAX_INLINE_PAYLOAD_BYTES = 300 * 1024;
-/** What an item may weigh with its payload inline (the rest of the 400 KB is attribute names and slack). */
-const MAX_INLINE_ITEM_BYTES = 360 * 1024;
-/** The per-entity index of parked items (hash entity, range status), projecting keys only. */
-export const KEYS_INDEX = 'byEntityStatus';
 /** Keys asked about at once, when too many are parked to list. */
 const LOOKUP_CONCURRENCY = 16;
 /** TransactWriteItems takes at most 100 actions and 4 MB in all. */
 const TRANSACTION_ITEMS = 100;
 const TRANSACTION_BYTES = 3.5 * 1024 * 1024;
-
-/** The statuses whose events hold a key's newer changes back (or may be superseded by them). */
-export type OpenStatus = 'RETRIABLE' | 'AMBIGUOUS';
-export const OPEN_STATUSES: readonly OpenStatus[] = ['RETRIABLE', 'AMBIGUOUS'];
-
-/** Per open status, the partition keys (`partitionKey(entity, id)`) with events parked so. */
-export type OpenKeys = Readonly<Record<OpenStatus, ReadonlySet<string>>>;
-
-export interface FallbackStore {
-  park(events: readonly ParkedEvent[]): Promise<void>;
-  /**
-   * The entity's keys with events parked RETRIABLE or AMBIGUOUS, from the per-entity keys-only
-   * index; undefined when more than `limit` items are parked so (then ask per key instead).
-   */
-  openKeys(entity: string, limit: number): Promise<OpenKeys | undefined>;
-  /** The open statuses each of these keys has events parked with (a consistent read per key). */
-  openStatusesOf(entity: string, ids: readonly string[]): Promise<Map<string, OpenStatus[]>>;
-  /**
-   * Before a newer valid change of a key is published: marks the key's AMBIGUOUS events older than
-   * `updatedAt` SUPERSEDED. `blocked` is true when an older event of the key is RETRIABLE (e.g.
-   * the retry function just revived one): the newer change must then wait behind it.
-   */
-  supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<SupersedeOutcome>;
-}
-
-export interface SupersedeOutcome {
-  readonly superseded: number;
-  readonly blocked: boolean;
-}
+/** A transaction cancelled by a conflict or throttling is sent again this many times, with backoff. */
+const PARK_RETRIES = 8;
 
 export interface DynamoDbFallbackStoreOptions {
   readonly tableName: string;
-  readonly payloadBucket: string;
+  /** Where `park` puts payloads too large for an item; without one, parking such a payload throws. */
+  readonly payloadBucket?: string;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export class DynamoDbFallbackStore implements FallbackStore {
+/** The fallback table on DynamoDB (DESIGN.md boundary 4), in every role (ports.ts). */
+export class DynamoDbFallbackStore implements FallbackTable {
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly s3: S3Client,
     private readonly options: DynamoDbFallbackStoreOptions,
   ) {}
 
-  /**
-   * Parks each event unless its item is already in the table: an item that is there (claimed by
-   * the retry function, with attempts and history, or SUPERSEDED or STALE) keeps its state, so a
-   * page read again after a failed checkpoint save changes nothing. The same event twice in one
-   * call is one item.
-   */
+  private get tableName(): string {
+    return this.options.tableName;
+  }
+
+  // ─── parking (the poller, the consumer) ───
+
   async park(events: readonly ParkedEvent[]): Promise<void> {
     const unique = new Map<string, ParkedEvent>();
     for (const event of events) if (!unique.has(itemKeyOf(event))) unique.set(itemKeyOf(event), event);
     const items = await Promise.all([...unique.values()].map((e) => this.toItem(e)));
     for (const chunk of transactionChunks(items)) await this.putAbsent(chunk);
-  }
-
-  /**
-   * Parks one event unless an item with its key (entity, id, updatedAt, eventId) is already in
-   * the table; false when one is, so putting the same event back twice leaves one item.
-   * `note` adds plain attributes (e.g. where a re-driven event came from); it never overrides the event's own.
-   */
-  async parkIfAbsent(event: ParkedEvent, note: Readonly<Record<string, string>> = {}): Promise<boolean> {
-    const Item = { ...marshall(note), ...(await this.toItem(event)) };
-    try {
-      await this.dynamodb.send(
-        new PutItemCommand({
-          TableName: this.options.tableName,
-          Item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 
   async openKeys(entity: string, limit: number): Promise<OpenKeys | undefined> {
@@ -119,29 +81,197 @@ export class DynamoDbFallbackStore implements FallbackStore {
       while (next < ids.length) {
         const id = ids[next++]!;
         const statuses = new Set<OpenStatus>();
-        let start: Record<string, AttributeValue> | undefined;
-        do {
-          const page = await this.dynamodb.send(
-            new QueryCommand({
-              TableName: this.options.tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) } },
-              ProjectionExpression: '#s',
-              ExpressionAttributeNames: { '#s': 'status' },
-              ConsistentRead: true,
-              ExclusiveStartKey: start,
-            }),
-          );
-          for (const item of page.Items ?? [])
-            if ((OPEN_STATUSES as readonly string[]).includes(item.status?.S ?? ''))
-              statuses.add(item.status!.S as OpenStatus);
-          start = page.LastEvaluatedKey;
-        } while (start);
+        for await (const item of this.query({
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) } },
+          ProjectionExpression: '#s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ConsistentRead: true,
+        }))
+          if ((OPEN_STATUSES as readonly string[]).includes(item.status?.S ?? ''))
+            statuses.add(item.status!.S as OpenStatus);
         if (statuses.size > 0) found.set(id, [...statuses]);
       }
     };
     await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, ids.length) }, worker));
     return found;
+  }
+
+  supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<SupersedeOutcome> {
+    return supersedeEarlier(this, entity, id, updatedAt);
+  }
+
+  // ─── restoring (the operator's redrive) ───
+
+  async parkIfAbsent(event: ParkedEvent, note: Readonly<Record<string, string>> = {}): Promise<boolean> {
+    return this.conditional(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: { ...marshall(note), ...(await this.toItem(event)) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  // ─── re-driving (the retry function) ───
+
+  due(status: FallbackStatus, now: string, limit: number, after?: DueCursor): Promise<DuePage> {
+    return this.queryDueIndex(
+      status,
+      limit,
+      { expression: '#s = :s AND nextAttemptAt <= :now', values: { ':now': { S: now } } },
+      after as Record<string, AttributeValue> | undefined,
+    );
+  }
+
+  async withStatus(status: FallbackStatus, limit: number): Promise<ParkedItem[]> {
+    return (await this.queryDueIndex(status, limit, { expression: '#s = :s', values: {} })).items;
+  }
+
+  async itemsOfKey(entity: string, id: string): Promise<ParkedItem[]> {
+    const items: ParkedItem[] = [];
+    for await (const item of this.query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: partitionKey(entity, id) } },
+      ConsistentRead: true,
+    }))
+      items.push(unmarshall(item) as ParkedItem);
+    return items;
+  }
+
+  claim(item: ParkedItem, owner: string, now: string, until: string): Promise<boolean> {
+    return this.conditional(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: keyOf(item),
+        UpdateExpression: 'SET claimedBy = :owner, claimUntil = :until',
+        ConditionExpression:
+          '#s = :status AND (attribute_not_exists(claimUntil) OR claimUntil < :now OR claimedBy = :owner)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: marshall({ ':owner': owner, ':until': until, ':now': now, ':status': item.status }),
+      }),
+    );
+  }
+
+  remove(item: ParkedItem, owner: string): Promise<boolean> {
+    return this.conditional(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: keyOf(item),
+        ConditionExpression: 'claimedBy = :owner',
+        ExpressionAttributeValues: marshall({ ':owner': owner }),
+      }),
+    );
+  }
+
+  async reschedule(item: ParkedItem, owner: string, change: Reschedule): Promise<void> {
+    const history = [...(item.history ?? []), { at: change.at, error: change.error }].slice(-HISTORY_LIMIT);
+    await this.conditional(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: keyOf(item),
+        UpdateExpression:
+          'SET attempts = :attempts, nextAttemptAt = :next, #e = :error, history = :history REMOVE claimedBy, claimUntil',
+        ConditionExpression: 'claimedBy = :owner',
+        ExpressionAttributeNames: { '#e': 'error' },
+        ExpressionAttributeValues: marshall({
+          ':attempts': change.attempts,
+          ':next': change.nextAttemptAt,
+          ':error': change.error,
+          ':history': history,
+          ':owner': owner,
+        }),
+      }),
+    );
+  }
+
+  setStatus(
+    item: ParkedItem,
+    from: FallbackStatus,
+    to: FallbackStatus,
+    note: Record<string, string>,
+    owner?: string,
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#s': 'status' };
+    const values: Record<string, unknown> = { ':from': from, ':to': to };
+    const sets = ['#s = :to'];
+    Object.entries(note).forEach(([name, value], i) => {
+      names[`#n${i}`] = name;
+      values[`:n${i}`] = value;
+      sets.push(`#n${i} = :n${i}`);
+    });
+    let condition = '#s = :from';
+    if (owner !== undefined) {
+      condition += ' AND (attribute_not_exists(claimedBy) OR claimedBy = :owner)';
+      values[':owner'] = owner;
+    }
+    return this.conditional(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: keyOf(item),
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE claimedBy, claimUntil`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: marshall(values),
+      }),
+    );
+  }
+
+  supersede(item: Pick<ParkedItem, 'pk' | 'sk'>, supersededBy: string): Promise<boolean> {
+    return this.conditional(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: keyOf(item),
+        UpdateExpression: 'SET #s = :superseded, supersededBy = :by REMOVE claimedBy, claimUntil',
+        ConditionExpression: '#s = :ambiguous',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: marshall({
+          ':superseded': 'SUPERSEDED',
+          ':ambiguous': 'AMBIGUOUS',
+          ':by': supersededBy,
+        }),
+      }),
+    );
+  }
+
+  drop(item: ParkedItem, status: FallbackStatus): Promise<boolean> {
+    return this.conditional(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: keyOf(item),
+        ConditionExpression: '#s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: marshall({ ':s': status }),
+      }),
+    );
+  }
+
+  async payloadOf(item: ParkedItem): Promise<unknown> {
+    if (item.payload !== undefined) return JSON.parse(item.payload);
+    if (item.payloadS3 === undefined) return null;
+    const object = await this.s3.send(new GetObjectCommand({ Bucket: item.payloadS3.bucket, Key: item.payloadS3.key }));
+    return JSON.parse(await object.Body!.transformToString('utf8'));
+  }
+
+  // ─── counting (the status) ───
+
+  async *itemsWithStatus(status: FallbackStatus): AsyncIterable<ParkedItemHeader> {
+    for await (const item of this.query({
+      IndexName: DUE_INDEX,
+      KeyConditionExpression: '#s = :s',
+      ProjectionExpression: 'entity, id, #s, reason, firstSeenAt, nextAttemptAt',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': { S: status } },
+    }))
+      yield unmarshall(item) as ParkedItemHeader;
+  }
+
+  // ─── the table's mechanics ───
+
+  /** Every item a query finds, page by page. */
+  private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncIterable<Record<string, AttributeValue>> {
+    for await (const page of paginateQuery({ client: this.dynamodb }, { TableName: this.tableName, ...input }))
+      yield* page.Items ?? [];
   }
 
   /** At most `limit` items through the keys-only index (about 100 bytes each: one or two pages); undefined past it. */
@@ -152,7 +282,7 @@ export class DynamoDbFallbackStore implements FallbackStore {
     do {
       const page = await this.dynamodb.send(
         new QueryCommand({
-          TableName: this.options.tableName,
+          TableName: this.tableName,
           IndexName: KEYS_INDEX,
           KeyConditionExpression: 'entity = :e AND #s = :s',
           ExpressionAttributeNames: { '#s': 'status' },
@@ -169,132 +299,120 @@ export class DynamoDbFallbackStore implements FallbackStore {
     return keys;
   }
 
-  async supersedeAmbiguous(entity: string, id: string, updatedAt: string): Promise<SupersedeOutcome> {
-    const older: Record<string, AttributeValue>[] = [];
-    let start: Record<string, AttributeValue> | undefined;
+  /** The index projects whole items; they may lag a moment behind the table, which the conditional claims absorb. */
+  private async queryDueIndex(
+    status: FallbackStatus,
+    limit: number,
+    where: { expression: string; values: Record<string, AttributeValue> },
+    from?: Record<string, AttributeValue>,
+  ): Promise<DuePage> {
+    const items: ParkedItem[] = [];
+    let start = from;
     do {
       const page = await this.dynamodb.send(
         new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk < :before',
-          ExpressionAttributeValues: {
-            ':pk': { S: partitionKey(entity, id) },
-            ':before': { S: sortKey(updatedAt, '') },
-          },
-          ProjectionExpression: 'pk, sk, #s',
+          TableName: this.tableName,
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: where.expression,
           ExpressionAttributeNames: { '#s': 'status' },
-          ConsistentRead: true,
+          ExpressionAttributeValues: { ':s': { S: status }, ...where.values },
+          Limit: limit - items.length,
           ExclusiveStartKey: start,
         }),
       );
-      older.push(...(page.Items ?? []));
+      items.push(...(page.Items ?? []).map((i) => unmarshall(i) as ParkedItem));
       start = page.LastEvaluatedKey;
-    } while (start);
-    let superseded = 0;
-    let blocked = older.some((item) => item.status?.S === 'RETRIABLE');
-    for (const item of older.filter((i) => i.status?.S === 'AMBIGUOUS')) {
-      try {
-        await this.dynamodb.send(
-          new UpdateItemCommand({
-            TableName: this.options.tableName,
-            Key: { pk: item.pk as AttributeValue, sk: item.sk as AttributeValue },
-            UpdateExpression: 'SET #s = :superseded, supersededBy = :at',
-            ConditionExpression: '#s = :ambiguous',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: {
-              ':superseded': { S: 'SUPERSEDED' },
-              ':ambiguous': { S: 'AMBIGUOUS' },
-              ':at': { S: updatedAt },
-            },
-          }),
-        );
-        superseded += 1;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // The retry function got there first: revived (now RETRIABLE) or handled. Wait behind it.
-        blocked = true;
-      }
-    }
-    return { superseded, blocked };
+    } while (start && items.length < limit);
+    // Each page asks for exactly what is missing, so the last page's end is where this one stops.
+    return start === undefined ? { items } : { items, after: start };
   }
 
-  private async toItem(parked: ParkedEvent): Promise<Record<string, AttributeValue>> {
-    const event = boundedForTable(parked);
-    const payload = jsonText(event.payload ?? null);
-    const base = {
-      pk: partitionKey(event.entity, event.id),
-      sk: sortKey(event.updatedAt, event.eventId),
-      entity: event.entity,
-      id: event.id,
-      updatedAt: event.updatedAt,
-      eventId: event.eventId,
-      status: event.status,
-      reason: event.reason,
-      error: event.error,
-      attempts: event.attempts,
-      firstSeenAt: event.firstSeenAt,
-      nextAttemptAt: event.nextAttemptAt,
-      ...(event.violations ? { violations: event.violations.map((v) => ({ ...v })) } : {}),
-    };
-    const payloadBytes = Buffer.byteLength(payload);
-    if (
-      payloadBytes <= MAX_INLINE_PAYLOAD_BYTES &&
-      payloadBytes + Buffer.byteLength(JSON.stringify(base)) <= MAX_INLINE_ITEM_BYTES
-    )
-      return marshall({ ...base, payload }, { removeUndefinedValues: true });
-    const key = `oversized/${event.entity}/${event.eventId}.json`;
+  /** The event's item; a payload too large to stay in it goes to the payload bucket, the item keeps a pointer. */
+  private async toItem(event: ParkedEvent): Promise<Record<string, AttributeValue>> {
+    const { item, inline } = itemOf(event);
+    if (inline) return marshall(item, { removeUndefinedValues: true });
+    const bucket = this.options.payloadBucket;
+    if (bucket === undefined)
+      throw new Error(
+        `fallback table ${this.tableName}: the payload of ${event.entity} ${event.eventId} is too large for an item, and this store has no payload bucket`,
+      );
+    const { payload, ...rest } = item;
+    const key = oversizedPayloadKey(event);
     await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.options.payloadBucket,
-        Key: key,
-        Body: payload,
-        ContentType: 'application/json',
-      }),
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: payload, ContentType: 'application/json' }),
     );
-    return marshall(
-      { ...base, payloadS3: { bucket: this.options.payloadBucket, key } },
-      { removeUndefinedValues: true },
-    );
+    return marshall({ ...rest, payloadS3: { bucket, key } }, { removeUndefinedValues: true });
   }
 
   /**
    * BatchWriteItem has no conditions, so the puts go in a transaction, each on the condition that
    * its item does not exist. A cancelled transaction says which puts found their item there:
-   * those are left as they are and the rest is sent again; a conflict or throttling is tried again
-   * with backoff.
+   * those are left as they are and the rest is sent again at once; a conflict or throttling is
+   * tried again with backoff (lib/retry).
    */
   private async putAbsent(items: Record<string, AttributeValue>[]): Promise<void> {
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     let pending = items;
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt > 8)
-        throw new Error(
-          `fallback table ${this.options.tableName}: ${pending.length} item(s) still not written after ${attempt} attempts`,
-        );
-      if (attempt > 0) await sleep(Math.min(5000, 50 * 2 ** attempt));
-      try {
-        await this.dynamodb.send(
-          new TransactWriteItemsCommand({
-            TransactItems: pending.map((Item) => ({
-              Put: { TableName: this.options.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
-            })),
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException) || error.CancellationReasons === undefined) throw error;
-        const reasons = error.CancellationReasons;
-        const before = pending.length;
-        pending = pending.filter((_, i) => reasons[i]?.Code !== 'ConditionalCheckFailed');
-        // Only items already there cancelled it: the rest goes again at once.
-        const onlyExisting = reasons.every(
-          (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'None' || r.Code === undefined,
-        );
-        if (onlyExisting && pending.length < before) attempt = -1;
-      }
+    try {
+      await withRetry(
+        async () => {
+          while (pending.length > 0) {
+            try {
+              await this.dynamodb.send(
+                new TransactWriteItemsCommand({
+                  TransactItems: pending.map((Item) => ({
+                    Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+                  })),
+                }),
+              );
+              pending = [];
+            } catch (error) {
+              if (!(error instanceof TransactionCanceledException) || error.CancellationReasons === undefined)
+                throw error;
+              const reasons = error.CancellationReasons;
+              const rest = pending.filter((_, i) => reasons[i]?.Code !== 'ConditionalCheckFailed');
+              // Only items already there cancelled it: the rest goes again at once.
+              const onlyExisting = reasons.every(
+                (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'None' || r.Code === undefined,
+              );
+              const progressed = rest.length < pending.length;
+              pending = rest;
+              if (!(onlyExisting && progressed)) throw error;
+            }
+          }
+        },
+        {
+          retries: PARK_RETRIES,
+          initialDelayMs: 100,
+          maxDelayMs: 5000,
+          retriable: (error) =>
+            error instanceof TransactionCanceledException && error.CancellationReasons !== undefined,
+          ...(this.options.sleep === undefined ? {} : { sleep: this.options.sleep }),
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      throw new Error(
+        `fallback table ${this.tableName}: ${pending.length} item(s) still not written after ${PARK_RETRIES + 1} attempts`,
+        { cause: error },
+      );
+    }
+  }
+
+  private async conditional(command: UpdateItemCommand | DeleteItemCommand | PutItemCommand): Promise<boolean> {
+    try {
+      await this.dynamodb.send(command as UpdateItemCommand);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 }
+
+const keyOf = (item: Pick<ParkedItem, 'pk' | 'sk'>): Record<string, AttributeValue> => ({
+  pk: { S: item.pk },
+  sk: { S: item.sk },
+});
 
 /** Items in groups a transaction takes: at most 100 of them, and well under its 4 MB. */
 function transactionChunks(items: Record<string, AttributeValue>[]): Record<string, AttributeValue>[][] {

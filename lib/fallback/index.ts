@@ -1,20 +1,47 @@
 export {
-  DynamoDbFallbackStore,
+  type ArchivedItem,
+  boundedForTable,
+  type FallbackStatus,
+  HISTORY_LIMIT,
+  OPEN_STATUSES,
+  type OpenStatus,
+  PARK_REASONS,
+  type ParkedEvent,
+  type ParkedItem,
+  type ParkedItemHeader,
+  type ParkReason,
+  type Reschedule,
+} from './parked-item';
+export {
+  DUE_INDEX,
+  itemKeyOf,
   KEYS_INDEX,
   MAX_INLINE_PAYLOAD_BYTES,
-  OPEN_STATUSES,
-  type DynamoDbFallbackStoreOptions,
-  type FallbackStore,
-  type OpenKeys,
-  type OpenStatus,
-  type SupersedeOutcome,
-} from './dynamodb-store';
-export {
-  PARK_REASONS,
+  MAX_PLAIN_KEY_BYTES,
   partitionKey,
   sortKey,
-  type FallbackStatus,
-  type ParkReason,
-  type ParkedEvent,
-} from './parked-event';
+} from './table';
+export type {
+  DueCursor,
+  DuePage,
+  FallbackCensus,
+  FallbackStore,
+  FallbackTable,
+  OpenKeys,
+  RedriveStore,
+  RestoreStore,
+  SupersedeOutcome,
+} from './ports';
+export { supersedeEarlier, supersedeOlder } from './supersede';
+export {
+  archivedItemOf,
+  archiveBody,
+  parseArchivedItem,
+  S3StaleArchiveWriter,
+  STALE_ARCHIVE_PREFIX,
+  type StaleArchiveWriter,
+  staleArchiveKey,
+  staleArchiveTime,
+} from './archive';
+export { DynamoDbFallbackStore, type DynamoDbFallbackStoreOptions } from './dynamodb-store';
 export { InMemoryFallbackStore } from './in-memory-store';

@@ -1,24 +1,12 @@
-import type { RawStore } from '../consumer';
-import type { FallbackStatus } from '../fallback';
+import {
+  archivedItemOf,
+  type FallbackStatus,
+  type ParkedItem,
+  type RedriveStore,
+  type StaleArchiveWriter,
+  staleArchiveKey,
+} from '../fallback';
 import type { AlertPort } from './alerts';
-import type { ParkedItem } from './parked-item';
-import type { RedriveStore } from './store';
-
-/** Where the sweeps archive STALE and SUPERSEDED items: `stale/dt=<day>/<time>-<owner>.jsonl`, one item whole per line. */
-export const STALE_ARCHIVE_PREFIX = 'stale/';
-
-export function staleArchiveKey(now: Date, owner: string): string {
-  return `${STALE_ARCHIVE_PREFIX}dt=${now.toISOString().slice(0, 10)}/${now.toISOString().replace(/[:.]/g, '-')}-${owner}.jsonl`;
-}
-
-/** When an archive object was written, from its key; undefined for a key not in that layout. */
-export function staleArchiveTime(key: string): Date | undefined {
-  const match = /^stale\/dt=\d{4}-\d{2}-\d{2}\/(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-/.exec(key);
-  if (match === null) return undefined;
-  const [, day, h, m, s, ms] = match;
-  const time = new Date(`${day}T${h}:${m}:${s}.${ms}Z`);
-  return Number.isNaN(time.getTime()) ? undefined : time;
-}
 
 export interface ArchiveSummary {
   archived: number;
@@ -34,7 +22,14 @@ export interface ArchiveSummary {
  * sweep archives and alerts again (so an operator may see an item twice, never zero times).
  */
 export async function archiveAndAlert(
-  deps: { store: RedriveStore; archive: RawStore; alerts: AlertPort; now: () => Date; owner: string; stage: string },
+  deps: {
+    store: RedriveStore;
+    archive: StaleArchiveWriter;
+    alerts: AlertPort;
+    now: () => Date;
+    owner: string;
+    stage: string;
+  },
   limit: number,
 ): Promise<ArchiveSummary> {
   const items = [
@@ -44,12 +39,10 @@ export async function archiveAndAlert(
   if (items.length === 0) return { archived: 0, alerted: false };
   const now = deps.now();
   const key = staleArchiveKey(now, deps.owner);
-  const lines = await Promise.all(
-    items.map(
-      async (item) => `${JSON.stringify({ ...withoutPayloadText(item), payload: await deps.store.payloadOf(item) })}\n`,
-    ),
+  await deps.archive.write(
+    key,
+    await Promise.all(items.map(async (item) => archivedItemOf(item, await deps.store.payloadOf(item)))),
   );
-  await deps.archive.put(key, Buffer.from(lines.join('')), 'application/x-ndjson');
   const location = `s3://${deps.archive.bucket}/${key}`;
   await deps.alerts.publish(
     `cdc-pipeline ${deps.stage}: ${items.length} change event(s) archived, not delivered`,
@@ -58,11 +51,6 @@ export async function archiveAndAlert(
   let archived = 0;
   for (const item of items) if (await deps.store.drop(item, item.status as FallbackStatus)) archived += 1;
   return { archived, archive: location, alerted: true };
-}
-
-function withoutPayloadText(item: ParkedItem): Omit<ParkedItem, 'payload'> {
-  const { payload: _payload, claimedBy: _c, claimUntil: _u, ...rest } = item;
-  return rest;
 }
 
 function alertMessage(items: ParkedItem[], location: string, key: string, stage: string, now: Date): string {

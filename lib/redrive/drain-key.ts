@@ -3,9 +3,8 @@ import type { Logger } from '../log';
 import { changeMessage, KafkaRefusedError, KafkaUnavailableError, type Publisher } from '../publish';
 import { SchemaNotFoundError } from '../registry';
 import { type GlueAvroSerde, SchemaValidationError } from '../serde';
-import type { ParkedItem } from './parked-item';
+import { type ParkedItem, type RedriveStore, supersedeOlder } from '../fallback';
 import { nextAttemptAt, type RedrivePolicy, staleBecause } from './policy';
-import type { RedriveStore } from './store';
 
 export interface RedriveDependencies {
   readonly store: RedriveStore;
@@ -41,6 +40,16 @@ export const emptyDrainSummary = (): DrainSummary => ({
   busy: 0,
 });
 
+/**
+ * One drain (a sweep, or a stream batch): what it works with, and the summary every key it
+ * drains counts into.
+ */
+export interface DrainRun {
+  readonly deps: RedriveDependencies;
+  readonly policy: RedrivePolicy;
+  readonly summary: DrainSummary;
+}
+
 /** What draining one item means for the rest of its key. */
 type Step = 'next' | 'key waits' | 'kafka down';
 
@@ -55,31 +64,20 @@ type Step = 'next' | 'key waits' | 'kafka down';
  * busy and this one leaves the rest of it alone. Returns false when Kafka is down (no point in
  * trying other keys now).
  */
-export async function drainKey(
-  entity: string,
-  id: string,
-  deps: RedriveDependencies,
-  policy: RedrivePolicy,
-  summary: DrainSummary,
-): Promise<boolean> {
+export async function drainKey(run: DrainRun, entity: string, id: string): Promise<boolean> {
   // The key's older events that are AMBIGUOUS as this drain goes: as read, or made so by it (a
   // RETRIABLE one the latest schema rejects). The next event sent supersedes all of them.
   const ambiguous: ParkedItem[] = [];
-  for (const item of await deps.store.itemsOfKey(entity, id)) {
-    const step = await drainItem(item, ambiguous, deps, policy, summary);
+  for (const item of await run.deps.store.itemsOfKey(entity, id)) {
+    const step = await drainItem(run, item, ambiguous);
     if (step === 'kafka down') return false;
     if (step === 'key waits') return true;
   }
   return true;
 }
 
-async function drainItem(
-  parked: ParkedItem,
-  ambiguous: ParkedItem[],
-  deps: RedriveDependencies,
-  policy: RedrivePolicy,
-  summary: DrainSummary,
-): Promise<Step> {
+async function drainItem(run: DrainRun, parked: ParkedItem, ambiguous: ParkedItem[]): Promise<Step> {
+  const { deps, policy, summary } = run;
   if (parked.status !== 'RETRIABLE' && parked.status !== 'AMBIGUOUS') return 'next';
   const now = deps.now();
   const stale = staleBecause(parked, now, policy);
@@ -105,11 +103,11 @@ async function drainItem(
     ambiguous.push(parked);
     return 'next';
   }
-  if (!(await claim(parked, deps, policy))) return busy(summary);
+  if (!(await claim(run, parked))) return busy(summary);
   const payload = await deps.store.payloadOf(parked);
   let item = parked;
   if (item.status === 'AMBIGUOUS') {
-    const revived = await revive(item, payload, deps, policy, summary);
+    const revived = await revive(run, item, payload);
     if (revived === 'still invalid') {
       ambiguous.push(item);
       return 'next';
@@ -117,7 +115,7 @@ async function drainItem(
     if (revived === 'taken') return busy(summary);
     item = revived;
   }
-  const outcome = await send(item, payload as ChangeRecord, ambiguous, deps, policy, summary);
+  const outcome = await send(run, item, payload as ChangeRecord, ambiguous);
   if (outcome === 'now ambiguous') ambiguous.push({ ...item, status: 'AMBIGUOUS' });
   if (outcome === 'sent' || outcome === 'now ambiguous') return 'next';
   if (outcome === 'taken') return busy(summary);
@@ -130,23 +128,22 @@ function busy(summary: DrainSummary): Step {
   return 'key waits';
 }
 
-async function claim(item: ParkedItem, deps: RedriveDependencies, policy: RedrivePolicy): Promise<boolean> {
+async function claim({ deps, policy }: DrainRun, item: ParkedItem): Promise<boolean> {
   const now = deps.now();
   return deps.store.claim(item, deps.owner, now.toISOString(), new Date(now.getTime() + policy.claimMs).toISOString());
 }
 
 /** A claimed AMBIGUOUS item the latest schema accepts, made RETRIABLE and claimed again; else why not. */
 async function revive(
+  run: DrainRun,
   item: ParkedItem,
   payload: unknown,
-  deps: RedriveDependencies,
-  policy: RedrivePolicy,
-  summary: DrainSummary,
 ): Promise<ParkedItem | 'still invalid' | 'taken'> {
-  const recheck = await revalidate(item, payload, deps, policy);
+  const { deps, summary } = run;
+  const recheck = await revalidate(run, item, payload);
   if (recheck !== undefined) {
     summary.stillInvalid += 1;
-    await reschedule(item, recheck, deps, policy);
+    await reschedule(run, item, recheck);
     return 'still invalid';
   }
   // Not changed: superseded by the poller meanwhile, or our claim ran out and another took it.
@@ -163,36 +160,11 @@ async function revive(
     return 'taken';
   summary.revived += 1;
   const revived: ParkedItem = { ...item, status: 'RETRIABLE' };
-  return (await claim(revived, deps, policy)) ? revived : 'taken';
-}
-
-/**
- * The older ambiguous events of the key become SUPERSEDED before the newer state goes out, so
- * they can never follow it. False if one of them changed meanwhile (another invocation revived
- * it, say, and may be sending it): the newer event must not go out now.
- */
-async function supersedeOlder(
-  ambiguous: ParkedItem[],
-  newer: ParkedItem,
-  deps: RedriveDependencies,
-  summary: DrainSummary,
-): Promise<boolean> {
-  while (ambiguous.length > 0) {
-    if (!(await deps.store.setStatus(ambiguous[0]!, 'AMBIGUOUS', 'SUPERSEDED', { supersededBy: newer.updatedAt })))
-      return false;
-    ambiguous.shift();
-    summary.superseded += 1;
-  }
-  return true;
+  return (await claim(run, revived)) ? revived : 'taken';
 }
 
 /** Undefined when the payload is valid under the latest schema, else why not. */
-async function revalidate(
-  item: ParkedItem,
-  payload: unknown,
-  deps: RedriveDependencies,
-  policy: RedrivePolicy,
-): Promise<string | undefined> {
+async function revalidate({ deps, policy }: DrainRun, item: ParkedItem, payload: unknown): Promise<string | undefined> {
   // Malformed or oversized source entries and records the consumer could not decode cannot be sent: nothing to re-check.
   if (
     item.reason === 'MALFORMED_EVENT' ||
@@ -216,13 +188,12 @@ async function revalidate(
  * events (only a *valid* newer event may), sends it and deletes it.
  */
 async function send(
+  run: DrainRun,
   item: ParkedItem,
   record: ChangeRecord,
   ambiguous: ParkedItem[],
-  deps: RedriveDependencies,
-  policy: RedrivePolicy,
-  summary: DrainSummary,
 ): Promise<'sent' | 'kafka down' | 'refused' | 'now ambiguous' | 'taken'> {
+  const { deps, policy, summary } = run;
   let encoded;
   try {
     encoded = await deps.serde.encode(policy.topicOf(item.entity), record, policy.compressionOf(item.entity));
@@ -236,7 +207,11 @@ async function send(
     summary.stillInvalid += 1;
     return 'now ambiguous';
   }
-  if (!(await supersedeOlder(ambiguous, item, deps, summary))) {
+  // Only a *valid* newer event supersedes the key's older ambiguous ones (lib/fallback/supersede.ts).
+  const marked = await supersedeOlder(deps.store, ambiguous, item.updatedAt);
+  ambiguous.splice(0, marked.superseded);
+  summary.superseded += marked.superseded;
+  if (!marked.complete) {
     // Gives the claim back at once (a move to the same status releases it), so the next drain need not wait for it to run out.
     await deps.store.setStatus(item, 'RETRIABLE', 'RETRIABLE', {}, deps.owner);
     return 'taken';
@@ -261,7 +236,7 @@ async function send(
     if (!(error instanceof KafkaUnavailableError) && !(error instanceof KafkaRefusedError)) throw error;
     summary.failed += 1;
     summary.kafkaError ??= error.message;
-    await reschedule(item, error.message, deps, policy);
+    await reschedule(run, item, error.message);
     return error instanceof KafkaRefusedError ? 'refused' : 'kafka down';
   }
   summary.published += 1;
@@ -276,12 +251,7 @@ async function send(
   return 'taken';
 }
 
-async function reschedule(
-  item: ParkedItem,
-  error: string,
-  deps: RedriveDependencies,
-  policy: RedrivePolicy,
-): Promise<void> {
+async function reschedule({ deps, policy }: DrainRun, item: ParkedItem, error: string): Promise<void> {
   const now = deps.now();
   const attempts = item.attempts + 1;
   await deps.store.reschedule(item, deps.owner, {

@@ -1,6 +1,5 @@
-import type { ParkReason } from '../fallback';
+import type { ParkedItem, ParkReason } from '../fallback';
 import type { FrameCompression } from '../serde/glue-frame';
-import type { ParkedItem } from './parked-item';
 
 export interface StaleLimit {
   readonly maxAgeSeconds: number;

@@ -1,12 +1,10 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { RawStore } from '../consumer';
 import type { AlertPort } from './alerts';
 import { archiveAndAlert, type ArchiveSummary } from './archive';
-import { type DrainSummary, drainKey, emptyDrainSummary, type RedriveDependencies } from './drain-key';
-import type { ParkedItem } from './parked-item';
-import type { DueCursor } from './store';
+import { type DrainRun, type DrainSummary, drainKey, emptyDrainSummary, type RedriveDependencies } from './drain-key';
+import type { DueCursor, ParkedItem, StaleArchiveWriter } from '../fallback';
 import type { RedrivePolicy } from './policy';
 
 /** How long a sweep may go on: it starts no key when fewer than `reserveMs` are left. */
@@ -16,7 +14,7 @@ export interface SweepBudget {
 }
 
 export interface SweepDependencies extends RedriveDependencies {
-  readonly archive: RawStore;
+  readonly archive: StaleArchiveWriter;
   readonly alerts: AlertPort;
   readonly stage: string;
   /** Without one, a sweep goes on until no due work is left. */
@@ -58,7 +56,8 @@ export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Pro
     ['AMBIGUOUS', {}],
   ]);
   const taken = new Set<string>();
-  const summary = emptyDrainSummary();
+  const run: DrainRun = { deps, policy, summary: emptyDrainSummary() };
+  const { summary } = run;
   const failures = { count: 0, first: undefined as string | undefined };
   const timeShort = (): boolean => deps.budget !== undefined && deps.budget.timeLeftMs() <= deps.budget.reserveMs;
   let kafkaDown = false;
@@ -88,7 +87,7 @@ export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Pro
         }
         const item = keys[next++]!;
         try {
-          if (!(await drainKey(item.entity, item.id, deps, policy, summary))) kafkaDown = true;
+          if (!(await drainKey(run, item.entity, item.id))) kafkaDown = true;
         } catch (error) {
           failures.count += 1;
           failures.first ??= `${item.entity} ${item.id}: ${(error as Error).message}`;
@@ -141,7 +140,8 @@ export async function onStream(
   deps: RedriveDependencies,
   policy: RedrivePolicy,
 ): Promise<{ summary: DrainSummary; failures: string[] }> {
-  const summary = emptyDrainSummary();
+  const run: DrainRun = { deps, policy, summary: emptyDrainSummary() };
+  const { summary } = run;
   const drained = new Set<string>();
   for (const record of records) {
     const image = record.dynamodb?.NewImage;
@@ -157,7 +157,7 @@ export async function onStream(
       continue;
     drained.add(item.pk);
     try {
-      if (!(await drainKey(item.entity, item.id, deps, policy, summary))) break;
+      if (!(await drainKey(run, item.entity, item.id))) break;
     } catch (error) {
       deps.log.error('draining a key failed; reporting the record for redelivery', {
         entity: item.entity,

@@ -1,6 +1,6 @@
 /**
  * Retry drain events/s: events parked RETRIABLE (as the poller parks them while Kafka is down)
- * in a scratch fallback table, drained by the real retry core (`sweep` over the DynamoDB redrive
+ * in a scratch fallback table, drained by the real retry core (`sweep` over the DynamoDB fallback
  * store, wired as functions/retry/handler.ts wires it: claim, re-encode with the latest schema,
  * send, delete, 8 keys at a time, `retrySweepBatchSize` keys per sweep) to a scratch topic.
  * Baseline: a raw kafkajs producer sending the very same messages the same way (one message per
@@ -11,18 +11,11 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadRetryConfig, redrivePolicyOf } from '../../functions/retry/config';
 import { topicFor } from '../../lib/config';
-import { S3RawStore } from '../../lib/consumer';
-import { DynamoDbFallbackStore } from '../../lib/fallback';
+import { DynamoDbFallbackStore, S3StaleArchiveWriter } from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
 import { parkedEvent } from '../../lib/poller/page-plan';
 import { KafkaPublisher, type OutgoingMessage, type Publisher } from '../../lib/publish';
-import {
-  DynamoDbRedriveStore,
-  InMemoryAlerts,
-  type RedrivePolicy,
-  sweep,
-  type SweepDependencies,
-} from '../../lib/redrive';
+import { InMemoryAlerts, type RedrivePolicy, sweep, type SweepDependencies } from '../../lib/redrive';
 import { REPO_ROOT } from '../../stage/resolved-config';
 import type { BenchStack } from './bench-stack';
 import { printRow, timed } from './measure';
@@ -77,13 +70,13 @@ export async function benchRetryDrain(stack: BenchStack): Promise<BenchRow> {
   const requests = countRequests();
   const storeClient = observedDynamoDb(requests.observe);
   const deps: SweepDependencies = {
-    store: new DynamoDbRedriveStore(storeClient, stack.s3, table),
+    store: new DynamoDbFallbackStore(storeClient, stack.s3, { tableName: table }),
     publisher,
     serde: stack.glueSerde(),
     log: createLogger({}, () => undefined),
     now: () => new Date(),
     owner: `bench-${stack.suffix}`,
-    archive: new S3RawStore(stack.s3, bucket),
+    archive: new S3StaleArchiveWriter(stack.s3, bucket),
     alerts: new InMemoryAlerts(),
     stage: config.stage,
   };

@@ -1,9 +1,8 @@
-import type { RawStore } from '../../lib/consumer';
-import { staleArchiveTime } from '../../lib/redrive';
+import { type ArchivedItem, archiveBody, type StaleArchiveWriter, staleArchiveTime } from '../../lib/fallback';
 import { isArchiveKey, ledgerKey, type RedriveLedger, type StaleArchive } from './stale-archive';
 
-/** The stale archive in memory, for unit tests; also the retry core's archive port (`put`), so its sweeps can fill it. */
-export class InMemoryStaleArchive implements StaleArchive, RawStore {
+/** The stale archive in memory, for unit tests; also the retry core's archive port (`write`), so its sweeps can fill it. */
+export class InMemoryStaleArchive implements StaleArchive, StaleArchiveWriter {
   readonly bucket = 'in-memory-archive';
   readonly objects = new Map<string, string>();
 
@@ -14,8 +13,8 @@ export class InMemoryStaleArchive implements StaleArchive, RawStore {
       .sort();
   }
 
-  async put(key: string, body: Buffer): Promise<void> {
-    this.objects.set(key, body.toString('utf8'));
+  async write(key: string, items: readonly ArchivedItem[]): Promise<void> {
+    this.objects.set(key, archiveBody(items));
   }
 
   async read(key: string): Promise<string | undefined> {

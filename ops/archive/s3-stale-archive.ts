@@ -1,5 +1,5 @@
 import { paginateListObjectsV2, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { STALE_ARCHIVE_PREFIX, staleArchiveTime } from '../../lib/redrive';
+import { STALE_ARCHIVE_PREFIX, staleArchiveTime } from '../../lib/fallback';
 import { readS3Text } from '../stage/s3-text';
 import { isArchiveKey, ledgerKey, type RedriveLedger, type StaleArchive } from './stale-archive';
 

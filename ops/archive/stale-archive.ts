@@ -1,4 +1,4 @@
-import { STALE_ARCHIVE_PREFIX } from '../../lib/redrive';
+import { STALE_ARCHIVE_PREFIX } from '../../lib/fallback';
 
 /** Which events of one archive object were put back into the fallback table, by eventId. */
 export interface RedriveLedger {

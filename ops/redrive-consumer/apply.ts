@@ -1,5 +1,5 @@
 import type { MSKRecord } from 'aws-lambda';
-import type { ParkedItem } from '../../lib/redrive';
+import type { ParkedItem } from '../../lib/fallback';
 import type { StaleArchive } from '../archive/stale-archive';
 import type { FailedBatches } from './failed-batches';
 import type { ConsumerRedrivePlan, SkipReason } from './plan';

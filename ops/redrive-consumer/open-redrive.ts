@@ -4,7 +4,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { consumeBatch, S3RawStore } from '../../lib/consumer';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
-import { DynamoDbRedriveStore } from '../../lib/redrive';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { localClientConfig } from '../../stage/local-aws';
@@ -30,17 +29,18 @@ export function openConsumerRedrive(stage: OpsStage): ConsumerRedriveAdapters {
   const serde = new GlueAvroSerde(
     new SchemaCache(new GlueSchemaRegistry(glue, stage.schemaRegistry), { latestTtlMs: 60_000, maxEntries: 200 }),
   );
-  const parked = new DynamoDbRedriveStore(dynamodb, s3, stage.fallbackTable);
+  // The fallback table in both of the redrive's roles: the consumer's items it claims, and where the consumer parks again.
+  const parked = new DynamoDbFallbackStore(dynamodb, s3, {
+    tableName: stage.fallbackTable,
+    payloadBucket: stage.rawBucket,
+  });
   const failedBatches = new S3FailedBatches(s3, stage.rawBucket);
   const archive = new S3StaleArchive(s3, stage.archiveBucket);
   const consumerDeps = {
     serde,
     raw: new S3RawStore(s3, stage.rawBucket),
     log: createLogger({ command: 'redrive-consumer', stage: stage.stage }),
-    fallback: new DynamoDbFallbackStore(dynamodb, s3, {
-      tableName: stage.fallbackTable,
-      payloadBucket: stage.rawBucket,
-    }),
+    fallback: parked,
   };
   const entityOf = (topic: string): string | undefined =>
     stage.entities.find((e) => `${stage.topicPrefix}.${e}` === topic);

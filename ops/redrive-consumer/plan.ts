@@ -1,10 +1,9 @@
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import type { ParkReason } from '../../lib/fallback';
-import type { ParkedItem } from '../../lib/redrive';
+import { type ParkedItem, parseArchivedItem } from '../../lib/fallback';
 import { SchemaNotFoundError } from '../../lib/registry';
 import { type GlueAvroSerde, UndecodableMessageError } from '../../lib/serde';
 import type { StaleArchive } from '../archive/stale-archive';
-import { parseArchivedEvent } from '../redrive-stale/archived-event';
 import type { FailedBatches } from './failed-batches';
 import type { ConsumerItems, DeadLetterObjects } from './ports';
 import { eventOfFailedBatch, recordOfDeadLetter } from './saved-records';
@@ -135,7 +134,7 @@ async function planArchivedDeadLetters(
   for (const key of await sources.archive.archiveKeys(request.since)) {
     const redriven = (await sources.archive.readLedger(key))?.redriven ?? {};
     for (const line of ((await sources.archive.read(key)) ?? '').split('\n')) {
-      const event = line.trim() === '' ? undefined : parseArchivedEvent(line);
+      const event = line.trim() === '' ? undefined : parseArchivedItem(line);
       if (typeof event !== 'object' || (event.payload as ConsumerPayload | null)?.source !== 'consumer') continue;
       if (request.entity !== undefined && event.entity !== request.entity) continue;
       const origin: DeadLetterOrigin = { kind: 'archive', key };

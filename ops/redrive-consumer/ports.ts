@@ -1,6 +1,6 @@
 import type { MSKEvent } from 'aws-lambda';
 import type { ConsumeSummary } from '../../lib/consumer';
-import type { RedriveStore } from '../../lib/redrive';
+import type { RedriveStore } from '../../lib/fallback';
 
 /** The fallback table as the redrive uses it: the consumer's items, claimed before they are changed, as the retry function does. */
 export type ConsumerItems = Pick<RedriveStore, 'withStatus' | 'payloadOf' | 'claim' | 'remove' | 'setStatus'>;

@@ -1,12 +1,10 @@
-import type { ParkedEvent } from '../../lib/fallback';
+import type { ArchivedItem, ParkedEvent, RestoreStore } from '../../lib/fallback';
 import type { RedriveLedger, StaleArchive } from '../archive/stale-archive';
-import type { ArchivedEvent } from './archived-event';
 import type { ArchivePlan, SkipReason, StaleRedrivePlan } from './plan';
-import type { RestoreTarget } from './ports';
 
 export interface StaleRedriveDependencies {
   readonly archive: Pick<StaleArchive, 'readLedger' | 'writeLedger'>;
-  readonly target: RestoreTarget;
+  readonly target: RestoreStore;
   readonly now: () => Date;
   /** Who re-drives, recorded on every item and in the ledger. */
   readonly operator: string;
@@ -64,7 +62,7 @@ async function redriveArchive(deps: StaleRedriveDependencies, archive: ArchivePl
 }
 
 /** A fresh AMBIGUOUS item: the retry function's next sweep re-validates it against the latest schema and sends it if valid. */
-export function restoredEvent(event: ArchivedEvent, at: string, location: string): ParkedEvent {
+export function restoredEvent(event: ArchivedItem, at: string, location: string): ParkedEvent {
   return {
     entity: event.entity,
     id: event.id,
@@ -80,14 +78,14 @@ export function restoredEvent(event: ArchivedEvent, at: string, location: string
   };
 }
 
-function redriveNote(event: ArchivedEvent, at: string, location: string, operator: string): Record<string, string> {
+function redriveNote(event: ArchivedItem, at: string, location: string, operator: string): Record<string, string> {
   return { redrivenFrom: location, redrivenAt: at, redrivenBy: operator, originalFirstSeenAt: event.firstSeenAt };
 }
 
 async function recordInLedger(
   deps: StaleRedriveDependencies,
   key: string,
-  events: readonly ArchivedEvent[],
+  events: readonly ArchivedItem[],
   at: string,
 ): Promise<void> {
   const ledger: RedriveLedger = (await deps.archive.readLedger(key)) ?? { archive: key, redriven: {} };

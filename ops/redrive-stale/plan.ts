@@ -2,7 +2,7 @@ import { partitionKey, sortKey } from '../../lib/fallback';
 import type { StaleArchive } from '../archive/stale-archive';
 import { isArchiveKey } from '../archive/stale-archive';
 import { ArchiveNotFoundError, UsageError } from '../errors';
-import { type ArchivedEvent, parseArchivedEvent } from './archived-event';
+import { type ArchivedItem, parseArchivedItem } from '../../lib/fallback';
 
 export type SkipReason =
   | 'superseded'
@@ -23,13 +23,13 @@ export const SKIP_EXPLANATIONS: Readonly<Record<SkipReason, string>> = {
 };
 
 export type PlannedEvent =
-  | { readonly line: number; readonly action: 'restore'; readonly event: ArchivedEvent }
+  | { readonly line: number; readonly action: 'restore'; readonly event: ArchivedItem }
   | {
       readonly line: number;
       readonly action: 'skip';
       readonly why: SkipReason;
       readonly detail: string;
-      readonly event?: ArchivedEvent;
+      readonly event?: ArchivedItem;
     };
 
 export interface ArchivePlan {
@@ -75,7 +75,7 @@ export async function planStaleRedrive(
       .map((line, i) => ({ line: i + 1, text: line }))
       .filter((l) => l.text.trim() !== '');
     const events = lines
-      .map(({ line, text: json }) => planEvent(line, parseArchivedEvent(json), { request, redriven, seen, key }))
+      .map(({ line, text: json }) => planEvent(line, parseArchivedItem(json), { request, redriven, seen, key }))
       .filter((e): e is PlannedEvent => e !== undefined);
     archives.push({ key, location: `s3://${archive.bucket}/${key}`, events });
   }
@@ -93,7 +93,7 @@ interface PlanContext {
   readonly key: string;
 }
 
-function planEvent(line: number, parsed: ArchivedEvent | string, context: PlanContext): PlannedEvent | undefined {
+function planEvent(line: number, parsed: ArchivedItem | string, context: PlanContext): PlannedEvent | undefined {
   if (typeof parsed === 'string') return { line, action: 'skip', why: 'unreadable', detail: parsed };
   const event = parsed;
   if (context.request.entity !== undefined && event.entity !== context.request.entity) return undefined;
@@ -113,7 +113,7 @@ function planEvent(line: number, parsed: ArchivedEvent | string, context: PlanCo
 }
 
 /** The retry function cannot re-send these (lib/redrive/drain-key.ts revalidate): they would only go stale again. */
-function isNotAChangeRecord(event: ArchivedEvent): boolean {
+function isNotAChangeRecord(event: ArchivedItem): boolean {
   return (
     event.reason === 'MALFORMED_EVENT' ||
     event.reason === 'UNDECODABLE' ||

@@ -2,16 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type CheckpointStore, DynamoDbCheckpointStore } from '../../lib/checkpoint';
-import { DynamoDbFallbackStore } from '../../lib/fallback';
+import { DynamoDbFallbackStore, type FallbackCensus, type RestoreStore } from '../../lib/fallback';
 import { localClientConfig } from '../../stage/local-aws';
 import { S3StaleArchive } from '../archive/s3-stale-archive';
 import type { StaleArchive } from '../archive/stale-archive';
 import { type FailedBatches, S3FailedBatches } from '../redrive-consumer/failed-batches';
-import type { RestoreTarget } from '../redrive-stale/ports';
-import { DynamoDbFallbackCensus } from '../status/dynamodb-fallback-census';
 import { EmrServerlessJobRuns } from '../status/job-runs';
 import { LocalJobRuns } from '../status/local-job-runs';
-import type { FallbackCensus, JobRunHistory } from '../status/ports';
+import type { JobRunHistory } from '../status/ports';
 import { type OpsStage, resolveStage, type ResolveStageOptions } from './ops-stage';
 
 /** One stage's stores behind the operator commands' ports. */
@@ -19,7 +17,7 @@ export interface StageAdapters {
   readonly stage: OpsStage;
   readonly checkpoints: CheckpointStore;
   readonly fallback: FallbackCensus;
-  readonly restore: RestoreTarget;
+  readonly restore: RestoreStore;
   readonly archive: StaleArchive;
   readonly jobs: JobRunHistory;
   /** The consumer's MSK on-failure destination: the raw bucket (resources/entities.js). */
@@ -39,14 +37,15 @@ export async function openStage(stage: string | OpsStage, options: ResolveStageO
   const dynamodb = new DynamoDBClient(base);
   const s3 = new S3Client({ ...base, forcePathStyle: target.local });
   const emr = new EMRServerlessClient(base);
+  const table = new DynamoDbFallbackStore(dynamodb, s3, {
+    tableName: target.fallbackTable,
+    payloadBucket: target.rawBucket,
+  });
   return {
     stage: target,
     checkpoints: new DynamoDbCheckpointStore(dynamodb, target.checkpointTable),
-    fallback: new DynamoDbFallbackCensus(dynamodb, target.fallbackTable),
-    restore: new DynamoDbFallbackStore(dynamodb, s3, {
-      tableName: target.fallbackTable,
-      payloadBucket: target.rawBucket,
-    }),
+    fallback: table,
+    restore: table,
     archive: new S3StaleArchive(s3, target.archiveBucket),
     jobs: target.local ? new LocalJobRuns() : new EmrServerlessJobRuns(emr, target.emrApplication),
     failedBatches: new S3FailedBatches(s3, target.rawBucket),

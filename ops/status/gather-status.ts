@@ -1,5 +1,5 @@
 import type { CheckpointStore } from '../../lib/checkpoint';
-import type { FallbackStatus } from '../../lib/fallback';
+import type { FallbackCensus, FallbackStatus, ParkedItemHeader } from '../../lib/fallback';
 import type { StaleArchive } from '../archive/stale-archive';
 import type { FailedBatches } from '../redrive-consumer/failed-batches';
 import type {
@@ -11,7 +11,7 @@ import type {
   ParkedSample,
   PipelineStatus,
 } from './pipeline-status';
-import type { FallbackCensus, JobRunHistory, JobRunRecord, ParkedItemHeader } from './ports';
+import type { JobRunHistory, JobRunRecord } from './ports';
 
 export interface StatusSources {
   readonly checkpoints: Pick<CheckpointStore, 'load' | 'leaseOf'>;

@@ -1,20 +1,4 @@
-import type { FallbackStatus } from '../../lib/fallback';
 import type { RunState } from '../../lib/jobs';
-
-/** What the status needs of one fallback item: its key, status, reason and times, never its payload. */
-export interface ParkedItemHeader {
-  readonly entity: string;
-  readonly id: string;
-  readonly status: FallbackStatus;
-  readonly reason: string;
-  readonly firstSeenAt: string;
-  readonly nextAttemptAt: string;
-}
-
-export interface FallbackCensus {
-  /** Every item of this status, page by page (through the status/next-attempt index, not a scan). */
-  itemsWithStatus(status: FallbackStatus): AsyncIterable<ParkedItemHeader>;
-}
 
 export interface JobRunRecord {
   /** `cdc-<mode>-<entities>` (lib/jobs). */

@@ -3,7 +3,6 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbFallbackStore, MAX_INLINE_PAYLOAD_BYTES, type ParkedEvent, partitionKey } from '../../lib/fallback';
-import { DynamoDbRedriveStore } from '../../lib/redrive';
 import { cloneTable, dropTable } from '../../local/scratch-tables';
 import { localClientConfig, localNames } from '../helpers/local-stack';
 
@@ -163,7 +162,7 @@ describe('the fallback table (moto)', () => {
 
   it('parking an event again leaves its item as the retry function left it: claim, attempts, history, first-seen and status', async () => {
     const { store: fallback, table } = await store();
-    const redrive = new DynamoDbRedriveStore(dynamodb, s3, table);
+    const redrive = new DynamoDbFallbackStore(dynamodb, s3, { tableName: table });
     const entity = `it${randomUUID().slice(0, 6)}`;
     const claimed = parked(entity, 'c-1', '2026-11-24T10:00:00.000Z');
     const superseded = parked(entity, 'c-2', '2026-11-24T10:00:00.000Z', {

@@ -12,13 +12,12 @@ import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-em
 import { GlueClient } from '@aws-sdk/client-glue';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type CheckpointStore, DynamoDbCheckpointStore } from '../../lib/checkpoint';
-import { S3RawStore } from '../../lib/consumer';
-import { DynamoDbFallbackStore, type ParkedEvent } from '../../lib/fallback';
+import { DynamoDbFallbackStore, type ParkedEvent, S3StaleArchiveWriter } from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
 import { type PollSummary, pollEntity } from '../../lib/poller';
 import { EmrServerlessRunner, jobSpec } from '../../lib/jobs';
 import { KafkaPublisher } from '../../lib/publish';
-import { archiveAndAlert, DynamoDbRedriveStore, type RedrivePolicy, SnsAlerts, sweep } from '../../lib/redrive';
+import { archiveAndAlert, type RedrivePolicy, SnsAlerts, sweep } from '../../lib/redrive';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { DEFAULT_MAPPING, HttpSource } from '../../lib/source';
@@ -97,10 +96,10 @@ async function rig(): Promise<Rig> {
     compressionOf: () => 'none',
   };
   const retry = {
-    store: new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable),
+    store: new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable }),
     publisher,
     serde,
-    archive: new S3RawStore(p.s3, p.rawBucket),
+    archive: new S3StaleArchiveWriter(p.s3, p.rawBucket),
     alerts: new SnsAlerts(sns, p.alertTopicArn),
     stage: 'local',
     log: createLogger({}, () => undefined),

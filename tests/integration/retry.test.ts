@@ -8,9 +8,9 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
 import { type PollSummary, pollEntity } from '../../lib/poller';
-import { DynamoDbFallbackStore, type FallbackStore, type ParkedEvent } from '../../lib/fallback';
+import { archiveBody, DynamoDbFallbackStore, type FallbackStore, type ParkedEvent } from '../../lib/fallback';
 import { KafkaPublisher } from '../../lib/publish';
-import { DynamoDbRedriveStore, type RedrivePolicy, onStream, sweep, type SweepDependencies } from '../../lib/redrive';
+import { type RedrivePolicy, onStream, sweep, type SweepDependencies } from '../../lib/redrive';
 import { GlueSchemaRegistry, SchemaCache, registerSchema } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { DEFAULT_MAPPING, HttpSource } from '../../lib/source';
@@ -147,7 +147,7 @@ function directRetry(p: IsolatedPipeline): {
   );
   const archived: Record<string, unknown>[] = [];
   const deps: SweepDependencies = {
-    store: new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable),
+    store: new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable }),
     publisher,
     log: createLogger({}, () => undefined),
     now: () => new Date(),
@@ -158,10 +158,10 @@ function directRetry(p: IsolatedPipeline): {
     ),
     archive: {
       bucket: p.rawBucket,
-      put: async (_key, body) =>
+      // The archive's own bytes, read back line by line.
+      write: async (_key, items) =>
         void archived.push(
-          ...body
-            .toString()
+          ...archiveBody(items)
             .trim()
             .split('\n')
             .map((l) => JSON.parse(l) as Record<string, unknown>),
@@ -353,7 +353,7 @@ describe('the retry function', () => {
 
     const glue = new GlueClient(localClientConfig());
     cleanups.push(async () => glue.destroy());
-    const store = new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable);
+    const store = new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable });
     const serde = new GlueAvroSerde(
       new SchemaCache(new GlueSchemaRegistry(glue, p.registry), { latestTtlMs: 60_000, maxEntries: 10 }),
     );
@@ -380,7 +380,7 @@ describe('the retry function', () => {
       };
     };
     const quiet = {
-      archive: { bucket: p.rawBucket, put: async () => undefined },
+      archive: { bucket: p.rawBucket, write: async () => undefined },
       alerts: { publish: async () => undefined },
       stage: 'local',
     };
@@ -457,7 +457,7 @@ describe('the retry function', () => {
     const [t1, t2] = ['2026-11-24T10:00:00.000Z', '2026-11-24T10:00:01.000Z'];
     await parkDirectly(p, [parkedChange(key, t1, { attempts: 100 }), parkedChange(key, t2)]);
     const retry = directRetry(p);
-    const store = new DynamoDbRedriveStore(p.dynamodb, p.s3, p.fallbackTable);
+    const store = new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable });
     const [older] = await store.itemsOfKey('customer', key);
     // Another invocation took the older event on its last allowed attempt and is sending it.
     expect(

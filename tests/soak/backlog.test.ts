@@ -11,15 +11,20 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
-import { DynamoDbFallbackStore, type ParkedEvent, partitionKey, sortKey } from '../../lib/fallback';
+import {
+  DynamoDbFallbackStore,
+  type ParkedEvent,
+  partitionKey,
+  S3StaleArchiveWriter,
+  sortKey,
+} from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
 import { pollEntity } from '../../lib/poller';
 import { KafkaPublisher } from '../../lib/publish';
-import { DynamoDbRedriveStore, InMemoryAlerts, type RedrivePolicy, sweep } from '../../lib/redrive';
+import { InMemoryAlerts, type RedrivePolicy, sweep } from '../../lib/redrive';
 import { GlueSchemaRegistry, registerSchema, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { DEFAULT_MAPPING, HttpSource, type Source } from '../../lib/source';
-import { S3RawStore } from '../../lib/consumer';
 import { consumeTopic } from '../../local/demo/pipeline';
 import { cloneTable, dropTable } from '../../local/scratch-tables';
 import { startSimulatorServer } from '../../local/simulator';
@@ -224,13 +229,13 @@ describe(`a backlog of ${PARKED.toLocaleString('en')} parked events (moto)`, () 
     const sweepStart = Date.now();
     const swept = await sweep(
       {
-        store: new DynamoDbRedriveStore(dynamodb, s3, fallbackTable),
+        store: new DynamoDbFallbackStore(dynamodb, s3, { tableName: fallbackTable }),
         publisher,
         serde,
         log: createLogger({}, () => undefined),
         now: () => new Date(),
         owner: 'it-backlog',
-        archive: new S3RawStore(s3, names.rawBucket),
+        archive: new S3StaleArchiveWriter(s3, names.rawBucket),
         alerts: new InMemoryAlerts(),
         stage: 'local',
         budget: { timeLeftMs: () => 90_000 - (Date.now() - sweepStart), reserveMs: 30_000 },

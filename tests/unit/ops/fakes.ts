@@ -1,42 +1,13 @@
 import { InMemoryCheckpointStore } from '../../../lib/checkpoint';
-import { type ParkedEvent, partitionKey, sortKey } from '../../../lib/fallback';
-import { InMemoryRedriveStore } from '../../../lib/redrive';
+import { InMemoryFallbackStore, type ParkedEvent } from '../../../lib/fallback';
 import { InMemoryStaleArchive } from '../../../ops/archive/in-memory-stale-archive';
 import { InMemoryFailedBatches } from '../../../ops/redrive-consumer/failed-batches';
-import type { RestoreTarget } from '../../../ops/redrive-stale/ports';
 import type { OpsStage } from '../../../ops/stage/ops-stage';
 import type { StageAdapters } from '../../../ops/stage/open-stage';
-import type { FallbackCensus, JobRunHistory, JobRunRecord } from '../../../ops/status/ports';
+import type { JobRunHistory, JobRunRecord } from '../../../ops/status/ports';
 import { customerChange } from '../../helpers/schemas';
 
 export const NOW = new Date('2026-11-24T12:00:00.000Z');
-
-/** The fallback table in memory (the retry core's own fake) seen through the status port. */
-export function censusOf(store: InMemoryRedriveStore): FallbackCensus {
-  return {
-    async *itemsWithStatus(status) {
-      for (const item of store.all) if (item.status === status) yield item;
-    },
-  };
-}
-
-/** The fallback table in memory as the re-drive's target: never replaces an item, like the conditional put. */
-export function restoreInto(store: InMemoryRedriveStore): RestoreTarget {
-  return {
-    parkIfAbsent: async (event, note) => {
-      if (
-        store.all.some(
-          (i) => i.pk === partitionKey(event.entity, event.id) && i.sk === sortKey(event.updatedAt, event.eventId),
-        )
-      )
-        return false;
-      store.add(event);
-      const added = (await store.itemsOfKey(event.entity, event.id)).find((i) => i.eventId === event.eventId)!;
-      await store.setStatus(added, event.status, event.status, note);
-      return true;
-    },
-  };
-}
 
 export function jobsOf(runs: JobRunRecord[] | Error): JobRunHistory {
   return {
@@ -64,20 +35,20 @@ export const STAGE: OpsStage = {
 
 export interface FakeStage extends StageAdapters {
   readonly checkpoints: InMemoryCheckpointStore;
-  readonly store: InMemoryRedriveStore;
+  readonly store: InMemoryFallbackStore;
   readonly archive: InMemoryStaleArchive;
   readonly failedBatches: InMemoryFailedBatches;
   closed: number;
 }
 
 export function fakeStage(runs: JobRunRecord[] = []): FakeStage {
-  const store = new InMemoryRedriveStore();
+  const store = new InMemoryFallbackStore();
   const stage: FakeStage = {
     stage: STAGE,
     checkpoints: new InMemoryCheckpointStore(),
     store,
-    fallback: censusOf(store),
-    restore: restoreInto(store),
+    fallback: store,
+    restore: store,
     archive: new InMemoryStaleArchive(),
     jobs: jobsOf(runs),
     failedBatches: new InMemoryFailedBatches('raw'),

@@ -2,9 +2,9 @@ import { gunzipSync } from 'node:zlib';
 import type { MSKEvent } from 'aws-lambda';
 import type { KafkaMessage } from 'kafkajs';
 import { consumeBatch, InMemoryRawStore } from '../../../lib/consumer';
-import type { FallbackStore } from '../../../lib/fallback';
+import { type FallbackStore, InMemoryFallbackStore } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
-import { archiveAndAlert, InMemoryAlerts, InMemoryRedriveStore } from '../../../lib/redrive';
+import { archiveAndAlert, InMemoryAlerts } from '../../../lib/redrive';
 import { InMemorySchemaRegistry, SchemaCache, SchemaNotFoundError } from '../../../lib/registry';
 import { GlueAvroSerde } from '../../../lib/serde';
 import { mskRecord } from '../../../local/runtime/msk-trigger';
@@ -39,13 +39,9 @@ async function rig() {
   const serde = new GlueAvroSerde(new SchemaCache(lagging, { latestTtlMs: 60_000, maxEntries: 10 }));
   const writer = new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 }));
   const raw = new InMemoryRawStore();
-  const store = new InMemoryRedriveStore();
-  const fallback: FallbackStore = {
-    park: async (events) => store.add(...events),
-    openKeys: async () => ({ RETRIABLE: new Set(), AMBIGUOUS: new Set() }),
-    openStatusesOf: async () => new Map(),
-    supersedeAmbiguous: async () => ({ superseded: 0, blocked: false }),
-  };
+  const store = new InMemoryFallbackStore();
+  // The consumer parks into the same table the redrive reads.
+  const fallback: FallbackStore = store;
   const failedBatches = new InMemoryFailedBatches('in-memory-raw');
   const archive = new InMemoryStaleArchive();
   const log = createLogger({}, () => undefined);

@@ -1,15 +1,15 @@
 import { createLogger } from '../../../lib/log';
 import { InMemoryPublisher } from '../../../lib/publish';
-import { archiveAndAlert, InMemoryAlerts, InMemoryRedriveStore, type RedrivePolicy, sweep } from '../../../lib/redrive';
+import { archiveAndAlert, InMemoryAlerts, type RedrivePolicy, sweep } from '../../../lib/redrive';
 import { InMemorySchemaRegistry, SchemaCache } from '../../../lib/registry';
 import { GlueAvroSerde } from '../../../lib/serde';
-import type { ParkedEvent } from '../../../lib/fallback';
+import { InMemoryFallbackStore, type ParkedEvent } from '../../../lib/fallback';
 import { InMemoryStaleArchive } from '../../../ops/archive/in-memory-stale-archive';
 import { ArchiveNotFoundError, UsageError } from '../../../ops/errors';
 import { applyStaleRedrive } from '../../../ops/redrive-stale/apply';
 import { planStaleRedrive, type StaleRedriveRequest } from '../../../ops/redrive-stale/plan';
 import { dataFields, evolve, schemaFile } from '../../helpers/schemas';
-import { NOW, parkedChange, restoreInto } from './fakes';
+import { NOW, parkedChange } from './fakes';
 
 const ENTITIES = ['customer', 'invoice', 'payment'];
 const withLoyalty = evolve(schemaFile('customer'), (s) =>
@@ -21,7 +21,7 @@ function rig() {
   const now = () => new Date(clock);
   const registry = new InMemorySchemaRegistry();
   registry.seed('cdc.customer', schemaFile('customer'));
-  const store = new InMemoryRedriveStore();
+  const store = new InMemoryFallbackStore();
   const archive = new InMemoryStaleArchive();
   const publisher = new InMemoryPublisher();
   const policy: RedrivePolicy = {
@@ -62,7 +62,7 @@ function rig() {
     plan: (request: Partial<StaleRedriveRequest> = {}) => planStaleRedrive(archive, { entities: ENTITIES, ...request }),
     redrive: async (request: Partial<StaleRedriveRequest> = {}) =>
       applyStaleRedrive(
-        { archive, target: restoreInto(store), now, operator: 'ops' },
+        { archive, target: store, now, operator: 'ops' },
         await planStaleRedrive(archive, { entities: ENTITIES, ...request }),
       ),
   };

@@ -1,19 +1,12 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { ParkedEvent } from '../../../lib/fallback';
+import { InMemoryFallbackStore, type ParkedEvent } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
 import { InMemoryPublisher } from '../../../lib/publish';
-import {
-  InMemoryAlerts,
-  InMemoryRedriveStore,
-  nextAttemptAt,
-  onStream,
-  type RedrivePolicy,
-  sweep,
-} from '../../../lib/redrive';
+import { InMemoryAlerts, nextAttemptAt, onStream, type RedrivePolicy, sweep } from '../../../lib/redrive';
 import { InMemorySchemaRegistry, SchemaCache } from '../../../lib/registry';
 import { GlueAvroSerde } from '../../../lib/serde';
-import { InMemoryRawStore } from '../../../lib/consumer';
+import { InMemoryStaleArchive } from '../../../ops/archive/in-memory-stale-archive';
 import { customerChange, dataFields, evolve, schemaFile } from '../../helpers/schemas';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
@@ -22,10 +15,10 @@ function rig(overrides: Partial<RedrivePolicy> = {}) {
   let clock = T0;
   const registry = new InMemorySchemaRegistry();
   registry.seed('cdc.customer', schemaFile('customer'));
-  const store = new InMemoryRedriveStore();
+  const store = new InMemoryFallbackStore();
   const publisher = new InMemoryPublisher();
   const alerts = new InMemoryAlerts();
-  const archive = new InMemoryRawStore();
+  const archive = new InMemoryStaleArchive();
   const logs: Record<string, unknown>[] = [];
   const policy: RedrivePolicy = {
     backoffBaseMs: 1000,
@@ -209,8 +202,7 @@ describe('the retry function core', () => {
     await r.sweep();
     expect(r.sentKeys()).toEqual([`k@${'k-2'.padEnd(32, '0')}`]);
     const archived = [...r.archive.objects.values()].flatMap((o) =>
-      o.body
-        .toString()
+      o
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l)),
@@ -272,11 +264,10 @@ describe('the retry function core', () => {
     const alert = JSON.parse(r.alerts.sent[0]!.message);
     expect(r.alerts.sent[0]!.subject).toBe('cdc-pipeline test: 2 change event(s) archived, not delivered');
     expect(alert.countsByEntity).toEqual({ customer: { 'STALE SCHEMA_VALIDATION': 1, 'STALE MALFORMED_EVENT': 1 } });
-    expect(alert.archive).toMatch(/^s3:\/\/in-memory-raw\/stale\/dt=2026-11-24\/.+-me\.jsonl$/);
+    expect(alert.archive).toMatch(/^s3:\/\/in-memory-archive\/stale\/dt=2026-11-24\/.+-me\.jsonl$/);
     const [key] = [...r.archive.objects.keys()];
     const lines = r.archive.objects
       .get(key!)!
-      .body.toString()
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));

@@ -1,16 +1,10 @@
-import type { ParkedEvent } from '../../../lib/fallback';
+import { InMemoryFallbackStore, type ParkedEvent } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
 import { InMemoryPublisher } from '../../../lib/publish';
-import {
-  InMemoryAlerts,
-  InMemoryRedriveStore,
-  lambdaSweepChain,
-  type RedrivePolicy,
-  sweep,
-} from '../../../lib/redrive';
+import { InMemoryAlerts, lambdaSweepChain, type RedrivePolicy, sweep } from '../../../lib/redrive';
 import { InMemorySchemaRegistry, SchemaCache } from '../../../lib/registry';
 import { GlueAvroSerde } from '../../../lib/serde';
-import { InMemoryRawStore } from '../../../lib/consumer';
+import { InMemoryStaleArchive } from '../../../ops/archive/in-memory-stale-archive';
 import { customerChange, schemaFile } from '../../helpers/schemas';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
@@ -19,7 +13,7 @@ const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 function backlog(keys: number, timeLeft: (sent: number) => number, concurrency = 4) {
   const registry = new InMemorySchemaRegistry();
   registry.seed('cdc.customer', schemaFile('customer'));
-  const store = new InMemoryRedriveStore();
+  const store = new InMemoryFallbackStore();
   const publisher = new InMemoryPublisher();
   const chained: number[] = [];
   const policy: RedrivePolicy = {
@@ -55,7 +49,7 @@ function backlog(keys: number, timeLeft: (sent: number) => number, concurrency =
     store,
     publisher,
     alerts: new InMemoryAlerts(),
-    archive: new InMemoryRawStore(),
+    archive: new InMemoryStaleArchive(),
     stage: 'test',
     owner: 'me',
     log: createLogger({}, () => undefined),

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { DUE_INDEX, KEYS_INDEX } from '../../../lib/fallback';
 import { type CfnTemplate, packageTemplate, resourcesOfType } from '../../helpers/package-template';
 
 const ENTITIES = readdirSync(path.resolve(__dirname, '../../../schemas'))
@@ -338,7 +339,7 @@ describe('least privilege per function (stage dev)', () => {
       ...each(['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['CheckpointTable']),
       ...each(
         ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-        ['FallbackTable', 'FallbackTable/index/byEntityStatus'],
+        ['FallbackTable', `FallbackTable/index/${KEYS_INDEX}`],
       ),
       's3:PutObject RawBucket/oversized/*',
     ],
@@ -390,7 +391,7 @@ describe('least privilege per function (stage dev)', () => {
       ),
       ...each(
         ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
-        ['FallbackTable', 'FallbackTable/index/byStatusNextAttempt'],
+        ['FallbackTable', `FallbackTable/index/${DUE_INDEX}`],
       ),
       's3:GetObject RawBucket/oversized/*',
       's3:PutObject RawBucket/stale/*',
