@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { type Env, optionalString } from './env';
+import { type Env, optionalString, requireString } from './env';
 
 /**
  * How the producers (poller, retry) authenticate to the brokers. MSK offers IAM (SASL
@@ -14,15 +14,16 @@ export type KafkaAuth =
 
 export const KAFKA_AUTH_MECHANISMS = ['none', 'iam', 'scram-sha-512'] as const;
 
+/** Both settings are required: their defaults (per stage) live in serverless.yml's params only. */
 export function parseKafkaAuth(env: Env): KafkaAuth {
-  const mechanism = optionalString(env, 'CDC_KAFKA_AUTH') ?? 'none';
-  const tlsRaw = optionalString(env, 'CDC_KAFKA_TLS');
-  if (tlsRaw !== undefined && tlsRaw !== 'true' && tlsRaw !== 'false')
+  const mechanism = requireString(env, 'CDC_KAFKA_AUTH');
+  const tlsRaw = requireString(env, 'CDC_KAFKA_TLS');
+  if (tlsRaw !== 'true' && tlsRaw !== 'false')
     throw new ConfigError('CDC_KAFKA_TLS', `must be true or false, got "${tlsRaw}"`);
-  const tls = tlsRaw === undefined ? undefined : tlsRaw === 'true';
+  const tls = tlsRaw === 'true';
   switch (mechanism) {
     case 'none':
-      return { mechanism, tls: tls ?? false };
+      return { mechanism, tls };
     case 'iam':
     case 'scram-sha-512': {
       if (tls === false)

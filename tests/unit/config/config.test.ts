@@ -12,6 +12,8 @@ function validEnv(overrides: Record<string, string | undefined> = {}): Record<st
     STAGE: 'local',
     CDC_ENTITIES: '{"customer":{},"invoice":{"compression":"zlib"}}',
     KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.2:9092',
+    CDC_KAFKA_AUTH: 'none',
+    CDC_KAFKA_TLS: 'false',
     CDC_TOPIC_PREFIX: 'cdc',
     CDC_CHECKPOINT_TABLE: 'cp',
     CDC_FALLBACK_TABLE: 'fb',

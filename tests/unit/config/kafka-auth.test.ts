@@ -3,13 +3,16 @@ import { ConfigError, parseKafkaAuth } from '../../../lib/config';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_cdc-AbC123';
 
 describe('CDC_KAFKA_AUTH and friends', () => {
-  it('defaults to none, plaintext; none may use TLS alone (MSK port 9094)', () => {
-    expect(parseKafkaAuth({})).toEqual({ mechanism: 'none', tls: false });
+  it('none is plaintext, or TLS alone (MSK port 9094)', () => {
+    expect(parseKafkaAuth({ CDC_KAFKA_AUTH: 'none', CDC_KAFKA_TLS: 'false' })).toEqual({
+      mechanism: 'none',
+      tls: false,
+    });
     expect(parseKafkaAuth({ CDC_KAFKA_AUTH: 'none', CDC_KAFKA_TLS: 'true' })).toEqual({ mechanism: 'none', tls: true });
   });
 
   it("iam signs in the function's region, over TLS", () => {
-    expect(parseKafkaAuth({ CDC_KAFKA_AUTH: 'iam', AWS_REGION: 'eu-west-1' })).toEqual({
+    expect(parseKafkaAuth({ CDC_KAFKA_AUTH: 'iam', CDC_KAFKA_TLS: 'true', AWS_REGION: 'eu-west-1' })).toEqual({
       mechanism: 'iam',
       tls: true,
       region: 'eu-west-1',
@@ -23,22 +26,30 @@ describe('CDC_KAFKA_AUTH and friends', () => {
   });
 
   it.each([
-    [{ CDC_KAFKA_AUTH: 'plain' }, 'CDC_KAFKA_AUTH', 'must be one of none, iam, scram-sha-512, got "plain"'],
-    [{ CDC_KAFKA_TLS: 'yes' }, 'CDC_KAFKA_TLS', 'must be true or false, got "yes"'],
+    // Required: their defaults per stage are serverless.yml's params, not the code's.
+    [{}, 'CDC_KAFKA_AUTH', 'is required'],
+    [{ CDC_KAFKA_AUTH: 'none' }, 'CDC_KAFKA_TLS', 'is required'],
+    [
+      { CDC_KAFKA_AUTH: 'plain', CDC_KAFKA_TLS: 'true' },
+      'CDC_KAFKA_AUTH',
+      'must be one of none, iam, scram-sha-512, got "plain"',
+    ],
+    [{ CDC_KAFKA_AUTH: 'none', CDC_KAFKA_TLS: 'yes' }, 'CDC_KAFKA_TLS', 'must be true or false, got "yes"'],
     [
       { CDC_KAFKA_AUTH: 'iam', AWS_REGION: 'eu-west-1', CDC_KAFKA_TLS: 'false' },
       'CDC_KAFKA_TLS',
       'must be true with CDC_KAFKA_AUTH=iam',
     ],
-    [{ CDC_KAFKA_AUTH: 'iam' }, 'AWS_REGION', 'is needed to sign MSK IAM authentication'],
+    [{ CDC_KAFKA_AUTH: 'iam', CDC_KAFKA_TLS: 'true' }, 'AWS_REGION', 'is needed to sign MSK IAM authentication'],
     [
-      { CDC_KAFKA_AUTH: 'scram-sha-512' },
+      { CDC_KAFKA_AUTH: 'scram-sha-512', CDC_KAFKA_TLS: 'true' },
       'CDC_KAFKA_SCRAM_SECRET_ARN',
       'is required with CDC_KAFKA_AUTH=scram-sha-512',
     ],
     [
       {
         CDC_KAFKA_AUTH: 'scram-sha-512',
+        CDC_KAFKA_TLS: 'true',
         CDC_KAFKA_SCRAM_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cdc-creds',
       },
       'CDC_KAFKA_SCRAM_SECRET_ARN',

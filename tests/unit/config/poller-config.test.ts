@@ -5,6 +5,8 @@ const env = (overrides: Record<string, string>): Record<string, string> => ({
   STAGE: 'local',
   CDC_ENTITIES: '{"customer":{}}',
   KAFKA_BROKERS: '127.0.0.1:9092',
+  CDC_KAFKA_AUTH: 'none',
+  CDC_KAFKA_TLS: 'false',
   CDC_TOPIC_PREFIX: 'cdc',
   CDC_CHECKPOINT_TABLE: 'cp',
   CDC_FALLBACK_TABLE: 'fb',

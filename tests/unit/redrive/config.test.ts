@@ -3,6 +3,8 @@ import { loadRetryConfig, parseStale } from '../../../functions/retry/config';
 const env = {
   STAGE: 'dev',
   KAFKA_BROKERS: 'b-1:9098',
+  CDC_KAFKA_AUTH: 'none',
+  CDC_KAFKA_TLS: 'true',
   CDC_ENTITIES: '{"customer":{}}',
   CDC_TOPIC_PREFIX: 'cdc',
   CDC_CHECKPOINT_TABLE: 'c',
