@@ -15,17 +15,9 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { inChunks } from '../batch/chunks';
 import { withRetry } from '../retry';
-import {
-  type FallbackStatus,
-  HISTORY_LIMIT,
-  OPEN_STATUSES,
-  type OpenStatus,
-  type ParkedEvent,
-  type ParkedItem,
-  type ParkedItemHeader,
-  type Reschedule,
-} from './parked-item';
-import type { DueCursor, DuePage, FallbackTable, OpenKeys, SupersedeOutcome } from './ports';
+import { HISTORY_LIMIT, OPEN_STATUSES } from './parked-item';
+import type { FallbackStatus, OpenStatus, ParkedEvent, ParkedItem, ParkedItemHeader, Reschedule } from './parked-item';
+import type { DueCursor, DuePage, FallbackTable, Note, OpenKeys, SupersedeOutcome } from './ports';
 import { supersedeEarlier } from './supersede';
 import { DUE_INDEX, itemKeyOf, itemOf, KEYS_INDEX, oversizedPayloadKey, partitionKey } from './table';
 
@@ -185,13 +177,7 @@ export class DynamoDbFallbackStore implements FallbackTable {
     );
   }
 
-  setStatus(
-    item: ParkedItem,
-    from: FallbackStatus,
-    to: FallbackStatus,
-    note: Record<string, string>,
-    owner?: string,
-  ): Promise<boolean> {
+  setStatus(item: ParkedItem, from: FallbackStatus, to: FallbackStatus, note: Note, owner?: string): Promise<boolean> {
     const names: Record<string, string> = { '#s': 'status' };
     const values: Record<string, unknown> = { ':from': from, ':to': to };
     const sets = ['#s = :to'];

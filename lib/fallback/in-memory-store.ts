@@ -1,14 +1,6 @@
-import {
-  type FallbackStatus,
-  HISTORY_LIMIT,
-  OPEN_STATUSES,
-  type OpenStatus,
-  type ParkedEvent,
-  type ParkedItem,
-  type ParkedItemHeader,
-  type Reschedule,
-} from './parked-item';
-import type { DueCursor, DuePage, FallbackTable, OpenKeys, SupersedeOutcome } from './ports';
+import { HISTORY_LIMIT, OPEN_STATUSES } from './parked-item';
+import type { FallbackStatus, OpenStatus, ParkedEvent, ParkedItem, ParkedItemHeader, Reschedule } from './parked-item';
+import type { DueCursor, DuePage, FallbackTable, Note, OpenKeys, SupersedeOutcome } from './ports';
 import { supersedeEarlier } from './supersede';
 import { itemKeyOf, itemOf, partitionKey } from './table';
 
@@ -130,7 +122,7 @@ export class InMemoryFallbackStore implements FallbackTable {
     item: ParkedItem,
     from: FallbackStatus,
     to: FallbackStatus,
-    note: Record<string, string>,
+    note: Note,
     owner?: string,
   ): Promise<boolean> {
     const current = this.items.get(keyOf(item));

@@ -6,6 +6,9 @@
  */
 import type { FallbackStatus, OpenStatus, ParkedEvent, ParkedItem, ParkedItemHeader, Reschedule } from './parked-item';
 
+/** Plain attributes a status change sets beside the status (e.g. `staleBecause`, `revalidatedAt`). */
+export type Note = Readonly<Record<string, string>>;
+
 /** Per open status, the partition keys (`partitionKey(entity, id)`) with events parked so. */
 export type OpenKeys = Readonly<Record<OpenStatus, ReadonlySet<string>>>;
 
@@ -68,13 +71,7 @@ export interface RedriveStore {
   /** Records a failed attempt and releases the claim. */
   reschedule(item: ParkedItem, owner: string, change: Reschedule): Promise<void>;
   /** Moves an item from one status to another (e.g. AMBIGUOUS → RETRIABLE), releasing any claim of the owner; false if its status changed meanwhile. */
-  setStatus(
-    item: ParkedItem,
-    from: FallbackStatus,
-    to: FallbackStatus,
-    note: Record<string, string>,
-    owner?: string,
-  ): Promise<boolean>;
+  setStatus(item: ParkedItem, from: FallbackStatus, to: FallbackStatus, note: Note, owner?: string): Promise<boolean>;
   /**
    * AMBIGUOUS → SUPERSEDED by the newer change of `supersededBy` (its updatedAt), releasing any
    * claim; false if the item is no longer AMBIGUOUS. The one write of the supersede rule.
