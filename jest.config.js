@@ -4,34 +4,20 @@
  * too and take minutes, so npm test leaves them out.
  */
 const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+
+/** A project runs the TypeScript tests under tests/<name>/. */
+function project(name) {
+  return {
+    displayName: name,
+    testMatch: [`<rootDir>/tests/${name}/**/*.test.ts`],
+    transform: { '^.+\\.ts$': tsJest },
+    testEnvironment: 'node',
+  };
+}
+
 module.exports = {
   // A global option in Jest 30 (ignored inside projects): integration tests wait on real services.
   testTimeout: 120000,
   testSequencer: '<rootDir>/tests/slow-first-sequencer.js',
-  projects: [
-    {
-      displayName: 'unit',
-      testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-      testEnvironment: 'node',
-    },
-    {
-      displayName: 'integration',
-      testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-      testEnvironment: 'node',
-    },
-    {
-      displayName: 'chaos',
-      testMatch: ['<rootDir>/tests/chaos/**/*.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-      testEnvironment: 'node',
-    },
-    {
-      displayName: 'soak',
-      testMatch: ['<rootDir>/tests/soak/**/*.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-      testEnvironment: 'node',
-    },
-  ],
+  projects: ['unit', 'integration', 'chaos', 'soak'].map(project),
 };

@@ -223,11 +223,7 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
         await handOff(run, plan, now());
       } catch (error) {
         if (!(error instanceof LeaseLostError)) throw error;
-        deps.log.warn("this run's lease ran out and another run took it; stopping", {
-          entity: request.entity,
-          runId: request.runId,
-        });
-        summary.stoppedBecause = 'another run is polling';
+        stopBehind(run, 'another run is polling', "this run's lease ran out and another run took it; stopping");
         break;
       }
       const next = advance(
@@ -252,11 +248,7 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
           saved = next;
         } catch (error) {
           if (!(error instanceof CheckpointConflictError)) throw error;
-          deps.log.warn('another run moved the checkpoint first; stopping', {
-            entity: request.entity,
-            runId: request.runId,
-          });
-          summary.stoppedBecause = 'another run is ahead';
+          stopBehind(run, 'another run is ahead', 'another run moved the checkpoint first; stopping');
           break;
         }
       }
@@ -269,4 +261,10 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   if (more && summary.stoppedBecause === 'done') summary.stoppedBecause = 'time budget';
   summary.checkpointAfter = saved;
   return summary;
+}
+
+/** Another run got there first: this one says so and stops, leaving the rest to that run. */
+function stopBehind(run: PollRun, why: 'another run is ahead' | 'another run is polling', message: string): void {
+  run.deps.log.warn(message, { entity: run.request.entity, runId: run.request.runId });
+  run.summary.stoppedBecause = why;
 }

@@ -7,6 +7,7 @@ import {
   type GetSchemaVersionCommandOutput,
   type GlueClient,
   RegisterSchemaVersionCommand,
+  type SchemaVersionNumber,
 } from '@aws-sdk/client-glue';
 import { RegistryUnavailableError, SchemaNotFoundError } from './errors';
 import type { CompatibilityMode, SchemaInfo, SchemaRegistryPort, SchemaVersion, VersionStatus } from './port';
@@ -22,18 +23,20 @@ export class GlueSchemaRegistry implements SchemaRegistryPort {
     return { RegistryName: this.registryName, SchemaName: schemaName };
   }
 
-  async getLatestVersion(schemaName: string): Promise<SchemaVersion> {
-    return this.call(`latest version of ${schemaName}`, async () =>
+  /** A version of a schema, by name and number (or latest); `what` names it in errors. */
+  private versionOf(schemaName: string, number: SchemaVersionNumber, what: string): Promise<SchemaVersion> {
+    return this.call(what, async () =>
       toVersion(
         schemaName,
         await this.glue.send(
-          new GetSchemaVersionCommand({
-            SchemaId: this.schemaId(schemaName),
-            SchemaVersionNumber: { LatestVersion: true },
-          }),
+          new GetSchemaVersionCommand({ SchemaId: this.schemaId(schemaName), SchemaVersionNumber: number }),
         ),
       ),
     );
+  }
+
+  async getLatestVersion(schemaName: string): Promise<SchemaVersion> {
+    return this.versionOf(schemaName, { LatestVersion: true }, `latest version of ${schemaName}`);
   }
 
   async getVersionById(schemaVersionId: string): Promise<SchemaVersion> {
@@ -44,17 +47,7 @@ export class GlueSchemaRegistry implements SchemaRegistryPort {
   }
 
   async getVersionByNumber(schemaName: string, versionNumber: number): Promise<SchemaVersion> {
-    return this.call(`version ${versionNumber} of ${schemaName}`, async () =>
-      toVersion(
-        schemaName,
-        await this.glue.send(
-          new GetSchemaVersionCommand({
-            SchemaId: this.schemaId(schemaName),
-            SchemaVersionNumber: { VersionNumber: versionNumber },
-          }),
-        ),
-      ),
-    );
+    return this.versionOf(schemaName, { VersionNumber: versionNumber }, `version ${versionNumber} of ${schemaName}`);
   }
 
   async getVersionIdByDefinition(schemaName: string, definition: string): Promise<string> {

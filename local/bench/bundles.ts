@@ -3,14 +3,10 @@
  * no AWS credentials; serverless-esbuild bundles each handler) into a temporary folder, and the
  * size of each function's zip, the bytes Lambda downloads on a cold start.
  */
-import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../stage/resolved-config';
+import { slsPackage } from '../serverless/sls-package';
 import type { BenchRow } from './results-table';
-
-const run = promisify(execFile);
 
 export interface FunctionBundle {
   readonly name: string;
@@ -26,32 +22,7 @@ interface PackagedState {
 
 /** Packages stage dev into `dir`; the functions and their zips come from the package's own state file. */
 export async function packageFunctions(dir: string): Promise<FunctionBundle[]> {
-  // No AWS configuration or credentials at all: a file that does not exist stands for both.
-  const none = path.join(dir, 'no-aws-config');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_CONFIG_FILE: none,
-    AWS_SHARED_CREDENTIALS_FILE: none,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-  };
-  // Stage dev must not pick up the local stack's values (the shell may carry them for stage local).
-  for (const name of [
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_PROFILE',
-    'KAFKA_BROKERS',
-    'CDC_SOURCE_URL',
-  ])
-    delete env[name];
-  const child = run(
-    path.join(REPO_ROOT, 'node_modules', '.bin', 'sls'),
-    ['package', '--stage', 'dev', '--package', dir],
-    { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 },
-  );
-  child.child.stdin?.end();
-  await child;
+  await slsPackage('dev', dir, { timeoutMs: 180_000 });
   const state = JSON.parse(await readFile(path.join(dir, 'serverless-state.json'), 'utf8')) as PackagedState;
   return Promise.all(
     Object.entries(state.service.functions).map(async ([name, fn]) => {

@@ -42,52 +42,19 @@ export function printReport(progress: Progress, r: DemoReport): void {
     String(r.job.summaries.find((s) => s.entity === entity)?.[field] ?? '-');
   const perEntity: string[][] = [
     ['per entity', ...r.entities, 'total'],
-    row(
-      'source: changes generated (since it started)',
-      r.entities.map((e) => r.source[e]!.changes),
-    ),
-    row(
-      'source: records now (latest per id)',
-      r.entities.map((e) => r.source[e]!.records),
-    ),
-    row(
-      'source: malformed entries served',
-      r.entities.map((e) => r.source[e]!.malformed),
-    ),
-    row(
-      'Kafka: messages written this run',
-      r.topics.map((t) => r.kafka.get(t) ?? 0),
-    ),
-    row(
-      'raw bucket: objects (since the stack started)',
-      r.entities.map((e) => r.raw[e]!.objects),
-    ),
-    row(
-      'raw bucket: rows',
-      r.entities.map((e) => r.raw[e]!.rows),
-    ),
-    row(
-      'raw bucket: distinct eventIds',
-      r.entities.map((e) => r.raw[e]!.eventIds),
-    ),
+    row('source: changes generated (since it started)', r.entities, (e) => r.source[e]!.changes),
+    row('source: records now (latest per id)', r.entities, (e) => r.source[e]!.records),
+    row('source: malformed entries served', r.entities, (e) => r.source[e]!.malformed),
+    row('Kafka: messages written this run', r.topics, (t) => r.kafka.get(t) ?? 0),
+    row('raw bucket: objects (since the stack started)', r.entities, (e) => r.raw[e]!.objects),
+    row('raw bucket: rows', r.entities, (e) => r.raw[e]!.rows),
+    row('raw bucket: distinct eventIds', r.entities, (e) => r.raw[e]!.eventIds),
     ['Spark: raw files merged', ...r.entities.map((e) => summary(e, 'files')), ''],
     ['Spark: changes merged', ...r.entities.map((e) => summary(e, 'changes')), ''],
-    row(
-      'Delta: rows',
-      r.verdicts.map((v) => v.deltaRows),
-    ),
-    row(
-      'Delta: rows equal to the source',
-      r.verdicts.map((v) => v.rowsEqual),
-    ),
-    row(
-      'ids whose latest change is invalid',
-      r.verdicts.map((v) => v.invalid),
-    ),
-    row(
-      '  … of which parked or archived',
-      r.verdicts.map((v) => v.invalidAccounted),
-    ),
+    row('Delta: rows', r.verdicts, (v) => v.deltaRows),
+    row('Delta: rows equal to the source', r.verdicts, (v) => v.rowsEqual),
+    row('ids whose latest change is invalid', r.verdicts, (v) => v.invalid),
+    row('  … of which parked or archived', r.verdicts, (v) => v.invalidAccounted),
     ['verdict', ...r.verdicts.map((v) => (v.problemCount === 0 ? 'equal' : `${v.problemCount} DIFF`)), ''],
   ];
   const parkedRows = Object.entries(c.parked)
@@ -121,6 +88,7 @@ export function printReport(progress: Progress, r: DemoReport): void {
   );
 }
 
-function row(label: string, values: readonly number[]): string[] {
+function row<T>(label: string, items: readonly T[], value: (item: T) => number): string[] {
+  const values = items.map(value);
   return [label, ...values.map(String), String(values.reduce((a, b) => a + b, 0))];
 }

@@ -1,13 +1,8 @@
-import { Kafka, logLevel } from 'kafkajs';
-import { localKafkaBrokers } from '../../stage/local-aws';
+import { localKafka } from '../kafka-client';
 
 /** One topic per entity, `{topicPrefix}.{entity}` (DESIGN.md boundary 3). Existing topics are kept. */
 export async function provisionTopics(topics: readonly string[], partitions: number): Promise<string[]> {
-  const admin = new Kafka({
-    clientId: 'cdc-local-provision',
-    brokers: localKafkaBrokers(),
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  const admin = localKafka('cdc-local-provision').admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());

@@ -74,7 +74,7 @@ export async function runStreamTrigger(
     );
     await Promise.all(
       (shards ?? []).map((shard) =>
-        pollShard(streams, trigger, streamArn, String(shard.ShardId), invoke, signal, stats, log),
+        pollShard({ streams, trigger, streamArn, invoke, signal, stats, log }, String(shard.ShardId)),
       ),
     );
   } finally {
@@ -100,16 +100,19 @@ async function untilItAnswers<T>(
   return undefined;
 }
 
-async function pollShard(
-  streams: DynamoDBStreamsClient,
-  trigger: StreamTrigger,
-  streamArn: string,
-  shardId: string,
-  invoke: (event: unknown) => Promise<unknown>,
-  signal: AbortSignal,
-  stats: StreamStats,
-  log: (line: string) => void,
-): Promise<void> {
+/** What every shard of one mapping shares: the client, the mapping, the function, the runner's stop signal. */
+interface MappingRun {
+  readonly streams: DynamoDBStreamsClient;
+  readonly trigger: StreamTrigger;
+  readonly streamArn: string;
+  readonly invoke: (event: unknown) => Promise<unknown>;
+  readonly signal: AbortSignal;
+  readonly stats: StreamStats;
+  readonly log: (line: string) => void;
+}
+
+async function pollShard(run: MappingRun, shardId: string): Promise<void> {
+  const { streams, trigger, streamArn, invoke, signal, stats, log } = run;
   // Where to read from when an iterator must be made again: the first record not yet delivered.
   let resume: { type: 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER'; sequence: string } | undefined;
   const iteratorAt = (): Promise<string | undefined> =>

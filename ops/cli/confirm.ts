@@ -8,3 +8,10 @@ export async function confirmed(io: CommandIo, question: string, yes: boolean, a
   const answer = await io.ask(`${question} [y/N] `);
   return /^y(es)?$/i.test(answer.trim());
 }
+
+/** `confirmed`, and on a no says so: the command then stops with exit code 1. */
+export async function confirmedChange(io: CommandIo, question: string, yes: boolean, action: string): Promise<boolean> {
+  if (await confirmed(io, question, yes, action)) return true;
+  io.out('Not confirmed: nothing changed.');
+  return false;
+}

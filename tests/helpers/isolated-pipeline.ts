@@ -18,12 +18,13 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { Kafka, logLevel } from 'kafkajs';
 import { GlueSchemaRegistry, registerSchema } from '../../lib/registry';
 import { type FunctionDefinition, functionDefinitions } from '../../local/runtime';
 import { cloneTable, dropTable } from '../../local/scratch-tables';
 import { entityNames } from '../../stage/resolved-config';
-import { localClientConfig, localConfig, localKafkaBrokers } from './local-stack';
+import { localKafka } from '../../local/kafka-client';
+import { provisionTopics } from '../../local/provision/kafka-topics';
+import { localClientConfig, localConfig } from './local-stack';
 import { schemaFile } from './schemas';
 
 export interface IsolatedPipeline {
@@ -68,17 +69,7 @@ export async function isolatedPipeline(options: {
   const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
   const glue = new GlueClient(localClientConfig());
 
-  const admin = new Kafka({
-    clientId: 'it-isolated',
-    brokers: localKafkaBrokers(),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: entities.map((e) => ({ topic: topic(e), numPartitions: 3 })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  await provisionTopics(entities.map(topic), 3);
   const registry = new GlueSchemaRegistry(glue, names.schemaRegistry);
   for (const e of entities)
     await registerSchema(registry, {
@@ -184,11 +175,7 @@ export async function isolatedPipeline(options: {
       await s3.send(new DeleteBucketCommand({ Bucket: rawBucket })).catch(() => undefined);
       await dropTable(dynamodb, checkpointTable);
       await dropTable(dynamodb, fallbackTable);
-      const a = new Kafka({
-        clientId: 'it-isolated',
-        brokers: localKafkaBrokers(),
-        logLevel: logLevel.NOTHING,
-      }).admin();
+      const a = localKafka('it-isolated').admin();
       await a
         .connect()
         .then(() => a.deleteTopics({ topics: entities.map(topic) }))

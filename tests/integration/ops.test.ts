@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { Kafka, logLevel } from 'kafkajs';
 import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-emr-serverless';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -33,6 +32,7 @@ import { applyReplay, collectStatus, type OpsStage, openStage, planReplay, resol
 import { EmrServerlessJobRuns } from '../../ops/status/job-runs';
 import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
 import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { localKafka } from '../../local/kafka-client';
 import { withSave } from '../helpers/checkpoints';
 import { waitFor } from '../helpers/runtime';
 import { customerChange } from '../helpers/schemas';
@@ -486,11 +486,7 @@ describe('npm run redrive-consumer', () => {
   }
 
   async function produceCustomer(p: IsolatedPipeline, bytes: Buffer, id: string, eventId: string): Promise<void> {
-    const producer = new Kafka({
-      clientId: 'it-ops-redrive',
-      brokers: localKafkaBrokers(),
-      logLevel: logLevel.NOTHING,
-    }).producer();
+    const producer = localKafka('it-ops-redrive').producer();
     await producer.connect();
     await producer.send({
       topic: p.topic('customer'),

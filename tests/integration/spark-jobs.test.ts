@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { Kafka, logLevel } from 'kafkajs';
 import type { LaunchedRun } from '../../lib/jobs';
 import type { PollSummary } from '../../lib/poller';
 import { GlueClient } from '@aws-sdk/client-glue';
@@ -19,7 +18,8 @@ import { uploadJobArtifacts } from '../../local/jobs/upload';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
 import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
-import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { localClientConfig, localConfig } from '../helpers/local-stack';
+import { localKafka } from '../../local/kafka-client';
 import { dataFields, evolve, schemaFile } from '../helpers/schemas';
 import { waitFor } from '../helpers/runtime';
 
@@ -144,11 +144,7 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
     expectTablesEqualSource(tables.rows);
 
     // Late, older changes: every message of round one sent again (an at-least-once re-send), after the newer ones.
-    const producer = new Kafka({
-      clientId: 'it-late',
-      brokers: localKafkaBrokers(),
-      logLevel: logLevel.NOTHING,
-    }).producer();
+    const producer = localKafka('it-late').producer();
     await producer.connect();
     for (const entity of p.entities) {
       const { messages } = await consumeTopic(p.topic(entity), p.registry);
@@ -198,11 +194,7 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
       .state(['customer'])
       .entities.customer!.records.filter((r) => r.op === 'UPSERT')
       .slice(0, 3);
-    const producer = new Kafka({
-      clientId: 'it-evolve',
-      brokers: localKafkaBrokers(),
-      logLevel: logLevel.NOTHING,
-    }).producer();
+    const producer = localKafka('it-evolve').producer();
     await producer.connect();
     for (const [i, record] of live.entries()) {
       const change = {
@@ -243,7 +235,7 @@ async function rawMessages(
   topic: string,
   n: number,
 ): Promise<{ key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer> }[]> {
-  const kafka = new Kafka({ clientId: 'it-raw', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
+  const kafka = localKafka('it-raw');
   const consumer = kafka.consumer({ groupId: `it-raw-${Date.now()}-${Math.random()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

@@ -9,7 +9,6 @@ import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Kafka, logLevel } from 'kafkajs';
 import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
 import {
   DynamoDbFallbackStore,
@@ -29,6 +28,7 @@ import { consumeTopic } from '../../local/demo/pipeline';
 import { cloneTable, dropTable } from '../../local/scratch-tables';
 import { startSimulatorServer } from '../../local/simulator';
 import { localClientConfig, localKafkaBrokers, localNames } from '../helpers/local-stack';
+import { provisionTopics } from '../../local/provision/kafka-topics';
 import { customerChange, schemaFile } from '../helpers/schemas';
 import { expectForwardPerKey } from '../helpers/topic-order';
 
@@ -106,14 +106,7 @@ describe(`a backlog of ${PARKED.toLocaleString('en')} parked events (moto)`, () 
     const names = await localNames();
     const suffix = randomUUID().slice(0, 8);
     const topic = `it.backlog.${suffix}`;
-    const admin = new Kafka({
-      clientId: 'it-backlog',
-      brokers: localKafkaBrokers(),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-    await admin.disconnect();
+    await provisionTopics([topic], 3);
     // Schemas are named after their topics: the retry function re-encodes with this one's latest.
     await registerSchema(new GlueSchemaRegistry(glue, names.schemaRegistry), {
       schemaName: topic,

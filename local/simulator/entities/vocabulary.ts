@@ -15,145 +15,59 @@ export interface Locale {
   streets: readonly string[];
 }
 
-export const LOCALES: readonly Locale[] = [
-  {
-    country: 'US',
-    currency: 'USD',
-    currencyDecimals: 2,
-    perUsd: 1,
-    phonePattern: '+1 999-555-9999',
-    postalPattern: '99999',
-    cities: ['Austin', 'Denver', 'Portland', 'Chicago'],
-    streets: ['Main St', 'Oak Ave', 'Pine St', 'Elm Rd'],
-  },
-  {
-    country: 'CA',
-    currency: 'CAD',
-    currencyDecimals: 2,
-    perUsd: 1.36,
-    phonePattern: '+1 999-555-9999',
-    postalPattern: 'A9A 9A9',
-    cities: ['Toronto', 'Vancouver', 'Montreal'],
-    streets: ['King St W', 'Granville St', 'Rue Sherbrooke'],
-  },
-  {
-    country: 'GB',
-    currency: 'GBP',
-    currencyDecimals: 2,
-    perUsd: 0.79,
-    phonePattern: '+44 20 9999 9999',
-    postalPattern: 'AA9 9AA',
-    cities: ['London', 'Leeds', 'Bristol'],
-    streets: ['High Street', 'Station Road', 'Church Lane'],
-  },
-  {
-    country: 'DE',
-    currency: 'EUR',
-    currencyDecimals: 2,
-    perUsd: 0.92,
-    phonePattern: '+49 30 9999999',
-    postalPattern: '99999',
-    cities: ['Berlin', 'Hamburg', 'Munich'],
-    streets: ['Hauptstrasse', 'Bahnhofstrasse', 'Gartenweg'],
-  },
-  {
-    country: 'FR',
-    currency: 'EUR',
-    currencyDecimals: 2,
-    perUsd: 0.92,
-    phonePattern: '+33 1 99 99 99 99',
-    postalPattern: '99999',
-    cities: ['Paris', 'Lyon', 'Nantes'],
-    streets: ['Rue de la Paix', 'Avenue Victor Hugo', 'Rue Nationale'],
-  },
-  {
-    country: 'NL',
-    currency: 'EUR',
-    currencyDecimals: 2,
-    perUsd: 0.92,
-    phonePattern: '+31 20 999 9999',
-    postalPattern: '9999 AA',
-    cities: ['Amsterdam', 'Utrecht', 'Rotterdam'],
-    streets: ['Prinsengracht', 'Dorpsstraat', 'Kerkstraat'],
-  },
-  {
-    country: 'SE',
-    currency: 'SEK',
-    currencyDecimals: 2,
-    perUsd: 10.5,
-    phonePattern: '+46 8 999 999 99',
-    postalPattern: '999 99',
-    cities: ['Stockholm', 'Gothenburg', 'Malmo'],
-    streets: ['Storgatan', 'Drottninggatan', 'Kungsgatan'],
-  },
-  {
-    country: 'JP',
-    currency: 'JPY',
-    currencyDecimals: 0,
-    perUsd: 150,
-    phonePattern: '+81 3 9999 9999',
-    postalPattern: '999-9999',
-    cities: ['Tokyo', 'Osaka', 'Sapporo'],
-    streets: ['Chuo-dori', 'Meiji-dori', 'Sakura-dori'],
-  },
-  {
-    country: 'AU',
-    currency: 'AUD',
-    currencyDecimals: 2,
-    perUsd: 1.52,
-    phonePattern: '+61 2 9999 9999',
-    postalPattern: '9999',
-    cities: ['Sydney', 'Melbourne', 'Perth'],
-    streets: ['George St', 'Collins St', 'Hay St'],
-  },
+/** ISO 4217 code: [minor units, units per USD]. */
+const CURRENCIES = {
+  USD: [2, 1],
+  CAD: [2, 1.36],
+  GBP: [2, 0.79],
+  EUR: [2, 0.92],
+  SEK: [2, 10.5],
+  JPY: [0, 150],
+  AUD: [2, 1.52],
+} as const satisfies Record<string, readonly [number, number]>;
+
+type LocaleRow = readonly [string, keyof typeof CURRENCIES, string, string, string, string];
+
+// A row a locale: country, currency, phone and postal patterns, cities, streets (lists joined by '|').
+const LOCALE_ROWS: readonly LocaleRow[] = [
+  ['US', 'USD', '+1 999-555-9999', '99999', 'Austin|Denver|Portland|Chicago', 'Main St|Oak Ave|Pine St|Elm Rd'],
+  ['CA', 'CAD', '+1 999-555-9999', 'A9A 9A9', 'Toronto|Vancouver|Montreal', 'King St W|Granville St|Rue Sherbrooke'],
+  ['GB', 'GBP', '+44 20 9999 9999', 'AA9 9AA', 'London|Leeds|Bristol', 'High Street|Station Road|Church Lane'],
+  ['DE', 'EUR', '+49 30 9999999', '99999', 'Berlin|Hamburg|Munich', 'Hauptstrasse|Bahnhofstrasse|Gartenweg'],
+  ['FR', 'EUR', '+33 1 99 99 99 99', '99999', 'Paris|Lyon|Nantes', 'Rue de la Paix|Avenue Victor Hugo|Rue Nationale'],
+  ['NL', 'EUR', '+31 20 999 9999', '9999 AA', 'Amsterdam|Utrecht|Rotterdam', 'Prinsengracht|Dorpsstraat|Kerkstraat'],
+  ['SE', 'SEK', '+46 8 999 999 99', '999 99', 'Stockholm|Gothenburg|Malmo', 'Storgatan|Drottninggatan|Kungsgatan'],
+  ['JP', 'JPY', '+81 3 9999 9999', '999-9999', 'Tokyo|Osaka|Sapporo', 'Chuo-dori|Meiji-dori|Sakura-dori'],
+  ['AU', 'AUD', '+61 2 9999 9999', '9999', 'Sydney|Melbourne|Perth', 'George St|Collins St|Hay St'],
 ];
 
-export const FIRST_NAMES = [
-  'Ada',
-  'Bruno',
-  'Chloe',
-  'Dmitri',
-  'Elena',
-  'Farah',
-  'Gustav',
-  'Hana',
-  'Ivan',
-  'Julia',
-  'Kenji',
-  'Lina',
-  'Marco',
-  'Nora',
-  'Omar',
-  'Priya',
-] as const;
-export const LAST_NAMES = [
-  'Andersson',
-  'Baker',
-  'Costa',
-  'Dubois',
-  'Eriksen',
-  'Fischer',
-  'Garcia',
-  'Hughes',
-  'Ito',
-  'Jansen',
-  'Kowalski',
-  'Lambert',
-  'Moreau',
-  'Nakamura',
-  'Okafor',
-  'Patel',
-] as const;
-export const COMPANY_WORDS = [
-  'Trading',
-  'Logistics',
-  'Bakery',
-  'Studio',
-  'Consulting',
-  'Hardware',
-  'Analytics',
-  'Outfitters',
-] as const;
+export const LOCALES: readonly Locale[] = LOCALE_ROWS.map(
+  ([country, currency, phonePattern, postalPattern, cities, streets]) => ({
+    country,
+    currency,
+    currencyDecimals: CURRENCIES[currency][0],
+    perUsd: CURRENCIES[currency][1],
+    phonePattern,
+    postalPattern,
+    cities: cities.split('|'),
+    streets: streets.split('|'),
+  }),
+);
+
+/** Splits a list written as words separated by white space. */
+function words(list: string): readonly string[] {
+  return list.trim().split(/\s+/);
+}
+
+export const FIRST_NAMES = words(`
+  Ada Bruno Chloe Dmitri Elena Farah Gustav Hana
+  Ivan Julia Kenji Lina Marco Nora Omar Priya
+`);
+export const LAST_NAMES = words(`
+  Andersson Baker Costa Dubois Eriksen Fischer Garcia Hughes
+  Ito Jansen Kowalski Lambert Moreau Nakamura Okafor Patel
+`);
+export const COMPANY_WORDS = words('Trading Logistics Bakery Studio Consulting Hardware Analytics Outfitters');
 
 export interface Product {
   sku: string;
