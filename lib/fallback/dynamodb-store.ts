@@ -146,14 +146,7 @@ export class DynamoDbFallbackStore implements FallbackTable {
   }
 
   remove(item: ParkedItem, owner: string): Promise<boolean> {
-    return this.conditional(
-      new DeleteItemCommand({
-        TableName: this.tableName,
-        Key: keyOf(item),
-        ConditionExpression: 'claimedBy = :owner',
-        ExpressionAttributeValues: marshall({ ':owner': owner }),
-      }),
-    );
+    return this.deleteIf(item, 'claimedBy = :owner', { ':owner': owner });
   }
 
   async reschedule(item: ParkedItem, owner: string, change: Reschedule): Promise<void> {
@@ -221,15 +214,7 @@ export class DynamoDbFallbackStore implements FallbackTable {
   }
 
   drop(item: ParkedItem, status: FallbackStatus): Promise<boolean> {
-    return this.conditional(
-      new DeleteItemCommand({
-        TableName: this.tableName,
-        Key: keyOf(item),
-        ConditionExpression: '#s = :s',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: marshall({ ':s': status }),
-      }),
-    );
+    return this.deleteIf(item, '#s = :s', { ':s': status }, { '#s': 'status' });
   }
 
   async payloadOf(item: ParkedItem): Promise<unknown> {
@@ -382,6 +367,24 @@ export class DynamoDbFallbackStore implements FallbackTable {
         { cause: error },
       );
     }
+  }
+
+  /** Deletes the item if the condition holds; false if it does not. */
+  private deleteIf(
+    item: Pick<ParkedItem, 'pk' | 'sk'>,
+    condition: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): Promise<boolean> {
+    return this.conditional(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: keyOf(item),
+        ConditionExpression: condition,
+        ...(names === undefined ? {} : { ExpressionAttributeNames: names }),
+        ExpressionAttributeValues: marshall(values),
+      }),
+    );
   }
 
   private async conditional(command: UpdateItemCommand | DeleteItemCommand | PutItemCommand): Promise<boolean> {

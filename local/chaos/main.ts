@@ -24,20 +24,10 @@ import {
 } from '../demo/observe';
 import { Progress } from '../demo/progress';
 import { table } from '../demo/report';
-import {
-  closeSession,
-  type LakeReconciliation,
-  openSession,
-  parkedOf,
-  type PipelineSession,
-  pollersCaughtUp,
-  reconcileLake,
-  runBatchJob,
-  sleep,
-  startPipelineRuntime,
-  streamChanges,
-  waitUntil,
-} from '../demo/session';
+// The demo's session, as the demo opens it.
+import type { LakeReconciliation, PipelineSession } from '../demo/session';
+import { closeSession, openSession, parkedOf, pollersCaughtUp, reconcileLake } from '../demo/session';
+import { runBatchJob, sleep, startPipelineRuntime, streamChanges, waitUntil } from '../demo/session';
 import { type FaultProxy, faultProxy, type ProxyFault } from '../fault-proxy';
 import { type FunctionDefinition, FunctionHost, type Runtime } from '../runtime';
 import { commandLineOf, readFlags } from '../../cli/command-line';

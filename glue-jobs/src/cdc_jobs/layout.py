@@ -9,27 +9,10 @@ class Layout:
     raw_root: str
     lake_root: str
 
-    @property
-    def raw_prefix(self) -> str:
-        return f"{self.raw_root.rstrip('/')}/raw/entity={self.entity}/"
-
-    @property
-    def table(self) -> str:
-        return f"{self.lake_root.rstrip('/')}/{self.entity}"
-
-    @property
-    def state(self) -> str:
-        return f"{self.lake_root.rstrip('/')}/_cdc_state/{self.entity}"
-
-    @property
-    def legacy_tombstones(self) -> str:
-        """Where tombstones were kept before they lived in the table (see merge.fold_legacy_tombstones)."""
-        return f"{self.state}/tombstones"
-
-    @property
-    def processed_log(self) -> str:
-        return f"{self.state}/processed_files"
-
-    @property
-    def checkpoint(self) -> str:
-        return f"{self.state}/stream_checkpoint"
+    raw_prefix = property(lambda self: f"{self.raw_root.rstrip('/')}/raw/entity={self.entity}/")
+    table = property(lambda self: f"{self.lake_root.rstrip('/')}/{self.entity}")
+    state = property(lambda self: f"{self.lake_root.rstrip('/')}/_cdc_state/{self.entity}")
+    # Where tombstones were kept before they lived in the table (see merge.fold_legacy_tombstones).
+    legacy_tombstones = property(lambda self: f"{self.state}/tombstones")
+    processed_log = property(lambda self: f"{self.state}/processed_files")
+    checkpoint = property(lambda self: f"{self.state}/stream_checkpoint")
