@@ -17,11 +17,16 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../stage/resolved-config';
 
-/** Integration files that stop or start a shared service (Kafka), in the order they run, one at a time. */
+/**
+ * Integration files that stop or start a shared service (Kafka), in the order they run, one at a
+ * time, and nothing else: the tests of a file that need no outage belong in another file, which
+ * runs in the parallel lane. The outage files use no Spark and go first, so pytest beside them
+ * meets the demo's spark-submit as late as possible.
+ */
 export const STACK_WIDE_INTEGRATION_FILES: readonly string[] = [
+  'tests/integration/retry-kafka-outage.test.ts',
+  'tests/integration/poller-kafka-outage.test.ts',
   'tests/integration/demo.test.ts',
-  'tests/integration/retry.test.ts',
-  'tests/integration/poller.test.ts',
 ];
 
 interface StepResult {

@@ -1,7 +1,7 @@
 /**
  * The retry function through the local runtime (its stream trigger on the fallback table, its
  * sweep fired like the schedule would) against Kafka, moto and the simulator, on a private copy
- * of the pipeline. One test stops and restarts the local Kafka broker.
+ * of the pipeline. The test that stops Kafka is in retry-kafka-outage.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { GlueClient } from '@aws-sdk/client-glue';
@@ -15,56 +15,18 @@ import { GlueSchemaRegistry, SchemaCache, registerSchema } from '../../lib/regis
 import { GlueAvroSerde } from '../../lib/serde';
 import { DEFAULT_MAPPING, HttpSource } from '../../lib/source';
 import { createLogger } from '../../lib/log';
-import { consumeTopic, type TopicMessage } from '../../local/demo/pipeline';
-import { type Runtime, startRuntime } from '../../local/runtime';
+import { consumeTopic } from '../../local/demo/pipeline';
+import { startRuntime } from '../../local/runtime';
 import { scanAll } from '../../local/scratch-tables';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
-import { startService, stopService } from '../../local/stack';
 import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
 import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
 import { waitFor } from '../helpers/runtime';
 import { expectForwardPerKey } from '../helpers/topic-order';
 import { customerChange, dataFields, evolve, schemaFile } from '../helpers/schemas';
+import { cleanups, identity, parked, runCleanups, setUp, sweepUntilEmpty } from '../helpers/retry-rig';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-
-/** Fast backoff and a short schema TTL, so the test does not wait minutes; everything else as deployed. */
-const FAST = {
-  CDC_RETRY_BACKOFF_BASE_SECONDS: '1',
-  CDC_RETRY_BACKOFF_CAP_SECONDS: '2',
-  CDC_SCHEMA_LATEST_TTL_SECONDS: '0',
-};
-
-async function setUp(
-  options: { env?: Record<string, string>; schemas?: Record<string, string>; faults?: Record<string, number> } = {},
-): Promise<{ p: IsolatedPipeline; rt: Runtime; sim: RunningSimulator; logs: string[] }> {
-  const sim = await startSimulatorServer({ seed: 31, faults: options.faults ?? {} });
-  cleanups.push(() => sim.close());
-  const p = await isolatedPipeline({
-    functions: ['poller', 'retry'],
-    sourceUrl: sim.url,
-    env: { ...FAST, ...options.env },
-    schemas: options.schemas,
-  });
-  cleanups.push(() => p.close());
-  const logs: string[] = [];
-  const rt = await startRuntime(await localConfig(), p.definitions, { log: (line) => logs.push(line) });
-  cleanups.push(() => rt.stop());
-  return { p, rt, sim, logs };
-}
-
-const parked = async (p: IsolatedPipeline) =>
-  (await scanAll(p.dynamodb, p.fallbackTable)) as {
-    id: string;
-    updatedAt: string;
-    status: string;
-    reason: string;
-    attempts: number;
-  }[];
-const identity = (m: TopicMessage): string => `${m.key}@${String(m.value.updatedAt)}`;
+afterAll(runCleanups);
 
 /** An invoice schema that does not know one status yet: the real one is its compatible successor. */
 const invoiceWithout = (symbol: string): string => {
@@ -88,21 +50,6 @@ async function fixInvoiceSchema(p: IsolatedPipeline): Promise<void> {
   });
   glue.destroy();
   expect(outcome.action).toBe('registered');
-}
-
-async function sweepUntilEmpty(
-  rt: Runtime,
-  p: IsolatedPipeline,
-  keep: (i: { status: string }) => boolean = () => true,
-): Promise<void> {
-  await waitFor(
-    'the fallback table to drain',
-    async () => {
-      await rt.fire('retry', { sweep: true });
-      return (await parked(p)).filter(keep).length === 0 ? true : undefined;
-    },
-    90_000,
-  );
 }
 
 /** A customer change of `key` as the poller parks it while Kafka is down (RETRIABLE, due now). */
@@ -184,53 +131,6 @@ function directRetry(p: IsolatedPipeline): {
 }
 
 describe('the retry function', () => {
-  it('drains everything parked while Kafka was down once it is back: each change on Kafka exactly once, in per-key order, table empty', async () => {
-    const { p, rt, sim } = await setUp();
-    sim.simulator.generate(300, ['customer']);
-    const expected = new Set<string>();
-    const snapshot = (): void =>
-      sim.simulator
-        .state(['customer'])
-        .entities.customer!.records.forEach((r) => expected.add(`${r.id}@${r.updatedAt}`));
-    snapshot();
-    const first = await (async () => {
-      await stopService('kafka');
-      try {
-        const run = (await rt.fire('poller', { entity: 'customer' })) as PollSummary;
-        // Some keys change again while Kafka is still down: parked behind their older events.
-        const records = sim.simulator.state(['customer']).entities.customer!.records.filter((r) => r.op === 'UPSERT');
-        sim.simulator.update(
-          'customer',
-          records.slice(0, 20).map((r) => r.id),
-        );
-        snapshot();
-        await rt.fire('poller', { entity: 'customer' });
-        return run;
-      } finally {
-        await startService('kafka');
-      }
-    })();
-    expect(first.published).toBe(0);
-    expect(first.parked.KAFKA_UNAVAILABLE).toBeGreaterThan(50);
-    // Kafka is back; a third round of changes to the same keys must wait behind the parked ones.
-    const records = sim.simulator.state(['customer']).entities.customer!.records.filter((r) => r.op === 'UPSERT');
-    sim.simulator.update(
-      'customer',
-      records.slice(0, 10).map((r) => r.id),
-    );
-    snapshot();
-    const third = (await rt.fire('poller', { entity: 'customer' })) as PollSummary;
-    expect(third.parked.PARKED_BEHIND_KEY).toBe(10);
-    expect((await parked(p)).length).toBeGreaterThan(50);
-
-    await sweepUntilEmpty(rt, p);
-    const { messages } = await consumeTopic(p.topic('customer'), p.registry);
-    expect(messages.map(identity).sort()).toEqual([...expected].sort());
-    expect(new Set(messages.map((m) => m.headers['cdc-event-id'])).size).toBe(messages.length);
-    expectForwardPerKey(messages);
-    expect(await parked(p)).toEqual([]);
-  });
-
   it('publishes a parked event once its schema gains the compatible change that makes it valid', async () => {
     const { p, rt, sim } = await setUp({ schemas: { invoice: invoiceWithout('VOID') } });
     sim.simulator.generate(400, ['invoice']);
