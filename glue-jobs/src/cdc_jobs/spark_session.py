@@ -20,10 +20,19 @@ DELTA_SETTINGS = {
 # be set on a running session too, which matters when spark-submit chose the local master (the
 # local EMR stand-in): with Spark's default 200 shuffle partitions a batch run of the three sample
 # entities took 162-171 s here, with these 78 s.
+#
+# Interpreted expressions instead of generated code: on a laptop's few rows, compiling the generated
+# Java (Janino) costs more than it saves. With these three, the pytest suite took 120 and 118 s here
+# against 159 and 141 s without (interleaved runs, idle machine); whole-stage codegen and AQE off
+# alone gave 158 s, so the interpreted factory is what counts. `factoryMode` is a Spark SQL setting
+# meant for tests; it changes how expressions are evaluated, not what they return.
 LOCAL_SQL_SETTINGS = {
     "spark.sql.shuffle.partitions": "4",
     "spark.sql.session.timeZone": "UTC",
     "spark.databricks.delta.snapshotPartitions": "2",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.sql.adaptive.enabled": "false",
 }
 LOCAL_SETTINGS = {
     **LOCAL_SQL_SETTINGS,
