@@ -17,14 +17,20 @@ export interface LocalRun {
   /** The spark-submit command line, as run. */
   readonly command: string[];
   readonly log: string;
+  /** Locally: the run had its own spark-submit (cold) or went to the stack's warm driver (local/emr/warm-driver.ts). */
+  readonly driver?: 'cold' | 'warm';
 }
 
 export function runDir(jobRunId: string): string {
   return path.join(RUNS_DIR, jobRunId);
 }
 
+export function runFile(jobRunId: string): string {
+  return path.join(runDir(jobRunId), 'run.json');
+}
+
 export function readRun(jobRunId: string): LocalRun | undefined {
-  const file = path.join(runDir(jobRunId), 'run.json');
+  const file = runFile(jobRunId);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalRun) : undefined;
 }
 
@@ -34,7 +40,7 @@ export function readRun(jobRunId: string): LocalRun | undefined {
  */
 export function writeRun(run: LocalRun): void {
   mkdirSync(runDir(run.jobRunId), { recursive: true });
-  const file = path.join(runDir(run.jobRunId), 'run.json');
+  const file = runFile(run.jobRunId);
   const partial = `${file}.${process.pid}.tmp`;
   writeFileSync(partial, `${JSON.stringify(run, null, 2)}\n`);
   renameSync(partial, file);

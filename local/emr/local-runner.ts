@@ -4,7 +4,9 @@
  * not trusted here: the run's artifacts are fetched from the artifacts bucket (on moto) and the
  * same entry point runs with the same arguments under `spark-submit` from .stack/venv; only the
  * jars' location and the master differ. Its exit status becomes the run's state
- * (.stack/emr-runs/<jobRunId>/run.json, log beside it). Loaded by the job launcher on stage
+ * (.stack/emr-runs/<jobRunId>/run.json, log beside it). A run goes to the stack's warm driver
+ * when it is idle (warm-driver.ts: one JVM for run after run, as EMR's pre-initialized capacity),
+ * else to its own spark-submit. Loaded by the job launcher on stage
  * local only, through its command line (cli.ts, CDC_LOCAL_JOB_RUNNER), never bundled for AWS.
  */
 import { spawn } from 'node:child_process';
@@ -15,16 +17,15 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type ActiveRun, EmrServerlessRunner, type JobRunner, type JobSpec, type RunState } from '../../lib/jobs';
 import { sparkJars } from '../stack/install';
 import { REPO_ROOT, venvBin } from '../stack/paths';
-import { allRuns, alive, readRun, runDir, writeRun } from '../../stage/emr-runs';
+import { allRuns, alive, type LocalRun, readRun, runDir, runFile, writeRun } from '../../stage/emr-runs';
+import { LOCAL_MASTER, sparkSubmitEnv } from './spark-submit';
+import { runOnWarmDriver } from './warm-driver';
 
 function s3Location(uri: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!match) throw new Error(`not an s3:// location: ${uri}`);
   return { bucket: match[1]!, key: match[2]! };
 }
-
-/** Spark on this machine's two cores, as the local stand-in for EMR Serverless's workers. */
-const LOCAL_MASTER = 'local[2]';
 
 export class LocalSparkRunner implements JobRunner {
   private emr: Promise<EmrServerlessRunner> | undefined;
@@ -63,36 +64,45 @@ export class LocalSparkRunner implements JobRunner {
     const entryPoint = await this.download(spec.entryPoint, dir);
     const params = spec.sparkSubmitParameters.split(/\s+/);
     const args: string[] = [];
+    const pyFiles: string[] = [];
     for (let i = 0; i < params.length; i += 1) {
-      if (params[i] === '--py-files') args.push('--py-files', await this.download(params[++i]!, dir));
+      if (params[i] === '--py-files') {
+        pyFiles.push(await this.download(params[++i]!, dir));
+        args.push('--py-files', pyFiles.at(-1)!);
+      }
       // EMR's own Delta jars → the same Delta (and S3A) jars the local stack fetched.
       else if (params[i] === '--conf' && params[i + 1]!.startsWith('spark.jars=')) {
         args.push('--conf', `spark.jars=${sparkJars().join(',')}`);
         i += 1;
       } else args.push(params[i]!);
     }
-    const command = [
-      venvBin('spark-submit'),
-      '--master',
-      LOCAL_MASTER,
-      ...args,
-      entryPoint,
-      ...spec.entryPointArguments,
-    ];
+    const submit = [venvBin('spark-submit'), '--master', LOCAL_MASTER, ...args];
+    const command = [...submit, entryPoint, ...spec.entryPointArguments];
     const log = path.join(dir, 'spark.log');
-    writeRun({ jobRunId, name: spec.name, state: 'RUNNING', startedAt: new Date().toISOString(), command, log });
+    const run: LocalRun = {
+      jobRunId,
+      name: spec.name,
+      state: 'RUNNING',
+      startedAt: new Date().toISOString(),
+      command,
+      log,
+    };
+    writeRun(run);
+    const warm = runOnWarmDriver(
+      { jobRunId, entryPoint, pyFiles, arguments: spec.entryPointArguments, log, runFile: runFile(jobRunId) },
+      { command: submit, env: sparkSubmitEnv() },
+      (pid) => writeRun({ ...run, pid, driver: 'warm' }),
+    );
+    if (warm) return jobRunId;
     const out = openSync(log, 'a');
     // A small detached supervisor waits for spark-submit and records its exit status.
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'supervise.ts'), jobRunId], {
-      // The jobs' session recipe sizes Spark for this machine when it knows the master is local.
       cwd: REPO_ROOT,
       detached: true,
       stdio: ['ignore', out, out],
-      env: { ...process.env, CDC_SPARK_MASTER: LOCAL_MASTER },
     });
     child.unref();
-    const run = readRun(jobRunId)!;
-    writeRun({ ...run, pid: child.pid });
+    writeRun({ ...run, pid: child.pid, driver: 'cold' });
     return jobRunId;
   }
 

@@ -1,8 +1,7 @@
 /** Runs one local job run's spark-submit to the end and records its exit status (see local-runner.ts). */
 import { spawn } from 'node:child_process';
-import { sparkJars } from '../stack/install';
-import { venvBin } from '../stack/paths';
 import { readRun, writeRun } from '../../stage/emr-runs';
+import { sparkSubmitEnv } from './spark-submit';
 
 const jobRunId = process.argv[2] ?? '';
 const run = readRun(jobRunId);
@@ -11,11 +10,7 @@ if (run === undefined) {
   process.exit(2);
 }
 const [command, ...args] = run.command;
-const python = venvBin('python');
-const child = spawn(command!, args, {
-  stdio: 'inherit',
-  env: { ...process.env, CDC_SPARK_JARS: sparkJars().join(','), PYSPARK_PYTHON: python, PYSPARK_DRIVER_PYTHON: python },
-});
+const child = spawn(command!, args, { stdio: 'inherit', env: sparkSubmitEnv() });
 child.on('exit', (code, signal) => {
   const finished = readRun(jobRunId)!;
   writeRun({

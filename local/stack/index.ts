@@ -3,6 +3,7 @@
  * stopped by PID. `stackUp` installs what is missing, starts what is not running, waits until
  * each service answers, and provisions the resources of stage local.
  */
+import { DRIVER_PROCESS } from '../emr/warm-driver';
 import { provisionLocalResources } from '../provision';
 import { StackError } from './errors';
 import { portInUse, waitHealthy } from './health';
@@ -90,6 +91,9 @@ async function clearKafkaUnlessMotoRuns(log: Log): Promise<void> {
 }
 
 export async function stackDown(log: Log = () => undefined): Promise<void> {
+  // The local EMR stand-in's warm driver, if a job run started it.
+  const driver = await stopProcess(DRIVER_PROCESS);
+  if (driver) log(`${DRIVER_PROCESS}: stopped pid ${driver.pid}`);
   // Reverse order: the simulator and moto first, the broker last.
   for (const s of [...SERVICES].reverse()) await stopService(s.name, log);
 }
