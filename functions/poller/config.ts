@@ -23,12 +23,27 @@ export interface PollerConfig extends ReturnType<typeof loadCommonConfig> {
   readonly sourceRetry: RetryPolicy;
   readonly maxResponseBytes: number;
   readonly pollLimits: PollRequest['limits'];
+  /** Per entity: how far behind its checkpoint each run reads again (late commits); 0 is off. */
+  readonly lookbackMs: ReadonlyMap<string, number>;
 }
+
+/** A lookback of more than a day would re-read a day of changes every run. */
+const MAX_LOOKBACK_SECONDS = 86_400;
 
 /** Read once at cold start; a bad value fails here, naming the variable. */
 export function loadPollerConfig(env: Readonly<Record<string, string | undefined>>): PollerConfig {
   const common = loadCommonConfig(env);
-  const raw = JSON.parse(requireString(env, 'CDC_ENTITIES')) as Record<string, { mapping?: unknown } | null>;
+  const raw = JSON.parse(requireString(env, 'CDC_ENTITIES')) as Record<
+    string,
+    { mapping?: unknown; lookbackSeconds?: unknown } | null
+  >;
+  const lookbackDefault = requireInt(env, 'CDC_POLL_LOOKBACK_SECONDS', { min: 0, max: MAX_LOOKBACK_SECONDS });
+  const lookbackMs = new Map(
+    [...common.entities.keys()].map((entity) => [
+      entity,
+      1000 * entityLookbackSeconds(entity, raw[entity]?.lookbackSeconds, lookbackDefault),
+    ]),
+  );
   const mappings = new Map(
     [...common.entities.keys()].map((entity) => [entity, parseMapping(entity, raw[entity]?.mapping)]),
   );
@@ -60,6 +75,18 @@ export function loadPollerConfig(env: Readonly<Record<string, string | undefined
         ? 10_000
         : requireInt(env, 'CDC_SOURCE_TIMEOUT_MS', { min: 100, max: 120_000 }),
     mappings,
+    lookbackMs,
     ...POLLER_TUNING,
   };
+}
+
+/** params.entities.<entity>.lookbackSeconds wins over CDC_POLL_LOOKBACK_SECONDS (params.pollLookbackSeconds). */
+function entityLookbackSeconds(entity: string, value: unknown, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_LOOKBACK_SECONDS)
+    throw new ConfigError(
+      `CDC_ENTITIES.${entity}.lookbackSeconds`,
+      `must be an integer from 0 to ${MAX_LOOKBACK_SECONDS}, got ${JSON.stringify(value)}`,
+    );
+  return value;
 }

@@ -42,6 +42,7 @@ async function pollOneEntity(event: PollerEvent, context: Context): Promise<Poll
       runId: context.awsRequestId,
       leaseMs: context.getRemainingTimeInMillis() + LEASE_MARGIN_MS,
       limits: config.pollLimits,
+      lookbackMs: config.lookbackMs.get(entity) ?? 0,
       outOfTime: () => context.getRemainingTimeInMillis() < reserveMs,
     },
   ).finally(() => closeForLocal(config.stage, publisher));

@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CheckpointConflictError } from './errors';
-import type { Position } from './position';
+import type { HandedOffWindow, Position } from './position';
 import type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheckpoint } from './store';
 
 /**
@@ -30,6 +30,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       position: {
         updatedAt: String(Item.updatedAt?.S),
         eventIdsAtUpdatedAt: Item.eventIdsAtUpdatedAt?.L?.map((v) => String(v.S)) ?? [],
+        ...(Item.handedOffWindow?.M ? { window: windowOf(Item.handedOffWindow.M) } : {}),
       },
       ...(Item.savedAt?.S ? { savedAt: Item.savedAt.S } : {}),
       ...(Item.savedBy?.S ? { savedBy: Item.savedBy.S } : {}),
@@ -52,11 +53,14 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       ':at': { S: savedAt },
     };
     if (expectedVersion !== undefined) values[':expected'] = { N: String(expectedVersion) };
+    if (position.window !== undefined) values[':window'] = { M: windowItem(position.window) };
+    const set = 'SET #updatedAt = :updatedAt, #ids = :ids, #version = :version, #by = :by, #at = :at';
     const written = await this.conditional(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: this.key(entity),
-        UpdateExpression: 'SET #updatedAt = :updatedAt, #ids = :ids, #version = :version, #by = :by, #at = :at',
+        // A position without a lookback window (lookback off, or an operator's replay) removes the stored one.
+        UpdateExpression: position.window === undefined ? `${set} REMOVE #window` : `${set}, #window = :window`,
         ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(#version)' : '#version = :expected',
         ExpressionAttributeNames: {
           '#updatedAt': 'updatedAt',
@@ -64,6 +68,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
           '#version': 'version',
           '#by': 'savedBy',
           '#at': 'savedAt',
+          '#window': 'handedOffWindow',
         },
         ExpressionAttributeValues: values,
       }),
@@ -171,4 +176,23 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
       throw error;
     }
   }
+}
+
+/** The lookback window as an attribute: `ids` a map of updatedAt → eventIds, `unknownBefore` beside it. */
+function windowItem(window: HandedOffWindow): Record<string, AttributeValue> {
+  return {
+    ids: {
+      M: Object.fromEntries(Object.entries(window.ids).map(([at, ids]) => [at, { L: ids.map((id) => ({ S: id })) }])),
+    },
+    ...(window.unknownBefore === undefined ? {} : { unknownBefore: { S: window.unknownBefore } }),
+  };
+}
+
+function windowOf(item: Record<string, AttributeValue>): HandedOffWindow {
+  return {
+    ids: Object.fromEntries(
+      Object.entries(item.ids?.M ?? {}).map(([at, ids]) => [at, ids.L?.map((id) => String(id.S)) ?? []]),
+    ),
+    ...(item.unknownBefore?.S === undefined ? {} : { unknownBefore: item.unknownBefore.S }),
+  };
 }

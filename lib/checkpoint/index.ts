@@ -1,4 +1,15 @@
-export { START_OF_TIME, advance, alreadyHandedOff, isBehind, type Position, type Progress } from './position';
+export {
+  START_OF_TIME,
+  advance,
+  alreadyHandedOff,
+  type HandedOffWindow,
+  isBehind,
+  type Lookback,
+  type Position,
+  type Progress,
+  readFrom,
+  seenBefore,
+} from './position';
 export type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheckpoint } from './store';
 export { DynamoDbCheckpointStore } from './dynamodb-store';
 export { InMemoryCheckpointStore } from './in-memory-store';

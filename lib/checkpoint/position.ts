@@ -7,6 +7,28 @@
 export interface Position {
   readonly updatedAt: string;
   readonly eventIdsAtUpdatedAt: readonly string[];
+  /** With a lookback window: what was handed off behind the watermark (see HandedOffWindow). */
+  readonly window?: HandedOffWindow;
+}
+
+/**
+ * A lookback window (late commits): each run reads again from `updatedAt − lookback`, and this
+ * record of what was handed off behind the watermark, within the lookback, tells a change seen
+ * before (skipped) from a late one (delivered). It is bounded to fit the checkpoint item; past the
+ * bound its oldest timestamps are dropped, and a change of those is delivered again (at least once,
+ * never lost).
+ */
+export interface HandedOffWindow {
+  /** The eventIds handed off at each `updatedAt` before the watermark (the tie list holds the watermark's). */
+  readonly ids: Readonly<Record<string, readonly string[]>>;
+  /** Changes before this time that are not listed may have been handed off (not recorded, or dropped past the bound). */
+  readonly unknownBefore?: string;
+}
+
+/** The lookback of a run, and how many ids (the tie list's, the window's, one per window timestamp) a checkpoint holds. */
+export interface Lookback {
+  readonly lookbackMs: number;
+  readonly maxIds: number;
 }
 
 export const START_OF_TIME: Position = { updatedAt: '1970-01-01T00:00:00.000Z', eventIdsAtUpdatedAt: [] };
@@ -20,15 +42,42 @@ export interface Progress {
 
 /** True for an event the position says was handed off already (an exact duplicate). */
 export function alreadyHandedOff(position: Position, updatedAt: string, eventId: string): boolean {
-  return updatedAt === position.updatedAt && position.eventIdsAtUpdatedAt.includes(eventId);
+  return seenBefore(position, updatedAt, eventId) === 'duplicate';
+}
+
+/**
+ * What the position knows of a change read again: `new` (after the watermark, or in its tie and
+ * not listed), `duplicate` (listed: handed off already), `late` (behind the watermark and surely
+ * not handed off: a late commit), `unknown` (behind the watermark where nothing is recorded: it
+ * is delivered again, at least once).
+ */
+export function seenBefore(
+  position: Position,
+  updatedAt: string,
+  eventId: string,
+): 'new' | 'duplicate' | 'late' | 'unknown' {
+  if (updatedAt > position.updatedAt) return 'new';
+  if (updatedAt === position.updatedAt) return position.eventIdsAtUpdatedAt.includes(eventId) ? 'duplicate' : 'new';
+  const window = position.window;
+  if (window?.ids[updatedAt]?.includes(eventId) === true) return 'duplicate';
+  const unknownBefore = window === undefined ? position.updatedAt : window.unknownBefore;
+  return unknownBefore !== undefined && updatedAt < unknownBefore ? 'unknown' : 'late';
+}
+
+/** Where a run reads from: the watermark, or `lookbackMs` before it (never before START_OF_TIME). */
+export function readFrom(position: Position, lookbackMs: number): string {
+  if (lookbackMs <= 0) return position.updatedAt;
+  const from = Date.parse(position.updatedAt) - lookbackMs;
+  return from <= Date.parse(START_OF_TIME.updatedAt) ? START_OF_TIME.updatedAt : new Date(from).toISOString();
 }
 
 /**
  * The position after a run: it moves over the longest prefix of events (in source order) that
- * were all handed off, never past one that was not, and never backwards.
+ * were all handed off, never past one that was not, and never backwards. With a lookback, it
+ * also records what was handed off behind the new watermark within the lookback (the window).
  */
-export function advance(position: Position, events: readonly Progress[]): Position {
-  let next = position;
+export function advance(position: Position, events: readonly Progress[], lookback?: Lookback): Position {
+  let next: Position = { updatedAt: position.updatedAt, eventIdsAtUpdatedAt: position.eventIdsAtUpdatedAt };
   for (const event of events) {
     if (!event.handedOff) break;
     if (event.updatedAt < next.updatedAt) continue;
@@ -37,7 +86,50 @@ export function advance(position: Position, events: readonly Progress[]): Positi
         ? { updatedAt: next.updatedAt, eventIdsAtUpdatedAt: unique([...next.eventIdsAtUpdatedAt, event.eventId]) }
         : { updatedAt: event.updatedAt, eventIdsAtUpdatedAt: [event.eventId] };
   }
-  return next;
+  const window =
+    lookback !== undefined && lookback.lookbackMs > 0 ? behind(position, next, events, lookback) : undefined;
+  if (window !== undefined) next = { ...next, window };
+  return samePosition(next, position) ? position : next;
+}
+
+/** The window behind `next`'s watermark: the old one, the old tie, and this run's handed-off changes before the watermark; pruned and bounded. */
+function behind(position: Position, next: Position, events: readonly Progress[], lookback: Lookback): HandedOffWindow {
+  const ids = new Map<string, Set<string>>();
+  const note = (updatedAt: string, eventId: string): void => {
+    if (updatedAt >= next.updatedAt) return;
+    if (!ids.has(updatedAt)) ids.set(updatedAt, new Set());
+    ids.get(updatedAt)!.add(eventId);
+  };
+  for (const [updatedAt, listed] of Object.entries(position.window?.ids ?? {}))
+    for (const id of listed) note(updatedAt, id);
+  for (const id of position.eventIdsAtUpdatedAt) note(position.updatedAt, id);
+  for (const event of events) if (event.handedOff) note(event.updatedAt, event.eventId);
+  // A position without a window knows nothing of what was handed off before its watermark.
+  let unknownBefore = position.window === undefined ? position.updatedAt : position.window.unknownBefore;
+  const floor = readFrom(next, lookback.lookbackMs);
+  let kept = [...ids.keys()].filter((updatedAt) => updatedAt >= floor).sort();
+  let slots = next.eventIdsAtUpdatedAt.length + kept.reduce((n, at) => n + 1 + ids.get(at)!.size, 0);
+  while (slots > lookback.maxIds && kept.length > 0) {
+    const [oldest, ...rest] = kept;
+    slots -= 1 + ids.get(oldest!)!.size;
+    kept = rest;
+    unknownBefore = rest[0] ?? next.updatedAt;
+  }
+  if (unknownBefore !== undefined && unknownBefore <= floor) unknownBefore = undefined;
+  // Even empty, it says this position was saved with a lookback (so what is not listed was not handed off).
+  return {
+    ids: Object.fromEntries(kept.map((at) => [at, [...ids.get(at)!]])),
+    ...(unknownBefore === undefined ? {} : { unknownBefore }),
+  };
+}
+
+function samePosition(a: Position, b: Position): boolean {
+  return (
+    a.updatedAt === b.updatedAt &&
+    a.eventIdsAtUpdatedAt.length === b.eventIdsAtUpdatedAt.length &&
+    a.eventIdsAtUpdatedAt.every((id, i) => id === b.eventIdsAtUpdatedAt[i]) &&
+    JSON.stringify(a.window ?? null) === JSON.stringify(b.window ?? null)
+  );
 }
 
 /** Positions compare by watermark, then by how much of the watermark's tie is covered. */

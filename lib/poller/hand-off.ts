@@ -83,6 +83,8 @@ export async function handOff(run: PollRun, plan: PagePlan, at: string): Promise
   }
   summary.fetched += plan.changes.length;
   summary.duplicates += plan.duplicates;
+  summary.lateChanges += plan.lateChanges;
+  summary.redelivered += plan.redelivered;
 }
 
 async function park(run: PollRun, events: ParkedEvent[]): Promise<void> {

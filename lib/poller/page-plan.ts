@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type ChangeRecord, toChangeRecord } from '../change/change-record';
 import { jsonText } from '../change/json-text';
-import { alreadyHandedOff, type Position } from '../checkpoint';
+import { type Position, seenBefore } from '../checkpoint';
 import type { ParkedEvent, ParkReason } from '../fallback';
 import { SchemaNotFoundError } from '../registry';
 import { type GlueAvroSerde, SchemaValidationError } from '../serde';
@@ -20,6 +20,10 @@ export interface PagePlan {
   readonly publish: Publishable[];
   readonly park: ParkedEvent[];
   readonly duplicates: number;
+  /** Changes behind the checkpoint's watermark not handed off before (late commits, found by the lookback). */
+  readonly lateChanges: number;
+  /** Changes behind the watermark that the checkpoint has no record of (past its window's bound): delivered again. */
+  readonly redelivered: number;
   /** Every change of the page in source order (published or parked), for the checkpoint. */
   readonly changes: ChangeRecord[];
 }
@@ -35,7 +39,8 @@ export interface PlanContext {
 }
 
 /**
- * Sorts a page's entries: duplicates of what the checkpoint already covers are skipped,
+ * Sorts a page's entries: duplicates of what the checkpoint already covers are skipped (late
+ * ones, behind its watermark, counted and handed off like any other),
  * malformed entries and records that fail the schema are parked AMBIGUOUS with the reason,
  * a key with RETRIABLE events parked gets its newer events parked behind them, the rest is
  * encoded for Kafka. Glue being unreachable is thrown: the run stops before the checkpoint.
@@ -49,6 +54,8 @@ export async function planPage(
     publish: [] as Publishable[],
     park: [] as ParkedEvent[],
     duplicates: 0,
+    lateChanges: 0,
+    redelivered: 0,
     changes: [] as ChangeRecord[],
   };
   // A page can hold one change (or one malformed entry) twice: it is handed off once.
@@ -62,11 +69,14 @@ export async function planPage(
       continue;
     }
     const record = entry.record;
-    if (alreadyHandedOff(ctx.position, record.updatedAt, record.eventId) || seen.has(record.eventId)) {
+    const before = seenBefore(ctx.position, record.updatedAt, record.eventId);
+    if (before === 'duplicate' || seen.has(record.eventId)) {
       plan.duplicates += 1;
       continue;
     }
     seen.add(record.eventId);
+    if (before === 'late') plan.lateChanges += 1;
+    if (before === 'unknown') plan.redelivered += 1;
     plan.changes.push(record);
     if (ctx.retriableKeys.has(record.id)) {
       plan.park.push(

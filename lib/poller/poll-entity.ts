@@ -5,6 +5,7 @@ import {
   START_OF_TIME,
   advance,
   type Position,
+  readFrom,
 } from '../checkpoint';
 import type { FallbackStore } from '../fallback';
 import type { Logger } from '../log';
@@ -43,7 +44,8 @@ export interface PollRequest {
     /**
      * A checkpoint inside a run of equal timestamps lists the eventIds handed off at that
      * timestamp; past this many it would outgrow a DynamoDB item (400 KB), so it is not saved
-     * until the run has passed the tie. Default 8,000 (about 300 KB).
+     * until the run has passed the tie. Default 8,000 (about 300 KB). A lookback window's record
+     * shares the budget (one slot per id and per timestamp); past it, its oldest timestamps go.
      */
     readonly maxCheckpointTieIds?: number;
     /** Above this many parked RETRIABLE (or AMBIGUOUS) items, ask per key rather than list them (default 5,000). */
@@ -51,6 +53,12 @@ export interface PollRequest {
   };
   /** Stop fetching when this returns true (the Lambda's remaining time), and checkpoint what is done. */
   readonly outOfTime: () => boolean;
+  /**
+   * Late commits: read again from this long before the checkpoint (0 or absent: from the
+   * checkpoint). What was handed off inside the window is recorded on the checkpoint and
+   * skipped; a change seen there for the first time is delivered (and counted as late).
+   */
+  readonly lookbackMs?: number;
   /** How the run covers the fallback table's status index lagging behind parks (see ParkedIndexLag). */
   readonly parkedIndexLag?: IndexLagOptions;
 }
@@ -61,6 +69,10 @@ export interface PollSummary {
   fetched: number;
   published: number;
   duplicates: number;
+  /** Changes older than the checkpoint, seen for the first time inside the lookback window (late commits). */
+  lateChanges: number;
+  /** Changes inside the window that the checkpoint had no record of (past its bound): delivered again, at least once. */
+  redelivered: number;
   parked: Record<string, number>;
   checkpointBefore: Position;
   checkpointAfter: Position;
@@ -163,6 +175,8 @@ const startSummary = (entity: string, position: Position): PollSummary => ({
   fetched: 0,
   published: 0,
   duplicates: 0,
+  lateChanges: 0,
+  redelivered: 0,
   parked: {},
   checkpointBefore: position,
   checkpointAfter: position,
@@ -176,9 +190,13 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   let position = stored?.position ?? START_OF_TIME;
   let saved = position;
   const maxTieIds = request.limits.maxCheckpointTieIds ?? 8000;
+  const lookback = { lookbackMs: request.lookbackMs ?? 0, maxIds: maxTieIds };
   const summary = startSummary(request.entity, position);
   const pages = readAhead(
-    pagesOf(deps.source, request.entity, position.updatedAt, { ...request.limits, shouldStop: request.outOfTime }),
+    pagesOf(deps.source, request.entity, readFrom(position, lookback.lookbackMs), {
+      ...request.limits,
+      shouldStop: request.outOfTime,
+    }),
   );
   // The first page is fetched while the parked keys are read: a backlog does not delay the source.
   let result = pages.next();
@@ -229,6 +247,7 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
       const next = advance(
         position,
         plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })),
+        lookback,
       );
       if (next !== position && next.eventIdsAtUpdatedAt.length > maxTieIds) {
         // Inside a huge tie: keep going with the position in memory (it still drops duplicates in

@@ -23,6 +23,23 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
     });
   });
 
+  it('stores a lookback window (an empty one too) and loads it back as saved; a position without one removes it', async () => {
+    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const entity = `it-${randomUUID()}`;
+    const windowed = {
+      updatedAt: T2,
+      eventIdsAtUpdatedAt: ['c'],
+      window: { ids: { [T1]: ['a', 'b'] }, unknownBefore: T1 },
+    };
+    await store.save(entity, windowed, undefined, 'run-1');
+    expect((await store.load(entity))?.position).toEqual(windowed);
+    await store.save(entity, { ...windowed, window: { ids: {} } }, 1, 'run-2');
+    expect((await store.load(entity))?.position).toEqual({ ...windowed, window: { ids: {} } });
+    // An operator's replay (or lookback turned off) saves a position without a window.
+    await store.save(entity, { updatedAt: T1, eventIdsAtUpdatedAt: [] }, 2, 'replay');
+    expect((await store.load(entity))?.position).toEqual({ updatedAt: T1, eventIdsAtUpdatedAt: [] });
+  });
+
   it('lets exactly one of two overlapping runs move the checkpoint; the other gets a conflict', async () => {
     const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
     const entity = `it-${randomUUID()}`;
