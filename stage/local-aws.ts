@@ -29,3 +29,20 @@ export function localKafkaBrokers(): string[] {
     .map((b) => b.trim())
     .filter((b) => b !== '');
 }
+
+/** The local PostgreSQL server (the checkpoint store's RDS option): its port from CDC_PG_PORT, fixed local credentials. */
+export interface LocalPostgres {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+}
+
+export function localPostgres(): LocalPostgres {
+  const raw = process.env.CDC_PG_PORT ?? '5432';
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`CDC_PG_PORT must be a TCP port (1-65535), not "${raw}"`);
+  return { host: '127.0.0.1', port, user: 'cdc', password: 'cdc', database: 'cdc' };
+}

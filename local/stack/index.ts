@@ -1,5 +1,5 @@
 /**
- * The local stack: real Kafka, moto and the source simulator on one machine, started and
+ * The local stack: real Kafka, moto, the source simulator and PostgreSQL on one machine, started and
  * stopped by PID. `stackUp` installs what is missing, starts what is not running, waits until
  * each service answers, and provisions the resources of stage local.
  */
@@ -36,7 +36,7 @@ export async function startService(name: ServiceName, log: Log = () => undefined
   }
   if (running) {
     log(`${name}: pid ${running.pid} is not answering; restarting it`);
-    await stopProcess(name);
+    await stopProcess(name, undefined, s.stopSignal);
   } else if (await portInUse(host, port)) {
     throw new StackError(
       `${name}: ${host}:${port} is already in use by a process this stack did not start; stop it, or move ${name} with ${s.setting}`,
@@ -58,15 +58,15 @@ export async function stopService(name: ServiceName, log: Log = () => undefined)
       `${name}: not stopped, the stack is shared by tests running in parallel; list the test file in STACK_WIDE_INTEGRATION_FILES (local/test-suite.ts)`,
     );
   }
-  const stopped = await stopProcess(name);
+  const stopped = await stopProcess(name, undefined, service(name).stopSignal);
   log(stopped ? `${name}: stopped pid ${stopped.pid}` : `${name}: not running`);
 }
 
 export async function stackUp(options: { provision?: boolean; log?: Log } = {}): Promise<void> {
   const log = options.log ?? (() => undefined);
   // The downloads are independent: the Python env (pip) runs beside the Maven fetches.
-  const [kafka, moto] = [service('kafka'), service('moto')];
-  await Promise.all([kafka.install(log).then(() => ensureSparkJars(log)), moto.install(log)]);
+  const [kafka, moto, postgres] = [service('kafka'), service('moto'), service('postgres')];
+  await Promise.all([kafka.install(log).then(() => ensureSparkJars(log)), moto.install(log), postgres.install(log)]);
   await clearKafkaUnlessMotoRuns(log);
   for (const s of SERVICES) await startService(s.name, log);
   if (options.provision !== false) await provisionLocalResources(log);
@@ -94,7 +94,7 @@ export async function stackDown(log: Log = () => undefined): Promise<void> {
   // The local EMR stand-in's warm driver, if a job run started it.
   const driver = await stopProcess(DRIVER_PROCESS);
   if (driver) log(`${DRIVER_PROCESS}: stopped pid ${driver.pid}`);
-  // Reverse order: the simulator and moto first, the broker last.
+  // Reverse order: PostgreSQL, the simulator and moto first, the broker last.
   for (const s of [...SERVICES].reverse()) await stopService(s.name, log);
 }
 

@@ -6,6 +6,7 @@ export { REPO_ROOT, STACK_DIR };
 export const LOG_DIR = path.join(STACK_DIR, 'logs');
 export const PID_DIR = path.join(STACK_DIR, 'pids');
 export const KAFKA_DIR = path.join(STACK_DIR, 'kafka');
+export const POSTGRES_DIR = path.join(STACK_DIR, 'postgres');
 export const VENV_DIR = path.join(STACK_DIR, 'venv');
 export const SPARK_JARS_DIR = path.join(STACK_DIR, 'spark', 'jars');
 

