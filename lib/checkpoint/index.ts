@@ -12,5 +12,6 @@ export {
 } from './position';
 export type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheckpoint } from './store';
 export { DynamoDbCheckpointStore } from './dynamodb-store';
+export { PostgresCheckpointStore, type SqlClient } from './postgres-store';
 export { InMemoryCheckpointStore } from './in-memory-store';
 export { CheckpointConflictError, LeaseLostError } from './errors';

@@ -1,17 +1,53 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CheckpointConflictError, DynamoDbCheckpointStore, START_OF_TIME } from '../../lib/checkpoint';
-import { localClientConfig, localNames } from '../helpers/local-stack';
+import {
+  CheckpointConflictError,
+  type CheckpointStore,
+  DynamoDbCheckpointStore,
+  PostgresCheckpointStore,
+  START_OF_TIME,
+} from '../../lib/checkpoint';
+import { localClientConfig, localNames, localPostgresPool } from '../helpers/local-stack';
 
 const T1 = '2026-11-24T10:00:00.000Z';
 const T2 = '2026-11-24T10:00:01.000Z';
 
-describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
-  const dynamodb = new DynamoDBClient(localClientConfig());
-  afterAll(() => dynamodb.destroy());
+/** One adapter on its real local service: a fresh store per test, and what to close after the file. */
+interface Adapter {
+  readonly newStore: () => Promise<CheckpointStore>;
+  readonly close: () => Promise<void>;
+}
+
+/** Both tables are named as the stage's checkpoint table (the PostgreSQL one created by its store). */
+const ADAPTERS: readonly [string, () => Adapter][] = [
+  [
+    'the provisioned DynamoDB table (moto)',
+    () => {
+      const dynamodb = new DynamoDBClient(localClientConfig());
+      return {
+        newStore: async () => new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable),
+        close: async () => dynamodb.destroy(),
+      };
+    },
+  ],
+  [
+    "a table of the stack's PostgreSQL server",
+    () => {
+      const pool = localPostgresPool();
+      return {
+        newStore: async () => new PostgresCheckpointStore(pool, (await localNames()).checkpointTable),
+        close: () => pool.end(),
+      };
+    },
+  ],
+];
+
+describe.each(ADAPTERS)('checkpoints in %s', (_, adapter) => {
+  const { newStore, close } = adapter();
+  afterAll(close);
 
   it('stores and loads a position with its version, when and by which run it was saved', async () => {
-    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const store = await newStore();
     const entity = `it-${randomUUID()}`;
     expect(await store.load(entity)).toBeUndefined();
     await store.save(entity, { updatedAt: T1, eventIdsAtUpdatedAt: ['a', 'b'] }, undefined, 'run-1');
@@ -24,7 +60,7 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
   });
 
   it('stores a lookback window (an empty one too) and loads it back as saved; a position without one removes it', async () => {
-    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const store = await newStore();
     const entity = `it-${randomUUID()}`;
     const windowed = {
       updatedAt: T2,
@@ -41,7 +77,7 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
   });
 
   it('lets exactly one of two overlapping runs move the checkpoint; the other gets a conflict', async () => {
-    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const store = await newStore();
     const entity = `it-${randomUUID()}`;
     await store.save(entity, START_OF_TIME, undefined, 'run-0');
     const read = await store.load(entity);
@@ -56,14 +92,14 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
   });
 
   it('refuses to create a checkpoint that another run created first', async () => {
-    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const store = await newStore();
     const entity = `it-${randomUUID()}`;
     await store.save(entity, START_OF_TIME, undefined, 'run-1');
     await expect(store.save(entity, START_OF_TIME, undefined, 'run-2')).rejects.toThrow(/another run is ahead/);
   });
 
   it("gives an entity's lease to one of many runs asking at once, names the holder to the others, and lets a run take it again once it expired", async () => {
-    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const store = await newStore();
     const entity = `it-${randomUUID()}`;
     const now = new Date();
     const until = new Date(now.getTime() + 60_000);
@@ -89,7 +125,7 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
   });
 
   it('keeps the lease and the checkpoint apart on one item: a save leaves the lease, a lease leaves the checkpoint, a lease alone is no checkpoint', async () => {
-    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const store = await newStore();
     const entity = `it-${randomUUID()}`;
     const now = new Date();
     const until = new Date(now.getTime() + 60_000);
@@ -116,7 +152,7 @@ describe('checkpoints in the provisioned DynamoDB table (moto)', () => {
     });
   });
   it("notes recent parks on the entity's item only for the lease holder, leaving the checkpoint and the lease as they are", async () => {
-    const store = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const store = await newStore();
     const entity = `it-${randomUUID()}`;
     const now = new Date();
     const until = new Date(now.getTime() + 60_000);
