@@ -13,13 +13,18 @@ export interface RecordState extends ChangeEvent {
 }
 
 export interface EntityState {
-  /** The expected final state: every id with its latest version, in `(updatedAt, id)` order. */
+  /**
+   * The expected final state: every id with its latest committed version, in `(updatedAt, id)`
+   * order. A late change still pending is not here (its record shows its previous version).
+   */
   records: RecordState[];
-  /** Every schema-breaking change generated, including ones a later change superseded. */
+  /** Every schema-breaking change committed, including ones a later change superseded (a late one once it commits). */
   brokenChanges: RecordState[];
   /** Junk entries slipped into pages (most recent 1000). */
   malformedServed: (MalformedEntry & { broken: 'MALFORMED' })[];
   counts: ChangeCounts;
+  /** Late changes (`lateCommitRate`) generated but not committed yet: counted in `counts`, not in `records`. */
+  lateCommitsPending: number;
 }
 
 /** The body of `GET /admin/state`: what a test reconciles the pipeline's output against. */
@@ -54,6 +59,7 @@ export function describeState(sources: StateSources, entities: readonly EntityNa
       brokenChanges: sources.generator.brokenChanges[entity].map(toRecordState),
       malformedServed: sources.malformedServed[entity].map((entry) => ({ ...entry, broken: 'MALFORMED' })),
       counts: { ...changesGenerated[entity] },
+      lateCommitsPending: sources.generator.lateCommitsPending(entity),
     };
   }
   return state;

@@ -5,6 +5,7 @@ import { ENTITY_MODELS, type EntityName } from './entities';
 import { isoTime } from './entities/field-values';
 import type { FaultSettings } from './faults';
 import { LiveRecords } from './live-records';
+import { PendingCommits } from './pending-commits';
 import { createRandom, type Random } from './random';
 import { breakSchema } from './schema-breaks';
 import type { ChangeOp, JsonObject, SchemaBreakDetail, StoredVersion } from './types';
@@ -13,21 +14,27 @@ const CREATE_SHARE = 0.45;
 const DELETE_SHARE = 0.07;
 /** Cap on the remembered broken changes per entity, so a long live demo cannot grow without bound. */
 const BROKEN_LOG_LIMIT = 10_000;
+/** Picks tried for a record without a pending late change before a create is made instead. */
+const FREE_PICK_ATTEMPTS = 5;
 
 /**
  * Makes changes — creates, updates and deletes — of the sample entities and writes
  * them to the change stores. Invoices reference existing customers and payments
  * existing invoices: a create whose parent entity has no live record yet creates the
  * parent instead, and a record with live children is updated instead of deleted.
- * Fully determined by the seed.
+ * A late-committing change (`lateCommitRate`) waits in `PendingCommits` instead of the
+ * store, and its record is left alone until it commits. The choices are determined by the
+ * seed, and by which late changes have committed (wall-clock time) when a change is made.
  */
 export class ChangeGenerator {
   readonly stores = perEntity(() => new ChangeStore());
-  /** Every deliberately schema-breaking change, including ones a later change superseded. */
+  /** Every committed schema-breaking change, including ones a later change superseded (a late one joins when it commits). */
   readonly brokenChanges = perEntity((): StoredVersion[] => []);
   private readonly live = perEntity(() => new LiveRecords());
+  private readonly pending = new PendingCommits();
   private readonly random: Random;
   private readonly breakRandom: Random;
+  private readonly lateRandom: Random;
   private readonly clock: SimulatedClock;
   private tieEntity: EntityName | null = null;
 
@@ -39,6 +46,7 @@ export class ChangeGenerator {
   ) {
     this.random = createRandom(seed, 'changes');
     this.breakRandom = createRandom(seed, 'schema-breaks');
+    this.lateRandom = createRandom(seed, 'late-commits');
     this.clock = new SimulatedClock(startMs, createRandom(seed, 'clock'), () => this.faults().tieRate);
   }
 
@@ -46,16 +54,36 @@ export class ChangeGenerator {
     return isoTime(this.clock.latest);
   }
 
+  /** Late changes of `entity` not committed yet. */
+  lateCommitsPending(entity: EntityName): number {
+    return this.pending.countOf(entity);
+  }
+
+  /**
+   * Puts the late changes whose wall-clock commit time has passed (every pending one, with
+   * `everything`) into the stores; returns how many. Readers call it before they read.
+   */
+  commitLate(everything = false): number {
+    const due = everything ? this.pending.takeAll() : this.pending.takeDue();
+    for (const { entity, version } of due) this.publish(entity, version);
+    return due.length;
+  }
+
   /** Appends exactly `count` changes spread over `entities` (and missing parents); returns how many each entity got. */
   generate(count: number, entities: readonly EntityName[]): Record<EntityName, number> {
+    this.commitLate();
     const before = perEntity((entity) => this.counters.changesGenerated[entity].total);
     for (let n = 0; n < count; n++) this.generateOne(this.chooseEntity(entities));
     return perEntity((entity) => this.counters.changesGenerated[entity].total - before[entity]);
   }
 
-  /** Updates live records among `ids` at a strictly later time than anything so far; returns how many moved. */
+  /**
+   * Updates live records among `ids` at a strictly later time than anything so far; returns
+   * how many moved. A record with a pending late change is left alone.
+   */
   updateLater(entity: EntityName, ids: readonly string[]): number {
-    const live = ids.filter((id) => this.live[entity].has(id));
+    this.commitLate();
+    const live = ids.filter((id) => this.live[entity].has(id) && !this.pending.has(entity, id));
     for (const id of live) this.update(entity, id, false);
     return live.length;
   }
@@ -70,10 +98,22 @@ export class ChangeGenerator {
   private generateOne(entity: EntityName): void {
     const live = this.live[entity];
     const roll = this.random.next();
-    const id = live.size === 0 || roll < CREATE_SHARE ? undefined : live.pick(this.random);
+    const id = live.size === 0 || roll < CREATE_SHARE ? undefined : this.pickFree(entity);
     if (id === undefined) this.create(this.firstMissingAncestor(entity));
     else if (roll >= 1 - DELETE_SHARE && !live.hasChildren(id)) this.remove(entity, id);
     else this.update(entity, id, true);
+  }
+
+  /**
+   * A live record without a pending late change, or undefined when a few picks find none
+   * (a create is made instead). Without pending changes this is one pick, as it always was.
+   */
+  private pickFree(entity: EntityName): string | undefined {
+    for (let attempt = 0; attempt < FREE_PICK_ATTEMPTS; attempt++) {
+      const id = this.live[entity].pick(this.random);
+      if (id === undefined || !this.pending.has(entity, id)) return id;
+    }
+    return undefined;
   }
 
   /** The entity to create so that a new `entity` could reference live parents: itself when they all exist. */
@@ -142,8 +182,11 @@ export class ChangeGenerator {
   }
 
   private record(entity: EntityName, id: string, op: ChangeOp, updatedAtMs: number, data: JsonObject | null): void {
+    const faults = this.faults();
     // One draw per change whatever the rate, so turning schema breaks on keeps the rest of the run identical.
-    const breaks = this.breakRandom.chance(this.faults().schemaBreakRate) && data !== null;
+    const breaks = this.breakRandom.chance(faults.schemaBreakRate) && data !== null;
+    // Likewise for late commits: their own stream, one draw per change.
+    const late = this.lateRandom.chance(faults.lateCommitRate);
     let served = data;
     let schemaBreak: SchemaBreakDetail | null = null;
     if (breaks && data !== null) {
@@ -161,15 +204,21 @@ export class ChangeGenerator {
       broken: breaks ? 'SCHEMA' : null,
       schemaBreak,
     };
-    this.stores[entity].put(version);
     this.counters.changesGenerated[entity].total++;
-    if (breaks) this.noteBroken(entity, version);
+    if (breaks) {
+      this.counters.changesGenerated[entity].schemaBroken++;
+      this.counters.faultsInjected.schemaBreak++;
+    }
+    if (late) {
+      this.pending.hold(entity, version, faults.lateCommitMs);
+      this.counters.faultsInjected.lateCommit++;
+    } else this.publish(entity, version);
   }
 
-  private noteBroken(entity: EntityName, version: StoredVersion): void {
-    this.counters.changesGenerated[entity].schemaBroken++;
-    this.counters.faultsInjected.schemaBreak++;
+  /** Makes a change visible to readers: in the store and, if it breaks the schema, in the broken log. */
+  private publish(entity: EntityName, version: StoredVersion): void {
+    this.stores[entity].put(version);
     const log = this.brokenChanges[entity];
-    if (log.length < BROKEN_LOG_LIMIT) log.push(version);
+    if (version.broken !== null && log.length < BROKEN_LOG_LIMIT) log.push(version);
   }
 }

@@ -27,6 +27,21 @@ export interface FaultSettings {
   updateWhilePagingRate: number;
   /** Long-run share of changes that share the previous change's `updatedAt` (ties come in runs of 5–50). */
   tieRate: number;
+  /**
+   * Probability that a generated change commits late: it keeps the `updatedAt` it was stamped
+   * with (the simulated clock's time when generated) but is not served by `/cdc`, nor part of
+   * `/admin/state`'s records, until `lateCommitMs` later; until then readers see the record's
+   * previous committed version (nothing, for a create). The record gets no further change
+   * meanwhile, so its versions still commit in `updatedAt` order. A client whose cursor has
+   * passed that `updatedAt` by then misses the change unless it reads back (a lookback).
+   */
+  lateCommitRate: number;
+  /**
+   * How long after it was generated a late change commits, in WALL-CLOCK milliseconds
+   * (`Date.now()`, not the simulated source clock). Commits happen lazily, when the store is
+   * next read or written; `POST /admin/commit-late` commits every pending change at once.
+   */
+  lateCommitMs: number;
   /** Changes per second generated continuously (not a fault: an unattended demo). */
   liveRate: number;
 }
@@ -52,6 +67,8 @@ const SETTING_BOUNDS: Record<keyof FaultSettings, Bounds> = {
   schemaBreakRate: PROBABILITY,
   updateWhilePagingRate: PROBABILITY,
   tieRate: PROBABILITY,
+  lateCommitRate: PROBABILITY,
+  lateCommitMs: { min: 0, max: 600_000, integer: true },
   liveRate: { min: 0, max: 10_000 },
 };
 
@@ -67,6 +84,8 @@ export const NO_FAULTS: Readonly<FaultSettings> = {
   schemaBreakRate: 0,
   updateWhilePagingRate: 0,
   tieRate: 0,
+  lateCommitRate: 0,
+  lateCommitMs: 20_000,
   liveRate: 0,
 };
 
@@ -87,6 +106,7 @@ export const FAULT_PRESETS: Readonly<Record<string, Partial<FaultSettings>>> = {
     tieRate: 0.3,
   },
   demo: { tieRate: 0.3, liveRate: 2 },
+  late: { lateCommitRate: 0.2, lateCommitMs: 20_000 },
 };
 
 /**

@@ -99,7 +99,13 @@ export class Simulator {
     return this.requestFaults.decideResponse();
   }
 
+  /** Commits every pending late change now, due or not (`lateCommitRate`); returns how many. */
+  commitLate(): number {
+    return this.generator.commitLate(true);
+  }
+
   readPage(query: CdcQuery): CdcPage {
+    this.generator.commitLate();
     if (query.after !== null) this.maybeUpdateWhilePaging(query);
     const { versions, hasMore } = this.generator.stores[query.entity].page(query);
     const changes = versions.map(({ id, op, updatedAt, data }): ChangeEvent => ({ id, op, updatedAt, data }));
@@ -108,7 +114,9 @@ export class Simulator {
     return { entity: query.entity, events: this.withMalformedEntry(query.entity, changes), nextPageToken };
   }
 
+  /** What readers can see now: late changes whose commit time has passed are committed first. */
   state(entities: readonly EntityName[] = ENTITY_NAMES): SimulatorState {
+    this.generator.commitLate();
     const { currentSeed: seed, settings: faults, counters, generator, malformedServed } = this;
     return describeState({ seed, faults, counters, generator, malformedServed }, entities);
   }

@@ -33,6 +33,12 @@ export async function resetSimulator({ readJson, simulator }: RouteRequest): Pro
   return { status: 200, body: { seed: simulator.seed, ...result } };
 }
 
+/** `POST /admin/commit-late`: commits every pending late change now (`lateCommitRate`), due or not. */
+export function commitLate({ simulator }: RouteRequest): Reply {
+  const committed = simulator.commitLate();
+  return { status: 200, body: { committed }, log: { committed } };
+}
+
 /** `GET /admin/state[?entity=]`: expected final state and counters. */
 export function showState({ url, simulator }: RouteRequest): Reply {
   const entity = url.searchParams.get('entity');

@@ -1,5 +1,5 @@
 import { MethodNotAllowedError, NotFoundError } from '../errors';
-import { generateChanges, resetSimulator, setFaults, showFaults, showState } from './admin-routes';
+import { commitLate, generateChanges, resetSimulator, setFaults, showFaults, showState } from './admin-routes';
 import { serveCdcPage } from './cdc-route';
 import type { RouteHandler } from './reply';
 
@@ -18,6 +18,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/admin/faults', handle: showFaults },
   { method: 'POST', path: '/admin/faults', handle: setFaults },
   { method: 'POST', path: '/admin/reset', handle: resetSimulator },
+  { method: 'POST', path: '/admin/commit-late', handle: commitLate },
   { method: 'GET', path: '/admin/state', handle: showState },
 ];
 

@@ -40,6 +40,7 @@ describe('fault injection', () => {
       malformed: 0,
       schemaBreak: 0,
       updateWhilePaging: 0,
+      lateCommit: 0,
     });
   });
 
