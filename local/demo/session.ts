@@ -30,6 +30,12 @@ import { changeKey, type EntityVerdict, reconcileEntity } from './reconcile';
 /** EventBridge's one-minute schedules fire every 5 s: the clock of the schedules runs 12× real time. */
 export const SPEEDUP = 12;
 
+/**
+ * The demo polls with a lookback window (late commits): each run reads the last 10 minutes of
+ * source time again and skips what it handed off there (CDC_POLL_LOOKBACK_SECONDS).
+ */
+export const DEMO_LOOKBACK_SECONDS = 600;
+
 /** The retry function's settings for a short run: short backoff, and invalid events given up after a few re-checks. */
 export const SHORT_RUN_RETRY_ENV: Readonly<Record<string, string>> = {
   CDC_RETRY_BACKOFF_BASE_SECONDS: '1',
@@ -97,7 +103,7 @@ export function fastClock(speedup: number): Clock {
 
 /**
  * The four functions on their triggers (schedules on the fast clock, MSK, the stream), with the
- * short-run retry settings; the job launcher has no schedule (it is fired once) and runs all
+ * short-run retry settings and the poller's lookback window; the job launcher has no schedule (it is fired once) and runs all
  * entities in one Spark application. `adjust` may change each definition further.
  */
 export function startPipelineRuntime(
@@ -111,6 +117,7 @@ export function startPipelineRuntime(
       environment: {
         ...d.environment,
         ...(d.name === 'retry' ? SHORT_RUN_RETRY_ENV : {}),
+        ...(d.name === 'poller' ? { CDC_POLL_LOOKBACK_SECONDS: String(DEMO_LOOKBACK_SECONDS) } : {}),
         ...(d.name === 'jobLauncher' ? { CDC_JOB_GROUPING: 'all' } : {}),
       },
     }),

@@ -39,6 +39,7 @@ export interface Rig {
   run(options?: {
     runId?: string;
     outOfTime?: () => boolean;
+    lookbackMs?: number;
     checkpoints?: (c: CheckpointStore) => CheckpointStore;
     fallback?: (f: FallbackStore) => FallbackStore;
   }): Promise<PollSummary>;
@@ -109,6 +110,7 @@ export async function rig(faults: Record<string, number> = {}, seed = 11): Promi
           leaseMs: 60_000,
           limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 },
           outOfTime: options.outOfTime ?? (() => false),
+          lookbackMs: options.lookbackMs,
         },
       );
     },

@@ -55,6 +55,38 @@ describe('the poller against the local stack', () => {
     );
   });
 
+  it('with a lookback window, every change the source commits late (stamped before the checkpoint) is on Kafka exactly once; without one, those behind the checkpoint are missed', async () => {
+    const topicOf = async (lookbackMs: number) => {
+      const r = await rig({ lateCommitRate: 0.25, lateCommitMs: 1500, tieRate: 0.3 }, 23);
+      r.sim.simulator.generate(300, [ENTITY]);
+      const runs = [await r.run({ lookbackMs })];
+      await new Promise((resolve) => setTimeout(resolve, 1700));
+      runs.push(await r.run({ lookbackMs }), await r.run({ lookbackMs }));
+      const { messages } = await consumeTopic(r.topic, r.registry);
+      return {
+        r,
+        runs,
+        onTopic: messages.map((m) => identity(m.value)),
+        ids: messages.map((m) => m.headers['cdc-event-id']),
+      };
+    };
+    const on = await topicOf(3_600_000);
+    expect(on.runs[1]!.lateChanges).toBeGreaterThan(0);
+    expect(on.runs[2]!.published).toBe(0);
+    expect(new Set(on.ids).size).toBe(on.ids.length);
+    // The source's every record, in its latest version, is on the topic: nothing committed late was lost.
+    const latest = current(on.r).records.map(identity);
+    expect(latest.filter((x) => !on.onTopic.includes(x))).toEqual([]);
+
+    const off = await topicOf(0);
+    const missed = current(off.r).records.filter((x) => !off.onTopic.includes(identity(x)));
+    expect(missed.length).toBeGreaterThan(0);
+    // Each missed change is one stamped before the checkpoint run 1 left: the late commits it had passed.
+    const checkpoint = off.runs[0]!.checkpointAfter.updatedAt;
+    expect(missed.filter((x) => x.updatedAt >= checkpoint).map(identity)).toEqual([]);
+    expect(off.runs.reduce((n, x) => n + x.lateChanges, 0)).toBe(0);
+  });
+
   it('parks schema-breaking and malformed records with their reason and field paths, publishes the rest, and supersedes them with a later valid change', async () => {
     const r = await rig({ schemaBreakRate: 0.1, malformedRate: 0.5 });
     r.sim.simulator.generate(600, [ENTITY]);
