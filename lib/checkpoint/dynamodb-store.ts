@@ -8,6 +8,7 @@ import {
 import { CheckpointConflictError } from './errors';
 import type { HandedOffWindow, Position } from './position';
 import type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheckpoint } from './store';
+import { nextSave } from './store';
 
 /**
  * Checkpoints in the stage's checkpoint table (key `entity`), each item also holding the entity's
@@ -43,8 +44,7 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     expectedVersion: number | undefined,
     runId: string,
   ): Promise<StoredCheckpoint> {
-    const version = (expectedVersion ?? 0) + 1;
-    const savedAt = this.now().toISOString();
+    const { version, savedAt } = nextSave(expectedVersion, this.now());
     const values: Record<string, AttributeValue> = {
       ':updatedAt': { S: position.updatedAt },
       ':ids': { L: position.eventIdsAtUpdatedAt.map((id) => ({ S: id })) },

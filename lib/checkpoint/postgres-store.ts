@@ -1,6 +1,7 @@
 import { CheckpointConflictError } from './errors';
 import type { HandedOffWindow, Position } from './position';
 import type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheckpoint } from './store';
+import { nextSave } from './store';
 
 /** What the adapter needs of a `pg.Pool` (or a client): one parameterised statement at a time. */
 export interface SqlClient {
@@ -67,8 +68,7 @@ export class PostgresCheckpointStore implements CheckpointStore {
     expectedVersion: number | undefined,
     runId: string,
   ): Promise<StoredCheckpoint> {
-    const version = (expectedVersion ?? 0) + 1;
-    const savedAt = this.now().toISOString();
+    const { version, savedAt } = nextSave(expectedVersion, this.now());
     // A position without a lookback window (lookback off, or an operator's replay) removes the stored one (null).
     const values = [
       entity,

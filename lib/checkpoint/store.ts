@@ -55,3 +55,8 @@ export interface CheckpointStore {
   /** Replaces them if `owner` holds the entity's lease (false if not); leaves the checkpoint and the lease as they are. */
   noteRecentParks(entity: string, owner: string, parks: RecentParks): Promise<boolean>;
 }
+
+/** What a save writes beside the position: the version after the one it read, and when. */
+export function nextSave(expectedVersion: number | undefined, now: Date): { version: number; savedAt: string } {
+  return { version: (expectedVersion ?? 0) + 1, savedAt: now.toISOString() };
+}
