@@ -32,7 +32,16 @@ export function emptyCounters(): SimulatorCounters {
   return {
     requestsServed: 0,
     responsesByStatus: {},
-    faultsInjected: { rate429: 0, rate5xx: 0, slow: 0, hang: 0, malformed: 0, schemaBreak: 0, updateWhilePaging: 0, lateCommit: 0 },
+    faultsInjected: {
+      rate429: 0,
+      rate5xx: 0,
+      slow: 0,
+      hang: 0,
+      malformed: 0,
+      schemaBreak: 0,
+      updateWhilePaging: 0,
+      lateCommit: 0,
+    },
     changesGenerated: perEntity(() => ({ total: 0, creates: 0, updates: 0, deletes: 0, schemaBroken: 0 })),
   };
 }
