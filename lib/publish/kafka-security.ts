@@ -1,7 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import type { SASLOptions } from 'kafkajs';
 import type { KafkaAuth } from '../config';
+import { readOnce, readUsernamePassword, type UsernamePassword } from '../secrets/username-password';
 import { KafkaAuthError } from './errors';
 
 /** Where SASL credentials come from: the function's IAM role, or the cluster's SCRAM secret. */
@@ -38,39 +39,23 @@ export async function kafkaSecurity(
 export function awsSaslCredentialSource(
   secrets: () => SecretsManagerClient = () => new SecretsManagerClient({}),
 ): SaslCredentialSource {
-  const scram = new Map<string, Promise<{ username: string; password: string }>>();
+  const scram = new Map<string, () => Promise<UsernamePassword>>();
   return {
     iamToken: async (region) => (await generateAuthToken({ region })).token,
     scramCredentials: (secretArn) => {
-      if (!scram.has(secretArn)) {
-        const read = readScramSecret(secrets(), secretArn);
-        // A failed read is not cached: the next connection attempt reads again.
-        read.catch(() => scram.delete(secretArn));
-        scram.set(secretArn, read);
-      }
-      return scram.get(secretArn)!;
+      if (!scram.has(secretArn))
+        scram.set(
+          secretArn,
+          readOnce(() =>
+            readUsernamePassword(
+              secrets(),
+              secretArn,
+              (problem, cause) =>
+                new KafkaAuthError(`${problem} (CDC_KAFKA_SCRAM_SECRET_ARN, MSK's SCRAM secret)`, cause),
+            ),
+          ),
+        );
+      return scram.get(secretArn)!();
     },
   };
-}
-
-async function readScramSecret(
-  client: SecretsManagerClient,
-  secretArn: string,
-): Promise<{ username: string; password: string }> {
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(SecretString ?? '');
-  } catch {
-    throw new KafkaAuthError(
-      `the SCRAM secret ${secretArn} (CDC_KAFKA_SCRAM_SECRET_ARN) is not JSON; MSK expects {"username": …, "password": …}`,
-    );
-  }
-  const { username, password } = (parsed ?? {}) as Record<string, unknown>;
-  if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
-    throw new KafkaAuthError(
-      `the SCRAM secret ${secretArn} (CDC_KAFKA_SCRAM_SECRET_ARN) needs a non-empty "username" and "password"`,
-    );
-  }
-  return { username, password };
 }

@@ -83,7 +83,7 @@ describe('the SCRAM secret from Secrets Manager', () => {
   });
 
   it.each([
-    ['not json', /is not JSON; MSK expects \{"username": …, "password": …\}/],
+    ['not json', /is not JSON; it must be \{"username": …, "password": …\}/],
     [JSON.stringify({ username: 'cdc' }), /needs a non-empty "username" and "password"/],
     [JSON.stringify({ username: '', password: 'x' }), /needs a non-empty "username" and "password"/],
   ])(
