@@ -1,4 +1,12 @@
-import { loadCommonConfig, optionalString, requireInt, requireString, requireUrl } from '../../lib/config';
+import {
+  type CheckpointStoreConfig,
+  loadCommonConfig,
+  optionalString,
+  parseCheckpointStore,
+  requireInt,
+  requireString,
+  requireUrl,
+} from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
 import type { PollRequest } from '../../lib/poller';
 import type { RetryPolicy } from '../../lib/retry';
@@ -25,6 +33,8 @@ export interface PollerConfig extends ReturnType<typeof loadCommonConfig> {
   readonly pollLimits: PollRequest['limits'];
   /** Per entity: how far behind its checkpoint each run reads again (late commits); 0 is off. */
   readonly lookbackMs: ReadonlyMap<string, number>;
+  /** DynamoDB or PostgreSQL (CDC_CHECKPOINT_STORE, the param checkpointStore). */
+  readonly checkpointStore: CheckpointStoreConfig;
 }
 
 /** A lookback of more than a day would re-read a day of changes every run. */
@@ -76,6 +86,7 @@ export function loadPollerConfig(env: Readonly<Record<string, string | undefined
         : requireInt(env, 'CDC_SOURCE_TIMEOUT_MS', { min: 100, max: 120_000 }),
     mappings,
     lookbackMs,
+    checkpointStore: parseCheckpointStore(env, common.stage),
     ...POLLER_TUNING,
   };
 }

@@ -1,4 +1,4 @@
-import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { openCheckpointStore } from '../../lib/checkpoint';
 import { BadRequestError } from '../../lib/errors';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
 import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
@@ -37,7 +37,8 @@ export function wire(config: PollerConfig, clients: AwsClients = awsClients()): 
       maxResponseBytes: config.maxResponseBytes,
       retry: config.sourceRetry,
     }),
-    checkpoints: new DynamoDbCheckpointStore(clients.dynamodb, config.checkpointTable),
+    // PostgreSQL's idle connections do not hold the event loop, so `sls invoke local` exits without closing them.
+    checkpoints: openCheckpointStore(config.checkpointStore, clients).store,
     fallback: new DynamoDbFallbackStore(clients.dynamodb, clients.s3, {
       tableName: config.fallbackTable,
       payloadBucket: config.rawBucket,

@@ -22,3 +22,14 @@ export class LeaseLostError extends CdcError {
     );
   }
 }
+
+/**
+ * The checkpoint store cannot be reached or refuses this client (PostgreSQL down, restarting,
+ * a wrong password). Retriable unless the credentials are wrong; either way the run stops before
+ * it moves the checkpoint, so nothing is lost: the next run reads again from the last save.
+ */
+export class CheckpointUnavailableError extends CdcError {
+  constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
+    super('CHECKPOINT_UNAVAILABLE', message, options);
+  }
+}

@@ -14,4 +14,6 @@ export type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheck
 export { DynamoDbCheckpointStore } from './dynamodb-store';
 export { PostgresCheckpointStore, type SqlClient } from './postgres-store';
 export { InMemoryCheckpointStore } from './in-memory-store';
-export { CheckpointConflictError, LeaseLostError } from './errors';
+export { CheckpointConflictError, CheckpointUnavailableError, LeaseLostError } from './errors';
+export { openCheckpointStore, type OpenedCheckpointStore } from './open-store';
+export { PostgresConnection, type PostgresTarget } from './postgres-connection';

@@ -4,8 +4,9 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Empty strings count as unset: `sls invoke local` and shells both produce them. */
 function read(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
+  const value: unknown = env[name];
+  // A resolved serverless.yml holds null for a param left unset (the ops commands read it).
+  return typeof value !== 'string' || value.trim() === '' ? undefined : value.trim();
 }
 
 export function requireString(env: Env, name: string): string {

@@ -3,3 +3,4 @@ export { type Env, requireString, optionalString, requireInt, requireUrl, requir
 export { type EntityConfig, type Compression, parseEntities } from './entities';
 export { type CommonConfig, loadCommonConfig, topicFor } from './common';
 export { type KafkaAuth, KAFKA_AUTH_MECHANISMS, parseKafkaAuth } from './kafka-auth';
+export { type CheckpointStoreConfig, CHECKPOINT_STORES, parseCheckpointStore } from './checkpoint-store';

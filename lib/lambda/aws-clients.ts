@@ -3,6 +3,7 @@ import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
@@ -12,6 +13,7 @@ export interface AwsClients {
   readonly s3: S3Client;
   readonly glue: GlueClient;
   readonly ssm: SSMClient;
+  readonly secrets: SecretsManagerClient;
   readonly sns: SNSClient;
   readonly lambda: LambdaClient;
   readonly emr: EMRServerlessClient;
@@ -41,6 +43,9 @@ export function awsClients(env: Readonly<Record<string, string | undefined>> = p
     },
     get ssm() {
       return once('ssm', () => new SSMClient({}));
+    },
+    get secrets() {
+      return once('secrets', () => new SecretsManagerClient({}));
     },
     get sns() {
       return once('sns', () => new SNSClient({}));

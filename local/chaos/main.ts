@@ -376,7 +376,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     await restoreFaults?.().catch((error: Error) =>
       session.log(`could not restore the source's faults: ${error.message}`),
     );
-    closeSession(session);
+    await closeSession(session);
   }
 }
 

@@ -226,7 +226,7 @@ async function main(): Promise<void> {
     await restoreFaults?.().catch((error: Error) =>
       progress.log(`could not restore the source's faults: ${error.message}`),
     );
-    closeSession(demo);
+    await closeSession(demo);
     await progress.finish();
   }
   process.exitCode = exitCode;

@@ -7,9 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { type CheckpointStore, openCheckpointStore, type OpenedCheckpointStore } from '../../lib/checkpoint';
 import type { LaunchedRun } from '../../lib/jobs';
+import { stageFromConfig } from '../../ops/stage/ops-stage';
 import { localClientConfig, localEndpoint } from '../../stage/local-aws';
 import { readRun } from '../../stage/emr-runs';
 import { type Clock, type FunctionDefinition, functionDefinitions, type Runtime, startRuntime } from '../runtime';
@@ -58,7 +60,10 @@ export interface PipelineSession {
   readonly dynamodb: DynamoDBClient;
   readonly s3: S3Client;
   readonly sqs: SQSClient;
-  readonly checkpoints: DynamoDbCheckpointStore;
+  /** The poller's own store (CDC_CHECKPOINT_STORE: DynamoDB, or the local PostgreSQL). */
+  readonly checkpoints: CheckpointStore;
+  readonly checkpointStore: OpenedCheckpointStore;
+  readonly secrets: SecretsManagerClient;
   /** Where every function log line goes (besides the counters). */
   readonly log: (line: string) => void;
 }
@@ -68,6 +73,8 @@ export async function openSession(log: (line: string) => void): Promise<Pipeline
   const entities = entityNames(config, 'local');
   const topicPrefix = String(stageParam(config, 'local', 'topicPrefix'));
   const dynamodb = new DynamoDBClient(localClientConfig());
+  const secrets = new SecretsManagerClient(localClientConfig());
+  const checkpointStore = openCheckpointStore(stageFromConfig(config, 'local').checkpointStore, { dynamodb, secrets });
   return {
     config,
     entities,
@@ -78,11 +85,15 @@ export async function openSession(log: (line: string) => void): Promise<Pipeline
     sourceUrl: process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080',
     topics: entities.map((e) => `${topicPrefix}.${e}`),
     counters: emptyCounters(),
-    checkpoints: new DynamoDbCheckpointStore(dynamodb, config.custom.names.checkpointTable),
+    checkpoints: checkpointStore.store,
+    checkpointStore,
+    secrets,
   };
 }
 
-export function closeSession(session: PipelineSession): void {
+export async function closeSession(session: PipelineSession): Promise<void> {
+  await session.checkpointStore.close();
+  session.secrets.destroy();
   session.dynamodb.destroy();
   session.s3.destroy();
   session.sqs.destroy();

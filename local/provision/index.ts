@@ -7,6 +7,7 @@ import { provisionTable } from './dynamodb';
 import { provisionSparkApplication } from './emr-serverless';
 import { provisionRegistry, provisionSchema } from './glue';
 import { provisionTopics } from './kafka-topics';
+import { provisionRdsSecret } from './rds-secret';
 import { provisionBucket } from './s3';
 import { provisionTopic } from './sns';
 
@@ -64,12 +65,15 @@ export async function provisionLocalResources(log: (msg: string) => void, stage 
     .map(([id, r]) => `${id} (${r.Type}${NOT_PROVISIONED[r.Type] ? `: ${NOT_PROVISIONED[r.Type]}` : ''})`);
   const topicPrefix = String(stageParam(config, stage, 'topicPrefix'));
   const topics = entityNames(config, stage).map((e) => `${topicPrefix}.${e}`);
+  // checkpointStore postgres reads the local server's credentials from this secret (it exists either way, so the store can be switched by CDC_CHECKPOINT_STORE alone).
+  const rdsSecret = config.functions.poller?.environment?.CDC_RDS_SECRET_ARN;
+  if (typeof rdsSecret === 'string' && rdsSecret !== '') await provisionRdsSecret(rdsSecret);
   const createdTopics = await provisionTopics(topics, Number(stageParam(config, stage, 'topicPartitions')));
   // The Spark job code, where the job launcher points the (local) EMR Serverless runs.
   const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
   await uploadJobArtifacts(config.custom.names.artifactsBucket, s3).finally(() => s3.destroy());
   log(
-    `provisioned ${physical.size - resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').length} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}; Spark job code in s3://${config.custom.names.artifactsBucket}/jobs/`,
+    `provisioned ${physical.size - resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').length} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}; Spark job code in s3://${config.custom.names.artifactsBucket}/jobs/${rdsSecret ? `; secret ${rdsSecret} (the local PostgreSQL's credentials)` : ''}`,
   );
   return { created: Object.fromEntries(physical), skipped, topics };
 }

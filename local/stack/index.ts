@@ -9,6 +9,7 @@ import { StackError } from './errors';
 import { portInUse, waitHealthy } from './health';
 import { ensureSparkJars } from './install';
 import { clearKafkaData } from './kafka';
+import { resetPostgresDatabase } from './postgres';
 import { logFile } from './paths';
 import { runningProcess, sleep, startProcess, stopProcess } from './processes';
 import { type ServiceName, SERVICES, service } from './services';
@@ -67,8 +68,12 @@ export async function stackUp(options: { provision?: boolean; log?: Log } = {}):
   // The downloads are independent: the Python env (pip) runs beside the Maven fetches.
   const [kafka, moto, postgres] = [service('kafka'), service('moto'), service('postgres')];
   await Promise.all([kafka.install(log).then(() => ensureSparkJars(log)), moto.install(log), postgres.install(log)]);
-  await clearKafkaUnlessMotoRuns(log);
+  const fresh = await clearKafkaUnlessMotoRuns(log);
   for (const s of SERVICES) await startService(s.name, log);
+  if (fresh) {
+    await resetPostgresDatabase();
+    log('postgres: database emptied, because moto starts fresh (checkpoints kept there would skip the cleared topics)');
+  }
   if (options.provision !== false) await provisionLocalResources(log);
 }
 
@@ -81,13 +86,14 @@ async function answersWithin(healthy: () => Promise<boolean>, ms: number): Promi
   return false;
 }
 
-/** A moto about to start fresh (in-memory state) gets a fresh Kafka beside it; see `clearKafkaData`. */
-async function clearKafkaUnlessMotoRuns(log: Log): Promise<void> {
+/** A moto about to start fresh (in-memory state) gets a fresh Kafka beside it; see `clearKafkaData`. True if it does. */
+async function clearKafkaUnlessMotoRuns(log: Log): Promise<boolean> {
   const moto = service('moto');
-  if (runningProcess('moto') && (await answersWithin(moto.healthy, 15_000))) return;
+  if (runningProcess('moto') && (await answersWithin(moto.healthy, 15_000))) return false;
   if (runningProcess('kafka')) await stopService('kafka', log);
   if (clearKafkaData())
     log('kafka: storage cleared, because moto starts fresh (its schema ids and checkpoints are gone)');
+  return true;
 }
 
 export async function stackDown(log: Log = () => undefined): Promise<void> {

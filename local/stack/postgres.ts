@@ -221,3 +221,20 @@ export async function postgresHealthy(): Promise<boolean> {
     await client.end().catch(() => undefined);
   }
 }
+
+/**
+ * The local database emptied (dropped and created again): a moto starting fresh has lost the
+ * DynamoDB checkpoints and Kafka is cleared beside it, so checkpoints kept here would skip
+ * changes that are on no topic any more.
+ */
+export async function resetPostgresDatabase(): Promise<void> {
+  const { database, user } = localPostgres();
+  const client = new Client({ ...localPostgres(), database: 'postgres', connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${database} OWNER ${user}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

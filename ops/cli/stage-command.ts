@@ -28,6 +28,6 @@ export async function runOnStage<S extends StageFlagSpec>(
   try {
     return await onStage(adapters);
   } finally {
-    adapters.close();
+    await adapters.close();
   }
 }

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type CheckpointStore, DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type CheckpointStore, openCheckpointStore } from '../../lib/checkpoint';
 import { DynamoDbFallbackStore, type FallbackCensus, type RestoreStore } from '../../lib/fallback';
 import { localClientConfig } from '../../stage/local-aws';
 import { S3StaleArchive } from '../archive/s3-stale-archive';
@@ -23,7 +24,7 @@ export interface StageAdapters {
   /** The consumer's MSK on-failure destination: the raw bucket (resources/entities.js). */
   readonly failedBatches: FailedBatches;
   readonly now: () => Date;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -37,21 +38,25 @@ export async function openStage(stage: string | OpsStage, options: ResolveStageO
   const dynamodb = new DynamoDBClient(base);
   const s3 = new S3Client({ ...base, forcePathStyle: target.local });
   const emr = new EMRServerlessClient(base);
+  const secrets = new SecretsManagerClient(base);
+  // With postgres on AWS, the operator's machine needs a network path to the instance (as for psql).
+  const checkpoints = openCheckpointStore(target.checkpointStore, { dynamodb, secrets });
   const table = new DynamoDbFallbackStore(dynamodb, s3, {
     tableName: target.fallbackTable,
     payloadBucket: target.rawBucket,
   });
   return {
     stage: target,
-    checkpoints: new DynamoDbCheckpointStore(dynamodb, target.checkpointTable),
+    checkpoints: checkpoints.store,
     fallback: table,
     restore: table,
     archive: new S3StaleArchive(s3, target.archiveBucket),
     jobs: target.local ? new LocalJobRuns() : new EmrServerlessJobRuns(emr, target.emrApplication),
     failedBatches: new S3FailedBatches(s3, target.rawBucket),
     now: () => new Date(),
-    close: () => {
-      for (const client of [dynamodb, s3, emr]) client.destroy();
+    close: async () => {
+      await checkpoints.close();
+      for (const client of [dynamodb, s3, emr, secrets]) client.destroy();
     },
   };
 }

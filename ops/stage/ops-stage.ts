@@ -1,4 +1,4 @@
-import { parseEntities, requireString } from '../../lib/config';
+import { type CheckpointStoreConfig, parseCheckpointStore, parseEntities, requireString } from '../../lib/config';
 import { loadResolvedConfig, type ResolvedConfig } from '../../stage/resolved-config';
 import { UnknownEntityError, UsageError } from '../errors';
 
@@ -10,7 +10,8 @@ export interface OpsStage {
   readonly region: string;
   readonly entities: readonly string[];
   readonly topicPrefix: string;
-  readonly checkpointTable: string;
+  /** The poller's checkpoint store (its CDC_CHECKPOINT_STORE and, for postgres, CDC_RDS_*). */
+  readonly checkpointStore: CheckpointStoreConfig;
   readonly fallbackTable: string;
   /** Where parked events too large for an item keep their payload (the functions' CDC_RAW_BUCKET). */
   readonly rawBucket: string;
@@ -54,7 +55,10 @@ export function stageFromConfig(config: ResolvedConfig, stage: string, region?: 
     region: region ?? config.provider.region ?? 'us-east-1',
     entities: [...parseEntities(env).keys()],
     topicPrefix: requireString(env, 'CDC_TOPIC_PREFIX'),
-    checkpointTable: requireString(env, 'CDC_CHECKPOINT_TABLE'),
+    checkpointStore: parseCheckpointStore(
+      { ...env, ...(config.functions.poller?.environment as Record<string, string | undefined>) },
+      stage,
+    ),
     fallbackTable: requireString(env, 'CDC_FALLBACK_TABLE'),
     rawBucket: requireString(env, 'CDC_RAW_BUCKET'),
     archiveBucket: requireString(env, 'CDC_ARCHIVE_BUCKET'),

@@ -1,7 +1,8 @@
+import type { CheckpointStoreConfig } from '../../lib/config';
 import type { OpsStage, ResolveStageOptions } from '../stage/ops-stage';
 import { openStage, type StageAdapters } from '../stage/open-stage';
 import { gatherStatus } from './gather-status';
-import type { PipelineStatus } from './pipeline-status';
+import type { CheckpointStoreSummary, PipelineStatus } from './pipeline-status';
 
 export interface CollectStatusOptions extends ResolveStageOptions {
   /** How far back stale archives and job runs are read; default 7 days. */
@@ -22,10 +23,18 @@ export async function collectStatus(
   try {
     return await gatherStatus(adapters, {
       stage: adapters.stage.stage,
+      checkpointStore: checkpointStoreSummary(adapters.stage.checkpointStore),
       entities: adapters.stage.entities,
       historyDays: options.historyDays,
     });
   } finally {
-    if (options.adapters === undefined) adapters.close();
+    if (options.adapters === undefined) await adapters.close();
   }
+}
+
+/** The store without its secret's name: what an operator needs to find the checkpoints. */
+function checkpointStoreSummary(config: CheckpointStoreConfig): CheckpointStoreSummary {
+  return config.kind === 'dynamodb'
+    ? { kind: 'dynamodb', table: config.table }
+    : { kind: 'postgres', table: config.table, database: `${config.host}:${config.port}/${config.database}` };
 }

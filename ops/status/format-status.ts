@@ -2,6 +2,7 @@ import type { FallbackStatus } from '../../lib/fallback';
 import { ago, humanDuration } from '../text/durations';
 import { renderTable } from '../text/table';
 import type {
+  CheckpointStoreSummary,
   ConsumerFailureSummary,
   EntityStatus,
   FallbackSummary,
@@ -19,6 +20,7 @@ export function formatStatus(status: PipelineStatus): string {
     `cdc-pipeline status: stage ${status.stage}, ${status.at}`,
     '',
     formatEntities(status.entities, now),
+    formatCheckpointStore(status.checkpointStore),
     '',
     formatFallback(
       status.fallback,
@@ -32,6 +34,12 @@ export function formatStatus(status: PipelineStatus): string {
     formatJobs(status.jobs, now),
     ...(status.problems.length === 0 ? [] : ['', 'Could not read:', ...status.problems.map((p) => `  ${p}`)]),
   ].join('\n');
+}
+
+function formatCheckpointStore(store: CheckpointStoreSummary): string {
+  return store.kind === 'dynamodb'
+    ? `Checkpoints: DynamoDB table ${store.table}.`
+    : `Checkpoints: PostgreSQL ${store.database}, table ${store.table}.`;
 }
 
 function formatEntities(entities: readonly EntityStatus[], now: Date): string {

@@ -4,6 +4,7 @@ import type { StaleArchive } from '../archive/stale-archive';
 import type { FailedBatches } from '../redrive-consumer/failed-batches';
 import type {
   ArchivedSummary,
+  CheckpointStoreSummary,
   ConsumerFailureSummary,
   EntityStatus,
   FallbackCount,
@@ -24,6 +25,7 @@ export interface StatusSources {
 
 export interface StatusRequest {
   readonly stage: string;
+  readonly checkpointStore: CheckpointStoreSummary;
   readonly entities: readonly string[];
   /** How far back archives and job runs are read (default 7 days). */
   readonly historyDays?: number;
@@ -62,6 +64,7 @@ export async function gatherStatus(sources: StatusSources, request: StatusReques
   );
   return {
     stage: request.stage,
+    checkpointStore: request.checkpointStore,
     at: now.toISOString(),
     entities,
     fallback,

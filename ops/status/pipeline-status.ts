@@ -4,6 +4,8 @@ import type { JobRunRecord } from './ports';
 /** One stage's state as an operator sees it; `formatStatus` prints it as tables, `--json` as is. */
 export interface PipelineStatus {
   readonly stage: string;
+  /** Where the checkpoints below were read: the poller's store. */
+  readonly checkpointStore: CheckpointStoreSummary;
   /** When it was collected; every age below is relative to it. */
   readonly at: string;
   readonly entities: EntityStatus[];
@@ -13,6 +15,13 @@ export interface PipelineStatus {
   readonly consumerFailures: ConsumerFailureSummary;
   /** Parts that could not be read (e.g. no EMR application); the rest is still shown. */
   readonly problems: string[];
+}
+
+export interface CheckpointStoreSummary {
+  readonly kind: 'dynamodb' | 'postgres';
+  readonly table: string;
+  /** PostgreSQL's host:port/database. */
+  readonly database?: string;
 }
 
 export interface EntityStatus {

@@ -8,7 +8,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
-import { type CheckpointStore, DynamoDbCheckpointStore, type Position } from '../../lib/checkpoint';
+import {
+  type CheckpointStore,
+  DynamoDbCheckpointStore,
+  type Position,
+  PostgresCheckpointStore,
+} from '../../lib/checkpoint';
 import { DynamoDbFallbackStore, type FallbackStore } from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
 import { type PollSummary, pollEntity } from '../../lib/poller';
@@ -19,7 +24,7 @@ import { DEFAULT_MAPPING, HttpSource } from '../../lib/source';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
 import { cloneTable, dropTable, scanAll } from '../../local/scratch-tables';
 import { withSave } from './checkpoints';
-import { localClientConfig, localKafkaBrokers, localNames } from './local-stack';
+import { localClientConfig, localKafkaBrokers, localNames, localPostgresPool } from './local-stack';
 
 export const ENTITY = 'customer';
 export const PAGE = 13;
@@ -28,11 +33,17 @@ const dynamodb = new DynamoDBClient(localClientConfig());
 const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
 const glue = new GlueClient(localClientConfig());
 const kafka = new Kafka({ clientId: 'it-poller', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
+/** The stack's PostgreSQL, opened by the first rig on it. */
+let postgres: ReturnType<typeof localPostgresPool> | undefined;
+
+/** The checkpoint adapters the poller's tests run on: the same tests, each store. */
+export const CHECKPOINT_STORES = ['dynamodb', 'postgres'] as const;
+export type StoreKind = (typeof CHECKPOINT_STORES)[number];
 
 export interface Rig {
   readonly sim: RunningSimulator;
   readonly topic: string;
-  readonly checkpoints: DynamoDbCheckpointStore;
+  readonly checkpoints: CheckpointStore;
   readonly fallbackTable: string;
   readonly registry: string;
   /** One poller run; the options put faults or hooks around the real checkpoint and fallback stores. */
@@ -48,7 +59,7 @@ export interface Rig {
 
 const rigs: Rig[] = [];
 
-export async function rig(faults: Record<string, number> = {}, seed = 11): Promise<Rig> {
+export async function rig(faults: Record<string, number> = {}, seed = 11, store: StoreKind = 'dynamodb'): Promise<Rig> {
   const names = await localNames();
   const suffix = randomUUID().slice(0, 8);
   const topic = `it.poller.${suffix}`;
@@ -56,10 +67,18 @@ export async function rig(faults: Record<string, number> = {}, seed = 11): Promi
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
   await admin.disconnect();
-  const checkpointTable = await cloneTable(dynamodb, names.checkpointTable, `${names.checkpointTable}-it-${suffix}`);
+  // PostgreSQL's table is created by the adapter on its first statement, as on AWS.
+  const checkpointTable =
+    store === 'postgres'
+      ? `it_poller_checkpoints_${suffix}`
+      : await cloneTable(dynamodb, names.checkpointTable, `${names.checkpointTable}-it-${suffix}`);
   const fallbackTable = await cloneTable(dynamodb, names.fallbackTable, `${names.fallbackTable}-it-${suffix}`);
   const sim = await startSimulatorServer({ seed, faults });
-  const checkpoints = new DynamoDbCheckpointStore(dynamodb, checkpointTable);
+  postgres ??= store === 'postgres' ? localPostgresPool() : undefined;
+  const checkpoints =
+    store === 'postgres'
+      ? new PostgresCheckpointStore(postgres!, checkpointTable)
+      : new DynamoDbCheckpointStore(dynamodb, checkpointTable);
   const fallback = new DynamoDbFallbackStore(dynamodb, s3, {
     tableName: fallbackTable,
     payloadBucket: names.rawBucket,
@@ -117,7 +136,8 @@ export async function rig(faults: Record<string, number> = {}, seed = 11): Promi
     close: async () => {
       await Promise.all(publishers.map((p) => p.close()));
       await sim.close();
-      await dropTable(dynamodb, checkpointTable);
+      if (store === 'postgres') await postgres!.query(`DROP TABLE IF EXISTS "${checkpointTable}"`);
+      else await dropTable(dynamodb, checkpointTable);
       await dropTable(dynamodb, fallbackTable);
     },
   };
@@ -158,6 +178,7 @@ export const parkedItems = async (r: Rig) =>
 
 export async function closeRigs(): Promise<void> {
   await Promise.all(rigs.map((r) => r.close()));
+  await postgres?.end();
   dynamodb.destroy();
   s3.destroy();
   glue.destroy();

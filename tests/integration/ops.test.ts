@@ -63,7 +63,7 @@ async function rig(): Promise<Rig> {
   const stage: OpsStage = {
     ...local,
     topicPrefix: p.prefix,
-    checkpointTable: p.checkpointTable,
+    checkpointStore: { kind: 'dynamodb', table: p.checkpointTable },
     fallbackTable: p.fallbackTable,
     rawBucket: p.rawBucket,
     archiveBucket: p.rawBucket,
@@ -478,7 +478,7 @@ describe('npm run redrive-consumer', () => {
       ...local,
       topicPrefix: p.prefix,
       fallbackTable: p.fallbackTable,
-      checkpointTable: p.checkpointTable,
+      checkpointStore: { kind: 'dynamodb', table: p.checkpointTable },
       rawBucket: p.rawBucket,
       archiveBucket: p.rawBucket,
       schemaRegistry: p.registry,

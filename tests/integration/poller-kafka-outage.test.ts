@@ -6,7 +6,17 @@
 import type { FallbackStore } from '../../lib/fallback';
 import { consumeTopic } from '../../local/demo/pipeline';
 import { startService, stopService } from '../../local/stack';
-import { ENTITY, PAGE, afterSave, closeRigs, current, identity, parkedItems, rig } from '../helpers/poller-rig';
+import {
+  CHECKPOINT_STORES,
+  ENTITY,
+  PAGE,
+  afterSave,
+  closeRigs,
+  current,
+  identity,
+  parkedItems,
+  rig,
+} from '../helpers/poller-rig';
 import { expectForwardPerKey } from '../helpers/topic-order';
 
 async function withKafkaRestoredAfter<T>(body: () => Promise<T>): Promise<T> {
@@ -20,35 +30,38 @@ async function withKafkaRestoredAfter<T>(body: () => Promise<T>): Promise<T> {
 afterAll(closeRigs);
 
 describe('the poller against the local stack', () => {
-  it('parks every unpublished event as RETRIABLE when Kafka stops mid-run, and the checkpoint covers only handed-off events', async () => {
-    const r = await rig({ tieRate: 0.3 });
-    r.sim.simulator.generate(600, [ENTITY]);
-    const total = current(r).records.length;
-    const started = Date.now();
-    const summary = await withKafkaRestoredAfter(() =>
-      r.run({ checkpoints: afterSave([], { 3: () => stopService('kafka') }) }),
-    );
-    const seconds = (Date.now() - started) / 1000;
-    expect(summary.stoppedBecause).toBe('done');
-    expect(summary.published).toBe(3 * PAGE);
-    expect(summary.parked).toEqual({ KAFKA_UNAVAILABLE: total - 3 * PAGE });
-    expect(seconds).toBeLessThan(60); // the pause after a failure keeps each parked page from waiting on timeouts
+  it.each(CHECKPOINT_STORES)(
+    'checkpoints in %s: parks every unpublished event as RETRIABLE when Kafka stops mid-run, and the checkpoint covers only handed-off events',
+    async (store) => {
+      const r = await rig({ tieRate: 0.3 }, 11, store);
+      r.sim.simulator.generate(600, [ENTITY]);
+      const total = current(r).records.length;
+      const started = Date.now();
+      const summary = await withKafkaRestoredAfter(() =>
+        r.run({ checkpoints: afterSave([], { 3: () => stopService('kafka') }) }),
+      );
+      const seconds = (Date.now() - started) / 1000;
+      expect(summary.stoppedBecause).toBe('done');
+      expect(summary.published).toBe(3 * PAGE);
+      expect(summary.parked).toEqual({ KAFKA_UNAVAILABLE: total - 3 * PAGE });
+      expect(seconds).toBeLessThan(60); // the pause after a failure keeps each parked page from waiting on timeouts
 
-    const parked = await parkedItems(r);
-    expect(parked.every((p) => p.status === 'RETRIABLE' && p.reason === 'KAFKA_UNAVAILABLE')).toBe(true);
-    const { messages } = await consumeTopic(r.topic, r.registry);
-    const onKafka = new Set(messages.map((m) => identity(m.value)));
-    const inTable = new Set(parked.map(identity));
-    const records = current(r).records;
-    expect(records.filter((x) => !onKafka.has(identity(x)) && !inTable.has(identity(x)))).toEqual([]);
-    expect([...onKafka].filter((x) => inTable.has(x))).toEqual([]);
-    expect((await r.checkpoints.load(ENTITY))?.position.updatedAt).toBe(
-      records
-        .map((x) => x.updatedAt)
-        .sort()
-        .at(-1),
-    );
-  });
+      const parked = await parkedItems(r);
+      expect(parked.every((p) => p.status === 'RETRIABLE' && p.reason === 'KAFKA_UNAVAILABLE')).toBe(true);
+      const { messages } = await consumeTopic(r.topic, r.registry);
+      const onKafka = new Set(messages.map((m) => identity(m.value)));
+      const inTable = new Set(parked.map(identity));
+      const records = current(r).records;
+      expect(records.filter((x) => !onKafka.has(identity(x)) && !inTable.has(identity(x)))).toEqual([]);
+      expect([...onKafka].filter((x) => inTable.has(x))).toEqual([]);
+      expect((await r.checkpoints.load(ENTITY))?.position.updatedAt).toBe(
+        records
+          .map((x) => x.updatedAt)
+          .sort()
+          .at(-1),
+      );
+    },
+  );
 
   it('does not move the checkpoint over events that are neither on Kafka nor parked, and the next run delivers them', async () => {
     const r = await rig();

@@ -7,7 +7,17 @@
 import type { Position } from '../../lib/checkpoint';
 import type { PollSummary } from '../../lib/poller';
 import { consumeTopic } from '../../local/demo/pipeline';
-import { ENTITY, PAGE, afterSave, closeRigs, current, identity, parkedItems, rig } from '../helpers/poller-rig';
+import {
+  CHECKPOINT_STORES,
+  ENTITY,
+  PAGE,
+  afterSave,
+  closeRigs,
+  current,
+  identity,
+  parkedItems,
+  rig,
+} from '../helpers/poller-rig';
 import { expectForwardPerKey } from '../helpers/topic-order';
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
@@ -19,73 +29,79 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, num
 afterAll(closeRigs);
 
 describe('the poller against the local stack', () => {
-  it('puts every change on Kafka exactly once through heavy ties, ties across page boundaries and runs that end inside a tie', async () => {
-    const r = await rig({ tieRate: 0.85 });
-    // A record's changes never share a time, so ties are between records: 800 changes give ~370 of them.
-    r.sim.simulator.generate(800, [ENTITY]);
-    const ties = countBy(current(r).records, (x) => x.updatedAt);
-    expect(Math.max(...ties.values())).toBeGreaterThan(PAGE); // some tie spans at least one page boundary
-    // Runs of five pages each (a time budget), so most runs end inside a tie and the next
-    // re-queries that timestamp inclusively.
-    const pagesPerRun = (): (() => boolean) => {
-      let pages = 0;
-      return () => pages++ >= 5;
-    };
-    const runs: PollSummary[] = [];
-    do runs.push(await r.run({ outOfTime: pagesPerRun() }));
-    while (runs.at(-1)!.stoppedBecause === 'time budget' && runs.length < 100);
-    expect(runs.at(-1)!.stoppedBecause).toBe('done');
-    expect(runs.length).toBeGreaterThan(3);
-    expect(
-      runs.some((x) => x.checkpointAfter.eventIdsAtUpdatedAt.length > 1 && x.stoppedBecause === 'time budget'),
-    ).toBe(true); // a run ended inside a tie
-    expect(runs.reduce((n, x) => n + x.duplicates, 0)).toBeGreaterThan(0); // and the next one skipped what it had handed off
-
-    const { messages, undecodable } = await consumeTopic(r.topic, r.registry);
-    expect(undecodable).toEqual([]);
-    const expected = current(r).records.map(identity).sort();
-    expect(messages.map((m) => identity(m.value)).sort()).toEqual(expected);
-    expect(new Set(messages.map((m) => m.headers['cdc-event-id'])).size).toBe(messages.length);
-    expect(runs.reduce((n, x) => n + x.published, 0)).toBe(expected.length);
-    expect((await r.checkpoints.load(ENTITY))?.position.updatedAt).toBe(
-      current(r)
-        .records.map((x) => x.updatedAt)
-        .sort()
-        .at(-1),
-    );
-  });
-
-  it('with a lookback window, every change the source commits late (stamped before the checkpoint) is on Kafka exactly once; without one, those behind the checkpoint are missed', async () => {
-    const topicOf = async (lookbackMs: number) => {
-      const r = await rig({ lateCommitRate: 0.25, lateCommitMs: 1500, tieRate: 0.3 }, 23);
-      r.sim.simulator.generate(300, [ENTITY]);
-      const runs = [await r.run({ lookbackMs })];
-      await new Promise((resolve) => setTimeout(resolve, 1700));
-      runs.push(await r.run({ lookbackMs }), await r.run({ lookbackMs }));
-      const { messages } = await consumeTopic(r.topic, r.registry);
-      return {
-        r,
-        runs,
-        onTopic: messages.map((m) => identity(m.value)),
-        ids: messages.map((m) => m.headers['cdc-event-id']),
+  it.each(CHECKPOINT_STORES)(
+    'checkpoints in %s: puts every change on Kafka exactly once through heavy ties, ties across page boundaries and runs that end inside a tie',
+    async (store) => {
+      const r = await rig({ tieRate: 0.85 }, 11, store);
+      // A record's changes never share a time, so ties are between records: 800 changes give ~370 of them.
+      r.sim.simulator.generate(800, [ENTITY]);
+      const ties = countBy(current(r).records, (x) => x.updatedAt);
+      expect(Math.max(...ties.values())).toBeGreaterThan(PAGE); // some tie spans at least one page boundary
+      // Runs of five pages each (a time budget), so most runs end inside a tie and the next
+      // re-queries that timestamp inclusively.
+      const pagesPerRun = (): (() => boolean) => {
+        let pages = 0;
+        return () => pages++ >= 5;
       };
-    };
-    const on = await topicOf(3_600_000);
-    expect(on.runs[1]!.lateChanges).toBeGreaterThan(0);
-    expect(on.runs[2]!.published).toBe(0);
-    expect(new Set(on.ids).size).toBe(on.ids.length);
-    // The source's every record, in its latest version, is on the topic: nothing committed late was lost.
-    const latest = current(on.r).records.map(identity);
-    expect(latest.filter((x) => !on.onTopic.includes(x))).toEqual([]);
+      const runs: PollSummary[] = [];
+      do runs.push(await r.run({ outOfTime: pagesPerRun() }));
+      while (runs.at(-1)!.stoppedBecause === 'time budget' && runs.length < 100);
+      expect(runs.at(-1)!.stoppedBecause).toBe('done');
+      expect(runs.length).toBeGreaterThan(3);
+      expect(
+        runs.some((x) => x.checkpointAfter.eventIdsAtUpdatedAt.length > 1 && x.stoppedBecause === 'time budget'),
+      ).toBe(true); // a run ended inside a tie
+      expect(runs.reduce((n, x) => n + x.duplicates, 0)).toBeGreaterThan(0); // and the next one skipped what it had handed off
 
-    const off = await topicOf(0);
-    const missed = current(off.r).records.filter((x) => !off.onTopic.includes(identity(x)));
-    expect(missed.length).toBeGreaterThan(0);
-    // Each missed change is one stamped before the checkpoint run 1 left: the late commits it had passed.
-    const checkpoint = off.runs[0]!.checkpointAfter.updatedAt;
-    expect(missed.filter((x) => x.updatedAt >= checkpoint).map(identity)).toEqual([]);
-    expect(off.runs.reduce((n, x) => n + x.lateChanges, 0)).toBe(0);
-  });
+      const { messages, undecodable } = await consumeTopic(r.topic, r.registry);
+      expect(undecodable).toEqual([]);
+      const expected = current(r).records.map(identity).sort();
+      expect(messages.map((m) => identity(m.value)).sort()).toEqual(expected);
+      expect(new Set(messages.map((m) => m.headers['cdc-event-id'])).size).toBe(messages.length);
+      expect(runs.reduce((n, x) => n + x.published, 0)).toBe(expected.length);
+      expect((await r.checkpoints.load(ENTITY))?.position.updatedAt).toBe(
+        current(r)
+          .records.map((x) => x.updatedAt)
+          .sort()
+          .at(-1),
+      );
+    },
+  );
+
+  it.each(CHECKPOINT_STORES)(
+    'checkpoints in %s: with a lookback window, every change the source commits late (stamped before the checkpoint) is on Kafka exactly once; without one, those behind the checkpoint are missed',
+    async (store) => {
+      const topicOf = async (lookbackMs: number) => {
+        const r = await rig({ lateCommitRate: 0.25, lateCommitMs: 1500, tieRate: 0.3 }, 23, store);
+        r.sim.simulator.generate(300, [ENTITY]);
+        const runs = [await r.run({ lookbackMs })];
+        await new Promise((resolve) => setTimeout(resolve, 1700));
+        runs.push(await r.run({ lookbackMs }), await r.run({ lookbackMs }));
+        const { messages } = await consumeTopic(r.topic, r.registry);
+        return {
+          r,
+          runs,
+          onTopic: messages.map((m) => identity(m.value)),
+          ids: messages.map((m) => m.headers['cdc-event-id']),
+        };
+      };
+      const on = await topicOf(3_600_000);
+      expect(on.runs[1]!.lateChanges).toBeGreaterThan(0);
+      expect(on.runs[2]!.published).toBe(0);
+      expect(new Set(on.ids).size).toBe(on.ids.length);
+      // The source's every record, in its latest version, is on the topic: nothing committed late was lost.
+      const latest = current(on.r).records.map(identity);
+      expect(latest.filter((x) => !on.onTopic.includes(x))).toEqual([]);
+
+      const off = await topicOf(0);
+      const missed = current(off.r).records.filter((x) => !off.onTopic.includes(identity(x)));
+      expect(missed.length).toBeGreaterThan(0);
+      // Each missed change is one stamped before the checkpoint run 1 left: the late commits it had passed.
+      const checkpoint = off.runs[0]!.checkpointAfter.updatedAt;
+      expect(missed.filter((x) => x.updatedAt >= checkpoint).map(identity)).toEqual([]);
+      expect(off.runs.reduce((n, x) => n + x.lateChanges, 0)).toBe(0);
+    },
+  );
 
   it('parks schema-breaking and malformed records with their reason and field paths, publishes the rest, and supersedes them with a later valid change', async () => {
     const r = await rig({ schemaBreakRate: 0.1, malformedRate: 0.5 });
@@ -132,30 +148,33 @@ describe('the poller against the local stack', () => {
     expect(finalTopic.messages.filter((m) => broken.some((b) => b.id === m.key))).toHaveLength(broken.length);
   });
 
-  it('two pollers started at once on one entity: one reads, the other stops before reading (the lease); each change once, the checkpoint never regresses', async () => {
-    const r = await rig({ tieRate: 0.5, slowMs: 40, slowRate: 1 });
-    r.sim.simulator.generate(300, [ENTITY]);
-    const saved: Position[] = [];
-    const [a, b] = await Promise.all([
-      r.run({ runId: 'a', checkpoints: afterSave(saved) }),
-      r.run({ runId: 'b', checkpoints: afterSave(saved) }),
-    ]);
-    expect([a, b].map((x) => x.stoppedBecause).sort()).toEqual(['another run is polling', 'done']);
-    expect([a, b].find((x) => x.stoppedBecause === 'another run is polling')).toMatchObject({
-      pages: 0,
-      fetched: 0,
-      published: 0,
-    });
-    for (let i = 1; i < saved.length; i += 1) expect(saved[i]!.updatedAt >= saved[i - 1]!.updatedAt).toBe(true);
+  it.each(CHECKPOINT_STORES)(
+    'checkpoints in %s: two pollers started at once on one entity: one reads, the other stops before reading (the lease); each change once, the checkpoint never regresses',
+    async (store) => {
+      const r = await rig({ tieRate: 0.5, slowMs: 40, slowRate: 1 }, 11, store);
+      r.sim.simulator.generate(300, [ENTITY]);
+      const saved: Position[] = [];
+      const [a, b] = await Promise.all([
+        r.run({ runId: 'a', checkpoints: afterSave(saved) }),
+        r.run({ runId: 'b', checkpoints: afterSave(saved) }),
+      ]);
+      expect([a, b].map((x) => x.stoppedBecause).sort()).toEqual(['another run is polling', 'done']);
+      expect([a, b].find((x) => x.stoppedBecause === 'another run is polling')).toMatchObject({
+        pages: 0,
+        fetched: 0,
+        published: 0,
+      });
+      for (let i = 1; i < saved.length; i += 1) expect(saved[i]!.updatedAt >= saved[i - 1]!.updatedAt).toBe(true);
 
-    const { messages } = await consumeTopic(r.topic, r.registry);
-    const perEvent = countBy(messages, (m) => m.headers['cdc-event-id']!);
-    expect([...perEvent.values()].filter((n) => n > 1)).toEqual([]);
-    expect([...new Set(messages.map((m) => identity(m.value)))].sort()).toEqual(
-      current(r).records.map(identity).sort(),
-    );
-    expectForwardPerKey(messages);
-  });
+      const { messages } = await consumeTopic(r.topic, r.registry);
+      const perEvent = countBy(messages, (m) => m.headers['cdc-event-id']!);
+      expect([...perEvent.values()].filter((n) => n > 1)).toEqual([]);
+      expect([...new Set(messages.map((m) => identity(m.value)))].sort()).toEqual(
+        current(r).records.map(identity).sort(),
+      );
+      expectForwardPerKey(messages);
+    },
+  );
 
   it('backs off through 429 and 5xx storms and completes', async () => {
     const r = await rig({ rate429: 0.3, retryAfterSeconds: 0, rate5xx: 0.2 });

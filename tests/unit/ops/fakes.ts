@@ -24,7 +24,7 @@ export const STAGE: OpsStage = {
   region: 'eu-west-1',
   entities: ['customer', 'invoice', 'payment'],
   topicPrefix: 'cdc',
-  checkpointTable: 'cp',
+  checkpointStore: { kind: 'dynamodb', table: 'cp' },
   fallbackTable: 'fb',
   rawBucket: 'raw',
   archiveBucket: 'raw',
@@ -54,7 +54,7 @@ export function fakeStage(runs: JobRunRecord[] = []): FakeStage {
     failedBatches: new InMemoryFailedBatches('raw'),
     now: () => NOW,
     closed: 0,
-    close: () => {
+    close: async () => {
       stage.closed += 1;
     },
   };

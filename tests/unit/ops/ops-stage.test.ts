@@ -3,7 +3,11 @@ import type { ResolvedConfig } from '../../../stage/resolved-config';
 import { requireEntity, resolveStage, stageFromConfig } from '../../../ops/stage/ops-stage';
 import { UnknownEntityError, UsageError } from '../../../ops/errors';
 
-function resolved(environment: Record<string, string | null>, archiveBucket: string | null = 'x-raw'): ResolvedConfig {
+function resolved(
+  environment: Record<string, string | null>,
+  archiveBucket: string | null = 'x-raw',
+  poller: Record<string, string | null> = { CDC_CHECKPOINT_STORE: 'dynamodb', CDC_RDS_HOST: null },
+): ResolvedConfig {
   return {
     service: 'cdc-pipeline',
     params: {},
@@ -12,6 +16,7 @@ function resolved(environment: Record<string, string | null>, archiveBucket: str
     custom: { names: { emrApplication: 'x-spark' } as ResolvedConfig['custom']['names'] },
     functions: {
       retry: { handler: 'h', environment: archiveBucket === null ? {} : { CDC_ARCHIVE_BUCKET: archiveBucket } },
+      poller: { handler: 'h', environment: poller },
     },
   };
 }
@@ -34,7 +39,7 @@ describe('a stage as the operator commands see it', () => {
       region: 'eu-central-1',
       entities: ['customer', 'invoice'],
       topicPrefix: 'cdc',
-      checkpointTable: 'x-checkpoints',
+      checkpointStore: { kind: 'dynamodb', table: 'x-checkpoints' },
       fallbackTable: 'x-fallback',
       rawBucket: 'x-raw',
       archiveBucket: 'x-archive',
@@ -42,6 +47,28 @@ describe('a stage as the operator commands see it', () => {
       schemaRegistry: 'x-schemas',
       rawGzip: true,
     });
+  });
+
+  it("reads the poller's checkpoint store, PostgreSQL with its instance and secret, with the handler's own reader", () => {
+    const secret = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-AbC123';
+    const poller = {
+      CDC_CHECKPOINT_STORE: 'postgres',
+      CDC_RDS_HOST: 'db.example.internal',
+      CDC_RDS_DATABASE: 'cdc',
+      CDC_RDS_SECRET_ARN: secret,
+    };
+    expect(stageFromConfig(resolved(ENV, 'x-raw', poller), 'dev').checkpointStore).toEqual({
+      kind: 'postgres',
+      table: 'x-checkpoints',
+      host: 'db.example.internal',
+      port: 5432,
+      database: 'cdc',
+      secretId: secret,
+      tls: true,
+    });
+    expect(() => stageFromConfig(resolved(ENV, 'x-raw', { ...poller, CDC_RDS_DATABASE: null }), 'dev')).toThrow(
+      new ConfigError('CDC_RDS_DATABASE', 'is required but not set'),
+    );
   });
 
   it("lets --region override the provider's region", () => {
@@ -67,7 +94,7 @@ describe('a stage as the operator commands see it', () => {
     expect(stage).toMatchObject({
       local: false,
       entities: ['customer', 'invoice', 'payment'],
-      checkpointTable: 'cdc-pipeline-dev-checkpoints',
+      checkpointStore: { kind: 'dynamodb', table: 'cdc-pipeline-dev-checkpoints' },
       fallbackTable: 'cdc-pipeline-dev-fallback',
       rawBucket: 'cdc-pipeline-dev-raw',
       archiveBucket: 'cdc-pipeline-dev-raw',

@@ -1,9 +1,10 @@
+import { collectStatus } from '../../../ops/status/collect-status';
 import { gatherStatus } from '../../../ops/status/gather-status';
 import { formatStatus } from '../../../ops/status/format-status';
 import { humanDuration } from '../../../ops/text/durations';
 import type { JobRunRecord } from '../../../ops/status/ports';
 import { LocalJobRuns } from '../../../ops/status/local-job-runs';
-import { fakeStage, jobsOf, NOW, parkedChange } from './fakes';
+import { fakeStage, jobsOf, NOW, parkedChange, STAGE } from './fakes';
 
 const ENTITIES = ['customer', 'invoice', 'payment'];
 
@@ -17,10 +18,37 @@ function run(
 }
 
 async function statusOf(stage: ReturnType<typeof fakeStage>) {
-  return gatherStatus(stage, { stage: 'test', entities: ENTITIES });
+  return gatherStatus(stage, { stage: 'test', checkpointStore: { kind: 'dynamodb', table: 'cp' }, entities: ENTITIES });
 }
 
 describe('status', () => {
+  it('says where the checkpoints were read: the DynamoDB table, or the PostgreSQL database and table, never the secret', async () => {
+    const secretId = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-AbC123';
+    const onPostgres = {
+      ...fakeStage(),
+      stage: {
+        ...STAGE,
+        checkpointStore: {
+          kind: 'postgres' as const,
+          table: 'cp',
+          host: 'db.internal',
+          port: 5432,
+          database: 'cdc',
+          secretId,
+          tls: true,
+        },
+      },
+    };
+    const status = await collectStatus(onPostgres.stage, { adapters: onPostgres });
+    expect(status.checkpointStore).toEqual({ kind: 'postgres', table: 'cp', database: 'db.internal:5432/cdc' });
+    expect(formatStatus(status)).toContain('Checkpoints: PostgreSQL db.internal:5432/cdc, table cp.');
+    expect(JSON.stringify(status)).not.toContain('secret');
+    const onDynamoDb = fakeStage();
+    expect(formatStatus(await collectStatus(onDynamoDb.stage, { adapters: onDynamoDb }))).toContain(
+      'Checkpoints: DynamoDB table cp.',
+    );
+  });
+
   it('gives each entity its checkpoint and the lag of its source time behind now, in seconds', async () => {
     const stage = fakeStage();
     await stage.checkpoints.save(

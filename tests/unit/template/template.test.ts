@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DUE_INDEX, KEYS_INDEX } from '../../../lib/fallback';
@@ -188,32 +189,47 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
 
 type Statement = Record<string, unknown>;
 
-/** A role's statements, with `!If [KafkaScram, s, NoValue]` entries resolved for the given condition value. */
-function statementsOf(template: CfnTemplate, role: string, scram: boolean): Statement[] {
+/** A role's statements, each `!If [Condition, s, NoValue]` resolved as the template's own Conditions evaluate. */
+function statementsOf(template: CfnTemplate, role: string): Statement[] {
+  const conditions =
+    (template as unknown as { Conditions?: Record<string, { 'Fn::Equals'?: [unknown, unknown] }> }).Conditions ?? {};
   const properties = template.Resources[role]?.Properties as {
     Policies: { PolicyDocument: { Statement: Statement[] } }[];
   };
   return properties.Policies.flatMap((p) => p.PolicyDocument.Statement).flatMap((s) => {
     const branch = s['Fn::If'] as [string, Statement, unknown] | undefined;
     if (!branch) return [s];
-    expect(branch[0]).toBe('KafkaScram');
-    return scram ? [branch[1]] : [];
+    const equals = conditions[branch[0]]?.['Fn::Equals'];
+    expect([branch[0], equals?.length]).toEqual([branch[0], 2]);
+    return equals![0] === equals![1] ? [branch[1]] : [];
   });
 }
+
+/** Templates packaged with params, each packaged once for all the tests that read it. */
+const packagedWith = (() => {
+  const made = new Map<string, Promise<CfnTemplate>>();
+  return (params: Record<string, string>): Promise<CfnTemplate> => {
+    const key = JSON.stringify(params);
+    if (!made.has(key)) made.set(key, packageTemplate('dev', params));
+    return made.get(key)!;
+  };
+})();
+
+const SCRAM_PARAMS = {
+  kafkaAuth: 'scram-sha-512',
+  kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_cdc-dev-AbC123',
+  kafkaScramKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/0000aaaa-bbbb-cccc-dddd-eeeeffff0000',
+};
 
 const grants = (statements: Statement[], action: string): Statement[] =>
   statements.filter((s) => ([] as unknown[]).concat(s.Action).includes(action));
 
 describe('MSK authentication', () => {
-  const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_cdc-dev-AbC123';
-  const KEY = 'arn:aws:kms:us-east-1:123456789012:key/0000aaaa-bbbb-cccc-dddd-eeeeffff0000';
+  const SECRET = SCRAM_PARAMS.kafkaScramSecretArn;
+  const KEY = SCRAM_PARAMS.kafkaScramKmsKeyArn;
   let scram: CfnTemplate;
   beforeAll(async () => {
-    scram = await packageTemplate('dev', {
-      kafkaAuth: 'scram-sha-512',
-      kafkaScramSecretArn: SECRET,
-      kafkaScramKmsKeyArn: KEY,
-    });
+    scram = await packagedWith(SCRAM_PARAMS);
   }, 120_000);
 
   const env = (template: CfnTemplate, fn: string): Record<string, unknown> =>
@@ -224,8 +240,8 @@ describe('MSK authentication', () => {
     for (const fn of ['poller', 'retry'])
       expect(env(tpl('dev'), fn)).toMatchObject({ CDC_KAFKA_AUTH: 'iam', CDC_KAFKA_TLS: 'true' });
     for (const role of ['PollerRole', 'RetryRole', 'ConsumerRole']) {
-      expect(grants(statementsOf(tpl('dev'), role, false), 'kafka-cluster:Connect')).toHaveLength(1);
-      expect(grants(statementsOf(tpl('dev'), role, false), 'secretsmanager:GetSecretValue')).toEqual([]);
+      expect(grants(statementsOf(tpl('dev'), role), 'kafka-cluster:Connect')).toHaveLength(1);
+      expect(grants(statementsOf(tpl('dev'), role), 'secretsmanager:GetSecretValue')).toEqual([]);
     }
     for (const mapping of targetsOf(tpl('dev'), 'consumer').mappings)
       expect(mapping.SourceAccessConfigurations).toBeUndefined();
@@ -242,10 +258,10 @@ describe('MSK authentication', () => {
       'Fn::Equals': ['scram-sha-512', 'scram-sha-512'],
     });
     for (const role of ['PollerRole', 'RetryRole', 'ConsumerRole']) {
-      expect(grants(statementsOf(scram, role, true), 'secretsmanager:GetSecretValue').map((s) => s.Resource)).toEqual([
+      expect(grants(statementsOf(scram, role), 'secretsmanager:GetSecretValue').map((s) => s.Resource)).toEqual([
         SECRET,
       ]);
-      const decrypt = grants(statementsOf(scram, role, true), 'kms:Decrypt');
+      const decrypt = grants(statementsOf(scram, role), 'kms:Decrypt');
       // The retry role also publishes to the alert topic, encrypted with its own key (see 'template security').
       const alertKey = role === 'RetryRole' ? [{ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] }] : [];
       expect(decrypt.map((s) => s.Resource)).toEqual([...alertKey, KEY]);
@@ -254,7 +270,7 @@ describe('MSK authentication', () => {
       expect(JSON.stringify(scramDecrypt?.Condition)).toContain('secretsmanager.');
     }
     for (const role of ['JobLauncherRole', 'SparkJobRole'].filter((r) => scram.Resources[r])) {
-      expect(grants(statementsOf(scram, role, true), 'secretsmanager:GetSecretValue')).toEqual([]);
+      expect(grants(statementsOf(scram, role), 'secretsmanager:GetSecretValue')).toEqual([]);
     }
   });
 
@@ -269,11 +285,66 @@ describe('MSK authentication', () => {
   }, 120_000);
 });
 
+describe('the checkpoint store', () => {
+  const RDS_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-0a1b2c3d-AbC123';
+  const POSTGRES = {
+    checkpointStore: 'postgres',
+    rdsHost: 'cdc.cluster-c0ffee.us-east-1.rds.amazonaws.com',
+    rdsDatabase: 'cdc',
+    rdsSecretArn: RDS_SECRET,
+  };
+  const pollerEnv = (template: CfnTemplate): Record<string, unknown> =>
+    (template.Resources.PollerLambdaFunction?.Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+  const secretGrants = (template: CfnTemplate, role: string): unknown[] =>
+    grants(statementsOf(template, role), 'secretsmanager:GetSecretValue').map((s) => s.Resource);
+  const roles = (template: CfnTemplate): string[] => resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id);
+
+  it("is DynamoDB by default: no database in the poller's environment and no secret it may read", () => {
+    const env = pollerEnv(tpl('dev'));
+    expect(env.CDC_CHECKPOINT_STORE).toBe('dynamodb');
+    for (const name of ['CDC_RDS_HOST', 'CDC_RDS_DATABASE', 'CDC_RDS_SECRET_ARN', 'NODE_EXTRA_CA_CERTS'])
+      expect(env[name]).toBeUndefined();
+    for (const role of roles(tpl('dev'))) expect(secretGrants(tpl('dev'), role)).toEqual([]);
+  });
+
+  it("with checkpointStore postgres: the instance in the poller's environment, and the poller alone may read its secret, that one only", async () => {
+    const template = await packagedWith({ ...POSTGRES, rdsCaCertificates: 'certs/rds-global-bundle.pem' });
+    expect(pollerEnv(template)).toMatchObject({
+      CDC_CHECKPOINT_STORE: 'postgres',
+      CDC_RDS_HOST: POSTGRES.rdsHost,
+      CDC_RDS_DATABASE: 'cdc',
+      CDC_RDS_SECRET_ARN: RDS_SECRET,
+      CDC_CHECKPOINT_TABLE: 'cdc-pipeline-dev-checkpoints',
+      NODE_EXTRA_CA_CERTS: 'certs/rds-global-bundle.pem',
+    });
+    expect(secretGrants(template, 'PollerRole')).toEqual([RDS_SECRET]);
+    for (const role of roles(template).filter((r) => r !== 'PollerRole'))
+      expect(secretGrants(template, role)).toEqual([]);
+  }, 120_000);
+
+  it.each([
+    [{ checkpointStore: 'postgres' }, /set param rdsHost and rdsDatabase/],
+    [{ ...POSTGRES, rdsSecretArn: null }, /set param rdsSecretArn to the ARN of the Secrets Manager secret/],
+    [{ ...POSTGRES, rdsSecretArn: 'cdc-db-credentials' }, /set param rdsSecretArn to the ARN/],
+    [{ checkpointStore: 'rds' }, /param checkpointStore: must be one of dynamodb, postgres, got rds/],
+  ])('refuses to package %j, naming the param', async (params, message) => {
+    // The file serverless.yml loads (`${file(./resources/checkpoint-store.js):conditions}`), called as osls calls it.
+    const { conditions } = createRequire(__filename)('../../../resources/checkpoint-store.js') as {
+      conditions: (io: { resolveVariable: (v: string) => Promise<unknown> }) => Promise<unknown>;
+    };
+    const values: Record<string, unknown> = { 'sls:stage': 'dev', ...params };
+    const resolveVariable = async (variable: string): Promise<unknown> =>
+      values[variable.replace(/^param:/, '').replace(/, null$/, '')] ?? null;
+    await expect(conditions({ resolveVariable })).rejects.toThrow(message);
+  });
+});
+
 describe('least privilege per function (stage dev)', () => {
   /** Every (action, resource) pair a role is granted, resources written as in the template. */
   function grantsOf(role: string): Set<string> {
     const pairs = new Set<string>();
-    for (const s of statementsOf(tpl('dev'), role, false)) {
+    for (const s of statementsOf(tpl('dev'), role)) {
       for (const action of ([] as string[]).concat(s.Action as string | string[])) {
         for (const resource of ([] as unknown[]).concat(s.Resource)) pairs.add(`${action} ${resourceName(resource)}`);
       }
@@ -504,17 +575,11 @@ describe.each([
 ] as const)('MSK IAM grants of stage %s follow the access-control reference', (stage, scram) => {
   let template: CfnTemplate;
   beforeAll(async () => {
-    template = scram
-      ? await packageTemplate('dev', {
-          kafkaAuth: 'scram-sha-512',
-          kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_x',
-          kafkaScramKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k',
-        })
-      : tpl(stage);
+    template = scram ? await packagedWith(SCRAM_PARAMS) : tpl(stage);
   }, 120_000);
 
   const kafkaGrants = (role: string): { action: string; resources: unknown[] }[] =>
-    statementsOf(template, role, scram).flatMap((s) =>
+    statementsOf(template, role).flatMap((s) =>
       ([] as string[])
         .concat(s.Action as string | string[])
         .filter((a) => a.startsWith('kafka-cluster:'))
@@ -611,7 +676,7 @@ describe.each(['dev', 'prod'])('template security of stage %s', (stage) => {
   });
 
   it('lets the retry role use the alert key only through SNS', () => {
-    const kms = statementsOf(tpl(stage), 'RetryRole', false).filter((s) =>
+    const kms = statementsOf(tpl(stage), 'RetryRole').filter((s) =>
       JSON.stringify(s.Resource).includes('AlertTopicKey'),
     ) as PolicyStatement[];
     expect(kms).toHaveLength(1);
