@@ -32,6 +32,11 @@ export type FaultKind =
    * know happened), then for a few seconds every connection is reset before it reaches moto.
    */
   | 'aws-restarted'
+  /**
+   * The PostgreSQL server holding the checkpoints is killed (SIGKILL: no shutdown, crash recovery
+   * on restart) and restarted after a few seconds; only in a run with checkpointStore postgres.
+   */
+  | 'postgres-killed'
   /** A function's process is killed while it handles an invocation (poller, consumer or retry). */
   | 'handler-killed'
   /** A second poller container runs an entity at the same time as the scheduled one. */
@@ -67,12 +72,21 @@ const KINDS: readonly FaultKind[] = [
 
 /**
  * One fault before each burst of changes; every run has at least one Kafka kill whose restart
- * stalls, one Kafka pause, one AWS outage and one moto restart.
+ * stalls, one Kafka pause, one AWS outage and one moto restart, and with checkpointStore
+ * postgres one PostgreSQL kill.
  */
-export function planFaults(random: () => number, bursts: number, entities: readonly string[]): PlannedFault[] {
+export function planFaults(
+  random: () => number,
+  bursts: number,
+  entities: readonly string[],
+  options: { readonly checkpointStore?: 'dynamodb' | 'postgres' } = {},
+): PlannedFault[] {
+  const postgres = options.checkpointStore === 'postgres';
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  // The checkpoint server's kill only where it holds the checkpoints (other seeds' schedules stay as they were).
+  const kinds = postgres ? [...KINDS, 'postgres-killed' as const] : KINDS;
   const plan = Array.from({ length: bursts }, (): PlannedFault => {
-    const kind = pick(KINDS);
+    const kind = pick(kinds);
     if (kind === 'kafka-killed')
       return {
         kind,
@@ -83,6 +97,7 @@ export function planFaults(random: () => number, bursts: number, entities: reado
     if (kind === 'kafka-paused') return { kind, seconds: 11 + Math.floor(random() * 5), target: 'kafka' };
     if (kind === 'aws-unavailable' || kind === 'aws-restarted')
       return { kind, seconds: 2 + Math.floor(random() * 5), target: 'moto' };
+    if (kind === 'postgres-killed') return { kind, seconds: 2 + Math.floor(random() * 5), target: 'postgres' };
     if (kind === 'handler-killed') return { kind, seconds: 0, target: pick(['poller', 'consumer', 'retry']) };
     if (kind === 'overlapping-poller') return { kind, seconds: 0, target: pick(entities) };
     return { kind, seconds: 0, target: '' };
@@ -90,9 +105,10 @@ export function planFaults(random: () => number, bursts: number, entities: reado
   const ensure = (kind: FaultKind, fault: PlannedFault): void => {
     if (plan.some((f) => f.kind === kind)) return;
     // Only over a fault that is not the sole one of a kind this plan must have.
+    const required = postgres ? [...REQUIRED, 'postgres-killed'] : REQUIRED;
     const free = plan
       .map((f, i) => [f, i] as const)
-      .filter(([f]) => !REQUIRED.includes(f.kind) || plan.filter((g) => g.kind === f.kind).length > 1)
+      .filter(([f]) => !required.includes(f.kind) || plan.filter((g) => g.kind === f.kind).length > 1)
       .map(([, i]) => i);
     plan[free[Math.floor(random() * free.length)]!] = fault;
   };
@@ -100,10 +116,19 @@ export function planFaults(random: () => number, bursts: number, entities: reado
   ensure('kafka-paused', { kind: 'kafka-paused', seconds: 12, target: 'kafka' });
   ensure('aws-unavailable', { kind: 'aws-unavailable', seconds: 3, target: 'moto' });
   ensure('aws-restarted', { kind: 'aws-restarted', seconds: 3, target: 'moto' });
+  if (postgres) ensure('postgres-killed', { kind: 'postgres-killed', seconds: 4, target: 'postgres' });
   // At least one restart stalls while the backlog drains.
   const kill = plan.findIndex((f) => f.kind === 'kafka-killed');
   if (!plan.some((f) => (f.stallSeconds ?? 0) > 0)) plan[kill] = { ...plan[kill]!, stallSeconds: 12 };
   return plan;
+}
+
+/**
+ * Which store a seed keeps its checkpoints in: `--store` for every seed, or else PostgreSQL for
+ * the seeds that are multiples of 5 (the default run's seed 5) and DynamoDB for the others.
+ */
+export function checkpointStoreOf(seed: number, store?: 'dynamodb' | 'postgres'): 'dynamodb' | 'postgres' {
+  return store ?? (seed % 5 === 0 ? 'postgres' : 'dynamodb');
 }
 
 /** The poller's timeout in a chaos run (300 s deployed): a killed poller holds its entity's lease until then. */

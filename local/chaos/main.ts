@@ -37,6 +37,7 @@ import { runningProcess } from '../stack/processes';
 import {
   CHAOS_POLLER_TIMEOUT_SECONDS,
   CHAOS_SOURCE_TIMEOUT_MS,
+  checkpointStoreOf,
   type PlannedFault,
   planFaults,
   seededRandom,
@@ -54,18 +55,25 @@ export interface ChaosOptions {
    * data does not follow the seed), without the Spark job; the topic and accounting checks stay.
    */
   readonly quick: boolean;
+  /** Every seed's checkpoint store; by default seeds that are multiples of 5 use PostgreSQL (see checkpointStoreOf). */
+  readonly store?: 'dynamodb' | 'postgres';
 }
 
-const CHAOS_OPTIONS = 'the options are --seeds a,b,c (or --seed N), --events N and --quick';
-export const CHAOS_USAGE = `usage: npm run test:chaos [-- --seeds 1,2,3,4,5 | --seed N] [--events N] [--quick]; ${CHAOS_OPTIONS}`;
+const CHAOS_OPTIONS = 'the options are --seeds a,b,c (or --seed N), --events N, --store dynamodb|postgres and --quick';
+export const CHAOS_USAGE = `usage: npm run test:chaos [-- --seeds 1,2,3,4,5 | --seed N] [--events N] [--store dynamodb|postgres] [--quick]; ${CHAOS_OPTIONS}`;
 
 export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
   const flags = readFlags(
     argv,
-    { seed: 'string', seeds: 'string', events: 'string', quick: 'boolean' },
+    { seed: 'string', seeds: 'string', events: 'string', store: 'string', quick: 'boolean' },
     {
       unknown: (flag) => `unknown option ${flag}; ${CHAOS_OPTIONS}`,
-      missing: (flag) => (flag === '--events' ? eventsProblem('undefined') : seedsProblem(flag, 'undefined')),
+      missing: (flag) =>
+        flag === '--events'
+          ? eventsProblem('undefined')
+          : flag === '--store'
+            ? storeProblem('undefined')
+            : seedsProblem(flag, 'undefined'),
     },
   );
   // The last of --seed and --seeds wins, as each replaces the list.
@@ -80,8 +88,12 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
   const events = flags.events === undefined ? 2000 : Number(flags.events);
   if (!Number.isInteger(events) || events < 100 || events > 100_000)
     throw new Error(eventsProblem(String(flags.events)));
-  return { seeds, events, quick: flags.quick === true };
+  const store = flags.store;
+  if (store !== undefined && store !== 'dynamodb' && store !== 'postgres') throw new Error(storeProblem(store));
+  return { seeds, events, quick: flags.quick === true, ...(store === undefined ? {} : { store }) };
 }
+
+const storeProblem = (value: string): string => `--store takes dynamodb or postgres, got ${value}`;
 
 const seedsProblem = (flag: string, value: string): string =>
   `${flag} takes whole numbers ≥ 0 separated by commas, got ${value}`;
@@ -104,6 +116,23 @@ async function sourceFaultCounts(sourceUrl: string, entity: string): Promise<{ h
   const response = await fetch(`${sourceUrl}/admin/state?entity=${encodeURIComponent(entity)}`);
   if (!response.ok) throw new Error(`GET ${sourceUrl}/admin/state answered ${response.status}`);
   return ((await response.json()) as { counters: { faultsInjected: { hang: number } } }).counters.faultsInjected;
+}
+
+/**
+ * The killed server's backends exit once they notice their postmaster is gone; until then the
+ * new server may refuse to start on their shared memory, so the start is tried again for a while.
+ */
+async function restartPostgres(session: PipelineSession): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await startService('postgres', session.log);
+      return;
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      session.log(`chaos: PostgreSQL did not start yet (${(error as Error).message.split('\n')[0]}); again in 1 s`);
+      await sleep(1000);
+    }
+  }
 }
 
 /** SIGSTOP the broker for this long, then SIGCONT: requests sent meanwhile time out, then are handled. */
@@ -169,6 +198,15 @@ async function inject(
       aws.fault = undefined;
       return true;
     }
+    case 'postgres-killed': {
+      const postgres = runningProcess('postgres');
+      if (!postgres) return false;
+      session.log(`chaos: PostgreSQL (pid ${postgres.pid}) killed, restarted in ${fault.seconds} s`);
+      process.kill(postgres.pid, 'SIGKILL');
+      await sleep(fault.seconds * 1000);
+      await restartPostgres(session);
+      return true;
+    }
     case 'handler-killed': {
       const host = runtime.hosts.get(fault.target);
       for (let i = 0; i < 40; i += 1) {
@@ -186,11 +224,22 @@ async function inject(
   }
 }
 
-async function runSeed(seed: number, events: number, quick: boolean, progress: Progress): Promise<SeedResult> {
+async function runSeed(
+  seed: number,
+  events: number,
+  quick: boolean,
+  store: 'dynamodb' | 'postgres',
+  progress: Progress,
+): Promise<SeedResult> {
   const random = seededRandom(seed);
-  progress.step(quick ? `seed ${seed}: the running stack (quick run)` : `seed ${seed}: a fresh stack`);
+  progress.step(
+    `${quick ? `seed ${seed}: the running stack (quick run)` : `seed ${seed}: a fresh stack`}, checkpoints in ${store}`,
+  );
   if (!quick) await stackDown(progress.log);
   await stackUp({ log: progress.log });
+  // serverless.yml's stage local reads the store from the environment: the functions and the session's reconciliation alike.
+  const storeBefore = process.env.CDC_CHECKPOINT_STORE;
+  process.env.CDC_CHECKPOINT_STORE = store;
   const session = await openSession(progress.log);
   const problems: string[] = [];
   const injected: Record<string, number> = {};
@@ -226,7 +275,7 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
     runtime = await startPipelineRuntime(session, throughProxy);
     const pollerDefinition = runtime.hosts.get('poller')!.definition;
     extraPoller = new FunctionHost({ ...pollerDefinition, name: 'poller' }, session.log);
-    const faults = planFaults(random, BURSTS, session.entities);
+    const faults = planFaults(random, BURSTS, session.entities, { checkpointStore: store });
     const generated = { n: 0 };
     progress.step(
       `seed ${seed}: ${events} changes in ${BURSTS} bursts, a fault before each: ${faults.map((f) => `${f.kind}${f.target ? ` ${f.target}` : ''}${f.seconds ? ` ${f.seconds}s` : ''}${f.stallSeconds ? ` then stalls ${f.stallSeconds}s` : ''}`).join(', ')}`,
@@ -377,6 +426,8 @@ async function runSeed(seed: number, events: number, quick: boolean, progress: P
       session.log(`could not restore the source's faults: ${error.message}`),
     );
     await closeSession(session);
+    if (storeBefore === undefined) delete process.env.CDC_CHECKPOINT_STORE;
+    else process.env.CDC_CHECKPOINT_STORE = storeBefore;
   }
 }
 
@@ -390,7 +441,8 @@ async function main(): Promise<void> {
   let failed = false;
   try {
     for (const seed of options.seeds) {
-      const result = await runSeed(seed, options.events, options.quick, progress).catch(
+      const store = checkpointStoreOf(seed, options.store);
+      const result = await runSeed(seed, options.events, options.quick, store, progress).catch(
         (error: Error): SeedResult => ({
           seed,
           faults: [],

@@ -9,8 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { EMRServerlessClient, ListApplicationsCommand } from '@aws-sdk/client-emr-serverless';
 import { GlueClient } from '@aws-sdk/client-glue';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { type CheckpointStore, DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { type CheckpointStore, openCheckpointStore } from '../../lib/checkpoint';
+import { parseCheckpointStore } from '../../lib/config';
 import { DynamoDbFallbackStore, type ParkedEvent, S3StaleArchiveWriter } from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
 import { type PollSummary, pollEntity } from '../../lib/poller';
@@ -31,7 +33,7 @@ import { replayCommand } from '../../ops/cli/replay';
 import { applyReplay, collectStatus, type OpsStage, openStage, planReplay, resolveStage } from '../../ops';
 import { EmrServerlessJobRuns } from '../../ops/status/job-runs';
 import { type IsolatedPipeline, isolatedPipeline } from '../helpers/isolated-pipeline';
-import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { localClientConfig, localConfig, localKafkaBrokers, localPostgresPool } from '../helpers/local-stack';
 import { localKafka } from '../../local/kafka-client';
 import { withSave } from '../helpers/checkpoints';
 import { waitFor } from '../helpers/runtime';
@@ -46,7 +48,7 @@ interface Rig {
   readonly p: IsolatedPipeline;
   readonly stage: OpsStage;
   readonly fallback: DynamoDbFallbackStore;
-  readonly checkpoints: DynamoDbCheckpointStore;
+  readonly checkpoints: CheckpointStore;
   readonly serde: GlueAvroSerde;
   /** One sweep of the real retry core over this pipeline's table (Kafka, S3 archive, SNS alert). */
   sweep(): ReturnType<typeof sweep>;
@@ -55,21 +57,43 @@ interface Rig {
   parked(): Promise<Record<string, unknown>[]>;
 }
 
-/** A private pipeline, and the stage `local` re-pointed at its tables, bucket and topics. */
-async function rig(): Promise<Rig> {
+/**
+ * A private pipeline, and the stage `local` re-pointed at its tables, bucket and topics; its
+ * checkpoints in DynamoDB, or in a table of its own on the local PostgreSQL (the secret on moto).
+ */
+async function rig(store: 'dynamodb' | 'postgres' = 'dynamodb'): Promise<Rig> {
   const p = await isolatedPipeline({ functions: [] });
   cleanups.push(() => p.close());
-  const local = await resolveStage('local', { config: await localConfig() });
+  const config = await localConfig();
+  const local = await resolveStage('local', { config });
+  const checkpointStore = parseCheckpointStore(
+    {
+      ...(config.functions.poller?.environment as Record<string, string>),
+      CDC_CHECKPOINT_STORE: store,
+      CDC_CHECKPOINT_TABLE: store === 'postgres' ? `${p.prefix}_checkpoints` : p.checkpointTable,
+    },
+    'local',
+  );
   const stage: OpsStage = {
     ...local,
     topicPrefix: p.prefix,
-    checkpointStore: { kind: 'dynamodb', table: p.checkpointTable },
+    checkpointStore,
     fallbackTable: p.fallbackTable,
     rawBucket: p.rawBucket,
     archiveBucket: p.rawBucket,
   };
   const glue = new GlueClient(localClientConfig());
   const sns = new SNSClient(localClientConfig());
+  const secrets = new SecretsManagerClient(localClientConfig());
+  const checkpoints = openCheckpointStore(checkpointStore, { dynamodb: p.dynamodb, secrets });
+  cleanups.push(async () => {
+    await checkpoints.close();
+    secrets.destroy();
+    if (checkpointStore.kind === 'postgres') {
+      const pool = localPostgresPool();
+      await pool.query(`DROP TABLE IF EXISTS "${checkpointStore.table}"`).finally(() => pool.end());
+    }
+  });
   const publisher = new KafkaPublisher({
     brokers: localKafkaBrokers(),
     clientId: 'it-ops',
@@ -110,7 +134,7 @@ async function rig(): Promise<Rig> {
     stage,
     serde,
     fallback: new DynamoDbFallbackStore(p.dynamodb, p.s3, { tableName: p.fallbackTable, payloadBucket: p.rawBucket }),
-    checkpoints: new DynamoDbCheckpointStore(p.dynamodb, p.checkpointTable),
+    checkpoints: checkpoints.store,
     sweep: () => sweep({ ...retry, owner: `it-${randomUUID()}` }, policy),
     archiveStale: () => archiveAndAlert({ ...retry, owner: `it-${randomUUID()}` }, 100),
     parked: () => scanAll(p.dynamodb, p.fallbackTable),
@@ -260,80 +284,86 @@ describe('npm run replay', () => {
       );
   }
 
-  it('resets the checkpoint to the time given, and the next poller run re-publishes every change from that time on, and none before', async () => {
-    const r = await rig();
-    sim.simulator.generate(120, ['customer']);
-    const poll = poller(r);
-    const first = await poll();
-    const times = sim.simulator
-      .state(['customer'])
-      .entities.customer!.records.map((x) => x.updatedAt)
-      .sort();
-    expect(first).toMatchObject({ published: times.length, parked: {} });
-    const from = times[Math.floor(times.length / 2)]!;
+  it.each(['dynamodb', 'postgres'] as const)(
+    'checkpoints in %s: resets the checkpoint to the time given, and the next poller run re-publishes every change from that time on, and none before',
+    async (store) => {
+      const r = await rig(store);
+      sim.simulator.generate(120, ['customer']);
+      const poll = poller(r);
+      const first = await poll();
+      const times = sim.simulator
+        .state(['customer'])
+        .entities.customer!.records.map((x) => x.updatedAt)
+        .sort();
+      expect(first).toMatchObject({ published: times.length, parked: {} });
+      const from = times[Math.floor(times.length / 2)]!;
 
-    const version = (await r.checkpoints.load('customer'))!.version;
-    const cli = scriptIo();
-    const code = await replayCommand(
-      ['--stage', 'local', '--entity', 'customer', '--from', from, '--yes'],
-      cli.io,
-      () => openStage(r.stage),
-    );
-    expect(cli.out.join('\n')).toContain(`Checkpoint of customer reset to ${from}, version ${version + 1}`);
-    expect(code).toBe(0);
-    expect(await r.checkpoints.load('customer')).toMatchObject({
-      version: version + 1,
-      position: { updatedAt: from, eventIdsAtUpdatedAt: [] },
-    });
+      const version = (await r.checkpoints.load('customer'))!.version;
+      const cli = scriptIo();
+      const code = await replayCommand(
+        ['--stage', 'local', '--entity', 'customer', '--from', from, '--yes'],
+        cli.io,
+        () => openStage(r.stage),
+      );
+      expect(cli.out.join('\n')).toContain(`Checkpoint of customer reset to ${from}, version ${version + 1}`);
+      expect(code).toBe(0);
+      expect(await r.checkpoints.load('customer')).toMatchObject({
+        version: version + 1,
+        position: { updatedAt: from, eventIdsAtUpdatedAt: [] },
+      });
 
-    const second = await poll();
-    expect(second.checkpointBefore.updatedAt).toBe(from);
-    expect(second.published).toBe(times.filter((t) => t >= from).length);
-    const { messages } = await consumeTopic(r.p.topic('customer'), r.p.registry);
-    const perEvent = new Map<string, number>();
-    for (const m of messages)
-      perEvent.set(m.headers['cdc-event-id']!, (perEvent.get(m.headers['cdc-event-id']!) ?? 0) + 1);
-    const twice = messages
-      .filter((m) => perEvent.get(m.headers['cdc-event-id']!) === 2)
-      .map((m) => String(m.value.updatedAt));
-    expect(Math.min(...twice.map(Date.parse))).toBe(Date.parse(from));
-    expect(
-      messages
-        .filter((m) => String(m.value.updatedAt) < from)
-        .every((m) => perEvent.get(m.headers['cdc-event-id']!) === 1),
-    ).toBe(true);
-    expect(messages).toHaveLength(first.published + second.published);
-  });
+      const second = await poll();
+      expect(second.checkpointBefore.updatedAt).toBe(from);
+      expect(second.published).toBe(times.filter((t) => t >= from).length);
+      const { messages } = await consumeTopic(r.p.topic('customer'), r.p.registry);
+      const perEvent = new Map<string, number>();
+      for (const m of messages)
+        perEvent.set(m.headers['cdc-event-id']!, (perEvent.get(m.headers['cdc-event-id']!) ?? 0) + 1);
+      const twice = messages
+        .filter((m) => perEvent.get(m.headers['cdc-event-id']!) === 2)
+        .map((m) => String(m.value.updatedAt));
+      expect(Math.min(...twice.map(Date.parse))).toBe(Date.parse(from));
+      expect(
+        messages
+          .filter((m) => String(m.value.updatedAt) < from)
+          .every((m) => perEvent.get(m.headers['cdc-event-id']!) === 1),
+      ).toBe(true);
+      expect(messages).toHaveLength(first.published + second.published);
+    },
+  );
 
-  it('a poller run in flight during the reset stops at its next save (DynamoDB conditional write) instead of overwriting the reset', async () => {
-    const r = await rig();
-    sim.simulator.generate(100, ['customer']);
-    const poll = poller(r);
-    const times = sim.simulator
-      .state(['customer'])
-      .entities.customer!.records.map((x) => x.updatedAt)
-      .sort();
-    const from = times[0]!;
-    let saves = 0;
-    const resetAfterFirstSave = withSave(r.checkpoints, async (entity, position, version, runId) => {
-      const saved = await r.checkpoints.save(entity, position, version, runId);
-      saves += 1;
-      if (saves === 1)
-        await applyReplay(
-          r.checkpoints,
-          await planReplay(r.checkpoints, { entity, from: new Date(from) }, new Date()),
-          'it-ops-replay',
-        );
-      return saved;
-    });
-    const run = await poll(resetAfterFirstSave);
-    expect(run.stoppedBecause).toBe('another run is ahead');
-    expect(await r.checkpoints.load('customer')).toMatchObject({
-      version: 2,
-      savedBy: 'it-ops-replay',
-      position: { updatedAt: from, eventIdsAtUpdatedAt: [] },
-    });
-  });
+  it.each(['dynamodb', 'postgres'] as const)(
+    'checkpoints in %s: a poller run in flight during the reset stops at its next save (a conditional write) instead of overwriting the reset',
+    async (store) => {
+      const r = await rig(store);
+      sim.simulator.generate(100, ['customer']);
+      const poll = poller(r);
+      const times = sim.simulator
+        .state(['customer'])
+        .entities.customer!.records.map((x) => x.updatedAt)
+        .sort();
+      const from = times[0]!;
+      let saves = 0;
+      const resetAfterFirstSave = withSave(r.checkpoints, async (entity, position, version, runId) => {
+        const saved = await r.checkpoints.save(entity, position, version, runId);
+        saves += 1;
+        if (saves === 1)
+          await applyReplay(
+            r.checkpoints,
+            await planReplay(r.checkpoints, { entity, from: new Date(from) }, new Date()),
+            'it-ops-replay',
+          );
+        return saved;
+      });
+      const run = await poll(resetAfterFirstSave);
+      expect(run.stoppedBecause).toBe('another run is ahead');
+      expect(await r.checkpoints.load('customer')).toMatchObject({
+        version: 2,
+        savedBy: 'it-ops-replay',
+        position: { updatedAt: from, eventIdsAtUpdatedAt: [] },
+      });
+    },
+  );
 });
 
 describe('npm run redrive-stale', () => {

@@ -1,4 +1,4 @@
-import { planFaults, seededRandom, sourceFaults } from '../../../../local/chaos/faults';
+import { checkpointStoreOf, planFaults, seededRandom, sourceFaults } from '../../../../local/chaos/faults';
 import { parseChaosArgs } from '../../../../local/chaos/main';
 import { checkTopic } from '../../../../local/chaos/topic-check';
 import type { TopicMessage } from '../../../../local/demo/pipeline';
@@ -89,5 +89,33 @@ describe('the chaos suite', () => {
     expect(() => parseChaosArgs(['--seed', 'x'])).toThrow('--seed takes whole numbers');
     expect(() => parseChaosArgs(['--events', '5'])).toThrow('--events takes a whole number from 100');
     expect(() => parseChaosArgs(['--faults', 'all'])).toThrow('unknown option --faults');
+    expect(parseChaosArgs(['--store', 'postgres'])).toMatchObject({ store: 'postgres' });
+    expect(() => parseChaosArgs(['--store', 'rds'])).toThrow('--store takes dynamodb or postgres, got rds');
+  });
+
+  it("keeps the default run's seed 5 on PostgreSQL and the others on DynamoDB, unless --store says otherwise", () => {
+    expect([1, 2, 3, 4, 5].map((seed) => checkpointStoreOf(seed))).toEqual([
+      'dynamodb',
+      'dynamodb',
+      'dynamodb',
+      'dynamodb',
+      'postgres',
+    ]);
+    expect(checkpointStoreOf(5, 'dynamodb')).toBe('dynamodb');
+    expect(checkpointStoreOf(2, 'postgres')).toBe('postgres');
+  });
+
+  it('plans a PostgreSQL kill in every run that keeps its checkpoints there, and none elsewhere; the DynamoDB runs keep their schedules', () => {
+    const entities = ['customer', 'invoice', 'payment'];
+    for (let seed = 0; seed < 50; seed += 1) {
+      const onPostgres = planFaults(seededRandom(seed), 8, entities, { checkpointStore: 'postgres' });
+      expect(onPostgres.filter((f) => f.kind === 'postgres-killed').length).toBeGreaterThan(0);
+      expect(onPostgres.map((f) => f.kind)).toEqual(expect.arrayContaining(['kafka-killed', 'aws-restarted']));
+      for (const kill of onPostgres.filter((f) => f.kind === 'postgres-killed'))
+        expect(kill).toMatchObject({ target: 'postgres', seconds: expect.any(Number) });
+      const onDynamoDb = planFaults(seededRandom(seed), 8, entities, { checkpointStore: 'dynamodb' });
+      expect(onDynamoDb.some((f) => f.kind === 'postgres-killed')).toBe(false);
+      expect(onDynamoDb).toEqual(planFaults(seededRandom(seed), 8, entities));
+    }
   });
 });
