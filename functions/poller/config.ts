@@ -19,6 +19,11 @@ export const POLLER_TUNING = {
   /** A larger page is refused: the function's memory bounds what one page may hold. */
   maxResponseBytes: 20 * 1024 * 1024,
   pollLimits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 },
+  /**
+   * A backfill run (which holds the entity's lease, so no live run reads meanwhile) stops after
+   * this long; the operator's command runs the next slice, and the schedule's live runs go between.
+   */
+  backfillSliceMs: 30_000,
 } as const;
 
 export interface PollerConfig extends ReturnType<typeof loadCommonConfig> {
@@ -31,6 +36,7 @@ export interface PollerConfig extends ReturnType<typeof loadCommonConfig> {
   readonly sourceRetry: RetryPolicy;
   readonly maxResponseBytes: number;
   readonly pollLimits: PollRequest['limits'];
+  readonly backfillSliceMs: number;
   /** Per entity: how far behind its checkpoint each run reads again (late commits); 0 is off. */
   readonly lookbackMs: ReadonlyMap<string, number>;
   /** DynamoDB or PostgreSQL (CDC_CHECKPOINT_STORE, the param checkpointStore). */

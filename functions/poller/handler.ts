@@ -4,7 +4,7 @@ import { topicFor } from '../../lib/config';
 import { BadRequestError } from '../../lib/errors';
 import { closeForLocal } from '../../lib/lambda/producer';
 import { invocationSummary } from '../../lib/lambda/summary';
-import { type PollSummary, pollEntity } from '../../lib/poller';
+import { type BackfillCount, countWindow, parseBackfill, type PollSummary, pollEntity } from '../../lib/poller';
 import { loadPollerConfig } from './config';
 import { wire } from './wiring';
 
@@ -19,12 +19,16 @@ const { log, publisher } = deps;
  */
 const LEASE_MARGIN_MS = 5000;
 
-/** The EventBridge rule of each entity sends `{ "entity": "<name>" }` as its input. */
+/**
+ * The EventBridge rule of each entity sends `{ "entity": "<name>" }` as its input. An operator's
+ * bounded backfill (`npm run replay -- --from T --to T2`) adds `"backfill": {"from", "to", "dryRun"?}`.
+ */
 export interface PollerEvent {
   entity?: unknown;
+  backfill?: unknown;
 }
 
-async function pollOneEntity(event: PollerEvent, context: Context): Promise<PollSummary> {
+async function pollOneEntity(event: PollerEvent, context: Context): Promise<PollSummary | BackfillCount> {
   const entity = event?.entity;
   const options = typeof entity === 'string' ? config.entities.get(entity) : undefined;
   if (typeof entity !== 'string' || options === undefined) {
@@ -32,6 +36,17 @@ async function pollOneEntity(event: PollerEvent, context: Context): Promise<Poll
   }
   // Stop fetching with enough time left to flush, park and checkpoint what was fetched.
   const reserveMs = Math.min(60_000, Math.max(5_000, context.getRemainingTimeInMillis() * 0.2));
+  const backfill = event.backfill === undefined ? undefined : parseBackfill(event.backfill, new Date());
+  // A backfill holds the entity's lease too: it stops after a short slice, so the live polling goes on between slices.
+  const sliceEnds = Date.now() + (backfill === undefined ? Number.POSITIVE_INFINITY : config.backfillSliceMs);
+  const outOfTime = () => context.getRemainingTimeInMillis() < reserveMs || Date.now() > sliceEnds;
+  if (backfill?.dryRun)
+    return countWindow(
+      deps.source,
+      entity,
+      { from: backfill.from, to: backfill.to },
+      { ...config.pollLimits, shouldStop: outOfTime },
+    );
   return pollEntity(
     { ...deps, log: log.child({ entity, runId: context.awsRequestId }) },
     {
@@ -43,10 +58,13 @@ async function pollOneEntity(event: PollerEvent, context: Context): Promise<Poll
       leaseMs: context.getRemainingTimeInMillis() + LEASE_MARGIN_MS,
       limits: config.pollLimits,
       lookbackMs: config.lookbackMs.get(entity) ?? 0,
-      outOfTime: () => context.getRemainingTimeInMillis() < reserveMs,
+      outOfTime,
+      ...(backfill === undefined ? {} : { backfill: { from: backfill.from, to: backfill.to } }),
     },
   ).finally(() => closeForLocal(config.stage, publisher));
 }
 
 // The summary line (lib/lambda/summary.ts) carries the PollSummary this returns.
-export const handler = middy<PollerEvent, PollSummary, Error, Context>(pollOneEntity).use(invocationSummary(log));
+export const handler = middy<PollerEvent, PollSummary | BackfillCount, Error, Context>(pollOneEntity).use(
+  invocationSummary(log),
+);

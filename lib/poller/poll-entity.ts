@@ -18,6 +18,7 @@ import { ParkedKeys } from './parked-keys';
 import { handOff, type PollRun } from './hand-off';
 import { planPage } from './page-plan';
 import { type IndexLagOptions, ParkedIndexLag } from './recent-parks';
+import { type BackfillWindow, backfillCursorKey, backfillStart, cutAtWindowEnd } from './backfill';
 
 export interface PollDependencies {
   readonly source: Source;
@@ -61,6 +62,12 @@ export interface PollRequest {
   readonly lookbackMs?: number;
   /** How the run covers the fallback table's status index lagging behind parks (see ParkedIndexLag). */
   readonly parkedIndexLag?: IndexLagOptions;
+  /**
+   * A bounded backfill instead of a live run: reads the window again with a cursor of its own
+   * (no lookback), never moving the entity's checkpoint. It holds the entity's lease too while
+   * it runs, so it never hands off at the same time as a live run (see pollEntity).
+   */
+  readonly backfill?: BackfillWindow;
 }
 
 export interface PollSummary {
@@ -74,6 +81,8 @@ export interface PollSummary {
   /** Changes inside the window that the checkpoint had no record of (past its bound): delivered again, at least once. */
   redelivered: number;
   parked: Record<string, number>;
+  /** A backfill's window; its checkpoints below are the backfill's cursor, not the entity's. */
+  window?: BackfillWindow;
   checkpointBefore: Position;
   checkpointAfter: Position;
   stoppedBecause: 'done' | 'time budget' | 'another run is ahead' | 'another run is polling';
@@ -84,21 +93,38 @@ export interface PollSummary {
  * read from the checkpoint on, publish what is valid, park what is not (or what Kafka did not
  * take), and move the checkpoint after each page only over events that are in Kafka or in the
  * fallback table. A run that finds another one ahead stops. The lease is given back at the end.
+ *
+ * A backfill takes its window's own lease first (one backfill of a window at a time), then the
+ * entity's: the source serves each record's latest version only, so a backfill reading a record
+ * while a live run publishes its newer change could publish the older one after it. Holding both
+ * leases, the two never read and hand off at the same time; a live run that finds the lease held
+ * stops, and the next scheduled run goes on. Backfill runs are short (their time budget), so the
+ * live polling and a long backfill take turns.
  */
 export async function pollEntity(deps: PollDependencies, request: PollRequest): Promise<PollSummary> {
+  if (request.backfill === undefined) return leased(deps, request, request.entity, () => pollLeased(deps, request));
+  const cursor = backfillCursorKey(request.entity, request.backfill);
+  return leased(deps, request, cursor, () =>
+    leased(deps, request, request.entity, () => pollLeased(deps, request), cursor),
+  );
+}
+
+/** `run` while holding the lease of `key`; a lease held by another run stops this one at once. */
+async function leased(
+  deps: PollDependencies,
+  request: PollRequest,
+  key: string,
+  run: () => Promise<PollSummary>,
+  cursor: string = key,
+): Promise<PollSummary> {
   const at = deps.now?.() ?? new Date();
   let lease;
   try {
-    lease = await deps.checkpoints.acquireLease(
-      request.entity,
-      request.runId,
-      at,
-      new Date(at.getTime() + request.leaseMs),
-    );
+    lease = await deps.checkpoints.acquireLease(key, request.runId, at, new Date(at.getTime() + request.leaseMs));
   } catch (error) {
     // The write may have happened with its answer lost: give back whatever this run may hold, or
     // the entity would wait for this run's deadline although the run is over.
-    await giveLeaseBack(deps, request, 'maybe held');
+    await giveLeaseBack(deps, request, key, 'maybe held');
     throw error;
   }
   if (!lease.acquired) {
@@ -109,18 +135,17 @@ export async function pollEntity(deps: PollDependencies, request: PollRequest): 
       runId: request.runId,
       holder: lease.holder.owner,
       heldUntil: lease.holder.until,
+      ...(key === request.entity ? {} : { lease: key }),
     });
-    const summary = startSummary(
-      request.entity,
-      (await deps.checkpoints.load(request.entity))?.position ?? START_OF_TIME,
-    );
+    const stored = (await deps.checkpoints.load(cursor))?.position;
+    const summary = startSummary(request, stored ?? startOf(request));
     summary.stoppedBecause = 'another run is polling';
     return summary;
   }
   try {
-    return await pollLeased(deps, request);
+    return await run();
   } finally {
-    await giveLeaseBack(deps, request, 'held');
+    await giveLeaseBack(deps, request, key, 'held');
   }
 }
 
@@ -144,11 +169,12 @@ const RELEASE_RETRY: RetryPolicy = {
 async function giveLeaseBack(
   deps: PollDependencies,
   request: PollRequest,
+  key: string,
   lease: 'held' | 'maybe held',
 ): Promise<void> {
   let failure: Error | undefined;
   try {
-    const released = await withRetry(() => deps.checkpoints.releaseLease(request.entity, request.runId), {
+    const released = await withRetry(() => deps.checkpoints.releaseLease(key, request.runId), {
       ...RELEASE_RETRY,
       onRetry: (error) => (failure = error),
     });
@@ -169,8 +195,13 @@ async function giveLeaseBack(
   });
 }
 
-const startSummary = (entity: string, position: Position): PollSummary => ({
-  entity,
+/** Where a run starts without a stored checkpoint: the start of time, or a backfill's `from`. */
+const startOf = (request: PollRequest): Position =>
+  request.backfill === undefined ? START_OF_TIME : backfillStart(request.backfill);
+
+const startSummary = (request: PollRequest, position: Position): PollSummary => ({
+  entity: request.entity,
+  ...(request.backfill === undefined ? {} : { window: request.backfill }),
   pages: 0,
   fetched: 0,
   published: 0,
@@ -185,13 +216,16 @@ const startSummary = (entity: string, position: Position): PollSummary => ({
 
 async function pollLeased(deps: PollDependencies, request: PollRequest): Promise<PollSummary> {
   const now = (): string => (deps.now?.() ?? new Date()).toISOString();
-  const stored = await deps.checkpoints.load(request.entity);
+  // A backfill moves its own cursor, and reads no lookback window: its window is the one it was given.
+  const cursor = request.backfill === undefined ? request.entity : backfillCursorKey(request.entity, request.backfill);
+  const stored = await deps.checkpoints.load(cursor);
   let version = stored?.version;
-  let position = stored?.position ?? START_OF_TIME;
+  let position = stored?.position ?? startOf(request);
   let saved = position;
   const maxTieIds = request.limits.maxCheckpointTieIds ?? 8000;
-  const lookback = { lookbackMs: request.lookbackMs ?? 0, maxIds: maxTieIds };
-  const summary = startSummary(request.entity, position);
+  const lookback = { lookbackMs: request.backfill === undefined ? (request.lookbackMs ?? 0) : 0, maxIds: maxTieIds };
+  const summary = startSummary(request, position);
+  let windowEnded = false;
   const pages = readAhead(
     pagesOf(deps.source, request.entity, readFrom(position, lookback.lookbackMs), {
       ...request.limits,
@@ -225,9 +259,11 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
       summary,
     };
     for (let r = await result; r.done !== true; r = await (result = pages.next())) {
-      const page = r.value;
+      const cut = request.backfill === undefined ? undefined : cutAtWindowEnd(r.value.entries, request.backfill);
+      const page = cut === undefined ? r.value : { ...r.value, entries: cut.entries };
+      windowEnded = cut?.ended === true;
       summary.pages += 1;
-      more = page.nextPageToken !== null;
+      more = page.nextPageToken !== null && !windowEnded;
       await parked.prepare(page.entries.flatMap((e) => (e.kind === 'change' ? [e.change.id] : [])));
       const plan = await planPage(page.entries, deps.serde, {
         entity: request.entity,
@@ -262,7 +298,7 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
         position = next;
       } else if (next !== position) {
         try {
-          version = (await deps.checkpoints.save(request.entity, next, version, request.runId)).version;
+          version = (await deps.checkpoints.save(cursor, next, version, request.runId)).version;
           position = next;
           saved = next;
         } catch (error) {
@@ -271,6 +307,7 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
           break;
         }
       }
+      if (windowEnded) break;
     }
   } finally {
     // Not awaited: a first page still in flight (retrying, say) must not hold up a failed run.

@@ -13,12 +13,14 @@
  */
 import { commandLineOf, readFlags } from '../../cli/command-line';
 import { collectStatus, formatStatus } from '../../ops';
+import { type BackfillOutcome, runBackfill } from '../../ops/replay/backfill';
+import { formatBackfillOutcome } from '../../ops/replay/format-replay';
 import { alertObserverQueueName } from '../provision/sns';
 import type { Runtime } from '../runtime';
 import { stackUp, startService, stopService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
 import { totalParked } from './counters';
-import { archivedChanges, rawContents, setSourceFaults, takeAlerts, topicEndOffsets } from './observe';
+import { archivedChanges, rawContents, setSourceFaults, sourceState, takeAlerts, topicEndOffsets } from './observe';
 import { Progress } from './progress';
 import { printReport } from './report';
 import {
@@ -151,7 +153,9 @@ async function main(): Promise<void> {
       live,
     );
     await startService('kafka', progress.log);
-    await streamChanges(demo, third, generated);
+    // An operator's bounded backfill of the first burst, beside the live polling and the new changes.
+    const [backfill] = await Promise.all([backfillFirstBurst(demo, runtime), streamChanges(demo, third, generated)]);
+    progress.say(`  ${formatBackfillOutcome(backfill)}`);
     await waitUntil('the pollers read every change', () => pollersCaughtUp(demo), 300_000);
     await waitUntil(
       `the fallback table holds nothing of ${entities.join(', ')} (re-sent, or given up and archived)`,
@@ -256,4 +260,20 @@ if (require.main === module) {
     console.error(`the full log is in ${LOG_DIR}/demo.log`);
     process.exit(1);
   });
+}
+
+/**
+ * `npm run replay -- --from T --to T2` as the demo runs it: through the running poller (its
+ * schedule keeps firing), over the older half of one entity's changes as the source has them now.
+ */
+async function backfillFirstBurst(demo: Demo, runtime: Runtime): Promise<BackfillOutcome> {
+  const entity = demo.entities[0]!;
+  const times = (await sourceState(demo.sourceUrl, entity)).records.map((r) => r.updatedAt).sort();
+  const window = { from: times[0]!, to: times[Math.floor(times.length / 2)]! };
+  demo.progress.log(`backfill of ${entity}: ${window.from} <= updatedAt < ${window.to}`);
+  return runBackfill(
+    { invoke: (event) => runtime.fire('poller', event) },
+    { entity, window },
+    { onSlice: (slice, n) => demo.progress.log(`backfill slice ${n}: ${JSON.stringify(slice)}`) },
+  );
 }

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type CheckpointStore, openCheckpointStore } from '../../lib/checkpoint';
@@ -8,6 +9,7 @@ import { localClientConfig } from '../../stage/local-aws';
 import { S3StaleArchive } from '../archive/s3-stale-archive';
 import type { StaleArchive } from '../archive/stale-archive';
 import { type FailedBatches, S3FailedBatches } from '../redrive-consumer/failed-batches';
+import { LambdaPollerInvoker, type PollerInvoker, SlsInvokeLocalPoller } from '../replay/poller-invoker';
 import { EmrServerlessJobRuns } from '../status/job-runs';
 import { LocalJobRuns } from '../status/local-job-runs';
 import type { JobRunHistory } from '../status/ports';
@@ -23,6 +25,8 @@ export interface StageAdapters {
   readonly jobs: JobRunHistory;
   /** The consumer's MSK on-failure destination: the raw bucket (resources/entities.js). */
   readonly failedBatches: FailedBatches;
+  /** The stage's poller function: `sls invoke local` on stage local, the deployed function elsewhere. */
+  readonly poller: PollerInvoker;
   readonly now: () => Date;
   close(): Promise<void>;
 }
@@ -39,6 +43,7 @@ export async function openStage(stage: string | OpsStage, options: ResolveStageO
   const s3 = new S3Client({ ...base, forcePathStyle: target.local });
   const emr = new EMRServerlessClient(base);
   const secrets = new SecretsManagerClient(base);
+  const lambda = new LambdaClient(base);
   // With postgres on AWS, the operator's machine needs a network path to the instance (as for psql).
   const checkpoints = openCheckpointStore(target.checkpointStore, { dynamodb, secrets });
   const table = new DynamoDbFallbackStore(dynamodb, s3, {
@@ -53,10 +58,11 @@ export async function openStage(stage: string | OpsStage, options: ResolveStageO
     archive: new S3StaleArchive(s3, target.archiveBucket),
     jobs: target.local ? new LocalJobRuns() : new EmrServerlessJobRuns(emr, target.emrApplication),
     failedBatches: new S3FailedBatches(s3, target.rawBucket),
+    poller: target.local ? new SlsInvokeLocalPoller() : new LambdaPollerInvoker(lambda, target.pollerFunction),
     now: () => new Date(),
     close: async () => {
       await checkpoints.close();
-      for (const client of [dynamodb, s3, emr, secrets]) client.destroy();
+      for (const client of [dynamodb, s3, emr, secrets, lambda]) client.destroy();
     },
   };
 }

@@ -21,6 +21,8 @@ export interface OpsStage {
   readonly emrApplication: string;
   /** The Glue registry the functions encode and decode with (CDC_SCHEMA_REGISTRY). */
   readonly schemaRegistry: string;
+  /** The poller function's name on AWS (a bounded backfill invokes it). */
+  readonly pollerFunction: string;
   /** Whether the consumer gzips its raw objects (its CDC_RAW_GZIP), so a redrive writes the same keys. */
   readonly rawGzip: boolean;
 }
@@ -65,6 +67,8 @@ export function stageFromConfig(config: ResolvedConfig, stage: string, region?: 
     emrApplication: config.custom.names.emrApplication,
     schemaRegistry: requireString(env, 'CDC_SCHEMA_REGISTRY'),
     rawGzip: config.functions.consumer?.environment?.CDC_RAW_GZIP !== 'false',
+    // The framework's own default name when serverless.yml gives none.
+    pollerFunction: config.functions.poller?.name ?? `${config.service}-${stage}-poller`,
   };
 }
 

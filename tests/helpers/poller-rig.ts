@@ -51,6 +51,7 @@ export interface Rig {
     runId?: string;
     outOfTime?: () => boolean;
     lookbackMs?: number;
+    backfill?: { from: string; to: string };
     checkpoints?: (c: CheckpointStore) => CheckpointStore;
     fallback?: (f: FallbackStore) => FallbackStore;
   }): Promise<PollSummary>;
@@ -130,6 +131,7 @@ export async function rig(faults: Record<string, number> = {}, seed = 11, store:
           limits: { maxPages: 10_000, maxConsecutiveEmptyPages: 5 },
           outOfTime: options.outOfTime ?? (() => false),
           lookbackMs: options.lookbackMs,
+          backfill: options.backfill,
         },
       );
     },

@@ -31,6 +31,8 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/^reconciled: /m);
     expect(stdout).toMatch(/fallback table while Kafka is down: \d+ item\(s\): .*RETRIABLE\/KAFKA_UNAVAILABLE/);
     expect(stdout).toMatch(/fallback table after the retry function: empty/);
+    // A bounded backfill beside the live polling, and the Delta tables still equal the source (the verdicts below).
+    expect(stdout).toMatch(/Backfill of customer from \S+ to \S+ done: [1-9]\d* published/);
     expect(figure(stdout, '  parked: KAFKA_UNAVAILABLE')).toBeGreaterThan(0);
     expect(figure(stdout, 'retry: re-sent to Kafka')).toBeGreaterThan(0);
     expect(stdout).toMatch(/^Spark batch run \S+\s+SUCCESS$/m);

@@ -1,9 +1,14 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { localClientConfig, localNames } from '../helpers/local-stack';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
+const dynamodb = new DynamoDBClient(localClientConfig());
+afterAll(() => dynamodb.destroy());
 
 /** `npx sls invoke local` exactly as a user types it. */
 async function invokeLocal(fn: string, data: unknown, env: string[] = []): Promise<{ code: number; output: string }> {
@@ -47,6 +52,37 @@ describe('sls invoke local --stage local', () => {
     expect(code).toBe(0);
     expect(output).toContain('"entity": "payment"');
     expect(Number(/"published": (\d+)/.exec(output)?.[1])).toBeGreaterThan(0);
+  });
+
+  it('npm run replay -- --to … --dry-run counts a window through the real poller (sls invoke local), asking nothing and moving no checkpoint', async () => {
+    const checkpoints = new DynamoDbCheckpointStore(dynamodb, (await localNames()).checkpointTable);
+    const before = await checkpoints.load('payment');
+    const to = new Date(Date.now() - 1000).toISOString();
+    const { stdout } = await run(
+      'npm',
+      [
+        'run',
+        '-s',
+        'replay',
+        '--',
+        '--stage',
+        'local',
+        '--entity',
+        'payment',
+        '--from',
+        '2000-01-01T00:00:00Z',
+        '--to',
+        to,
+        '--dry-run',
+      ],
+      { cwd: ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    expect(stdout).toContain(
+      `Dry run: the window 2000-01-01T00:00:00.000Z <= updatedAt < ${to} of payment on stage local holds`,
+    );
+    expect(Number(/holds\n {2}(\d+) change\(s\)/.exec(stdout)?.[1])).toBeGreaterThan(0);
+    expect(stdout).toContain('Nothing was published, parked or moved.');
+    expect(await checkpoints.load('payment')).toEqual(before);
   });
 
   it('fails at cold start naming a bad setting passed with --env', async () => {

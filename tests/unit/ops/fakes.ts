@@ -1,3 +1,4 @@
+import type { PollerInvoker } from '../../../ops/replay/poller-invoker';
 import { InMemoryCheckpointStore } from '../../../lib/checkpoint';
 import { InMemoryFallbackStore, type ParkedEvent } from '../../../lib/fallback';
 import { InMemoryStaleArchive } from '../../../ops/archive/in-memory-stale-archive';
@@ -31,13 +32,29 @@ export const STAGE: OpsStage = {
   emrApplication: 'spark',
   schemaRegistry: 'schemas',
   rawGzip: true,
+  pollerFunction: 'cdc-pipeline-test-poller',
 };
+
+/** The poller function as the commands see it: answers given in order, the events it was sent recorded. */
+export class ScriptedPoller implements PollerInvoker {
+  readonly events: Record<string, unknown>[] = [];
+  constructor(readonly answers: unknown[] = []) {}
+
+  async invoke(event: Record<string, unknown>): Promise<unknown> {
+    this.events.push(event);
+    if (this.answers.length === 0) throw new Error('the scripted poller has no answer left');
+    const answer = this.answers.shift();
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+}
 
 export interface FakeStage extends StageAdapters {
   readonly checkpoints: InMemoryCheckpointStore;
   readonly store: InMemoryFallbackStore;
   readonly archive: InMemoryStaleArchive;
   readonly failedBatches: InMemoryFailedBatches;
+  readonly poller: ScriptedPoller;
   closed: number;
 }
 
@@ -52,6 +69,7 @@ export function fakeStage(runs: JobRunRecord[] = []): FakeStage {
     archive: new InMemoryStaleArchive(),
     jobs: jobsOf(runs),
     failedBatches: new InMemoryFailedBatches('raw'),
+    poller: new ScriptedPoller(),
     now: () => NOW,
     closed: 0,
     close: async () => {

@@ -46,6 +46,7 @@ describe('a stage as the operator commands see it', () => {
       emrApplication: 'x-spark',
       schemaRegistry: 'x-schemas',
       rawGzip: true,
+      pollerFunction: 'cdc-pipeline-dev-poller',
     });
   });
 
