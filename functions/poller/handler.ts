@@ -4,6 +4,7 @@ import { topicFor } from '../../lib/config';
 import { BadRequestError } from '../../lib/errors';
 import { closeForLocal } from '../../lib/lambda/producer';
 import { invocationSummary } from '../../lib/lambda/summary';
+import { pollerMetrics } from '../../lib/metrics';
 import { type BackfillCount, countWindow, parseBackfill, type PollSummary, pollEntity } from '../../lib/poller';
 import { loadPollerConfig } from './config';
 import { wire } from './wiring';
@@ -11,7 +12,7 @@ import { wire } from './wiring';
 // Cold start: configuration validated, clients and the producer created once per container.
 const config = loadPollerConfig(process.env);
 const deps = wire(config);
-const { log, publisher } = deps;
+const { log, publisher, metrics, sourceErrors } = deps;
 
 /**
  * The entity's lease outlives the invocation by this much: Lambda has ended the run by its
@@ -40,6 +41,7 @@ async function pollOneEntity(event: PollerEvent, context: Context): Promise<Poll
   // A backfill holds the entity's lease too: it stops after a short slice, so the live polling goes on between slices.
   const sliceEnds = Date.now() + (backfill === undefined ? Number.POSITIVE_INFINITY : config.backfillSliceMs);
   const outOfTime = () => context.getRemainingTimeInMillis() < reserveMs || Date.now() > sliceEnds;
+  sourceErrors.take(); // what an earlier invocation (a dry run) left is not this run's
   if (backfill?.dryRun)
     return countWindow(
       deps.source,
@@ -47,7 +49,7 @@ async function pollOneEntity(event: PollerEvent, context: Context): Promise<Poll
       { from: backfill.from, to: backfill.to },
       { ...config.pollLimits, shouldStop: outOfTime },
     );
-  return pollEntity(
+  const run = pollEntity(
     { ...deps, log: log.child({ entity, runId: context.awsRequestId }) },
     {
       entity,
@@ -61,7 +63,21 @@ async function pollOneEntity(event: PollerEvent, context: Context): Promise<Poll
       outOfTime,
       ...(backfill === undefined ? {} : { backfill: { from: backfill.from, to: backfill.to } }),
     },
-  ).finally(() => closeForLocal(config.stage, publisher));
+  );
+  // Metrics of every run, a failed one too (its outcome is the alarm's signal).
+  const emit = (summary?: PollSummary): void =>
+    metrics.emit(
+      pollerMetrics({ stage: config.stage, entity, summary, sourceErrors: sourceErrors.take(), now: new Date() }),
+    );
+  return run
+    .then(
+      (summary) => (emit(summary), summary),
+      (error: unknown) => {
+        emit();
+        throw error;
+      },
+    )
+    .finally(() => closeForLocal(config.stage, publisher));
 }
 
 // The summary line (lib/lambda/summary.ts) carries the PollSummary this returns.

@@ -5,6 +5,7 @@ import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
 import { kafkaPublisherFor } from '../../lib/lambda/producer';
 import { glueSerdeFor } from '../../lib/lambda/serde';
 import { createLogger, type Logger } from '../../lib/log';
+import { EmfMetricsSink, type MetricsSink, SourceErrorTally } from '../../lib/metrics';
 import type { PollDependencies } from '../../lib/poller';
 import type { KafkaPublisher } from '../../lib/publish';
 import { HttpSource, ssmToken, staticToken } from '../../lib/source';
@@ -13,11 +14,15 @@ import type { PollerConfig } from './config';
 export interface PollerWiring extends PollDependencies {
   readonly publisher: KafkaPublisher;
   readonly log: Logger;
+  readonly metrics: MetricsSink;
+  /** The source errors of the invocation in progress (see SourceErrorTally). */
+  readonly sourceErrors: SourceErrorTally;
 }
 
 /** From the poller's configuration to its dependencies: called once, at cold start. */
 export function wire(config: PollerConfig, clients: AwsClients = awsClients()): PollerWiring {
   const log = createLogger({ function: 'poller', stage: config.stage });
+  const sourceErrors = new SourceErrorTally();
   return {
     source: new HttpSource({
       baseUrl: config.sourceUrl,
@@ -36,6 +41,7 @@ export function wire(config: PollerConfig, clients: AwsClients = awsClients()): 
       requestTimeoutMs: config.requestTimeoutMs,
       maxResponseBytes: config.maxResponseBytes,
       retry: config.sourceRetry,
+      onError: (error) => sourceErrors.note(error),
     }),
     // PostgreSQL's idle connections do not hold the event loop, so `sls invoke local` exits without closing them.
     checkpoints: openCheckpointStore(config.checkpointStore, clients).store,
@@ -46,5 +52,7 @@ export function wire(config: PollerConfig, clients: AwsClients = awsClients()): 
     publisher: kafkaPublisherFor(config, 'poller'),
     serde: glueSerdeFor(clients.glue, config.schemaRegistry, log),
     log,
+    metrics: new EmfMetricsSink('poller'),
+    sourceErrors,
   };
 }

@@ -25,6 +25,8 @@ export interface HttpSourceOptions {
   readonly maxResponseBytes: number;
   readonly retry: RetryPolicy;
   readonly now?: () => number;
+  /** Told of every failed request, retried or not (the poller counts them by kind in its metrics). */
+  readonly onError?: (error: SourceError) => void;
 }
 
 /** DESIGN.md's source contract over HTTP, or another API through its response mapping. */
@@ -32,7 +34,14 @@ export class HttpSource implements Source {
   constructor(private readonly options: HttpSourceOptions) {}
 
   fetchPage(entity: string, since: string, pageToken: string | null): Promise<SourcePage> {
-    return withRetry(() => this.request(entity, since, pageToken), this.options.retry);
+    return withRetry(
+      () =>
+        this.request(entity, since, pageToken).catch((error: unknown) => {
+          if (error instanceof SourceError) this.options.onError?.(error);
+          throw error;
+        }),
+      this.options.retry,
+    );
   }
 
   private async request(entity: string, since: string, pageToken: string | null): Promise<SourcePage> {
@@ -54,7 +63,7 @@ export class HttpSource implements Source {
       const timedOut = (error as Error).name === 'TimeoutError';
       throw new SourceError(
         `GET ${url.pathname} ${timedOut ? `timed out after ${this.options.requestTimeoutMs} ms` : `failed: ${(error as Error).message}`}`,
-        { retriable: true, cause: error },
+        { retriable: true, cause: error, kind: timedOut ? 'timeout' : 'network' },
       );
     }
     const body = await readLimited(response, this.options.maxResponseBytes, url.pathname);

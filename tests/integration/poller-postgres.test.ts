@@ -19,6 +19,7 @@ const pool = localPostgresPool();
 let sim: RunningSimulator;
 let p: IsolatedPipeline;
 let stage: OpsStage;
+const lines: string[] = [];
 
 beforeAll(async () => {
   sim = await startSimulatorServer({ seed: 17, faults: { tieRate: 0.3 } });
@@ -47,7 +48,7 @@ afterAll(async () => {
 
 async function withRuntime<T>(env: Record<string, string>, use: (rt: Runtime) => Promise<T>): Promise<T> {
   const definitions = p.definitions.map((d) => ({ ...d, environment: { ...d.environment, ...env } }));
-  const rt = await startRuntime(await localConfig(), definitions, { log: () => undefined });
+  const rt = await startRuntime(await localConfig(), definitions, { log: (line) => lines.push(line) });
   try {
     return await use(rt);
   } finally {
@@ -78,6 +79,16 @@ describe('the poller handler with checkpointStore postgres', () => {
     ]);
     const { messages } = await consumeTopic(p.topic('customer'), p.registry);
     expect(messages).toHaveLength(records.length);
+    // Each run's metrics, as Embedded Metric Format lines in the function's output.
+    const emf = lines
+      .map((l) => /\{"_aws".*\}$/.exec(l)?.[0])
+      .filter((l): l is string => l !== undefined)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((m) => m.entity === 'customer' && 'PollerEventsPublished' in m);
+    expect(emf.map((m) => [m.PollerEventsPublished, m.PollerDuplicatesDropped, m.PollerLateChanges, m.stage])).toEqual([
+      [first.published, first.duplicates, first.lateChanges, 'local'],
+      [0, second.duplicates, second.lateChanges, 'local'],
+    ]);
 
     const status = await collectStatus(stage);
     expect(status.checkpointStore).toEqual({
