@@ -3,12 +3,14 @@ import type { Context } from 'aws-lambda';
 import { BadRequestError } from '../../lib/errors';
 import { type LaunchedRun, launchJobs } from '../../lib/jobs';
 import { invocationSummary } from '../../lib/lambda/summary';
+import { EmfMetricsSink, jobMetrics } from '../../lib/metrics';
 import { loadJobLauncherConfig } from './config';
 import { wire } from './wiring';
 
 // Cold start: configuration validated once per container; the runner is made on first use.
 const config = loadJobLauncherConfig(process.env);
 const { log, runner, settings } = wire(config);
+const metrics = new EmfMetricsSink('jobLauncher');
 
 /** Scheduled with `{ "mode": "batch" }`; invoked directly with a mode and optional entities. */
 export interface LaunchEvent {
@@ -42,7 +44,11 @@ async function launch(event: LaunchEvent, context: Context): Promise<LaunchResul
     runner(),
     settings,
     log.child({ runId: context.awsRequestId }),
-  );
+  ).catch((error: unknown) => {
+    metrics.emit(jobMetrics(config.stage, 'failed'));
+    throw error;
+  });
+  metrics.emit(jobMetrics(config.stage, runs));
   return { mode, runs };
 }
 

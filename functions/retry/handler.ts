@@ -3,6 +3,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { BadRequestError } from '../../lib/errors';
 import { closeForLocal } from '../../lib/lambda/producer';
 import { invocationSummary, recordSummary } from '../../lib/lambda/summary';
+import { EmfMetricsSink, retryMetrics } from '../../lib/metrics';
 import { onStream, sweep, type SweepEvent } from '../../lib/redrive';
 import { loadRetryConfig } from './config';
 import { type RetrySummary, wire } from './wiring';
@@ -10,6 +11,7 @@ import { type RetrySummary, wire } from './wiring';
 // Cold start: configuration validated, clients and the producer created once per container.
 const config = loadRetryConfig(process.env);
 const { log, store, archive, publisher, serde, alerts, policy, chainOf } = wire(config);
+const metrics = new EmfMetricsSink('retry');
 /** What a sweep leaves of its time for archiving, alerting and starting the next sweep. */
 const SWEEP_RESERVE_MS = 30_000;
 
@@ -41,6 +43,7 @@ async function retryParked(event: RetryEvent, context: Context): Promise<DynamoD
   try {
     if ('Records' in event && Array.isArray(event.Records)) {
       const { summary, failures } = await onStream(event.Records, deps, policy);
+      metrics.emit(retryMetrics({ stage: config.stage, ...summary, now: new Date() }));
       report({ trigger: 'stream', records: event.Records.length, ...summary, failures: failures.length });
       return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
     }
@@ -54,6 +57,7 @@ async function retryParked(event: RetryEvent, context: Context): Promise<DynamoD
       { ...deps, archive, alerts, stage: config.stage, budget, ...(chain === undefined ? {} : { chain }) },
       policy,
     );
+    metrics.emit(retryMetrics({ stage: config.stage, ...summary, now: new Date() }));
     report({ trigger: 'sweep', chain: sweepEvent.chain ?? 0, ...summary });
     // The other keys were drained; the invocation still fails, so the Errors metric shows it.
     if (summary.keyFailures > 0)

@@ -43,6 +43,16 @@ export interface ConsumeSummary {
   rows: number;
   deadLettered: number;
   bytes: number;
+  /** The same per entity (an MSK mapping reads one topic), with dead letters by reason and the newest record's Kafka time (ms). */
+  byEntity: Record<string, EntityConsumeSummary>;
+}
+
+export interface EntityConsumeSummary {
+  records: number;
+  objects: number;
+  rows: number;
+  deadLettered: Record<string, number>;
+  newestRecordAt: number;
 }
 
 interface Poison {
@@ -80,17 +90,37 @@ export async function consumeBatch(
       ),
     ),
   );
-  return results.reduce<ConsumeSummary>(
-    (sum, r) => ({
-      records: sum.records + r.records,
-      partitions: sum.partitions + 1,
-      objects: sum.objects + r.objects,
-      rows: sum.rows + r.rows,
-      deadLettered: sum.deadLettered + r.deadLettered,
-      bytes: sum.bytes + r.bytes,
-    }),
-    { records: 0, partitions: 0, objects: 0, rows: 0, deadLettered: 0, bytes: 0 },
-  );
+  const byEntity: Record<string, EntityConsumeSummary> = {};
+  for (const r of results) {
+    const e = (byEntity[r.entity] ??= { records: 0, objects: 0, rows: 0, deadLettered: {}, newestRecordAt: 0 });
+    e.records += r.records;
+    e.objects += r.objects;
+    e.rows += r.rows;
+    for (const [reason, n] of Object.entries(r.deadLetteredBy))
+      e.deadLettered[reason] = (e.deadLettered[reason] ?? 0) + n;
+    e.newestRecordAt = Math.max(e.newestRecordAt, r.newestRecordAt);
+  }
+  return {
+    records: results.reduce((n, r) => n + r.records, 0),
+    partitions: results.length,
+    objects: results.reduce((n, r) => n + r.objects, 0),
+    rows: results.reduce((n, r) => n + r.rows, 0),
+    deadLettered: results.reduce((n, r) => n + r.deadLettered, 0),
+    bytes: results.reduce((n, r) => n + r.bytes, 0),
+    byEntity,
+  };
+}
+
+/** One partition's part of the summary. */
+interface PartitionResult {
+  entity: string;
+  records: number;
+  objects: number;
+  rows: number;
+  deadLettered: number;
+  deadLetteredBy: Record<string, number>;
+  bytes: number;
+  newestRecordAt: number;
 }
 
 async function writePartition(
@@ -99,7 +129,7 @@ async function writePartition(
   options: ConsumeOptions,
   plans: Map<string, ColumnPlan>,
   unknown: UnknownVersions,
-): Promise<Omit<ConsumeSummary, 'partitions'>> {
+): Promise<PartitionResult> {
   const first = records[0]!;
   const last = records[records.length - 1]!;
   const entity = options.entityOf(first.topic);
@@ -143,12 +173,17 @@ async function writePartition(
     bytes = body.length;
   }
   if (poison.length > 0) await deadLetter(entity, poison, deps, options);
+  const deadLetteredBy: Record<string, number> = {};
+  for (const p of poison) deadLetteredBy[p.reason] = (deadLetteredBy[p.reason] ?? 0) + 1;
   return {
+    entity,
     records: records.length,
     objects: rows.length > 0 ? 1 : 0,
     rows: rows.length,
     deadLettered: poison.length,
+    deadLetteredBy,
     bytes,
+    newestRecordAt: Math.max(...records.map((r) => r.timestamp)),
   };
 }
 

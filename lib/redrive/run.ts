@@ -35,6 +35,8 @@ export interface SweepSummary extends DrainSummary, ArchiveSummary {
   stoppedBecause: 'drained' | 'time' | 'kafka down';
   /** Another sweep was started for the due work left. */
   chained: boolean;
+  /** When the longest-waiting of the due items this sweep read was first parked (its metric: the backlog's age). */
+  oldestDueParkedAt?: string;
 }
 
 type DueStatus = 'RETRIABLE' | 'AMBIGUOUS';
@@ -62,6 +64,7 @@ export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Pro
   const timeShort = (): boolean => deps.budget !== undefined && deps.budget.timeLeftMs() <= deps.budget.reserveMs;
   let kafkaDown = false;
   let rounds = 0;
+  let oldestDue: string | undefined;
   let stoppedBecause: SweepSummary['stoppedBecause'] = 'drained';
   while (cursors.size > 0) {
     if (timeShort()) {
@@ -76,6 +79,7 @@ export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Pro
       else cursor.after = page.after;
     }
     rounds += 1;
+    for (const item of due) if (oldestDue === undefined || item.firstSeenAt < oldestDue) oldestDue = item.firstSeenAt;
     const keys = [...new Map(due.filter((i) => !taken.has(i.pk)).map((i) => [i.pk, i] as const)).values()];
     keys.forEach((i) => taken.add(i.pk));
     let next = 0;
@@ -115,6 +119,7 @@ export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Pro
     rounds,
     stoppedBecause,
     chained,
+    ...(oldestDue === undefined ? {} : { oldestDueParkedAt: oldestDue }),
   };
 }
 

@@ -93,6 +93,9 @@ describe('the consumer core', () => {
       rows: 3,
       deadLettered: 0,
       bytes: expect.any(Number),
+      byEntity: {
+        customer: { records: 3, objects: 2, rows: 3, deadLettered: {}, newestRecordAt: expect.any(Number) },
+      },
     });
     expect([...r.raw.objects.keys()].sort()).toEqual([
       'raw/entity=customer/dt=2026-11-24/cdc.customer-0-10-11.jsonl.gz',

@@ -1,0 +1,88 @@
+import { CONSUMER_METRICS as C, JOB_METRICS as J, type MetricPoint, RETRY_METRICS as R } from './catalogue';
+
+/** What the consumer wrote of one batch, per entity (its ConsumeSummary.byEntity). */
+export interface ConsumerBatchFacts {
+  readonly stage: string;
+  readonly byEntity: Readonly<
+    Record<
+      string,
+      {
+        readonly records: number;
+        readonly rows: number;
+        readonly objects: number;
+        readonly deadLettered: Readonly<Record<string, number>>;
+        readonly newestRecordAt: number;
+      }
+    >
+  >;
+  readonly now: Date;
+}
+
+/** Records, rows and objects written, dead letters by reason, and the Kafka lag at the batch (its newest record's age). */
+export function consumerMetrics(facts: ConsumerBatchFacts): MetricPoint[] {
+  return Object.entries(facts.byEntity).flatMap(([entity, e]) => {
+    const dimensions = { stage: facts.stage, entity };
+    return [
+      { metric: C.records, value: e.records, dimensions },
+      { metric: C.rows, value: e.rows, dimensions },
+      { metric: C.objects, value: e.objects, dimensions },
+      { metric: C.lag, value: Math.max(0, (facts.now.getTime() - e.newestRecordAt) / 1000), dimensions },
+      ...Object.entries(e.deadLettered).map(([reason, n]) => ({
+        metric: C.deadLettered,
+        value: n,
+        dimensions: { ...dimensions, reason },
+      })),
+    ];
+  });
+}
+
+/** What one retry invocation did (a stream batch or a sweep). */
+export interface RetryFacts {
+  readonly stage: string;
+  readonly published: number;
+  readonly failed: number;
+  readonly stillInvalid: number;
+  readonly stale: number;
+  readonly superseded: number;
+  /** A sweep's: what it archived, and when its longest-waiting due item was parked. */
+  readonly archived?: number;
+  readonly oldestDueParkedAt?: string;
+  readonly now: Date;
+}
+
+/**
+ * Re-sent, still failing, turned STALE or SUPERSEDED, archived; and from each sweep the age of
+ * the longest-waiting due item (0 when nothing is due: an empty backlog has no age).
+ */
+export function retryMetrics(facts: RetryFacts): MetricPoint[] {
+  const dimensions = { stage: facts.stage };
+  const points: MetricPoint[] = [
+    { metric: R.resent, value: facts.published, dimensions },
+    { metric: R.stillFailing, value: facts.failed + facts.stillInvalid, dimensions },
+    { metric: R.stale, value: facts.stale, dimensions },
+    { metric: R.superseded, value: facts.superseded, dimensions },
+  ];
+  if (facts.archived === undefined) return points;
+  const age =
+    facts.oldestDueParkedAt === undefined
+      ? 0
+      : Math.max(0, (facts.now.getTime() - Date.parse(facts.oldestDueParkedAt)) / 1000);
+  return [
+    ...points,
+    { metric: R.archived, value: facts.archived, dimensions },
+    { metric: R.oldestDueAge, value: age, dimensions },
+  ];
+}
+
+/** The job launcher's runs: started, found already running, or a launch that failed. */
+export function jobMetrics(
+  stage: string,
+  runs: readonly { readonly name: string; readonly started: boolean }[] | 'failed',
+): MetricPoint[] {
+  if (runs === 'failed') return [{ metric: J.failedOnStart, value: 1, dimensions: { stage, job: 'launch' } }];
+  return runs.map((run) => ({
+    metric: run.started ? J.started : J.alreadyRunning,
+    value: 1,
+    dimensions: { stage, job: run.name },
+  }));
+}
