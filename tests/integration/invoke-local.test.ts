@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
+import { holdEsbuildFolder } from '../helpers/esbuild-folder-lock';
 import { localClientConfig, localNames } from '../helpers/local-stack';
 
 const run = promisify(execFile);
@@ -41,6 +42,13 @@ async function invokeLocal(fn: string, data: unknown, env: string[] = []): Promi
 }
 
 describe('sls invoke local --stage local', () => {
+  // .esbuild/ is one folder for every sls run: not beside cfn-lint.test.ts's `sls package`.
+  let release: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    release = await holdEsbuildFolder(60_000);
+  }, 70_000);
+  afterEach(() => release?.());
+
   it("runs the real poller against the running stack and publishes the simulator's changes", async () => {
     const source = process.env.CDC_SOURCE_URL ?? 'http://127.0.0.1:8080';
     await fetch(`${source}/admin/generate`, {
