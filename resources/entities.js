@@ -213,3 +213,7 @@ module.exports.kafkaConsumerGroupArns = async ({ resolveVariable }) => {
   const namePrefix = await resolveVariable('param:namePrefix');
   return Promise.all(Object.keys(entities).map((e) => mskArn(resolveVariable, 'group', `${namePrefix}-consumer-${e}`)));
 };
+
+// For the other generators of per-entity resources (alarms.js).
+module.exports.loadEntities = loadEntities;
+module.exports.logicalId = logicalId;

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DUE_INDEX, KEYS_INDEX } from '../../../lib/fallback';
+import { consumerMetrics, jobMetrics, pollerMetrics, retryMetrics } from '../../../lib/metrics';
 import { type CfnTemplate, packageTemplate, resourcesOfType } from '../../helpers/package-template';
 
 const ENTITIES = readdirSync(path.resolve(__dirname, '../../../schemas'))
@@ -215,6 +216,16 @@ const packagedWith = (() => {
   };
 })();
 
+/** One packaging for the checkpoint store's and the alarm e-mail's tests. */
+const WITH_POSTGRES_AND_EMAIL = {
+  checkpointStore: 'postgres',
+  rdsHost: 'cdc.cluster-c0ffee.us-east-1.rds.amazonaws.com',
+  rdsDatabase: 'cdc',
+  rdsSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-0a1b2c3d-AbC123',
+  rdsCaCertificates: 'certs/rds-global-bundle.pem',
+  alarmEmail: 'data-oncall@example.com',
+};
+
 const SCRAM_PARAMS = {
   kafkaAuth: 'scram-sha-512',
   kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_cdc-dev-AbC123',
@@ -309,7 +320,7 @@ describe('the checkpoint store', () => {
   });
 
   it("with checkpointStore postgres: the instance in the poller's environment, and the poller alone may read its secret, that one only", async () => {
-    const template = await packagedWith({ ...POSTGRES, rdsCaCertificates: 'certs/rds-global-bundle.pem' });
+    const template = await packagedWith(WITH_POSTGRES_AND_EMAIL);
     expect(pollerEnv(template)).toMatchObject({
       CDC_CHECKPOINT_STORE: 'postgres',
       CDC_RDS_HOST: POSTGRES.rdsHost,
@@ -338,6 +349,129 @@ describe('the checkpoint store', () => {
       values[variable.replace(/^param:/, '').replace(/, null$/, '')] ?? null;
     await expect(conditions({ resolveVariable })).rejects.toThrow(message);
   });
+});
+
+describe('alarms and the dashboard (stage dev)', () => {
+  /** Every (metric, dimension names) the functions' metric code emits, from facts reaching each of its branches. */
+  function emitted(): Set<string> {
+    const now = new Date('2026-11-24T12:00:00.000Z');
+    const run = {
+      pages: 1,
+      fetched: 1,
+      published: 1,
+      duplicates: 1,
+      lateChanges: 1,
+      redelivered: 1,
+      parked: { KAFKA_UNAVAILABLE: 1 },
+      checkpointAfter: { updatedAt: '2026-11-24T11:00:00.000Z' },
+      stoppedBecause: 'done' as const,
+    };
+    const points = [
+      ...pollerMetrics({ stage: 'dev', entity: 'customer', summary: run, sourceErrors: { '5xx': 1 }, now }),
+      ...pollerMetrics({ stage: 'dev', entity: 'customer', sourceErrors: {}, now }),
+      ...pollerMetrics({ stage: 'dev', entity: 'customer', summary: { ...run, window: {} }, sourceErrors: {}, now }),
+      ...consumerMetrics({
+        stage: 'dev',
+        byEntity: {
+          customer: { records: 1, rows: 1, objects: 1, deadLettered: { UNDECODABLE: 1 }, newestRecordAt: 0 },
+        },
+        now,
+      }),
+      ...retryMetrics({
+        stage: 'dev',
+        published: 1,
+        failed: 1,
+        stillInvalid: 1,
+        stale: 1,
+        superseded: 1,
+        archived: 1,
+        now,
+      }),
+      ...jobMetrics('dev', [
+        { name: 'cdc-batch-customer', started: true },
+        { name: 'x', started: false },
+      ]),
+      ...jobMetrics('dev', 'failed'),
+    ];
+    return new Set(points.map((p) => `${p.metric.name} [${Object.keys(p.dimensions).join(',')}]`));
+  }
+
+  const alarms = () =>
+    resourcesOfType(tpl('dev'), 'AWS::CloudWatch::Alarm') as [
+      string,
+      {
+        Namespace: string;
+        MetricName: string;
+        Dimensions: { Name: string; Value: unknown }[];
+        AlarmActions: unknown[];
+        TreatMissingData: string;
+        EvaluationPeriods: number;
+        Period: number;
+      },
+    ][];
+
+  it('watch only metrics the code emits, with the same names and dimensions, and all notify the alert topic', () => {
+    const ours = alarms().filter(([, a]) => a.Namespace === 'CdcPipeline');
+    expect(ours.length).toBeGreaterThan(ENTITIES.length * 3);
+    const known = emitted();
+    for (const [id, a] of ours) {
+      expect(`${id}: ${a.MetricName} [${a.Dimensions.map((d) => d.Name).join(',')}]`).toBe(
+        `${id}: ${[...known].find((k) => k === `${a.MetricName} [${a.Dimensions.map((d) => d.Name).join(',')}]`) ?? 'a metric the code does not emit'}`,
+      );
+      expect(a.Dimensions.find((d) => d.Name === 'stage')?.Value).toBe('dev');
+    }
+    for (const [, a] of alarms()) expect(a.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+  });
+
+  it("cover each entity (a failing or silent poller, checkpoint lag, dead letters), the backlog, STALE events, and every function's errors and throttles", () => {
+    const watched = alarms().map(([, a]) =>
+      [a.MetricName, ...a.Dimensions.filter((d) => d.Name !== 'stage').map((d) => JSON.stringify(d.Value))].join(' '),
+    );
+    for (const entity of ENTITIES) {
+      const e = JSON.stringify(entity);
+      expect(watched).toEqual(
+        expect.arrayContaining([
+          `PollerRuns ${e} "failed"`,
+          `PollerHeartbeat ${e}`,
+          `PollerCheckpointLag ${e}`,
+          `ConsumerDeadLettered ${e} "SCHEMA_NOT_FOUND"`,
+          `ConsumerDeadLettered ${e} "UNDECODABLE"`,
+        ]),
+      );
+    }
+    expect(watched).toEqual(
+      expect.arrayContaining(['RetryOldestDueAge', 'RetryTurnedStale', 'JobRunsFailedOnStart "launch"']),
+    );
+    for (const fn of ['Poller', 'Consumer', 'Retry', 'JobLauncher'])
+      for (const metric of ['Errors', 'Throttles'])
+        expect(watched).toContain(`${metric} ${JSON.stringify({ Ref: `${fn}LambdaFunction` })}`);
+    expect(watched).toContain(`OffsetLag ${JSON.stringify({ Ref: 'ConsumerLambdaFunction' })}`);
+    expect(watched).toContain(`IteratorAge ${JSON.stringify({ Ref: 'RetryLambdaFunction' })}`);
+  });
+
+  it('count a poller that sends nothing as silent: missing data breaches, over alarmPollerMissedPeriods of its schedule', () => {
+    const silent = alarms().find(([id]) => id === 'CustomerPollerSilentAlarm')![1];
+    expect(silent).toMatchObject({ TreatMissingData: 'breaching', EvaluationPeriods: 3, Period: 300 });
+  });
+
+  it('let CloudWatch publish to the alert topic (this account only), subscribe alarmEmail when set, and draw a dashboard per stage', async () => {
+    const policy = resourcesOfType(tpl('dev'), 'AWS::SNS::TopicPolicy')[0]![1] as {
+      PolicyDocument: { Statement: { Sid: string; Principal?: unknown; Condition?: unknown }[] };
+    };
+    const allow = policy.PolicyDocument.Statement.find((st) => st.Sid === 'CloudWatchAlarmsPublish');
+    expect(allow).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' } });
+    expect(JSON.stringify(allow?.Condition)).toContain('aws:SourceAccount');
+    expect(resourcesOfType(tpl('dev'), 'AWS::SNS::Subscription')).toEqual([]);
+    const withEmail = await packagedWith(WITH_POSTGRES_AND_EMAIL);
+    expect(resourcesOfType(withEmail, 'AWS::SNS::Subscription').map(([, p]) => p)).toEqual([
+      { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'data-oncall@example.com' },
+    ]);
+    const dashboard = resourcesOfType(tpl('dev'), 'AWS::CloudWatch::Dashboard')[0]?.[1] as
+      | { DashboardBody: { 'Fn::Sub': string } }
+      | undefined;
+    const body = JSON.parse(dashboard!.DashboardBody['Fn::Sub']) as { widgets: { properties: { title: string } }[] };
+    for (const entity of ENTITIES) expect(body.widgets.map((w) => w.properties.title)).toContain(`${entity}: poller`);
+  }, 120_000);
 });
 
 describe('least privilege per function (stage dev)', () => {
