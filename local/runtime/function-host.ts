@@ -1,3 +1,4 @@
+import { appendMetricRecord, LOCAL_METRICS_FILE, metricRecordOf } from '../../stage/local-metrics';
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -43,6 +44,8 @@ export class FunctionHost {
   constructor(
     readonly definition: FunctionDefinition,
     private readonly log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+    /** Where its EMF lines go (stage local's CloudWatch: see stage/local-metrics.ts). */
+    private readonly metricsFile: string = LOCAL_METRICS_FILE,
   ) {}
 
   /** Invocations are queued: the runtime never runs two at once in one container. */
@@ -114,7 +117,12 @@ export class FunctionHost {
       },
     );
     const prefix = (chunk: Buffer): void => {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') this.log(`[${d.name}] ${line}`);
+      for (const line of chunk.toString().split('\n')) {
+        if (line.trim() === '') continue;
+        const metric = metricRecordOf(line);
+        if (metric !== undefined) appendMetricRecord(metric, this.metricsFile);
+        this.log(`[${d.name}] ${line}`);
+      }
     };
     worker.stdout?.on('data', prefix);
     worker.stderr?.on('data', prefix);

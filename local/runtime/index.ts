@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   readonly log?: (line: string) => void;
   readonly clock?: Clock;
   readonly brokers?: string[];
+  /** Where the functions' metrics go (default: stage local's, .stack/metrics/emf.jsonl). */
+  readonly metricsFile?: string;
 }
 
 export interface Runtime {
@@ -39,7 +41,7 @@ export async function startRuntime(
 ): Promise<Runtime> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const controller = new AbortController();
-  const hosts = new Map(definitions.map((d) => [d.name, new FunctionHost(d, log)]));
+  const hosts = new Map(definitions.map((d) => [d.name, new FunctionHost(d, log, options.metricsFile)]));
   const lags = new Map<string, { lag: number }[]>();
   const loops: Promise<void>[] = [];
   const failures = s3FailureDestination();

@@ -10,6 +10,8 @@ import { portInUse, waitHealthy } from './health';
 import { ensureSparkJars } from './install';
 import { clearKafkaData } from './kafka';
 import { resetPostgresDatabase } from './postgres';
+import { rmSync } from 'node:fs';
+import { LOCAL_METRICS_FILE } from '../../stage/local-metrics';
 import { logFile } from './paths';
 import { runningProcess, sleep, startProcess, stopProcess } from './processes';
 import { type ServiceName, SERVICES, service } from './services';
@@ -71,6 +73,8 @@ export async function stackUp(options: { provision?: boolean; log?: Log } = {}):
   const fresh = await clearKafkaUnlessMotoRuns(log);
   for (const s of SERVICES) await startService(s.name, log);
   if (fresh) {
+    // The metrics of the functions that ran on the moto that is gone describe nothing that is left.
+    rmSync(LOCAL_METRICS_FILE, { force: true });
     await resetPostgresDatabase();
     log('postgres: database emptied, because moto starts fresh (checkpoints kept there would skip the cleared topics)');
   }

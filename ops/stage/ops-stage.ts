@@ -1,5 +1,6 @@
 import { type CheckpointStoreConfig, parseCheckpointStore, parseEntities, requireString } from '../../lib/config';
-import { loadResolvedConfig, type ResolvedConfig } from '../../stage/resolved-config';
+import { loadResolvedConfig, type ResolvedConfig, stageParam } from '../../stage/resolved-config';
+import type { HealthThresholds } from '../status/health';
 import { UnknownEntityError, UsageError } from '../errors';
 
 /** What the operator commands need to know about one stage: all of it from its resolved serverless.yml. */
@@ -21,6 +22,10 @@ export interface OpsStage {
   readonly emrApplication: string;
   /** The Glue registry the functions encode and decode with (CDC_SCHEMA_REGISTRY). */
   readonly schemaRegistry: string;
+  /** Stage local: where the local runtime writes the functions' metrics (default .stack/metrics/emf.jsonl). */
+  readonly localMetricsFile?: string;
+  /** The alarms' thresholds (stage params), which `status` judges health by. */
+  readonly health: HealthThresholds;
   /** The poller function's name on AWS (a bounded backfill invokes it). */
   readonly pollerFunction: string;
   /** Whether the consumer gzips its raw objects (its CDC_RAW_GZIP), so a redrive writes the same keys. */
@@ -67,6 +72,7 @@ export function stageFromConfig(config: ResolvedConfig, stage: string, region?: 
     emrApplication: config.custom.names.emrApplication,
     schemaRegistry: requireString(env, 'CDC_SCHEMA_REGISTRY'),
     rawGzip: config.functions.consumer?.environment?.CDC_RAW_GZIP !== 'false',
+    health: healthThresholds(config, stage, JSON.parse(requireString(env, 'CDC_ENTITIES')) as Record<string, unknown>),
     // The framework's own default name when serverless.yml gives none.
     pollerFunction: config.functions.poller?.name ?? `${config.service}-${stage}-poller`,
   };
@@ -75,4 +81,33 @@ export function stageFromConfig(config: ResolvedConfig, stage: string, region?: 
 export function requireEntity(stage: OpsStage, entity: string): string {
   if (!stage.entities.includes(entity)) throw new UnknownEntityError(entity, stage.stage, stage.entities);
   return entity;
+}
+
+/** A schedule's period in seconds, as resources/alarms.js reads it: `rate(5 minutes)`; cron as hourly. */
+export function schedulePeriodSeconds(rate: unknown): number {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(String(rate).trim());
+  if (!match) return 3600;
+  return (
+    Number(match[1]) * ({ minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86400, days: 86400 }[match[2]!] ?? 60)
+  );
+}
+
+/** `entities`: CDC_ENTITIES as written (an entity's own pollRate is among its options). */
+function healthThresholds(config: ResolvedConfig, stage: string, entities: Record<string, unknown>): HealthThresholds {
+  const param = (name: string, fallback: number): number => {
+    const value = Number(stageParam(config, stage, name));
+    return Number.isFinite(value) ? value : fallback;
+  };
+  const pollRate = stageParam(config, stage, 'pollRate');
+  return {
+    missedPeriods: param('alarmPollerMissedPeriods', 3),
+    checkpointLagSeconds: param('alarmCheckpointLagSeconds', 3600),
+    backlogAgeSeconds: param('alarmBacklogAgeSeconds', 3600),
+    pollPeriodSeconds: Object.fromEntries(
+      Object.entries(entities).map(([entity, options]) => [
+        entity,
+        Math.max(60, schedulePeriodSeconds((options as { pollRate?: string } | null)?.pollRate ?? pollRate)),
+      ]),
+    ),
+  };
 }

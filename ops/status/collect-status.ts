@@ -24,6 +24,7 @@ export async function collectStatus(
     return await gatherStatus(adapters, {
       stage: adapters.stage.stage,
       checkpointStore: checkpointStoreSummary(adapters.stage.checkpointStore),
+      thresholds: adapters.stage.health,
       entities: adapters.stage.entities,
       historyDays: options.historyDays,
     });

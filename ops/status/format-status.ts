@@ -1,6 +1,7 @@
 import type { FallbackStatus } from '../../lib/fallback';
 import { ago, humanDuration } from '../text/durations';
 import { renderTable } from '../text/table';
+import type { EntityHealth } from './health';
 import type {
   CheckpointStoreSummary,
   ConsumerFailureSummary,
@@ -22,6 +23,8 @@ export function formatStatus(status: PipelineStatus): string {
     formatEntities(status.entities, now),
     formatCheckpointStore(status.checkpointStore),
     '',
+    formatHealth(status.health, now),
+    '',
     formatFallback(
       status.fallback,
       status.entities.map((e) => e.entity),
@@ -33,6 +36,27 @@ export function formatStatus(status: PipelineStatus): string {
     '',
     formatJobs(status.jobs, now),
     ...(status.problems.length === 0 ? [] : ['', 'Could not read:', ...status.problems.map((p) => `  ${p}`)]),
+  ].join('\n');
+}
+
+function formatHealth(health: readonly EntityHealth[], now: Date): string {
+  const rows = health.map((h) => [
+    h.entity,
+    h.verdict,
+    h.lastHeartbeat === null ? 'none' : ago(h.lastHeartbeat, now),
+    h.checkpointLagSeconds === null ? '-' : humanDuration(h.checkpointLagSeconds),
+    h.backlogAgeSeconds === null ? '-' : humanDuration(h.backlogAgeSeconds),
+    String(h.deadLetters),
+    h.lastJobRun === null ? '-' : `${h.lastJobRun.state}`,
+  ]);
+  const findings = health.flatMap((h) => h.findings.map((f) => `  ${h.entity}: ${f}`));
+  return [
+    "Health (judged by the alarms' thresholds):",
+    renderTable(
+      ['ENTITY', 'VERDICT', 'LAST HEARTBEAT', 'LAG', 'BACKLOG AGE', 'DEAD LETTERS (5 MIN)', 'LAST JOB RUN'],
+      rows,
+    ),
+    ...findings,
   ].join('\n');
 }
 

@@ -12,6 +12,7 @@ import type {
   ParkedSample,
   PipelineStatus,
 } from './pipeline-status';
+import { type HealthThresholds, healthWindowSeconds, judgeHealth, type MetricHistory } from './health';
 import type { JobRunHistory, JobRunRecord } from './ports';
 
 export interface StatusSources {
@@ -20,6 +21,7 @@ export interface StatusSources {
   readonly archive: Pick<StaleArchive, 'bucket' | 'archiveKeys' | 'read'>;
   readonly jobs: JobRunHistory;
   readonly failedBatches: Pick<FailedBatches, 'bucket' | 'location' | 'keys'>;
+  readonly metrics: MetricHistory;
   readonly now: () => Date;
 }
 
@@ -29,6 +31,8 @@ export interface StatusRequest {
   readonly entities: readonly string[];
   /** How far back archives and job runs are read (default 7 days). */
   readonly historyDays?: number;
+  /** The alarms' thresholds the health is judged by. */
+  readonly thresholds: HealthThresholds;
 }
 
 const STATUSES: readonly FallbackStatus[] = ['RETRIABLE', 'AMBIGUOUS', 'SUPERSEDED', 'STALE'];
@@ -62,9 +66,20 @@ export async function gatherStatus(sources: StatusSources, request: StatusReques
     () => summariseFailedBatches(failures),
     { destination: failures.location, batches: 0, latest: null },
   );
+  const window = new Date(now.getTime() - healthWindowSeconds(request.thresholds) * 1000);
+  const records = await orProblem(problems, 'metrics', () => sources.metrics.records(window), []);
+  const health = judgeHealth({
+    entities: request.entities,
+    records,
+    parked: items,
+    jobs: runs,
+    thresholds: request.thresholds,
+    now,
+  });
   return {
     stage: request.stage,
     checkpointStore: request.checkpointStore,
+    health,
     at: now.toISOString(),
     entities,
     fallback,

@@ -1,9 +1,12 @@
+import type { EntityHealth } from './health';
 import type { FallbackStatus } from '../../lib/fallback';
 import type { JobRunRecord } from './ports';
 
 /** One stage's state as an operator sees it; `formatStatus` prints it as tables, `--json` as is. */
 export interface PipelineStatus {
   readonly stage: string;
+  /** Each entity judged as its alarms would judge it (OK, WARN, ALARM), with the findings. */
+  readonly health: readonly EntityHealth[];
   /** Where the checkpoints below were read: the poller's store. */
   readonly checkpointStore: CheckpointStoreSummary;
   /** When it was collected; every age below is relative to it. */

@@ -18,6 +18,9 @@ import {
   rig,
 } from '../helpers/poller-rig';
 import { expectForwardPerKey } from '../helpers/topic-order';
+import { collectStatus, resolveStage } from '../../ops';
+import { localConfig } from '../helpers/local-stack';
+import { waitFor } from '../helpers/runtime';
 
 async function withKafkaRestoredAfter<T>(body: () => Promise<T>): Promise<T> {
   try {
@@ -31,7 +34,7 @@ afterAll(closeRigs);
 
 describe('the poller against the local stack', () => {
   it.each(CHECKPOINT_STORES)(
-    'checkpoints in %s: parks every unpublished event as RETRIABLE when Kafka stops mid-run, and the checkpoint covers only handed-off events',
+    'checkpoints in %s: parks every unpublished event as RETRIABLE when Kafka stops mid-run, the checkpoint covers only handed-off events, and status puts the aging backlog in ALARM',
     async (store) => {
       const r = await rig({ tieRate: 0.3 }, 11, store);
       r.sim.simulator.generate(600, [ENTITY]);
@@ -59,6 +62,21 @@ describe('the poller against the local stack', () => {
           .map((x) => x.updatedAt)
           .sort()
           .at(-1),
+      );
+
+      // npm run status judges the parked backlog as its alarm would: once its oldest event has
+      // waited past alarmBacklogAgeSeconds (2 s here), the entity is in ALARM for it.
+      const local = await resolveStage('local', { config: await localConfig() });
+      const stage = { ...local, fallbackTable: r.fallbackTable, health: { ...local.health, backlogAgeSeconds: 2 } };
+      await waitFor(
+        'the backlog to age past its threshold in status',
+        async () => {
+          const health = (await collectStatus(stage)).health.find((h) => h.entity === ENTITY)!;
+          return health.findings.some((f) => /^ALARM: fallback backlog age \d+ s, over 2 s$/.test(f))
+            ? health
+            : undefined;
+        },
+        30_000,
       );
     },
   );

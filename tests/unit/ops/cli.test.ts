@@ -145,7 +145,14 @@ describe('npm run status', () => {
       at: NOW.toISOString(),
       fallback: { total: 1 },
       entities: [{ entity: 'customer', lagSeconds: 5400 }, {}, {}],
+      // No metrics at all: every entity's poller is silent, as its alarm would say (missing data breaches).
+      health: [
+        { entity: 'customer', verdict: 'ALARM', lastHeartbeat: null },
+        { entity: 'invoice', verdict: 'ALARM' },
+        { entity: 'payment', verdict: 'ALARM' },
+      ],
     });
+    expect(table.out[0]).toMatch(/Health \(judged by the alarms' thresholds\):\nENTITY +VERDICT/);
   });
 
   it('needs --stage', async () => {

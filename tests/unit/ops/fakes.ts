@@ -1,3 +1,4 @@
+import type { MetricRecord } from '../../../stage/local-metrics';
 import type { PollerInvoker } from '../../../ops/replay/poller-invoker';
 import { InMemoryCheckpointStore } from '../../../lib/checkpoint';
 import { InMemoryFallbackStore, type ParkedEvent } from '../../../lib/fallback';
@@ -33,6 +34,12 @@ export const STAGE: OpsStage = {
   schemaRegistry: 'schemas',
   rawGzip: true,
   pollerFunction: 'cdc-pipeline-test-poller',
+  health: {
+    missedPeriods: 3,
+    checkpointLagSeconds: 3600,
+    backlogAgeSeconds: 3600,
+    pollPeriodSeconds: { customer: 300, invoice: 300, payment: 300 },
+  },
 };
 
 /** The poller function as the commands see it: answers given in order, the events it was sent recorded. */
@@ -55,6 +62,8 @@ export interface FakeStage extends StageAdapters {
   readonly archive: InMemoryStaleArchive;
   readonly failedBatches: InMemoryFailedBatches;
   readonly poller: ScriptedPoller;
+  /** What the fake stage's metric history answers. */
+  metricRecords: MetricRecord[];
   closed: number;
 }
 
@@ -70,6 +79,8 @@ export function fakeStage(runs: JobRunRecord[] = []): FakeStage {
     jobs: jobsOf(runs),
     failedBatches: new InMemoryFailedBatches('raw'),
     poller: new ScriptedPoller(),
+    metrics: { records: async () => stage.metricRecords },
+    metricRecords: [],
     now: () => NOW,
     closed: 0,
     close: async () => {

@@ -10,7 +10,10 @@ function resolved(
 ): ResolvedConfig {
   return {
     service: 'cdc-pipeline',
-    params: {},
+    params: {
+      default: { pollRate: 'rate(5 minutes)', alarmPollerMissedPeriods: 3, alarmCheckpointLagSeconds: 3600 },
+      dev: { alarmCheckpointLagSeconds: 900, alarmBacklogAgeSeconds: 1800 },
+    },
     resources: { Resources: {} },
     provider: { region: 'eu-central-1', environment },
     custom: { names: { emrApplication: 'x-spark' } as ResolvedConfig['custom']['names'] },
@@ -22,7 +25,7 @@ function resolved(
 }
 
 const ENV = {
-  CDC_ENTITIES: '{"customer":{},"invoice":{}}',
+  CDC_ENTITIES: '{"customer":{},"invoice":{"pollRate":"rate(1 minute)"}}',
   CDC_TOPIC_PREFIX: 'cdc',
   CDC_CHECKPOINT_TABLE: 'x-checkpoints',
   CDC_FALLBACK_TABLE: 'x-fallback',
@@ -47,6 +50,13 @@ describe('a stage as the operator commands see it', () => {
       schemaRegistry: 'x-schemas',
       rawGzip: true,
       pollerFunction: 'cdc-pipeline-dev-poller',
+      // The alarms' thresholds, from the stage's params over the defaults; each entity's own pollRate.
+      health: {
+        missedPeriods: 3,
+        checkpointLagSeconds: 900,
+        backlogAgeSeconds: 1800,
+        pollPeriodSeconds: { customer: 300, invoice: 60 },
+      },
     });
   });
 

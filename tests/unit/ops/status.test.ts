@@ -18,7 +18,12 @@ function run(
 }
 
 async function statusOf(stage: ReturnType<typeof fakeStage>) {
-  return gatherStatus(stage, { stage: 'test', checkpointStore: { kind: 'dynamodb', table: 'cp' }, entities: ENTITIES });
+  return gatherStatus(stage, {
+    stage: 'test',
+    checkpointStore: { kind: 'dynamodb', table: 'cp' },
+    entities: ENTITIES,
+    thresholds: STAGE.health,
+  });
 }
 
 describe('status', () => {
