@@ -17,7 +17,10 @@ export interface MetricRecord {
 }
 
 interface EmfLine {
-  _aws?: { Timestamp?: number; CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+  _aws?: {
+    Timestamp?: number;
+    CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
+  };
   [key: string]: unknown;
 }
 

@@ -17,6 +17,8 @@ export interface InvocationLine<TSummary extends object = Record<string, unknown
   readonly stage: string;
   readonly outcome: 'ok' | 'error';
   readonly requestId: string;
+  /** The container's first invocation (its init ran just before: the cold start). */
+  readonly cold_start: boolean;
   readonly durationMs: number;
   readonly summary?: TSummary;
   readonly error?: {
@@ -70,10 +72,18 @@ export function recordSummary(context: Context, summary: object): void {
  */
 export function invocationSummary<TEvent, TResult>(log: Logger): MiddlewareObj<TEvent, TResult, Error, Context> {
   const started = new WeakMap<Context, number>();
-  const fieldsOf = (context: Context): { requestId: string; durationMs: number; summary?: object } => {
+  let cold = true;
+  const fieldsOf = (
+    context: Context,
+  ): { requestId: string; cold_start: boolean; durationMs: number; summary?: object } => {
     const summary = recorded.get(context);
     recorded.delete(context);
-    const timing = { requestId: context.awsRequestId, durationMs: Date.now() - (started.get(context) ?? Date.now()) };
+    const timing = {
+      requestId: context.awsRequestId,
+      cold_start: cold,
+      durationMs: Date.now() - (started.get(context) ?? Date.now()),
+    };
+    cold = false;
     return summary === undefined ? timing : { ...timing, summary };
   };
   return {
