@@ -78,6 +78,7 @@ module.exports.resources = async ({ resolveVariable }) => {
     resolveVariable('param:alarmRetryIteratorAgeSeconds'),
     resolveVariable('param:alarmEmail, null'),
   ]);
+  const grouping = await resolveVariable('param:jobGrouping');
   const periods = number('alarmPollerMissedPeriods', missed, 1);
   const P = catalogue.poller;
   const Resources = {};
@@ -182,6 +183,23 @@ module.exports.resources = async ({ resolveVariable }) => {
       TreatMissingData: 'notBreaching',
     },
   );
+  // A Spark run that ended FAILED (the job launcher reads them on each of its runs), per run name (lib/jobs/job-spec.ts).
+  const groups = grouping === 'all' ? [Object.keys(entities).join('+')] : Object.keys(entities);
+  for (const mode of ['batch', 'streaming'])
+    for (const group of groups)
+      Resources[`${logicalId(mode)}${group.split('+').map(logicalId).join('')}JobRunFailedAlarm`] = alarm(
+        `the Spark run cdc-${mode}-${group} failed (its log: the run's S3 logUri, or npm run status)`,
+        catalogue.jobs.failed,
+        { stage, job: `cdc-${mode}-${group}` },
+        {
+          Statistic: 'Sum',
+          Period: 3600,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        },
+      );
   // Lambda's own metrics, by function name.
   for (const [fn, logical] of Object.entries(FUNCTIONS)) {
     const name = { Name: 'FunctionName', Value: { Ref: logical } };

@@ -1,4 +1,11 @@
-import { type CommonConfig, ConfigError, loadCommonConfig, optionalString, requireString } from '../../lib/config';
+import {
+  type CommonConfig,
+  ConfigError,
+  loadCommonConfig,
+  optionalString,
+  requireString,
+  schedulePeriodSeconds,
+} from '../../lib/config';
 
 export interface JobLauncherConfig extends CommonConfig {
   readonly applicationId: string;
@@ -9,6 +16,8 @@ export interface JobLauncherConfig extends CommonConfig {
   readonly grouping: 'entity' | 'all';
   /** Stage local only: the module that runs jobs with spark-submit instead of EMR (local/emr). */
   readonly localRunner: string | undefined;
+  /** The launcher's schedule period: each run reports the Spark runs that failed in the one before. */
+  readonly schedulePeriodMs: number;
 }
 
 /** Read once at cold start; a bad value fails here, naming the variable. */
@@ -28,5 +37,6 @@ export function loadJobLauncherConfig(env: Readonly<Record<string, string | unde
     artifactsBucket: requireString(env, 'CDC_ARTIFACTS_BUCKET'),
     grouping,
     localRunner: optionalString(env, 'CDC_LOCAL_JOB_RUNNER'),
+    schedulePeriodMs: 1000 * schedulePeriodSeconds(requireString(env, 'CDC_JOB_LAUNCH_RATE')),
   };
 }

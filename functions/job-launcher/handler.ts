@@ -23,6 +23,21 @@ export interface LaunchResult {
   runs: LaunchedRun[];
 }
 
+/**
+ * The Spark runs that ended FAILED since the launcher's run before (one schedule period): each
+ * becomes a JobRunsFailed point, which the stage's alarm watches. Not reading them fails nothing.
+ */
+async function failedRuns(): Promise<{ name: string; jobRunId: string }[]> {
+  try {
+    const failed = await runner().failedSince(new Date(Date.now() - config.schedulePeriodMs));
+    for (const run of failed) log.warn('a Spark run failed', { name: run.name, jobRunId: run.jobRunId });
+    return failed;
+  } catch (error) {
+    log.warn('could not read which Spark runs failed; the next run reads again', { error });
+    return [];
+  }
+}
+
 /** The summary line (lib/lambda/summary.ts) carries the LaunchResult this returns. */
 async function launch(event: LaunchEvent, context: Context): Promise<LaunchResult> {
   const mode = event?.mode ?? 'batch';
@@ -39,16 +54,17 @@ async function launch(event: LaunchEvent, context: Context): Promise<LaunchResul
       `entities must be a non-empty list of: ${known.join(', ')}; got ${JSON.stringify(entities)}`,
     );
   }
+  const failed = await failedRuns();
   const runs = await launchJobs(
     { mode, entities: entities as string[], grouping: config.grouping },
     runner(),
     settings,
     log.child({ runId: context.awsRequestId }),
   ).catch((error: unknown) => {
-    metrics.emit(jobMetrics(config.stage, 'failed'));
+    metrics.emit(jobMetrics(config.stage, 'failed', failed));
     throw error;
   });
-  metrics.emit(jobMetrics(config.stage, runs));
+  metrics.emit(jobMetrics(config.stage, runs, failed));
   return { mode, runs };
 }
 

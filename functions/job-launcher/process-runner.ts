@@ -46,6 +46,10 @@ export class ProcessJobRunner implements JobRunner {
     return this.call('state', jobRunId);
   }
 
+  async failedSince(since: Date): Promise<ActiveRun[]> {
+    return this.call('failed-since', since.toISOString());
+  }
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private async call(...args: string[]): Promise<any> {
     const { stdout } = await run(

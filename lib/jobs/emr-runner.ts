@@ -28,6 +28,31 @@ export class EmrServerlessRunner implements JobRunner {
     return runs;
   }
 
+  /**
+   * ListJobRuns filters by creation time only: runs created in the day before `since` that are
+   * FAILED, kept when they changed (ended) at or after it. A run lasting longer than that day is
+   * past EMR Serverless's default 12-hour timeout anyway.
+   */
+  async failedSince(since: Date): Promise<ActiveRun[]> {
+    const runs: ActiveRun[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.emr.send(
+        new ListJobRunsCommand({
+          applicationId: this.applicationId,
+          states: ['FAILED'],
+          createdAtAfter: new Date(since.getTime() - 86_400_000),
+          nextToken,
+        }),
+      );
+      for (const run of page.jobRuns ?? [])
+        if (run.id && run.name && run.updatedAt !== undefined && run.updatedAt >= since)
+          runs.push({ name: run.name, jobRunId: run.id, state: 'FAILED' });
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return runs;
+  }
+
   async start(spec: JobSpec, clientToken: string): Promise<string> {
     const out = await this.emr.send(
       new StartJobRunCommand({

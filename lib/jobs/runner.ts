@@ -31,4 +31,6 @@ export interface JobRunner {
   activeRuns(): Promise<ActiveRun[]>;
   start(spec: JobSpec, clientToken: string): Promise<string>;
   state(jobRunId: string): Promise<RunState>;
+  /** Runs that ended FAILED at or after `since` (each launcher run reports those since the one before). */
+  failedSince(since: Date): Promise<ActiveRun[]>;
 }

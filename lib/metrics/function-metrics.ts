@@ -74,15 +74,24 @@ export function retryMetrics(facts: RetryFacts): MetricPoint[] {
   ];
 }
 
-/** The job launcher's runs: started, found already running, or a launch that failed. */
+/**
+ * The job launcher's runs: started, found already running, or a launch that failed; and the
+ * Spark runs that ended FAILED since the launcher's run before (by run name).
+ */
 export function jobMetrics(
   stage: string,
   runs: readonly { readonly name: string; readonly started: boolean }[] | 'failed',
+  failedRuns: readonly { readonly name: string }[] = [],
 ): MetricPoint[] {
-  if (runs === 'failed') return [{ metric: J.failedOnStart, value: 1, dimensions: { stage, job: 'launch' } }];
-  return runs.map((run) => ({
-    metric: run.started ? J.started : J.alreadyRunning,
-    value: 1,
-    dimensions: { stage, job: run.name },
-  }));
+  const failed = failedRuns.map((run) => ({ metric: J.failed, value: 1, dimensions: { stage, job: run.name } }));
+  if (runs === 'failed')
+    return [{ metric: J.failedOnStart, value: 1, dimensions: { stage, job: 'launch' } }, ...failed];
+  return [
+    ...runs.map((run) => ({
+      metric: run.started ? J.started : J.alreadyRunning,
+      value: 1,
+      dimensions: { stage, job: run.name },
+    })),
+    ...failed,
+  ];
 }

@@ -106,6 +106,14 @@ export class LocalSparkRunner implements JobRunner {
     return jobRunId;
   }
 
+  /** The registry's runs that ended FAILED since then. */
+  async failedSince(since: Date): Promise<ActiveRun[]> {
+    const from = since.toISOString();
+    return allRuns()
+      .filter((r) => r.state === 'FAILED' && (r.endedAt ?? r.startedAt) >= from)
+      .map((r) => ({ name: r.name, jobRunId: r.jobRunId, state: 'FAILED' as const }));
+  }
+
   async state(jobRunId: string): Promise<RunState> {
     const run = readRun(jobRunId);
     if (run === undefined) throw new Error(`no local job run ${jobRunId}`);

@@ -1,4 +1,10 @@
-import { type CheckpointStoreConfig, parseCheckpointStore, parseEntities, requireString } from '../../lib/config';
+import {
+  type CheckpointStoreConfig,
+  parseCheckpointStore,
+  parseEntities,
+  requireString,
+  schedulePeriodSeconds,
+} from '../../lib/config';
 import { loadResolvedConfig, type ResolvedConfig, stageParam } from '../../stage/resolved-config';
 import type { HealthThresholds } from '../status/health';
 import { UnknownEntityError, UsageError } from '../errors';
@@ -81,15 +87,6 @@ export function stageFromConfig(config: ResolvedConfig, stage: string, region?: 
 export function requireEntity(stage: OpsStage, entity: string): string {
   if (!stage.entities.includes(entity)) throw new UnknownEntityError(entity, stage.stage, stage.entities);
   return entity;
-}
-
-/** A schedule's period in seconds, as resources/alarms.js reads it: `rate(5 minutes)`; cron as hourly. */
-export function schedulePeriodSeconds(rate: unknown): number {
-  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(String(rate).trim());
-  if (!match) return 3600;
-  return (
-    Number(match[1]) * ({ minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86400, days: 86400 }[match[2]!] ?? 60)
-  );
 }
 
 /** `entities`: CDC_ENTITIES as written (an entity's own pollRate is among its options). */

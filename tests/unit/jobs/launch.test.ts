@@ -28,6 +28,10 @@ class FakeRunner implements JobRunner {
   async state(): Promise<RunState> {
     return 'RUNNING';
   }
+
+  async failedSince(): Promise<ActiveRun[]> {
+    return [];
+  }
 }
 
 describe('the job launcher core', () => {

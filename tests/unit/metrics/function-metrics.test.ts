@@ -56,7 +56,7 @@ describe('the consumer, retry and job launcher metrics', () => {
     ]);
   });
 
-  it('count the job runs started, found running, and a launch that failed', () => {
+  it('count the job runs started, found running, a launch that failed, and Spark runs that failed', () => {
     expect(
       flat(
         jobMetrics('dev', [
@@ -69,6 +69,10 @@ describe('the consumer, retry and job launcher metrics', () => {
       ['JobRunsAlreadyRunning', 1, 'dev', 'cdc-batch-invoice'],
     ]);
     expect(flat(jobMetrics('dev', 'failed'))).toEqual([['JobRunsFailedOnStart', 1, 'dev', 'launch']]);
+    // The Spark runs that ended FAILED since the launcher's run before.
+    expect(flat(jobMetrics('dev', [], [{ name: 'cdc-batch-payment' }]))).toEqual([
+      ['JobRunsFailed', 1, 'dev', 'cdc-batch-payment'],
+    ]);
   });
 
   it('have one name each in the catalogue, all in one namespace', () => {

@@ -387,10 +387,14 @@ describe('alarms and the dashboard (stage dev)', () => {
         archived: 1,
         now,
       }),
-      ...jobMetrics('dev', [
-        { name: 'cdc-batch-customer', started: true },
-        { name: 'x', started: false },
-      ]),
+      ...jobMetrics(
+        'dev',
+        [
+          { name: 'cdc-batch-customer', started: true },
+          { name: 'x', started: false },
+        ],
+        [{ name: 'x' }],
+      ),
       ...jobMetrics('dev', 'failed'),
     ];
     return new Set(points.map((p) => `${p.metric.name} [${Object.keys(p.dimensions).join(',')}]`));
@@ -423,7 +427,7 @@ describe('alarms and the dashboard (stage dev)', () => {
     for (const [, a] of alarms()) expect(a.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
   });
 
-  it("cover each entity (a failing or silent poller, checkpoint lag, dead letters), the backlog, STALE events, and every function's errors and throttles", () => {
+  it("cover each entity (a failing or silent poller, checkpoint lag, dead letters, a failed Spark run), the backlog, STALE events, and every function's errors and throttles", () => {
     const watched = alarms().map(([, a]) =>
       [a.MetricName, ...a.Dimensions.filter((d) => d.Name !== 'stage').map((d) => JSON.stringify(d.Value))].join(' '),
     );
@@ -436,6 +440,8 @@ describe('alarms and the dashboard (stage dev)', () => {
           `PollerCheckpointLag ${e}`,
           `ConsumerDeadLettered ${e} "SCHEMA_NOT_FOUND"`,
           `ConsumerDeadLettered ${e} "UNDECODABLE"`,
+          `JobRunsFailed "cdc-batch-${entity}"`,
+          `JobRunsFailed "cdc-streaming-${entity}"`,
         ]),
       );
     }
