@@ -77,7 +77,7 @@ export function formatBackfillOutcome(outcome: BackfillOutcome): string {
     outcome.unfinished === undefined
       ? `Backfill of ${outcome.entity} from ${outcome.window.from} to ${outcome.window.to} done`
       : `Backfill of ${outcome.entity} stopped at ${outcome.cursor}, before ${outcome.window.to}: ${outcome.unfinished}`;
-  return `${head}: ${outcome.published} published${parked === '' ? '' : `, parked ${parked} (the retry function re-sends them)`} in ${outcome.slices} slice(s).`;
+  return `${head}: ${outcome.published} published${parked === '' ? '' : `, parked ${parked} (the retry function takes them up)`} in ${outcome.slices} slice(s).`;
 }
 
 export function formatBackfillCount(count: BackfillCount, stage: string): string {

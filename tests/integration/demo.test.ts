@@ -31,6 +31,14 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/^reconciled: /m);
     expect(stdout).toMatch(/fallback table while Kafka is down: \d+ item\(s\): .*RETRIABLE\/KAFKA_UNAVAILABLE/);
     expect(stdout).toMatch(/fallback table after the retry function: empty/);
+    // While Kafka is down: the alarm the parked backlog drives towards, judged by the stage's own threshold.
+    expect(stdout).toMatch(
+      /alarms while Kafka is down \(checkpoint lag left out[^)]*\):\n(.*\n)*? +\w+: FallbackBacklogAgeAlarm fires if the outage lasts \d+ s more/,
+    );
+    // The metrics the functions wrote, read back from the local runtime's EMF collection.
+    expect(stdout).toMatch(/metrics the functions wrote this run/);
+    expect(stdout).toMatch(/PollerEventsPublished +[1-9]\d*/);
+    expect(stdout).toMatch(/RetryResent +[1-9]\d*/);
     // A bounded backfill beside the live polling, and the Delta tables still equal the source (the verdicts below).
     expect(stdout).toMatch(/Backfill of customer from \S+ to \S+ done: [1-9]\d* published/);
     expect(figure(stdout, '  parked: KAFKA_UNAVAILABLE')).toBeGreaterThan(0);

@@ -81,7 +81,7 @@ describe('npm run replay -- --to (a bounded backfill)', () => {
     expect(t.out[0]).toContain(`Backfill customer on stage test: the changes with ${FROM} <= updatedAt < ${TO}`);
     expect(t.out[1]).toMatch(/slice 1: 2 page\(s\), 7 published, 1 parked/);
     expect(t.out.at(-1)).toBe(
-      `Backfill of customer from ${FROM} to ${TO} done: 7 published, parked 1 KAFKA_UNAVAILABLE (the retry function re-sends them) in 1 slice(s).`,
+      `Backfill of customer from ${FROM} to ${TO} done: 7 published, parked 1 KAFKA_UNAVAILABLE (the retry function takes them up) in 1 slice(s).`,
     );
     expect(await stage.checkpoints.load('customer')).toBeUndefined();
   });
