@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { type ConsumeSummary, consumeBatch } from '../../lib/consumer';
-import { invocationSummary } from '../../lib/lambda/summary';
+import { invocationFields, invocationSummary } from '../../lib/lambda/summary';
 import { consumerMetrics, EmfMetricsSink } from '../../lib/metrics';
 import { loadConsumerConfig } from './config';
 import { wire } from './wiring';
@@ -17,7 +17,7 @@ const metrics = new EmfMetricsSink('consumer');
  * (lib/lambda/summary.ts) carries the ConsumeSummary this returns.
  */
 async function consume(event: MSKEvent, context: Context): Promise<ConsumeSummary> {
-  const summary = await consumeBatch(event, { ...deps, log: deps.log.child({ runId: context.awsRequestId }) }, options);
+  const summary = await consumeBatch(event, { ...deps, log: deps.log.child(invocationFields(context)) }, options);
   metrics.emit(consumerMetrics({ stage: config.stage, byEntity: summary.byEntity, now: new Date() }));
   return summary;
 }

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { BadRequestError } from '../../lib/errors';
 import { type LaunchedRun, launchJobs } from '../../lib/jobs';
-import { invocationSummary } from '../../lib/lambda/summary';
+import { invocationFields, invocationSummary } from '../../lib/lambda/summary';
 import { EmfMetricsSink, jobMetrics } from '../../lib/metrics';
 import { loadJobLauncherConfig } from './config';
 import { wire } from './wiring';
@@ -59,7 +59,7 @@ async function launch(event: LaunchEvent, context: Context): Promise<LaunchResul
     { mode, entities: entities as string[], grouping: config.grouping },
     runner(),
     settings,
-    log.child({ runId: context.awsRequestId }),
+    log.child(invocationFields(context)),
   ).catch((error: unknown) => {
     metrics.emit(jobMetrics(config.stage, 'failed', failed));
     throw error;

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { topicFor } from '../../lib/config';
 import { BadRequestError } from '../../lib/errors';
 import { closeForLocal } from '../../lib/lambda/producer';
-import { invocationSummary } from '../../lib/lambda/summary';
+import { invocationFields, invocationSummary } from '../../lib/lambda/summary';
 import { pollerMetrics } from '../../lib/metrics';
 import { type BackfillCount, countWindow, parseBackfill, type PollSummary, pollEntity } from '../../lib/poller';
 import { loadPollerConfig } from './config';
@@ -50,7 +50,7 @@ async function pollOneEntity(event: PollerEvent, context: Context): Promise<Poll
       { ...config.pollLimits, shouldStop: outOfTime },
     );
   const run = pollEntity(
-    { ...deps, log: log.child({ entity, runId: context.awsRequestId }) },
+    { ...deps, log: log.child({ ...invocationFields(context), entity }) },
     {
       entity,
       topic: topicFor(config, entity),

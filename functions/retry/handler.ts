@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { BadRequestError } from '../../lib/errors';
 import { closeForLocal } from '../../lib/lambda/producer';
-import { invocationSummary, recordSummary } from '../../lib/lambda/summary';
+import { invocationFields, invocationSummary, recordSummary } from '../../lib/lambda/summary';
 import { EmfMetricsSink, retryMetrics } from '../../lib/metrics';
 import { onStream, sweep, type SweepEvent } from '../../lib/redrive';
 import { loadRetryConfig } from './config';
@@ -35,7 +35,7 @@ async function retryParked(event: RetryEvent, context: Context): Promise<DynamoD
     store,
     publisher,
     serde,
-    log: log.child({ runId: context.awsRequestId }),
+    log: log.child(invocationFields(context)),
     now: () => new Date(),
     owner: context.awsRequestId,
   };

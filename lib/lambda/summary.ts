@@ -55,6 +55,20 @@ export function parseInvocationLine<TSummary extends object = Record<string, unk
 }
 
 const recorded = new WeakMap<Context, object>();
+/** Whether an invocation is its container's first, as the summary middleware saw it before the handler ran. */
+const coldOf = new WeakMap<Context, boolean>();
+
+/** The fields every line of one invocation carries: its request id (also its runId, e.g. of the leases it takes) and cold_start. */
+export type InvocationFields = {
+  readonly requestId: string;
+  readonly runId: string;
+  readonly cold_start: boolean;
+};
+
+/** For the handler's child logger (`log.child(invocationFields(context))`), so each of its lines names the invocation. */
+export function invocationFields(context: Context): InvocationFields {
+  return { requestId: context.awsRequestId, runId: context.awsRequestId, cold_start: coldOf.get(context) ?? false };
+}
 
 /**
  * For a handler whose response is not its summary (the retry function answers the stream with
@@ -80,16 +94,17 @@ export function invocationSummary<TEvent, TResult>(log: Logger): MiddlewareObj<T
     recorded.delete(context);
     const timing = {
       requestId: context.awsRequestId,
-      cold_start: cold,
+      cold_start: coldOf.get(context) ?? false,
       durationMs: Date.now() - (started.get(context) ?? Date.now()),
     };
-    cold = false;
     return summary === undefined ? timing : { ...timing, summary };
   };
   return {
     before: (request) => {
       started.set(request.context, Date.now());
       recorded.delete(request.context);
+      coldOf.set(request.context, cold);
+      cold = false;
     },
     after: (request) => {
       const fields = fieldsOf(request.context);
