@@ -253,7 +253,7 @@ module.exports.resources = async ({ resolveVariable }) => {
   return { Resources };
 };
 
-/** One row per entity (published, parked, heartbeat, lag; the consumer's rows and lag), then the backlog. */
+/** One row per entity (published, parked, heartbeat, lag; the consumer's rows and lag), then the backlog: its age, the retry function's work, and its count per entity and status. */
 function dashboard(namePrefix, stage, entities) {
   const P = catalogue.poller;
   const C = catalogue.consumer;
@@ -291,6 +291,16 @@ function dashboard(namePrefix, stage, entities) {
       'retry',
       [series(R.resent, { stage }), series(R.stale, { stage }), series(R.archived, { stage })],
       8,
+      entities.length * 6,
+    ),
+    widget(
+      'fallback backlog by entity and status (counted by the scheduled sweep)',
+      entities.flatMap((entity) =>
+        ['RETRIABLE', 'AMBIGUOUS', 'SUPERSEDED', 'STALE'].map((status) =>
+          series(R.backlog, { stage, entity, status }, 'Maximum'),
+        ),
+      ),
+      16,
       entities.length * 6,
     ),
   );

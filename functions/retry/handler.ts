@@ -4,7 +4,7 @@ import { BadRequestError } from '../../lib/errors';
 import { closeForLocal } from '../../lib/lambda/producer';
 import { invocationFields, invocationSummary, recordSummary } from '../../lib/lambda/summary';
 import { EmfMetricsSink, retryMetrics } from '../../lib/metrics';
-import { onStream, sweep, type SweepEvent } from '../../lib/redrive';
+import { type Backlog, backlogOf, onStream, sweep, type SweepEvent } from '../../lib/redrive';
 import { loadRetryConfig } from './config';
 import { type RetrySummary, wire } from './wiring';
 
@@ -57,14 +57,31 @@ async function retryParked(event: RetryEvent, context: Context): Promise<DynamoD
       { ...deps, archive, alerts, stage: config.stage, budget, ...(chain === undefined ? {} : { chain }) },
       policy,
     );
-    metrics.emit(retryMetrics({ stage: config.stage, ...summary, now: new Date() }));
-    report({ trigger: 'sweep', chain: sweepEvent.chain ?? 0, ...summary });
+    // The scheduled sweep (not the ones it chains) counts the backlog, once a schedule period.
+    const backlog = sweepEvent.chain === undefined ? await backlogCensus() : undefined;
+    metrics.emit(retryMetrics({ stage: config.stage, ...summary, backlog: backlog?.byEntity, now: new Date() }));
+    report({
+      trigger: 'sweep',
+      chain: sweepEvent.chain ?? 0,
+      ...summary,
+      ...(backlog === undefined ? {} : { backlog }),
+    });
     // The other keys were drained; the invocation still fails, so the Errors metric shows it.
     if (summary.keyFailures > 0)
       throw new Error(`the sweep could not drain ${summary.keyFailures} key(s); first: ${summary.keyError}`);
     return { batchItemFailures: [] };
   } finally {
     await closeForLocal(config.stage, publisher);
+  }
+}
+
+/** A census that fails is logged and left out: the sweep's work is done, and the next sweep counts again. */
+async function backlogCensus(): Promise<Backlog | undefined> {
+  try {
+    return await backlogOf(store, [...config.entities.keys()]);
+  } catch (error) {
+    log.error('could not count the backlog; the next scheduled sweep counts it again', { error });
+    return undefined;
   }
 }
 

@@ -3,13 +3,20 @@ import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
 import { kafkaPublisherFor } from '../../lib/lambda/producer';
 import { glueSerdeFor } from '../../lib/lambda/serde';
 import { createLogger } from '../../lib/log';
-import { type DrainSummary, lambdaSweepChain, SnsAlerts, type SweepEvent, type SweepSummary } from '../../lib/redrive';
+import {
+  type Backlog,
+  type DrainSummary,
+  lambdaSweepChain,
+  SnsAlerts,
+  type SweepEvent,
+  type SweepSummary,
+} from '../../lib/redrive';
 import { type RetryConfig, redrivePolicyOf } from './config';
 
 /** What one retry invocation did, as its summary line reports it. */
 export type RetrySummary =
   | ({ trigger: 'stream'; records: number; failures: number } & DrainSummary)
-  | ({ trigger: 'sweep'; chain: number } & SweepSummary);
+  | ({ trigger: 'sweep'; chain: number; backlog?: Backlog } & SweepSummary);
 
 /** From the retry function's configuration to its dependencies: called once, at cold start. */
 export function wire(config: RetryConfig, clients: AwsClients = awsClients()) {

@@ -17,7 +17,7 @@ import { inChunks } from '../batch/chunks';
 import { withRetry } from '../retry';
 import { HISTORY_LIMIT, OPEN_STATUSES } from './parked-item';
 import type { FallbackStatus, OpenStatus, ParkedEvent, ParkedItem, ParkedItemHeader, Reschedule } from './parked-item';
-import type { DueCursor, DuePage, FallbackTable, Note, OpenKeys, SupersedeOutcome } from './ports';
+import type { DueCursor, DuePage, FallbackTable, Note, OpenKeys, ParkedCount, SupersedeOutcome } from './ports';
 import { supersedeEarlier } from './supersede';
 import { DUE_INDEX, itemKeyOf, itemOf, KEYS_INDEX, oversizedPayloadKey, partitionKey } from './table';
 
@@ -243,6 +243,29 @@ export class DynamoDbFallbackStore implements FallbackTable {
   private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncIterable<Record<string, AttributeValue>> {
     for await (const page of paginateQuery({ client: this.dynamodb }, { TableName: this.tableName, ...input }))
       yield* page.Items ?? [];
+  }
+
+  async countParked(entity: string, status: FallbackStatus, cap: number): Promise<ParkedCount> {
+    let count = 0;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.dynamodb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: KEYS_INDEX,
+          KeyConditionExpression: 'entity = :e AND #s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': { S: status }, ':e': { S: entity } },
+          Select: 'COUNT',
+          Limit: cap + 1 - count,
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += page.Count ?? 0;
+      if (count > cap) return { count: cap, capped: true };
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { count, capped: false };
   }
 
   /** At most `limit` items through the keys-only index (about 100 bytes each: one or two pages); undefined past it. */

@@ -1,6 +1,6 @@
 import { HISTORY_LIMIT, OPEN_STATUSES } from './parked-item';
 import type { FallbackStatus, OpenStatus, ParkedEvent, ParkedItem, ParkedItemHeader, Reschedule } from './parked-item';
-import type { DueCursor, DuePage, FallbackTable, Note, OpenKeys, SupersedeOutcome } from './ports';
+import type { DueCursor, DuePage, FallbackTable, Note, OpenKeys, ParkedCount, SupersedeOutcome } from './ports';
 import { supersedeEarlier } from './supersede';
 import { itemKeyOf, itemOf, partitionKey } from './table';
 
@@ -146,6 +146,11 @@ export class InMemoryFallbackStore implements FallbackTable {
 
   async payloadOf(item: ParkedItem): Promise<unknown> {
     return item.payload === undefined ? null : JSON.parse(item.payload);
+  }
+
+  async countParked(entity: string, status: FallbackStatus, cap: number): Promise<ParkedCount> {
+    const count = [...this.items.values()].filter((i) => i.entity === entity && i.status === status).length;
+    return count > cap ? { count: cap, capped: true } : { count, capped: false };
   }
 
   async *itemsWithStatus(status: FallbackStatus): AsyncIterable<ParkedItemHeader> {

@@ -1,6 +1,7 @@
 export {
   type ArchivedItem,
   boundedForTable,
+  FALLBACK_STATUSES,
   type FallbackStatus,
   HISTORY_LIMIT,
   OPEN_STATUSES,
@@ -28,6 +29,7 @@ export type {
   FallbackStore,
   FallbackTable,
   OpenKeys,
+  ParkedCount,
   RedriveStore,
   RestoreStore,
   SupersedeOutcome,

@@ -5,6 +5,7 @@ export type FallbackStatus = 'RETRIABLE' | 'AMBIGUOUS' | 'SUPERSEDED' | 'STALE';
 /** The statuses whose events hold a key's newer changes back (or may be superseded by them). */
 export type OpenStatus = 'RETRIABLE' | 'AMBIGUOUS';
 export const OPEN_STATUSES: readonly OpenStatus[] = ['RETRIABLE', 'AMBIGUOUS'];
+export const FALLBACK_STATUSES: readonly FallbackStatus[] = [...OPEN_STATUSES, 'SUPERSEDED', 'STALE'];
 
 /** Why an event is parked (DESIGN.md boundary 4), plus the ordering rule's own reason. */
 export const PARK_REASONS = [

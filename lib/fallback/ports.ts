@@ -83,10 +83,21 @@ export interface RedriveStore {
   payloadOf(item: ParkedItem): Promise<unknown>;
 }
 
-/** Counting: the operator's status. */
+/** An entity's items of one status, counted up to a cap (`capped`: there are at least `count`). */
+export interface ParkedCount {
+  readonly count: number;
+  readonly capped: boolean;
+}
+
+/** Counting: the operator's status, and the retry function's backlog metric. */
 export interface FallbackCensus {
   /** Every item of this status, page by page (through the status/next-attempt index, not a scan). */
   itemsWithStatus(status: FallbackStatus): AsyncIterable<ParkedItemHeader>;
+  /**
+   * How many of the entity's items have this status, counting no further than `cap`: through the
+   * keys-only index (about 100 bytes an item, so 10,000 items cost about 125 read units).
+   */
+  countParked(entity: string, status: FallbackStatus, cap: number): Promise<ParkedCount>;
 }
 
 /** Restoring: the operator's redrive of archived events, never replacing an item that is there. */

@@ -47,12 +47,15 @@ export interface RetryFacts {
   /** A sweep's: what it archived, and when its longest-waiting due item was parked. */
   readonly archived?: number;
   readonly oldestDueParkedAt?: string;
+  /** A scheduled sweep's census: per entity, its parked items by status (lib/redrive/backlog.ts). */
+  readonly backlog?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly now: Date;
 }
 
 /**
- * Re-sent, still failing, turned STALE or SUPERSEDED, archived; and from each sweep the age of
- * the longest-waiting due item (0 when nothing is due: an empty backlog has no age).
+ * Re-sent, still failing, turned STALE or SUPERSEDED, archived; from each sweep the age of the
+ * longest-waiting due item (0 when nothing is due: an empty backlog has no age); and from a
+ * scheduled sweep the backlog per entity and status.
  */
 export function retryMetrics(facts: RetryFacts): MetricPoint[] {
   const dimensions = { stage: facts.stage };
@@ -67,10 +70,18 @@ export function retryMetrics(facts: RetryFacts): MetricPoint[] {
     facts.oldestDueParkedAt === undefined
       ? 0
       : Math.max(0, (facts.now.getTime() - Date.parse(facts.oldestDueParkedAt)) / 1000);
+  const backlog = Object.entries(facts.backlog ?? {}).flatMap(([entity, byStatus]) =>
+    Object.entries(byStatus).map(([status, count]) => ({
+      metric: R.backlog,
+      value: count,
+      dimensions: { stage: facts.stage, entity, status },
+    })),
+  );
   return [
     ...points,
     { metric: R.archived, value: facts.archived, dimensions },
     { metric: R.oldestDueAge, value: age, dimensions },
+    ...backlog,
   ];
 }
 

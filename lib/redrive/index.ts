@@ -4,3 +4,4 @@ export { type DrainRun, type DrainSummary, drainKey, type RedriveDependencies } 
 export { archiveAndAlert, type ArchiveSummary } from './archive';
 export { onStream, sweep, type SweepDependencies, type SweepSummary } from './run';
 export { lambdaSweepChain, type SweepEvent } from './lambda-chain';
+export { BACKLOG_COUNT_CAP, type Backlog, backlogOf } from './backlog';

@@ -1,5 +1,5 @@
 import type { CheckpointStore } from '../../lib/checkpoint';
-import type { FallbackCensus, FallbackStatus, ParkedItemHeader } from '../../lib/fallback';
+import { FALLBACK_STATUSES, type FallbackCensus, type FallbackStatus, type ParkedItemHeader } from '../../lib/fallback';
 import type { StaleArchive } from '../archive/stale-archive';
 import type { FailedBatches } from '../redrive-consumer/failed-batches';
 import type {
@@ -35,7 +35,6 @@ export interface StatusRequest {
   readonly thresholds: HealthThresholds;
 }
 
-const STATUSES: readonly FallbackStatus[] = ['RETRIABLE', 'AMBIGUOUS', 'SUPERSEDED', 'STALE'];
 const DAY_MS = 86_400_000;
 
 /**
@@ -92,7 +91,7 @@ export async function gatherStatus(sources: StatusSources, request: StatusReques
 
 async function parkedItems(census: FallbackCensus): Promise<ParkedItemHeader[]> {
   const items: ParkedItemHeader[] = [];
-  for (const status of STATUSES) for await (const item of census.itemsWithStatus(status)) items.push(item);
+  for (const status of FALLBACK_STATUSES) for await (const item of census.itemsWithStatus(status)) items.push(item);
   return items;
 }
 
@@ -139,7 +138,7 @@ export function summariseFallback(items: readonly ParkedItemHeader[], now: Date)
     counts: [...counts.values()].sort(
       (a, b) =>
         a.entity.localeCompare(b.entity) ||
-        STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status) ||
+        FALLBACK_STATUSES.indexOf(a.status) - FALLBACK_STATUSES.indexOf(b.status) ||
         a.reason.localeCompare(b.reason),
     ),
     oldest: oldestParked(items, now),

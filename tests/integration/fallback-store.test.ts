@@ -3,6 +3,7 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbFallbackStore, MAX_INLINE_PAYLOAD_BYTES, type ParkedEvent, partitionKey } from '../../lib/fallback';
+import { backlogOf } from '../../lib/redrive';
 import { cloneTable, dropTable } from '../../local/scratch-tables';
 import { localClientConfig, localNames } from '../helpers/local-stack';
 
@@ -99,6 +100,30 @@ describe('the fallback table (moto)', () => {
       r0: ['AMBIGUOUS', 'RETRIABLE'],
       r5: ['RETRIABLE'],
       LLLLLLLL: ['AMBIGUOUS'],
+    });
+  });
+
+  it("counts an entity's items per status through the keys-only index, stopping at a cap (the retry function's backlog metric)", async () => {
+    const { store: fallback } = await store();
+    const entity = `it${randomUUID().slice(0, 6)}`;
+    await fallback.park([
+      ...Array.from({ length: 25 }, (_, i) => parked(entity, `r${i}`, '2026-11-24T10:00:00.000Z')),
+      ...Array.from({ length: 3 }, (_, i) =>
+        parked(entity, `a${i}`, '2026-11-24T10:00:00.000Z', { status: 'AMBIGUOUS', reason: 'SCHEMA_VALIDATION' }),
+      ),
+      parked(`${entity}x`, 'other', '2026-11-24T10:00:00.000Z'),
+    ]);
+    expect(await fallback.countParked(entity, 'RETRIABLE', 100)).toEqual({ count: 25, capped: false });
+    expect(await fallback.countParked(entity, 'RETRIABLE', 25)).toEqual({ count: 25, capped: false });
+    expect(await fallback.countParked(entity, 'RETRIABLE', 10)).toEqual({ count: 10, capped: true });
+    expect(await fallback.countParked(entity, 'AMBIGUOUS', 100)).toEqual({ count: 3, capped: false });
+    expect(await fallback.countParked(entity, 'STALE', 100)).toEqual({ count: 0, capped: false });
+    expect(await backlogOf(fallback, [entity, `${entity}x`], 10)).toEqual({
+      byEntity: {
+        [entity]: { RETRIABLE: 10, AMBIGUOUS: 3, SUPERSEDED: 0, STALE: 0 },
+        [`${entity}x`]: { RETRIABLE: 1, AMBIGUOUS: 0, SUPERSEDED: 0, STALE: 0 },
+      },
+      capped: [`${entity} RETRIABLE`],
     });
   });
 

@@ -4,6 +4,7 @@
  * of the pipeline. The test that stops Kafka is in retry-kafka-outage.test.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { metricRecordOf } from '../../stage/local-metrics';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDbCheckpointStore } from '../../lib/checkpoint';
@@ -132,7 +133,7 @@ function directRetry(p: IsolatedPipeline): {
 
 describe('the retry function', () => {
   it('publishes a parked event once its schema gains the compatible change that makes it valid', async () => {
-    const { p, rt, sim } = await setUp({ schemas: { invoice: invoiceWithout('VOID') } });
+    const { p, rt, sim, logs } = await setUp({ schemas: { invoice: invoiceWithout('VOID') } });
     sim.simulator.generate(400, ['invoice']);
     const voided = invoicesWith(sim, 'VOID');
     expect(voided.length).toBeGreaterThan(2);
@@ -140,9 +141,27 @@ describe('the retry function', () => {
     expect(run.parked).toEqual({ SCHEMA_VALIDATION: voided.length });
     await rt.fire('retry', { sweep: true });
     expect((await parked(p)).map((i) => [i.status, i.attempts])).toEqual(voided.map(() => ['AMBIGUOUS', 1]));
+    // The scheduled sweep's census, as its EMF lines carry it: the invoice backlog by status.
+    const backlog = () =>
+      logs
+        .map(metricRecordOf)
+        .filter((m) => m?.values.RetryBacklog !== undefined && m.dimensions.entity === 'invoice')
+        .map((m) => [m!.dimensions.status, m!.values.RetryBacklog]);
+    expect(backlog()).toEqual([
+      ['RETRIABLE', 0],
+      ['AMBIGUOUS', voided.length],
+      ['SUPERSEDED', 0],
+      ['STALE', 0],
+    ]);
 
     await fixInvoiceSchema(p);
     await sweepUntilEmpty(rt, p);
+    expect(backlog().slice(-4)).toEqual([
+      ['RETRIABLE', 0],
+      ['AMBIGUOUS', 0],
+      ['SUPERSEDED', 0],
+      ['STALE', 0],
+    ]);
     const { messages } = await consumeTopic(p.topic('invoice'), p.registry);
     const onKafka = new Set(messages.map(identity));
     for (const v of voided) expect(onKafka.has(`${v.id}@${v.updatedAt}`)).toBe(true);

@@ -48,6 +48,20 @@ describe('the consumer, retry and job launcher metrics', () => {
       ['RetryArchived', 4, 'dev'],
       ['RetryOldestDueAge', 600, 'dev'],
     ]);
+    // A scheduled sweep's census: a point per entity and status.
+    const census = retryMetrics({
+      stage: 'dev',
+      ...drain,
+      archived: 0,
+      backlog: { customer: { RETRIABLE: 7, AMBIGUOUS: 2, SUPERSEDED: 0, STALE: 1 } },
+      now: NOW,
+    });
+    expect(flat(census).slice(6)).toEqual([
+      ['RetryBacklog', 7, 'dev', 'customer', 'RETRIABLE'],
+      ['RetryBacklog', 2, 'dev', 'customer', 'AMBIGUOUS'],
+      ['RetryBacklog', 0, 'dev', 'customer', 'SUPERSEDED'],
+      ['RetryBacklog', 1, 'dev', 'customer', 'STALE'],
+    ]);
     // Nothing due: the backlog has no age.
     expect(flat(retryMetrics({ stage: 'dev', ...drain, archived: 0, now: NOW })).at(-1)).toEqual([
       'RetryOldestDueAge',
