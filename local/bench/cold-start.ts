@@ -15,8 +15,8 @@ import type { BenchRow } from './results-table';
 
 const run = promisify(execFile);
 const ROUNDS = 7;
-const LOAD_HANDLER = 'require(process.argv[1]); process.exit(0)';
-const EMPTY = 'process.exit(0)';
+export const LOAD_HANDLER = 'require(process.argv[1]); process.exit(0)';
+export const EMPTY = 'process.exit(0)';
 /** Set by Lambda in every environment; the SDK's Node-version notice is off because Lambda runs a newer Node than this machine may. */
 const LAMBDA_VARIABLES = { AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
@@ -68,7 +68,7 @@ async function unzip(bundle: FunctionBundle, dir: string): Promise<string> {
 }
 
 /** Milliseconds from spawning `node -e script` to its exit; a failing script (e.g. a configuration error) throws. */
-function nodeStart(script: string, args: readonly string[], env: Environment): Promise<number> {
+export function nodeStart(script: string, args: readonly string[], env: Environment): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['-e', script, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -87,7 +87,7 @@ function withoutSourceMaps(env: Environment): Environment {
   return { ...env, NODE_OPTIONS: (env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim() };
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;

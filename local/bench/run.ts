@@ -10,6 +10,7 @@ import { BenchStack } from './bench-stack';
 import { bundleRows, packageFunctions } from './bundles';
 import { benchColdStarts } from './cold-start';
 import { benchConsumer } from './consumer';
+import { benchLibraryCosts } from './library-cost';
 import { benchFallback } from './fallback';
 import { benchPoller } from './poller';
 import { type BenchRow, formatTable } from './results-table';
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   console.log(`npm run bench: ${((performance.now() - started) / 1000).toFixed(0)} s wall time`);
 }
 
-/** Bundle sizes, then cold starts of those very bundles, each with its function's stage-local environment. */
+/** Bundle sizes, then cold starts of those very bundles, each with its function's stage-local environment; then each runtime library's own share. */
 async function benchDeployBundles(stack: BenchStack): Promise<BenchRow[]> {
   console.log('\ndeploy bundles: sls package --stage dev (offline)');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cdc-bench-package-'));
@@ -42,7 +43,11 @@ async function benchDeployBundles(stack: BenchStack): Promise<BenchRow[]> {
     const bundles = await packageFunctions(dir);
     const sizes = bundleRows(bundles);
     for (const row of sizes) console.log(`  ${row.stage}: ${Math.round(row.figure).toLocaleString('en-US')} KiB`);
-    return [...sizes, ...(await benchColdStarts(bundles, (fn) => stack.environmentOf(fn), dir))];
+    return [
+      ...sizes,
+      ...(await benchColdStarts(bundles, (fn) => stack.environmentOf(fn), dir)),
+      ...(await benchLibraryCosts(dir)),
+    ];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
