@@ -57,6 +57,16 @@ export class SchemaCache {
     );
   }
 
+  /** The latest version when the cache holds it fresh: the hit path, without a promise. */
+  cachedLatest(schemaName: string): CompiledVersion | undefined {
+    return this.latestBySchema.peek(schemaName);
+  }
+
+  /** A version by id when the cache holds it: the hit path, without a promise. */
+  cachedVersion(schemaVersionId: string): CompiledVersion | undefined {
+    return this.byVersionId.peek(schemaVersionId);
+  }
+
   versionIdFor(schemaName: string, definition: string): Promise<string> {
     return this.idByDefinition.get(`${schemaName}\u0000${definition}`, () =>
       this.registry.getVersionIdByDefinition(schemaName, definition),

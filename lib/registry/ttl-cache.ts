@@ -23,6 +23,7 @@ export class TtlCache<K, V> {
   private readonly entries = new Map<K, Entry<V>>();
   private readonly inFlight = new Map<K, Promise<V>>();
   private servingStale = false;
+  private newest: K | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: TtlCacheOptions) {
@@ -33,12 +34,18 @@ export class TtlCache<K, V> {
     return this.entries.size;
   }
 
-  async get(key: K, load: () => Promise<V>): Promise<V> {
+  /** The fresh value of a key without waiting, or undefined when `get` would have to load it. */
+  peek(key: K): V | undefined {
     const entry = this.entries.get(key);
-    if (entry && entry.expiresAt > this.now()) {
-      this.touch(key, entry);
-      return entry.value;
-    }
+    if (entry === undefined || entry.expiresAt <= this.now()) return undefined;
+    this.touch(key, entry);
+    return entry.value;
+  }
+
+  async get(key: K, load: () => Promise<V>): Promise<V> {
+    const fresh = this.peek(key);
+    if (fresh !== undefined) return fresh;
+    const entry = this.entries.get(key);
     const pending = this.inFlight.get(key);
     if (pending) return pending;
     const loading = this.load(key, load, entry).finally(() => this.inFlight.delete(key));
@@ -68,6 +75,7 @@ export class TtlCache<K, V> {
   private set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: this.now() + this.options.ttlMs });
+    this.newest = key;
     while (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next().value as K;
       this.entries.delete(oldest);
@@ -75,7 +83,10 @@ export class TtlCache<K, V> {
   }
 
   private touch(key: K, entry: Entry<V>): void {
+    // Already the most recently used (the usual hit: one schema, event after event): no reorder.
+    if (this.newest === key) return;
     this.entries.delete(key);
     this.entries.set(key, entry);
+    this.newest = key;
   }
 }

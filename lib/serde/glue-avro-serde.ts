@@ -2,8 +2,16 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import type { Type } from 'avsc';
 import type { CompiledVersion, SchemaCache } from '../registry/schema-cache';
 import { SchemaValidationError, UndecodableMessageError } from './errors';
-import { type FrameCompression, GLUE_HEADER_LENGTH, readGlueFrame, writeGlueHeader } from './glue-frame';
+import {
+  type FrameCompression,
+  GLUE_HEADER_LENGTH,
+  type GlueFrame,
+  readGlueFrame,
+  writeGlueHeader,
+} from './glue-frame';
 import { validateRecord } from './validate';
+
+const SLAB_BYTES = 64 * 1024;
 
 export interface EncodedRecord {
   readonly bytes: Buffer;
@@ -24,23 +32,59 @@ export interface DecodedRecord {
  * version and, when asked, resolves it to a reader schema (schema evolution both ways).
  */
 export class GlueAvroSerde {
-  // avsc's toBuffer allocates per call; encoding into one growing scratch buffer does not.
-  private scratch = Buffer.allocUnsafe(64 * 1024);
+  // Frames are encoded straight into a shared slab and handed out as views of it (as Node's own
+  // Buffer pool does), so the hot path neither allocates per call nor copies the frame again.
+  private slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private slabUsed = 0;
   private readonly resolvers = new Map<string, unknown>();
 
   constructor(private readonly schemas: SchemaCache) {}
 
-  async encode(schemaName: string, record: unknown, compression: FrameCompression = 'none'): Promise<EncodedRecord> {
-    const version = await this.schemas.latest(schemaName);
+  /** Resolves at once when the schema is cached (no await on the hit path); errors reject. */
+  encode(schemaName: string, record: unknown, compression: FrameCompression = 'none'): Promise<EncodedRecord> {
+    const cached = this.schemas.cachedLatest(schemaName);
+    if (cached === undefined)
+      return this.schemas
+        .latest(schemaName)
+        .then((version) => this.encodeWith(version, schemaName, record, compression));
+    try {
+      return Promise.resolve(this.encodeWith(cached, schemaName, record, compression));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Resolves at once when the writer's (and reader's) version is cached; errors reject. */
+  decode(bytes: Uint8Array, readerSchemaName?: string): Promise<DecodedRecord> {
+    try {
+      const frame = readGlueFrame(bytes);
+      const writer = this.schemas.cachedVersion(frame.schemaVersionId);
+      const reader = readerSchemaName === undefined ? writer : this.schemas.cachedLatest(readerSchemaName);
+      if (writer === undefined || reader === undefined) return this.decodeLoading(frame, readerSchemaName);
+      return Promise.resolve(this.decodeWith(frame, writer, reader));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private async decodeLoading(frame: GlueFrame, readerSchemaName: string | undefined): Promise<DecodedRecord> {
+    const writer = await this.schemas.version(frame.schemaVersionId);
+    const reader = readerSchemaName === undefined ? writer : await this.schemas.latest(readerSchemaName);
+    return this.decodeWith(frame, writer, reader);
+  }
+
+  private encodeWith(
+    version: CompiledVersion,
+    schemaName: string,
+    record: unknown,
+    compression: FrameCompression,
+  ): EncodedRecord {
     const check = validateRecord(version.type, record);
     if (!check.valid) throw new SchemaValidationError(`${schemaName} v${version.versionNumber}`, check.violations);
     return { bytes: this.frame(version, record, compression), schemaVersionId: version.schemaVersionId };
   }
 
-  async decode(bytes: Uint8Array, readerSchemaName?: string): Promise<DecodedRecord> {
-    const frame = readGlueFrame(bytes);
-    const writer = await this.schemas.version(frame.schemaVersionId);
-    const reader = readerSchemaName === undefined ? writer : await this.schemas.latest(readerSchemaName);
+  private decodeWith(frame: GlueFrame, writer: CompiledVersion, reader: CompiledVersion): DecodedRecord {
     const body = frame.compression === 'zlib' ? inflate(frame.body) : frame.body;
     try {
       const value =
@@ -62,27 +106,35 @@ export class GlueAvroSerde {
   }
 
   private frame(version: CompiledVersion, record: unknown, compression: FrameCompression): Buffer {
-    const length = this.encodeBody(version.type, record);
-    const body = this.scratch.subarray(GLUE_HEADER_LENGTH, GLUE_HEADER_LENGTH + length);
+    const end = this.encodeFrame(version.type, record);
+    const start = this.slabUsed;
     if (compression === 'zlib') {
-      const deflated = deflateSync(body);
+      // The slab's bytes are scratch here: the next frame may reuse them.
+      const deflated = deflateSync(this.slab.subarray(start + GLUE_HEADER_LENGTH, end));
       const out = Buffer.allocUnsafe(GLUE_HEADER_LENGTH + deflated.length);
       writeGlueHeader(out, version.schemaVersionId, 'zlib');
       deflated.copy(out, GLUE_HEADER_LENGTH);
       return out;
     }
-    writeGlueHeader(this.scratch, version.schemaVersionId, 'none');
-    return Buffer.from(this.scratch.subarray(0, GLUE_HEADER_LENGTH + length));
+    writeGlueHeader(this.slab.subarray(start), version.schemaVersionId, 'none');
+    // Eight-byte aligned, as Node's pool keeps its slices.
+    this.slabUsed = (end + 7) & ~7;
+    return this.slab.subarray(start, end);
   }
 
-  /** Encodes after the header's room; grows the scratch buffer when avsc reports it too small (a negative position). */
-  private encodeBody(type: Type, record: unknown): number {
-    let end = type.encode(record, this.scratch, GLUE_HEADER_LENGTH);
+  /**
+   * Encodes the body after the header's room at the slab's free end (slabUsed), and returns where
+   * it ends; when avsc reports the room too small (a negative position) it moves to a new slab.
+   */
+  private encodeFrame(type: Type, record: unknown): number {
+    let end = type.encode(record, this.slab, this.slabUsed + GLUE_HEADER_LENGTH);
     while (end < 0) {
-      this.scratch = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.scratch.length - end));
-      end = type.encode(record, this.scratch, GLUE_HEADER_LENGTH);
+      const needed = this.slab.length - end - this.slabUsed;
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, needed * 2));
+      this.slabUsed = 0;
+      end = type.encode(record, this.slab, GLUE_HEADER_LENGTH);
     }
-    return end - GLUE_HEADER_LENGTH;
+    return end;
   }
 
   private resolver(reader: CompiledVersion, writer: CompiledVersion): unknown {

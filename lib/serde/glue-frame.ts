@@ -19,11 +19,21 @@ export interface GlueFrame {
   readonly body: Buffer;
 }
 
+// A producer writes the same few versions over and over: the last id's bytes are parsed once.
+let lastWrittenId: string | undefined;
+let lastWrittenBytes = Buffer.alloc(16);
+
 export function writeGlueHeader(target: Buffer, schemaVersionId: string, compression: FrameCompression): void {
-  if (!UUID.test(schemaVersionId)) throw new TypeError(`schema version id "${schemaVersionId}" is not a UUID`);
+  if (schemaVersionId !== lastWrittenId) {
+    if (!UUID.test(schemaVersionId)) throw new TypeError(`schema version id "${schemaVersionId}" is not a UUID`);
+    const bytes = Buffer.alloc(16);
+    bytes.write(schemaVersionId.replace(/-/g, ''), 0, 16, 'hex');
+    lastWrittenBytes = bytes;
+    lastWrittenId = schemaVersionId;
+  }
   target[0] = GLUE_HEADER_VERSION;
   target[1] = COMPRESSION_BYTE[compression];
-  target.write(schemaVersionId.replace(/-/g, ''), 2, 16, 'hex');
+  for (let i = 0; i < 16; i += 1) target[2 + i] = lastWrittenBytes[i] as number;
 }
 
 export function readGlueFrame(bytes: Uint8Array): GlueFrame {
@@ -38,7 +48,7 @@ export function readGlueFrame(bytes: Uint8Array): GlueFrame {
   if (compression === undefined)
     throw new UndecodableMessageError(`unknown Glue compression byte ${buf[1]} (expected 0 = none or 5 = zlib)`);
   return {
-    schemaVersionId: formatUuid(buf.subarray(2, GLUE_HEADER_LENGTH)),
+    schemaVersionId: versionIdOf(buf),
     compression,
     body: buf.subarray(GLUE_HEADER_LENGTH),
   };
@@ -49,6 +59,21 @@ function notGlueFramed(buf: Buffer): string {
     return `not a Glue Schema Registry message: it is Confluent-framed (magic byte 0, schema id ${buf.readUInt32BE(1)}); the first byte of a Glue message is ${GLUE_HEADER_VERSION}`;
   }
   return `not a Glue Schema Registry message: first byte is ${buf[0]}, expected header version ${GLUE_HEADER_VERSION}`;
+}
+
+// A consumer reads runs of messages of one version: the last id's text is formatted once.
+const lastReadBytes = Buffer.alloc(16);
+let lastReadId: string | undefined;
+
+function versionIdOf(frame: Buffer): string {
+  if (lastReadId !== undefined) {
+    let same = true;
+    for (let i = 0; i < 16 && same; i += 1) same = frame[2 + i] === lastReadBytes[i];
+    if (same) return lastReadId;
+  }
+  frame.copy(lastReadBytes, 0, 2, GLUE_HEADER_LENGTH);
+  lastReadId = formatUuid(lastReadBytes);
+  return lastReadId;
 }
 
 function formatUuid(bytes: Buffer): string {

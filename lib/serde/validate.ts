@@ -2,6 +2,7 @@ import type { Type } from 'avsc';
 import type { FieldViolation } from './errors';
 
 const VALID = { valid: true } as const;
+const STRICT = { noUndeclaredFields: true } as const;
 
 export type ValidationResult =
   | { readonly valid: true }
@@ -14,7 +15,7 @@ export type ValidationResult =
  */
 export function validateRecord(type: Type, record: unknown): ValidationResult {
   // Hot path: one check without hooks. Only a failing record pays for the detailed passes.
-  if (type.isValid(record, { noUndeclaredFields: true })) return VALID;
+  if (type.isValid(record, STRICT)) return VALID;
   const violations: FieldViolation[] = [];
   // Pass 1: every wrong or missing field. avsc stops at a record that has an undeclared field,
   // which would hide the field errors inside it, so undeclared fields get a pass of their own.
