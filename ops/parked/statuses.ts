@@ -1,14 +1,8 @@
-import { type FallbackStatus, PARK_REASONS, type ParkReason } from '../../lib/fallback';
+import { FALLBACK_STATUSES, type FallbackStatus, PARK_REASONS, type ParkReason } from '../../lib/fallback';
 import { UsageError } from '../errors';
 
-/**
- * Every status, in the order the listing visits them. A record rather than a list so that the
- * compiler refuses it when FallbackStatus gains a member this does not name.
- */
-const STATUS_ORDER: Readonly<Record<FallbackStatus, number>> = { RETRIABLE: 0, AMBIGUOUS: 1, SUPERSEDED: 2, STALE: 3 };
-export const LISTED_STATUSES = (Object.keys(STATUS_ORDER) as FallbackStatus[]).sort(
-  (a, b) => STATUS_ORDER[a] - STATUS_ORDER[b],
-);
+/** Every status, in the order the listing visits them: the open ones first. */
+export const LISTED_STATUSES = FALLBACK_STATUSES;
 
 export const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
