@@ -27,6 +27,7 @@ export interface ResolvedFunction {
 export interface ResourceNames {
   readonly checkpointTable: string;
   readonly fallbackTable: string;
+  readonly rawOffsetsTable: string;
   readonly rawBucket: string;
   readonly lakeBucket: string;
   readonly artifactsBucket: string;

@@ -3,6 +3,8 @@ import { type CommonConfig, ConfigError, loadCommonConfig, requireInt, requireSt
 export interface ConsumerConfig extends CommonConfig {
   readonly gzip: boolean;
   readonly decodeAttempts: number;
+  /** The raw bucket's extent per topic-partition (lib/consumer/partition-marks.ts). */
+  readonly rawOffsetsTable: string;
 }
 
 /** Read once at cold start; a bad value fails here, naming the variable. */
@@ -15,6 +17,7 @@ export function loadConsumerConfig(env: Readonly<Record<string, string | undefin
     ...loadCommonConfig(env),
     gzip: gzip === 'true',
     decodeAttempts: requireInt(env, 'CDC_CONSUMER_DECODE_ATTEMPTS', { min: 1, max: 10 }),
+    rawOffsetsTable: requireString(env, 'CDC_RAW_OFFSETS_TABLE'),
   };
 }
 

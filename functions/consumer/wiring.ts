@@ -1,4 +1,4 @@
-import { type ConsumeDependencies, type ConsumeOptions, S3RawStore } from '../../lib/consumer';
+import { type ConsumeDependencies, type ConsumeOptions, DynamoDbPartitionMarks, S3RawStore } from '../../lib/consumer';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
 import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
 import { glueSerdeFor } from '../../lib/lambda/serde';
@@ -15,6 +15,7 @@ export function wire(
     deps: {
       serde: glueSerdeFor(clients.glue, config.schemaRegistry, log),
       raw: new S3RawStore(clients.s3, config.rawBucket),
+      marks: new DynamoDbPartitionMarks(clients.dynamodb, config.rawOffsetsTable),
       fallback: new DynamoDbFallbackStore(clients.dynamodb, clients.s3, {
         tableName: config.fallbackTable,
         payloadBucket: config.rawBucket,

@@ -11,11 +11,13 @@ import {
   flattenChange,
   jsonLines,
   rawObjectKey,
+  rawObjectPrefix,
 } from '../raw';
 import { SchemaNotFoundError } from '../registry';
 import { sleep } from '../retry';
 import { type GlueAvroSerde, UndecodableMessageError } from '../serde';
 import { fromMskRecord, type KafkaRecord } from './msk-record';
+import { type PartitionMark, PartitionMarkConflictError, type PartitionMarks } from './partition-marks';
 import type { RawStore } from './raw-store';
 import { UnknownVersions } from './unknown-versions';
 
@@ -23,6 +25,12 @@ export interface ConsumeDependencies {
   readonly serde: GlueAvroSerde;
   readonly raw: RawStore;
   readonly fallback: FallbackStore;
+  /**
+   * How far the raw bucket holds each partition, so a record re-delivered (other batch boundaries,
+   * a consumer killed after its write) is not written twice. Null for the consumer redrive, which
+   * writes records the marks have passed on purpose: dead letters, and batches given up on.
+   */
+  readonly marks: PartitionMarks | null;
   readonly log: Logger;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => Date;
@@ -42,6 +50,8 @@ export interface ConsumeSummary {
   objects: number;
   rows: number;
   deadLettered: number;
+  /** Records the raw bucket already held (at or below their partition's mark): skipped. */
+  redelivered: number;
   bytes: number;
   /** The same per entity (an MSK mapping reads one topic), with dead letters by reason and the newest record's Kafka time (ms). */
   byEntity: Record<string, EntityConsumeSummary>;
@@ -51,6 +61,7 @@ export interface EntityConsumeSummary {
   records: number;
   objects: number;
   rows: number;
+  redelivered: number;
   deadLettered: Record<string, number>;
   newestRecordAt: number;
 }
@@ -79,7 +90,9 @@ export async function consumeBatch(
   const plans = new Map<string, ColumnPlan>();
   const unknown = new UnknownVersions(options.decodeAttempts, deps.sleep ?? sleep);
   const batches = Object.values(event.records).filter((records) => records.length > 0);
-  const results = await Promise.all(
+  // Every partition settles before the invocation ends, failed or not: a write still in flight
+  // after the handler returned would race the re-delivery of its own batch.
+  const settled = await Promise.allSettled(
     batches.map((records) =>
       writePartition(
         records.map(fromMskRecord).sort((a, b) => a.offset - b.offset),
@@ -90,10 +103,21 @@ export async function consumeBatch(
       ),
     ),
   );
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  const results = settled.map((s) => (s as PromiseFulfilledResult<PartitionResult>).value);
   const byEntity: Record<string, EntityConsumeSummary> = {};
   for (const r of results) {
-    const e = (byEntity[r.entity] ??= { records: 0, objects: 0, rows: 0, deadLettered: {}, newestRecordAt: 0 });
+    const e = (byEntity[r.entity] ??= {
+      records: 0,
+      objects: 0,
+      rows: 0,
+      redelivered: 0,
+      deadLettered: {},
+      newestRecordAt: 0,
+    });
     e.records += r.records;
+    e.redelivered += r.redelivered;
     e.objects += r.objects;
     e.rows += r.rows;
     for (const [reason, n] of Object.entries(r.deadLetteredBy))
@@ -106,6 +130,7 @@ export async function consumeBatch(
     objects: results.reduce((n, r) => n + r.objects, 0),
     rows: results.reduce((n, r) => n + r.rows, 0),
     deadLettered: results.reduce((n, r) => n + r.deadLettered, 0),
+    redelivered: results.reduce((n, r) => n + r.redelivered, 0),
     bytes: results.reduce((n, r) => n + r.bytes, 0),
     byEntity,
   };
@@ -119,24 +144,52 @@ interface PartitionResult {
   rows: number;
   deadLettered: number;
   deadLetteredBy: Record<string, number>;
+  redelivered: number;
   bytes: number;
   newestRecordAt: number;
 }
 
+/**
+ * Exactly once per (topic, partition, offset) in raw/: the records at or below the partition's
+ * mark are skipped; the rest is written as one object named by its first and last offsets, then
+ * the mark moves (conditionally) to the last. A consumer killed between the write and the mark
+ * leaves an object the re-delivery replaces: the re-delivered batch starts at the same record, so
+ * its object shares the prefix, and the other objects under it are deleted once the mark has
+ * moved (or, killed after the mark moved, when the re-delivery finds its records below the mark).
+ */
 async function writePartition(
-  records: KafkaRecord[],
+  all: KafkaRecord[],
   deps: ConsumeDependencies,
   options: ConsumeOptions,
   plans: Map<string, ColumnPlan>,
   unknown: UnknownVersions,
 ): Promise<PartitionResult> {
-  const first = records[0]!;
-  const last = records[records.length - 1]!;
-  const entity = options.entityOf(first.topic);
+  const { topic, partition } = all[0]!;
+  const entity = options.entityOf(topic);
   // The event source mapping only subscribes configured topics: anything else is a deployment
   // error. Failing keeps the records on Kafka until the configuration is fixed.
   if (entity === undefined)
-    throw new BadRequestError(`topic ${first.topic} belongs to no configured entity (CDC_ENTITIES, CDC_TOPIC_PREFIX)`);
+    throw new BadRequestError(`topic ${topic} belongs to no configured entity (CDC_ENTITIES, CDC_TOPIC_PREFIX)`);
+  const { mark, from } = await markOf(all, deps, entity);
+  const records = all.filter((r) => r.offset >= from);
+  const newestRecordAt = Math.max(...all.map((r) => r.timestamp));
+  const redelivered = all.length - records.length;
+  // Killed after its mark moved, a consumer may have left objects its mark does not name.
+  if (redelivered > 0 && mark?.object && from > 0) await removeOthers(deps, prefixOfObject(mark.object), mark.object);
+  if (records.length === 0)
+    return {
+      entity,
+      records: all.length,
+      objects: 0,
+      rows: 0,
+      deadLettered: 0,
+      deadLetteredBy: {},
+      redelivered,
+      bytes: 0,
+      newestRecordAt,
+    };
+  const first = records[0]!;
+  const last = records[records.length - 1]!;
   const rows: Record<string, unknown>[] = [];
   const poison: Poison[] = [];
   for (const record of records) {
@@ -163,28 +216,81 @@ async function writePartition(
     rows.push(flattenChange(decoded.value, decoded.schemaVersionId, record, plan));
   }
   let bytes = 0;
-  if (rows.length > 0) {
+  const object =
+    rows.length > 0
+      ? rawObjectKey(entity, topic, partition, first.offset, last.offset, first.timestamp, options.gzip)
+      : null;
+  if (object !== null) {
     const body = await jsonLines(rows, options.gzip);
-    await deps.raw.put(
-      rawObjectKey(entity, first.topic, first.partition, first.offset, last.offset, first.timestamp, options.gzip),
-      body,
-      options.gzip ? 'application/gzip' : 'application/x-ndjson',
-    );
+    await deps.raw.put(object, body, options.gzip ? 'application/gzip' : 'application/x-ndjson');
     bytes = body.length;
   }
   if (poison.length > 0) await deadLetter(entity, poison, deps, options);
+  if (deps.marks !== null) {
+    const next = { offset: last.offset, timestamp: last.timestamp, key: last.key ?? null, object };
+    if (!(await deps.marks.advance(topic, partition, mark, next)))
+      throw new PartitionMarkConflictError(topic, partition, mark?.offset, last.offset);
+    await removeOthers(deps, rawObjectPrefix(entity, topic, partition, first.offset, first.timestamp), object);
+  }
   const deadLetteredBy: Record<string, number> = {};
   for (const p of poison) deadLetteredBy[p.reason] = (deadLetteredBy[p.reason] ?? 0) + 1;
   return {
     entity,
-    records: records.length,
-    objects: rows.length > 0 ? 1 : 0,
+    records: all.length,
+    objects: object !== null ? 1 : 0,
     rows: rows.length,
     deadLettered: poison.length,
     deadLetteredBy,
+    redelivered,
     bytes,
-    newestRecordAt: Math.max(...records.map((r) => r.timestamp)),
+    newestRecordAt,
   };
+}
+
+/**
+ * The partition's mark (what its next move is conditional on), and the first offset to write:
+ * every record with no marks (the redrive), none yet, or a partition that was deleted and created
+ * again, whose offsets start over. That shows as the
+ * record at the mark's offset being another record (timestamp or key), or a record below it being
+ * younger than the mark's. Both are judged on Kafka timestamps, which producers set: a false alarm
+ * only writes re-delivered records again (a duplicate, never a loss).
+ */
+async function markOf(
+  records: readonly KafkaRecord[],
+  deps: ConsumeDependencies,
+  entity: string,
+): Promise<{ mark: PartitionMark | undefined; from: number }> {
+  const { topic, partition } = records[0]!;
+  const mark = await deps.marks?.get(topic, partition);
+  if (mark === undefined) return { mark, from: 0 };
+  const other = records.find((r) =>
+    r.offset < mark.offset
+      ? r.timestamp > mark.timestamp
+      : r.offset === mark.offset && (r.timestamp !== mark.timestamp || (r.key ?? null) !== mark.key),
+  );
+  if (other === undefined) return { mark, from: mark.offset + 1 };
+  deps.log.warn('partition created again: its offsets start over, every record of the batch is written', {
+    entity,
+    topic,
+    partition,
+    mark: mark.offset,
+    offset: other.offset,
+  });
+  return { mark, from: 0 };
+}
+
+/** `raw/…/{topic}-{partition}-{first}-{last}.jsonl[.gz]` → the prefix up to `{first}-`. */
+function prefixOfObject(object: string): string {
+  return object.slice(0, object.lastIndexOf('-') + 1);
+}
+
+/** Deletes the objects under a prefix but `keep`: written for the same records by an attempt that did not move the mark. */
+async function removeOthers(deps: ConsumeDependencies, prefix: string, keep: string | null): Promise<void> {
+  for (const key of await deps.raw.list(prefix)) {
+    if (key === keep) continue;
+    await deps.raw.delete(key);
+    deps.log.warn('raw object of an earlier attempt replaced', { object: key, by: keep });
+  }
 }
 
 type Decoded = { value: Record<string, unknown>; schemaVersionId: string; definition: string } | Poison;

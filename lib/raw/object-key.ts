@@ -12,8 +12,22 @@ export function rawObjectKey(
   firstTimestampMs: number,
   gzip: boolean,
 ): string {
+  return `${rawObjectPrefix(entity, topic, partition, firstOffset, firstTimestampMs)}${lastOffset}.jsonl${gzip ? '.gz' : ''}`;
+}
+
+/**
+ * What every raw object of a partition starting at one offset has in common: a batch written
+ * again with other boundaries starts at the same record, so its earlier objects are under this.
+ */
+export function rawObjectPrefix(
+  entity: string,
+  topic: string,
+  partition: number,
+  firstOffset: number,
+  firstTimestampMs: number,
+): string {
   const dt = new Date(firstTimestampMs).toISOString().slice(0, 10);
-  return `raw/entity=${entity}/dt=${dt}/${topic}-${partition}-${firstOffset}-${lastOffset}.jsonl${gzip ? '.gz' : ''}`;
+  return `raw/entity=${entity}/dt=${dt}/${topic}-${partition}-${firstOffset}-`;
 }
 
 /** Where a poison record's bytes and reason are kept. */

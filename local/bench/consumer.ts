@@ -8,7 +8,13 @@ import type { MSKEvent } from 'aws-lambda';
 import type { KafkaMessage } from 'kafkajs';
 import { entityOfTopic, loadConsumerConfig } from '../../functions/consumer/config';
 import { topicFor } from '../../lib/config';
-import { consumeBatch, fromMskRecord, S3RawStore } from '../../lib/consumer';
+import {
+  consumeBatch,
+  DynamoDbPartitionMarks,
+  fromMskRecord,
+  InMemoryPartitionMarks,
+  S3RawStore,
+} from '../../lib/consumer';
 import { InMemoryFallbackStore } from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
 import type { OutgoingMessage } from '../../lib/publish';
@@ -35,12 +41,23 @@ export async function benchConsumer(stack: BenchStack): Promise<BenchRow> {
   const events = chunks(messages, batchSize).map((batch, i) => mskEvent(topic, i * batchSize, batch));
   // Poison records would be parked: none are expected, and the shared fallback table is not the bench's to write.
   const fallback = new InMemoryFallbackStore();
-  const deps = { serde, raw: new S3RawStore(stack.s3, bucket), fallback, log: createLogger({}, () => undefined) };
+  // The raw offsets in a scratch copy of the stage's table, as the handler keeps them (a read and a conditional put per partition batch).
+  const marks = new DynamoDbPartitionMarks(
+    stack.dynamodb,
+    await stack.scratchTable(stack.names.rawOffsetsTable, 'consumer'),
+  );
+  const deps = {
+    serde,
+    raw: new S3RawStore(stack.s3, bucket),
+    fallback,
+    marks,
+    log: createLogger({}, () => undefined),
+  };
   const options = { entityOf: entityOfTopic(config), gzip: config.gzip, decodeAttempts: config.decodeAttempts };
 
   // One untimed batch each: Glue lookups, JIT and the S3 connection are a cold start's cost, not throughput.
   await decodeOnly(events[0]!, serde);
-  await consumeBatch(events[0]!, deps, options);
+  await consumeBatch(events[0]!, { ...deps, marks: new InMemoryPartitionMarks() }, options);
   const decoded = await timed(async () => {
     for (const event of events) await decodeOnly(event, serde);
   });

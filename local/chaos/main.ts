@@ -16,8 +16,10 @@ import { consumeTopic } from '../demo/pipeline';
 import { changeKey } from '../demo/reconcile';
 import {
   archivedChanges,
+  listKeys,
   partitionEndOffsets,
   postJson,
+  rawRows,
   setSourceFaults,
   sourceState,
   topicEndOffsets,
@@ -43,6 +45,7 @@ import {
   seededRandom,
   sourceFaults,
 } from './faults';
+import { checkRaw, type RawCheck } from './raw-check';
 import { checkTopic } from './topic-check';
 
 const BURSTS = 8;
@@ -342,6 +345,29 @@ async function runSeed(
       600_000,
       2000,
     );
+    // raw/ holds each of this run's messages once (issue 19): one row per (partition, offset).
+    const rawChecks: RawCheck[] = [];
+    for (const [i, entity] of session.entities.entries()) {
+      const topic = session.topics[i]!;
+      const bucket = session.config.custom.names.rawBucket;
+      const { rows } = await rawRows(session.s3, bucket, entity);
+      const deadLettered = new Set(
+        (await listKeys(session.s3, bucket, `dead-letter/entity=${entity}/${topic}-`)).map((k) =>
+          k.slice(k.lastIndexOf(`${topic}-`) + topic.length + 1, -'.json'.length).replace('-', '/'),
+        ),
+      );
+      const messages = read.find((r) => r.topic === topic)!.messages;
+      const check = checkRaw(topic, rows, messages, deadLettered, startOffsets.get(topic));
+      rawChecks.push(check);
+      if (check.duplicated.length > 0)
+        problems.push(
+          `${topic}: ${check.duplicated.length} Kafka record(s) in raw/ more than once: ${check.duplicated.slice(0, 5).join(', ')}`,
+        );
+      if (check.missing.length > 0)
+        problems.push(
+          `${topic}: ${check.missing.length} Kafka record(s) neither in raw/ nor dead-lettered: ${check.missing.slice(0, 5).join(', ')}`,
+        );
+    }
 
     let lake: LakeReconciliation | undefined;
     if (quick) {
@@ -406,6 +432,10 @@ async function runSeed(
       figures: {
         'source records': latest,
         'Kafka messages': onKafka,
+        'Kafka distinct eventIds': checks.reduce((n, c) => n + c.check.distinctEvents, 0),
+        'raw rows': rawChecks.reduce((n, c) => n + c.rows, 0),
+        'raw distinct offsets': rawChecks.reduce((n, c) => n + c.offsets, 0),
+        'raw distinct eventIds': rawChecks.reduce((n, c) => n + c.eventIds, 0),
         duplicates: checks.reduce((n, c) => n + c.check.duplicates, 0),
         parked: Object.values(session.counters.parked).reduce((a, b) => a + b, 0),
         retried: session.counters.retried,

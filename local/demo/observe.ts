@@ -90,15 +90,22 @@ export async function archivedChanges(s3: S3Client, bucket: string, since?: Date
   return changes;
 }
 
-/** What the raw bucket holds for an entity: objects, and rows in them (distinct `_event_id`s and all). */
-export async function rawContents(
+/** The keys under a prefix of a bucket. */
+export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix }))
+    for (const object of page.Contents ?? []) keys.push(object.Key!);
+  return keys;
+}
+
+/** Every row the raw bucket holds for an entity, and how many objects hold them. */
+export async function rawRows(
   s3: S3Client,
   bucket: string,
   entity: string,
-): Promise<{ objects: number; rows: number; eventIds: number }> {
-  const eventIds = new Set<string>();
+): Promise<{ objects: number; rows: Record<string, unknown>[] }> {
+  const rows: Record<string, unknown>[] = [];
   let objects = 0;
-  let rows = 0;
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: `raw/entity=${entity}/` })) {
     for (const object of page.Contents ?? []) {
       const body = Buffer.from(
@@ -106,13 +113,20 @@ export async function rawContents(
       );
       const text = object.Key!.endsWith('.gz') ? gunzipSync(body).toString('utf8') : body.toString('utf8');
       objects += 1;
-      for (const line of text.split('\n').filter(Boolean)) {
-        rows += 1;
-        eventIds.add(String((JSON.parse(line) as { _event_id?: unknown })._event_id));
-      }
+      for (const line of text.split('\n').filter(Boolean)) rows.push(JSON.parse(line) as Record<string, unknown>);
     }
   }
-  return { objects, rows, eventIds: eventIds.size };
+  return { objects, rows };
+}
+
+/** What the raw bucket holds for an entity: objects, and rows in them (distinct `_event_id`s and all). */
+export async function rawContents(
+  s3: S3Client,
+  bucket: string,
+  entity: string,
+): Promise<{ objects: number; rows: number; eventIds: number }> {
+  const { objects, rows } = await rawRows(s3, bucket, entity);
+  return { objects, rows: rows.length, eventIds: new Set(rows.map((r) => String(r._event_id))).size };
 }
 
 /** Each topic's end offset per partition, retried while the broker is coming back. */

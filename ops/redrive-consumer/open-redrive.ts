@@ -39,6 +39,8 @@ export function openConsumerRedrive(stage: OpsStage): ConsumerRedriveAdapters {
   const consumerDeps = {
     serde,
     raw: new S3RawStore(s3, stage.rawBucket),
+    // The records it writes are below the partitions' marks on purpose (dead letters, batches given up on).
+    marks: null,
     log: createLogger({ command: 'redrive-consumer', stage: stage.stage }),
     fallback: parked,
   };

@@ -34,6 +34,7 @@ export interface IsolatedPipeline {
   readonly topic: (entity: string) => string;
   readonly checkpointTable: string;
   readonly fallbackTable: string;
+  readonly rawOffsetsTable: string;
   readonly rawBucket: string;
   readonly registry: string;
   readonly alertTopicArn: string;
@@ -79,6 +80,7 @@ export async function isolatedPipeline(options: {
     });
   const checkpointTable = await cloneTable(dynamodb, names.checkpointTable, `${names.checkpointTable}-${prefix}`);
   const fallbackTable = await cloneTable(dynamodb, names.fallbackTable, `${names.fallbackTable}-${prefix}`);
+  const rawOffsetsTable = await cloneTable(dynamodb, names.rawOffsetsTable, `${names.rawOffsetsTable}-${prefix}`);
   const rawBucket = `${names.rawBucket}-${prefix}`.toLowerCase();
   await s3.send(new CreateBucketCommand({ Bucket: rawBucket }));
   const streamArn = (await dynamodb.send(new DescribeTableCommand({ TableName: fallbackTable }))).Table
@@ -96,6 +98,7 @@ export async function isolatedPipeline(options: {
     CDC_TOPIC_PREFIX: prefix,
     CDC_CHECKPOINT_TABLE: checkpointTable,
     CDC_FALLBACK_TABLE: fallbackTable,
+    CDC_RAW_OFFSETS_TABLE: rawOffsetsTable,
     CDC_RAW_BUCKET: rawBucket,
     CDC_ARCHIVE_BUCKET: rawBucket,
     CDC_ALERT_TOPIC_ARN: alertTopicArn,
@@ -140,6 +143,7 @@ export async function isolatedPipeline(options: {
     topic,
     checkpointTable,
     fallbackTable,
+    rawOffsetsTable,
     rawBucket,
     registry: names.schemaRegistry,
     definitions,
@@ -175,6 +179,7 @@ export async function isolatedPipeline(options: {
       await s3.send(new DeleteBucketCommand({ Bucket: rawBucket })).catch(() => undefined);
       await dropTable(dynamodb, checkpointTable);
       await dropTable(dynamodb, fallbackTable);
+      await dropTable(dynamodb, rawOffsetsTable);
       const a = localKafka('it-isolated').admin();
       await a
         .connect()

@@ -4,6 +4,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { Kafka, logLevel } from 'kafkajs';
+import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GlueClient } from '@aws-sdk/client-glue';
 import type { MSKEvent } from 'aws-lambda';
 import type { PollSummary } from '../../lib/poller';
@@ -209,6 +210,52 @@ describe('the consumer through the local runtime', () => {
     expect(second.map(([k]) => k)).toEqual(first.map(([k]) => k));
     expect(second[0]![1].equals(first[0]![1])).toBe(true);
     expect(gunzipSync(second[0]![1]).toString().trim().split('\n')).toHaveLength(3);
+  });
+
+  it('re-delivered with other boundaries, and after a consumer killed between its object and its mark, raw/ holds each offset once', async () => {
+    const p = await pipeline(['consumer']);
+    const encode = await encoder(p);
+    const { rt } = await runtime(p, (d) => ({ ...d, msk: [] }));
+    const topic = p.topic('customer');
+    const messages = await Promise.all(Array.from({ length: 8 }, (_, i) => encode(`k${i % 3}`, i)));
+    const batch = (from: number, to: number) =>
+      ({
+        eventSource: 'aws:kafka',
+        eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/local/x',
+        bootstrapServers: localKafkaBrokers().join(','),
+        records: {
+          [`${topic}-1`]: messages.slice(from, to + 1).map((m, i) =>
+            mskRecord(topic, 1, {
+              key: Buffer.from(m.key),
+              value: m.value,
+              headers: { 'cdc-event-id': m.eventId },
+              offset: String(40 + from + i),
+              timestamp: String(Date.parse('2026-11-24T12:00:00Z') + from + i),
+              attributes: 0,
+            } as never),
+          ),
+        },
+      }) as unknown as MSKEvent;
+    const names = async () => (await p.list('raw/')).map((k) => k.split('/').pop());
+    await rt.fire('consumer', batch(0, 4));
+    expect(await names()).toEqual([`${topic}-1-40-44.jsonl.gz`]);
+    // Killed after the object, before the mark: the mark is as it was before the batch (none).
+    const markKey = { partition: { S: `${topic}#1` } };
+    expect(
+      (await p.dynamodb.send(new GetItemCommand({ TableName: p.rawOffsetsTable, Key: markKey }))).Item,
+    ).toMatchObject({
+      offset: { N: '44' },
+      object: { S: `raw/entity=customer/dt=2026-11-24/${topic}-1-40-44.jsonl.gz` },
+    });
+    await p.dynamodb.send(new DeleteItemCommand({ TableName: p.rawOffsetsTable, Key: markKey }));
+    // Kafka sends again from 40, in a shorter batch: its object replaces the earlier one.
+    await rt.fire('consumer', batch(0, 2));
+    expect(await names()).toEqual([`${topic}-1-40-42.jsonl.gz`]);
+    // And then from 41 (a rebalance): 41 and 42 are skipped.
+    expect(await rt.fire('consumer', batch(1, 7))).toMatchObject({ rows: 5, redelivered: 2 });
+    const { rows } = await rowsUnder(p, 'raw/');
+    expect(rows.map((r) => r._kafka_offset).sort()).toEqual([40, 41, 42, 43, 44, 45, 46, 47]);
+    expect(new Set(rows.map((r) => r._event_id)).size).toBe(8);
   });
 
   it('dead-letters a poison message in the middle of a batch and writes the rest', async () => {

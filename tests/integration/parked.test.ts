@@ -245,7 +245,7 @@ describe('npm run dead-letters (moto)', () => {
     };
     const summary = await consumeBatch(
       event,
-      { serde, raw: new S3RawStore(s3, stage.rawBucket), fallback, log: createLogger({ test: 'parked' }) },
+      { serde, raw: new S3RawStore(s3, stage.rawBucket), fallback, marks: null, log: createLogger({ test: 'parked' }) },
       { entityOf: (t) => (t === topic ? 'payment' : undefined), gzip: false, decodeAttempts: 1 },
     );
     expect(summary.deadLettered).toBe(3);

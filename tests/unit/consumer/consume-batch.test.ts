@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { MSKEvent } from 'aws-lambda';
 import type { KafkaMessage } from 'kafkajs';
-import { consumeBatch, InMemoryRawStore } from '../../../lib/consumer';
+import { consumeBatch, InMemoryPartitionMarks, InMemoryRawStore } from '../../../lib/consumer';
 import { InMemoryFallbackStore } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
 import { InMemorySchemaRegistry, SchemaCache, SchemaNotFoundError } from '../../../lib/registry';
@@ -17,11 +17,13 @@ async function rig() {
   const serde = new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 60_000, maxEntries: 10 }));
   const raw = new InMemoryRawStore();
   const fallback = new InMemoryFallbackStore();
+  const marks = new InMemoryPartitionMarks();
   const slept: number[] = [];
   const deps = {
     serde,
     raw,
     fallback,
+    marks,
     log: createLogger({}, () => undefined),
     sleep: async (ms: number) => void slept.push(ms),
     now: () => new Date(T0),
@@ -69,6 +71,7 @@ async function rig() {
     serde,
     raw,
     fallback,
+    marks,
     slept,
     run: (e: MSKEvent) => consumeBatch(e, deps, options),
     message,
@@ -92,9 +95,17 @@ describe('the consumer core', () => {
       objects: 2,
       rows: 3,
       deadLettered: 0,
+      redelivered: 0,
       bytes: expect.any(Number),
       byEntity: {
-        customer: { records: 3, objects: 2, rows: 3, deadLettered: {}, newestRecordAt: expect.any(Number) },
+        customer: {
+          records: 3,
+          objects: 2,
+          rows: 3,
+          redelivered: 0,
+          deadLettered: {},
+          newestRecordAt: expect.any(Number),
+        },
       },
     });
     expect([...r.raw.objects.keys()].sort()).toEqual([
@@ -204,6 +215,7 @@ describe('the consumer core', () => {
       serde: cold,
       raw: r.raw,
       fallback: r.fallback,
+      marks: r.marks,
       log: createLogger({}, () => undefined),
       sleep: async (ms: number) => void slept.push(ms),
       now: () => new Date(T0),
@@ -237,7 +249,7 @@ describe('the consumer core', () => {
     await expect(
       consumeBatch(
         event,
-        { serde: cold, raw: r.raw, fallback: r.fallback, log: createLogger({}, () => undefined) },
+        { serde: cold, raw: r.raw, fallback: r.fallback, marks: r.marks, log: createLogger({}, () => undefined) },
         { entityOf: () => 'customer', gzip: true, decodeAttempts: 3 },
       ),
     ).rejects.toMatchObject({ reason: 'REGISTRY_UNAVAILABLE' });
@@ -254,5 +266,121 @@ describe('the consumer core', () => {
     } as MSKEvent;
     await expect(r.run(renamed)).rejects.toThrow('topic other belongs to no configured entity');
     await expect(r.run({ records: {} } as unknown as MSKEvent)).rejects.toThrow('consumer expects an MSK event');
+  });
+});
+
+describe('the consumer core: each (topic, partition, offset) once in raw/', () => {
+  /** Every row's offset, over all objects of partition 0. */
+  const offsetsInRaw = (r: Awaited<ReturnType<typeof rig>>): number[] =>
+    [...r.raw.objects.keys()]
+      .filter((k) => k.includes('/cdc.customer-0-'))
+      .flatMap((k) => r.rows(k).map((row) => Number(row._kafka_offset)))
+      .sort((a, b) => a - b);
+  const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  async function batch(r: Awaited<ReturnType<typeof rig>>, from: number, to: number): Promise<MSKEvent> {
+    return r.event({ 0: await Promise.all(range(from, to).map((o) => r.message(o, `k-${o % 7}`))) });
+  }
+
+  it('skips what a re-delivery with other boundaries brings again, and says how much', async () => {
+    const r = await rig();
+    await r.run(await batch(r, 0, 4));
+    await r.run(await batch(r, 5, 9));
+    expect(await r.run(await batch(r, 3, 7))).toMatchObject({ rows: 0, objects: 0, redelivered: 5 });
+    expect(await r.run(await batch(r, 8, 12))).toMatchObject({ rows: 3, objects: 1, redelivered: 2 });
+    expect(offsetsInRaw(r)).toEqual(range(0, 12));
+    expect([...r.raw.objects.keys()].map((k) => k.split('/').pop())).toContain('cdc.customer-0-10-12.jsonl.gz');
+    expect(r.marks.marks.get('cdc.customer#0')).toMatchObject({ offset: 12, key: 'k-5' });
+  });
+
+  it('a consumer killed between its object and its mark: the re-delivery, shorter or longer, replaces that object', async () => {
+    for (const redeliveredTo of [2, 7]) {
+      const r = await rig();
+      r.marks.failAdvances = 1;
+      await expect(r.run(await batch(r, 0, 4))).rejects.toThrow('killed before the mark moved');
+      expect(offsetsInRaw(r)).toEqual(range(0, 4));
+      await r.run(await batch(r, 0, redeliveredTo));
+      expect(offsetsInRaw(r)).toEqual(range(0, redeliveredTo));
+      await r.run(await batch(r, redeliveredTo + 1, 9));
+      expect(offsetsInRaw(r)).toEqual(range(0, 9));
+    }
+  });
+
+  it('a consumer killed after its mark moved, before removing the earlier object: the next re-delivery removes it', async () => {
+    const r = await rig();
+    r.marks.failAdvances = 1;
+    await expect(r.run(await batch(r, 0, 4))).rejects.toThrow();
+    r.raw.failLists = 1;
+    await expect(r.run(await batch(r, 0, 2))).rejects.toThrow('InternalError');
+    // Both objects are there (0-4 and 0-2), the mark at 2: not committed, so Kafka sends from 0 again.
+    expect(r.raw.objects.size).toBe(2);
+    expect(await r.run(await batch(r, 0, 5))).toMatchObject({ redelivered: 3, rows: 3 });
+    expect(offsetsInRaw(r)).toEqual(range(0, 5));
+  });
+
+  it('a partition created again (offsets from 0 anew) is written whole, not skipped below the old mark', async () => {
+    const r = await rig();
+    await r.run(await batch(r, 0, 9));
+    const later = (await batch(r, 0, 3)).records['cdc.customer-0']!.map((m) => ({
+      ...m,
+      timestamp: T0 + 60_000 + m.offset,
+    }));
+    const warned: unknown[] = [];
+    const summary = await consumeBatch(
+      { ...(await batch(r, 0, 3)), records: { 'cdc.customer-0': later } } as MSKEvent,
+      {
+        serde: r.serde,
+        raw: r.raw,
+        fallback: r.fallback,
+        marks: r.marks,
+        log: createLogger({}, (l) => void warned.push(l)),
+      },
+      { entityOf: () => 'customer', gzip: true, decodeAttempts: 3 },
+    );
+    expect(summary).toMatchObject({ rows: 4, redelivered: 0 });
+    expect(JSON.stringify(warned)).toContain('partition created again');
+    expect(r.marks.marks.get('cdc.customer#0')).toMatchObject({ offset: 3, timestamp: T0 + 60_003 });
+  });
+
+  it('a mark moved by another writer fails the batch, naming the cause, and the re-delivery then skips what that writer wrote', async () => {
+    const r = await rig();
+    const real = r.marks.advance.bind(r.marks);
+    r.marks.advance = async (topic, partition, expected, next) => {
+      await real(topic, partition, expected, { ...next, offset: 9, timestamp: T0 + 9 });
+      return real(topic, partition, expected, next);
+    };
+    await expect(r.run(await batch(r, 0, 4))).rejects.toThrow('is a second consumer');
+    r.marks.advance = real;
+    expect(await r.run(await batch(r, 0, 4))).toMatchObject({ rows: 0, redelivered: 5 });
+  });
+
+  it('under any batch boundaries and kills at any step, every offset is in raw/ exactly once (seeded)', async () => {
+    for (let seed = 1; seed <= 20; seed += 1) {
+      const r = await rig();
+      let state = seed;
+      const random = (n: number): number => {
+        state = (state * 1103515245 + 12345) % 2 ** 31;
+        return Math.floor(state / 65536) % n; // the high bits: an LCG's low bits cycle quickly
+      };
+      const END = 40;
+      let committed = 0;
+      while (committed < END) {
+        // A rebalance may send again from before the committed offset.
+        const from = Math.max(0, committed - (random(4) === 0 ? random(6) : 0));
+        const to = Math.min(END - 1, from + random(8));
+        const kill = random(4); // 0: none, 1: the put, 2: before the mark, 3: after the mark, before cleanup
+        if (kill === 1) r.raw.failPuts = 1;
+        if (kill === 2) r.marks.failAdvances = 1;
+        if (kill === 3) r.raw.failLists = 1;
+        try {
+          await r.run(await batch(r, from, to));
+          committed = Math.max(committed, to + 1);
+        } catch {
+          r.raw.failPuts = 0;
+          r.marks.failAdvances = 0;
+          r.raw.failLists = 0;
+        }
+      }
+      expect({ seed, offsets: offsetsInRaw(r) }).toEqual({ seed, offsets: range(0, END - 1) });
+    }
   });
 });

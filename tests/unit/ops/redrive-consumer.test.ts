@@ -48,7 +48,7 @@ async function rig() {
   const consume = (event: MSKEvent) =>
     consumeBatch(
       event,
-      { serde, raw, fallback, log, sleep: async () => undefined, now: () => NOW },
+      { serde, raw, fallback, marks: null, log, sleep: async () => undefined, now: () => NOW },
       { entityOf: (t) => (t === 'cdc.customer' ? 'customer' : undefined), gzip: true, decodeAttempts: 2 },
     );
   const message = async (offset: number, id: string): Promise<KafkaMessage> => {

@@ -69,7 +69,7 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
       ...resourcesOfType(tpl(stage), 'AWS::Glue::Registry').map(([, p]) => p.Name),
       ...resourcesOfType(tpl(stage), 'AWS::EMRServerless::Application').map(([, p]) => p.Name),
     ];
-    expect(names).toHaveLength(8);
+    expect(names).toHaveLength(9);
     for (const name of names) expect(name).toEqual(expect.stringContaining(`-${stage}-`));
   });
 
@@ -561,7 +561,9 @@ describe('least privilege per function (stage dev)', () => {
         ['s3:PutObject'],
         ['RawBucket/raw/*', 'RawBucket/dead-letter/*', 'RawBucket/oversized/*', 'RawBucket/aws/lambda/*'],
       ),
+      's3:DeleteObject RawBucket/raw/*',
       's3:ListBucket RawBucket',
+      ...each(['dynamodb:GetItem', 'dynamodb:PutItem'], ['RawOffsetsTable']),
       'dynamodb:PutItem FallbackTable',
       ...each(
         [
