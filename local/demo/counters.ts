@@ -23,6 +23,8 @@ export interface PipelineCounters {
   /** Raw objects and rows the consumer wrote. */
   rawObjects: number;
   rawRows: number;
+  /** Records the consumer was sent again and skipped (raw/ already held them). */
+  rawRedelivered: number;
   deadLettered: number;
   /** Invocations that ended in an error (retried by their trigger), per function. */
   errors: Record<string, number>;
@@ -48,6 +50,7 @@ export function emptyCounters(): PipelineCounters {
     alerts: 0,
     rawObjects: 0,
     rawRows: 0,
+    rawRedelivered: 0,
     deadLettered: 0,
     errors: {},
     resent: [],
@@ -99,6 +102,7 @@ function countSummary(counters: PipelineCounters, invocation: InvocationLine): v
     const summary = invocation.summary as Partial<ConsumeSummary>;
     counters.rawObjects += number(summary.objects);
     counters.rawRows += number(summary.rows);
+    counters.rawRedelivered += number(summary.redelivered);
     counters.deadLettered += number(summary.deadLettered);
   } else if (invocation.function === 'retry') {
     const summary = invocation.summary as Partial<RetrySummary>;

@@ -70,8 +70,9 @@ export function printReport(progress: Progress, r: DemoReport): void {
     ['retry: archived as STALE (given up)', String(count(r.archivedThisRun, 'STALE'))],
     ['retry: archived as SUPERSEDED (newer change sent)', String(count(r.archivedThisRun, 'SUPERSEDED'))],
     ['retry: SNS alerts received', String(r.alerts)],
-    ['consumer: raw objects written (re-deliveries overwrite)', String(c.rawObjects)],
-    ['consumer: raw rows written (re-deliveries included)', String(c.rawRows)],
+    ['consumer: raw objects written', String(c.rawObjects)],
+    ['consumer: raw rows written (each Kafka record once)', String(c.rawRows)],
+    ['consumer: records sent again, skipped (already in raw/)', String(c.rawRedelivered)],
     ['consumer: dead-lettered', String(c.deadLettered)],
     [
       'invocations that failed and were retried',

@@ -22,7 +22,7 @@ describe("the demo counters, read from the functions' summary log lines", () => 
       finished('poller', { fetched: 10, published: 7, parked: { KAFKA_UNAVAILABLE: 2, SCHEMA_VALIDATION: 1 } }),
     );
     countLogLine(c, finished('poller', { fetched: 5, published: 3, parked: { KAFKA_UNAVAILABLE: 2 } }));
-    countLogLine(c, finished('consumer', { objects: 2, rows: 9, deadLettered: 1 }));
+    countLogLine(c, finished('consumer', { objects: 2, rows: 9, deadLettered: 1, redelivered: 3 }));
     countLogLine(c, finished('retry', { trigger: 'sweep', published: 4, archived: 1, alerted: true }));
     countLogLine(c, finished('retry', { trigger: 'sweep', published: 0, archived: 0, alerted: false }));
     countLogLine(c, finished('retry', { trigger: 'stream', published: 2 }));
@@ -49,6 +49,7 @@ describe("the demo counters, read from the functions' summary log lines", () => 
       alerts: 1,
       rawObjects: 2,
       rawRows: 9,
+      rawRedelivered: 3,
       deadLettered: 1,
       errors: { consumer: 1 },
       resent: [{ topic: 'cdc.customer', partition: 2, offset: 41, eventId: 'e1', id: 'c-1' }],
