@@ -7,6 +7,14 @@ won, and the item was sent to Kafka twice). DynamoDB itself applies each write t
 atomically, and the pipeline's checkpoints, leases and claims rely on it. One lock around
 every DynamoDB and DynamoDB Streams request restores that; moto handles them in microseconds,
 and the GIL serialises them nearly as much already, so the cost is small.
+
+A transaction's backup shares its table's stream history. moto's TransactWriteItems deep-copies
+each table it touches, once per item of the transaction, to roll back on failure, and the copy
+included every stream record the table ever had (moto keeps them all). A long-running stack
+(the chaos suite, then a demo) made each park slower than the last, and moto grew by tens of
+MB a second: a demo on a moto the chaos suite had used gave up waiting for the pollers to park.
+The records are append-only history, so the backup now keeps the same list; a rolled-back
+transaction's records, if any, stay in it (the retry function reads the items themselves).
 """
 
 import sys
@@ -14,6 +22,7 @@ import threading
 
 from moto.core.responses import BaseResponse
 from moto.dynamodb.responses import DynamoHandler
+from moto.dynamodb.models.table import StreamShard
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.server import main
 
@@ -32,6 +41,17 @@ def _one_at_a_time(handler: type[BaseResponse]) -> None:
 
 _one_at_a_time(DynamoHandler)
 _one_at_a_time(DynamoDBStreamsHandler)
+
+
+def _shard_copy(self: StreamShard, memo: dict) -> StreamShard:  # type: ignore[type-arg]
+    copied = StreamShard.__new__(StreamShard)
+    copied.__dict__.update(self.__dict__)
+    # The table being copied is in memo already (deepcopy records an object before its state).
+    copied.table = memo.get(id(self.table), self.table)
+    return copied
+
+
+StreamShard.__deepcopy__ = _shard_copy  # type: ignore[attr-defined]
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
