@@ -25,6 +25,7 @@ import { loadResolvedConfig, type ResolvedConfig, type ResourceNames, stageParam
 import { startService, stackUp } from '../stack';
 import { runningProcess } from '../stack/processes';
 import { SERVICES, type ServiceName } from '../stack/services';
+import { createTopicsReady } from '../provision/kafka-topics';
 
 const STAGE = 'local';
 /** How long a stopped service may take to come back before the benchmark starts it itself. */
@@ -73,10 +74,7 @@ export class BenchStack {
     await admin.connect();
     try {
       this.cleanups.push(() => this.deleteTopic(topic));
-      await admin.createTopics({
-        topics: [{ topic, numPartitions: Number(this.param('topicPartitions')) }],
-        waitForLeaders: true,
-      });
+      await createTopicsReady(admin, [{ topic, numPartitions: Number(this.param('topicPartitions')) }]);
       return topic;
     } finally {
       await admin.disconnect();

@@ -25,6 +25,7 @@ import { type RunningSimulator, startSimulatorServer } from '../../local/simulat
 import { cloneTable, dropTable, scanAll } from '../../local/scratch-tables';
 import { withSave } from './checkpoints';
 import { localClientConfig, localKafkaBrokers, localNames, localPostgresPool } from './local-stack';
+import { createTopicsReady } from '../../local/provision/kafka-topics';
 
 export const ENTITY = 'customer';
 export const PAGE = 13;
@@ -66,7 +67,7 @@ export async function rig(faults: Record<string, number> = {}, seed = 11, store:
   const topic = `it.poller.${suffix}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  await createTopicsReady(admin, [{ topic, numPartitions: 3 }]);
   await admin.disconnect();
   // PostgreSQL's table is created by the adapter on its first statement, as on AWS.
   const checkpointTable =

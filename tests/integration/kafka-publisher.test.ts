@@ -3,6 +3,7 @@ import net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaPublisher, KafkaRefusedError, KafkaUnavailableError } from '../../lib/publish';
 import { localKafkaBrokers } from '../helpers/local-stack';
+import { createTopicsReady } from '../../local/provision/kafka-topics';
 
 const kafka = new Kafka({ clientId: 'it-publisher', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
 
@@ -10,7 +11,7 @@ async function newTopic(partitions: number): Promise<string> {
   const topic = `it.publish.${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await createTopicsReady(admin, [{ topic, numPartitions: partitions }]);
   await admin.disconnect();
   return topic;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { entityNames, stageParam } from '../../stage/resolved-config';
 import { localConfig, localKafkaBrokers } from '../helpers/local-stack';
+import { createTopicsReady } from '../../local/provision/kafka-topics';
 
 const kafka = new Kafka({ clientId: 'it-kafka', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
 
@@ -26,7 +27,7 @@ describe('the local Kafka broker', () => {
     const topic = `it.roundtrip.${randomUUID()}`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsReady(admin, [{ topic, numPartitions: 1 }]);
     await admin.disconnect();
 
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -23,6 +23,7 @@ import type { MskTrigger } from '../../local/runtime/definitions';
 import type { ResolvedConfig } from '../../stage/resolved-config';
 import { localClientConfig, localConfig, localKafkaBrokers } from '../helpers/local-stack';
 import { recordFile, recorded, recorderFunction, waitFor } from '../helpers/runtime';
+import { createTopicsReady } from '../../local/provision/kafka-topics';
 
 const kafka = new Kafka({ clientId: 'it-runtime', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
 // Stream ARNs given as strings need nothing from serverless.yml.
@@ -34,7 +35,7 @@ async function newTopic(): Promise<string> {
   const topic = `it.runtime.${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await createTopicsReady(admin, [{ topic, numPartitions: 1 }]);
   await admin.disconnect();
   return topic;
 }
