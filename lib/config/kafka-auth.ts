@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors';
 import { type Env, optionalString, requireString } from './env';
 
@@ -7,15 +8,40 @@ import { type Env, optionalString, requireString } from './env';
  * Manager secret, port 9096), both only over TLS; `none` is plaintext or TLS-only (9092/9094)
  * and what the local stack uses.
  */
-export type KafkaAuth =
+export type KafkaAuth = (
   | { readonly mechanism: 'none'; readonly tls: boolean }
   | { readonly mechanism: 'iam'; readonly tls: true; readonly region: string }
-  | { readonly mechanism: 'scram-sha-512'; readonly tls: true; readonly secretArn: string };
+  | { readonly mechanism: 'scram-sha-512'; readonly tls: true; readonly secretArn: string }
+) & {
+  /** PEM certificates trusted beside Node's own (CDC_KAFKA_CA_FILE), read at cold start; absent: Node's own only. */
+  readonly ca?: string;
+};
 
 export const KAFKA_AUTH_MECHANISMS = ['none', 'iam', 'scram-sha-512'] as const;
 
 /** Both settings are required: their defaults (per stage) live in serverless.yml's params only. */
 export function parseKafkaAuth(env: Env): KafkaAuth {
+  const auth = parseMechanism(env);
+  const caFile = optionalString(env, 'CDC_KAFKA_CA_FILE');
+  if (caFile === undefined) return auth;
+  if (!auth.tls) throw new ConfigError('CDC_KAFKA_CA_FILE', 'is set but CDC_KAFKA_TLS is false: a CA is for TLS only');
+  return { ...auth, ca: readCaFile(caFile) };
+}
+
+/** The file must be readable and hold at least one PEM certificate; its path is in the message, its content is not. */
+function readCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError('CDC_KAFKA_CA_FILE', `cannot read "${file}": ${(error as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError('CDC_KAFKA_CA_FILE', `"${file}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return pem;
+}
+
+function parseMechanism(env: Env): KafkaAuth {
   const mechanism = requireString(env, 'CDC_KAFKA_AUTH');
   const tlsRaw = requireString(env, 'CDC_KAFKA_TLS');
   if (tlsRaw !== 'true' && tlsRaw !== 'false')

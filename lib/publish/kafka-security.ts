@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import type { SASLOptions } from 'kafkajs';
@@ -16,13 +17,15 @@ export interface SaslCredentialSource {
 export async function kafkaSecurity(
   auth: KafkaAuth,
   source: SaslCredentialSource,
-): Promise<{ ssl: boolean; sasl?: SASLOptions }> {
+): Promise<{ ssl: boolean | ConnectionOptions; sasl?: SASLOptions }> {
+  // Node checks the certificate's chain and its name against the broker's host either way.
+  const tls: true | ConnectionOptions = auth.ca === undefined ? true : { ca: [auth.ca] };
   switch (auth.mechanism) {
     case 'none':
-      return { ssl: auth.tls };
+      return { ssl: auth.tls ? tls : false };
     case 'iam':
       return {
-        ssl: true,
+        ssl: tls,
         sasl: {
           mechanism: 'oauthbearer',
           oauthBearerProvider: async () => ({ value: await source.iamToken(auth.region) }),
@@ -30,7 +33,7 @@ export async function kafkaSecurity(
       };
     case 'scram-sha-512': {
       const { username, password } = await source.scramCredentials(auth.secretArn);
-      return { ssl: true, sasl: { mechanism: 'scram-sha-512', username, password } };
+      return { ssl: tls, sasl: { mechanism: 'scram-sha-512', username, password } };
     }
   }
 }

@@ -7,8 +7,7 @@ import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { Kafka, logLevel } from 'kafkajs';
-import { localKafkaBrokers } from '../../stage/local-aws';
+import { localKafka } from '../kafka-client';
 import { topicEnds } from './pipeline';
 import type { SourceRecord } from './reconcile';
 
@@ -131,7 +130,7 @@ export async function rawContents(
 
 /** Each topic's end offset per partition, retried while the broker is coming back. */
 export async function partitionEndOffsets(topics: readonly string[]): Promise<Map<string, Map<number, number>>> {
-  const kafka = new Kafka({ clientId: 'cdc-demo', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
+  const kafka = localKafka('cdc-demo');
   const ends = new Map<string, Map<number, number>>();
   for (const topic of topics)
     ends.set(topic, new Map((await topicEnds(kafka, topic)).map((p) => [p.partition, Number(p.high)])));

@@ -1,8 +1,9 @@
 import { GlueClient } from '@aws-sdk/client-glue';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { GlueSchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
-import { localClientConfig, localKafkaBrokers } from '../../stage/local-aws';
+import { localClientConfig } from '../../stage/local-aws';
+import { localKafka } from '../kafka-client';
 
 export interface TopicMessage {
   readonly partition: number;
@@ -43,7 +44,7 @@ export async function consumeTopic(
   topic: string,
   registryName: string,
 ): Promise<{ messages: TopicMessage[]; undecodable: UndecodableMessage[] }> {
-  const kafka = new Kafka({ clientId: 'cdc-reader', brokers: localKafkaBrokers(), logLevel: logLevel.NOTHING });
+  const kafka = localKafka('cdc-reader');
   const ends = await topicEnds(kafka, topic);
   const remaining = new Map(ends.map((p) => [p.partition, Number(p.high)]));
   const glue = new GlueClient(localClientConfig());

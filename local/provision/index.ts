@@ -7,9 +7,10 @@ import { provisionTable } from './dynamodb';
 import { provisionSparkApplication } from './emr-serverless';
 import { provisionRegistry, provisionSchema } from './glue';
 import { provisionTopics } from './kafka-topics';
-import { provisionRdsSecret } from './rds-secret';
+import { provisionMskScramSecret, provisionRdsSecret } from './secrets';
 import { provisionBucket } from './s3';
 import { provisionTopic } from './sns';
+import { scramSecretName } from '../../stage/local-kafka';
 
 type Provisioner = (props: never) => Promise<PhysicalResource>;
 
@@ -68,12 +69,15 @@ export async function provisionLocalResources(log: (msg: string) => void, stage 
   // checkpointStore postgres reads the local server's credentials from this secret (it exists either way, so the store can be switched by CDC_CHECKPOINT_STORE alone).
   const rdsSecret = config.functions.poller?.environment?.CDC_RDS_SECRET_ARN;
   if (typeof rdsSecret === 'string' && rdsSecret !== '') await provisionRdsSecret(rdsSecret);
+  // The SASL_SSL listener's AmazonMSK_* secret (it exists either way, so CDC_KAFKA_AUTH alone switches stage local to SCRAM).
+  const scramSecret = scramSecretName(String(stageParam(config, stage, 'namePrefix')));
+  await provisionMskScramSecret(scramSecret);
   const createdTopics = await provisionTopics(topics, Number(stageParam(config, stage, 'topicPartitions')));
   // The Spark job code, where the job launcher points the (local) EMR Serverless runs.
   const s3 = new S3Client({ ...localClientConfig(), forcePathStyle: true });
   await uploadJobArtifacts(config.custom.names.artifactsBucket, s3).finally(() => s3.destroy());
   log(
-    `provisioned ${physical.size - resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').length} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}; Spark job code in s3://${config.custom.names.artifactsBucket}/jobs/${rdsSecret ? `; secret ${rdsSecret} (the local PostgreSQL's credentials)` : ''}`,
+    `provisioned ${physical.size - resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').length} AWS resources on moto (${summarize(resources, physical)}); kafka topics ${topics.join(', ')}${createdTopics.length ? ` (${createdTopics.length} new)` : ''}; Spark job code in s3://${config.custom.names.artifactsBucket}/jobs/${rdsSecret ? `; secret ${rdsSecret} (the local PostgreSQL's credentials)` : ''}; secret ${scramSecret} (the SASL_SSL listener's SCRAM user)`,
   );
   return { created: Object.fromEntries(physical), skipped, topics };
 }

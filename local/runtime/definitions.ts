@@ -23,6 +23,13 @@ export interface MskTrigger {
   readonly maximumRecordAgeSeconds?: number;
   /** The bucket of the mapping's S3 on-failure destination; absent: a batch given up on is dropped, as Lambda does. */
   readonly onFailureBucket?: string;
+  /** The msk event's `saslScram512`: the AmazonMSK_* secret the mapping logs in with, over TLS. Absent: plaintext locally. */
+  readonly saslScram512?: string;
+  /**
+   * The CA the mapping trusts (the stage's CDC_KAFKA_CA_FILE): Lambda's pollers trust MSK's
+   * certificates themselves; locally the stack's CA plays that part.
+   */
+  readonly caFile?: string;
 }
 
 export interface StreamTrigger {
@@ -119,6 +126,10 @@ function mskTrigger(
     maximumRetryAttempts: Number(extension.MaximumRetryAttempts ?? -1),
     maximumRecordAgeSeconds: Number(extension.MaximumRecordAgeInSeconds ?? -1),
     onFailureBucket: onFailureBucketOf(extension.DestinationConfig, config),
+    ...(typeof m.saslScram512 === 'string' ? { saslScram512: m.saslScram512 } : {}),
+    ...(typeof config.provider?.environment?.CDC_KAFKA_CA_FILE === 'string'
+      ? { caFile: config.provider.environment.CDC_KAFKA_CA_FILE }
+      : {}),
   };
 }
 

@@ -34,6 +34,16 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+/** The stage's KAFKA_BROKERS as serverless.yml resolved it: the listener its auth settings go with. */
+function bootstrapBrokers(config: ResolvedConfig): string[] {
+  const resolved = config.provider?.environment?.KAFKA_BROKERS;
+  if (typeof resolved !== 'string') return localKafkaBrokers();
+  return resolved
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+}
+
 export async function startRuntime(
   config: ResolvedConfig,
   definitions: readonly FunctionDefinition[],
@@ -72,7 +82,7 @@ export async function startRuntime(
         `${d.name} msk ${trigger.topic}`,
         runMskTrigger(
           trigger,
-          options.brokers ?? localKafkaBrokers(),
+          options.brokers ?? bootstrapBrokers(config),
           (e) => host.invoke(e),
           controller.signal,
           stats,

@@ -1,4 +1,8 @@
-import { type EachBatchPayload, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type EachBatchPayload, Kafka, type KafkaConfig, type KafkaMessage, logLevel } from 'kafkajs';
+import { readUsernamePassword } from '../../lib/secrets/username-password';
+import { localClientConfig } from '../../stage/local-aws';
 import type { MskTrigger } from './definitions';
 import { type Condition, type FailureDestination, failureObject } from './msk-on-failure';
 
@@ -89,6 +93,7 @@ async function consumeUntilStoppedOrCrashed(
     clientId: `local-runtime-${trigger.consumerGroupId}`,
     brokers,
     logLevel: logLevel.NOTHING,
+    ...(await mappingSecurity(trigger)),
   });
   const consumer = kafka.consumer({
     groupId: trigger.consumerGroupId,
@@ -116,6 +121,30 @@ async function consumeUntilStoppedOrCrashed(
     await Promise.race([stopped, crashed]);
   } finally {
     await consumer.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * How the mapping logs in: with `saslScram512`, SCRAM-SHA-512 over TLS with the secret's
+ * username and password, read when the consumer starts (as Lambda reads it when its pollers
+ * connect), trusting the stage's CA file. A secret that cannot be read fails the start, and the
+ * runner tries again after its pause.
+ */
+async function mappingSecurity(trigger: MskTrigger): Promise<Pick<KafkaConfig, 'ssl' | 'sasl'>> {
+  if (trigger.saslScram512 === undefined) return {};
+  const client = new SecretsManagerClient(localClientConfig());
+  try {
+    const { username, password } = await readUsernamePassword(
+      client,
+      trigger.saslScram512,
+      (problem, cause) => new Error(`the msk event's saslScram512: ${problem}`, { cause }),
+    );
+    return {
+      ssl: trigger.caFile === undefined ? true : { ca: [readFileSync(trigger.caFile, 'utf8')] },
+      sasl: { mechanism: 'scram-sha-512', username, password },
+    };
+  } finally {
+    client.destroy();
   }
 }
 

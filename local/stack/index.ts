@@ -8,7 +8,7 @@ import { provisionLocalResources } from '../provision';
 import { StackError } from './errors';
 import { portInUse, waitHealthy } from './health';
 import { ensureSparkJars } from './install';
-import { clearKafkaData } from './kafka';
+import { clearKafkaData, ensureScramUser } from './kafka';
 import { resetPostgresDatabase } from './postgres';
 import { rmSync } from 'node:fs';
 import { LOCAL_METRICS_FILE } from '../../stage/local-metrics';
@@ -72,6 +72,7 @@ export async function stackUp(options: { provision?: boolean; log?: Log } = {}):
   await Promise.all([kafka.install(log).then(() => ensureSparkJars(log)), moto.install(log), postgres.install(log)]);
   const fresh = await clearKafkaUnlessMotoRuns(log);
   for (const s of SERVICES) await startService(s.name, log);
+  await ensureScramUser(log);
   if (fresh) {
     // The metrics of the functions that ran on the moto that is gone describe nothing that is left.
     rmSync(LOCAL_METRICS_FILE, { force: true });

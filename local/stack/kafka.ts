@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { localKafkaBrokers } from '../../stage/local-aws';
 import { StackError } from './errors';
+import { BROKER_KEYSTORE, CA_PEM, ensureKafkaTls, kafkaTlsSecrets } from './kafka-tls';
 import { KAFKA_DIR } from './paths';
+import { scramPort } from '../../stage/local-kafka';
 
 const run = promisify(execFile);
 const DATA_DIR = path.join(KAFKA_DIR, 'data');
@@ -20,9 +22,14 @@ export function kafkaAddress(): { host: string; port: number } {
   return { host, port: Number(port) };
 }
 
-/** Single-node KRaft: broker and controller in one JVM, sized to share 2 cores with Spark. */
+/**
+ * Single-node KRaft: broker and controller in one JVM, sized to share 2 cores with Spark. Beside
+ * the plaintext listener, a SASL_SSL one with SCRAM-SHA-512 on the plaintext port + 4 (MSK's
+ * 9096), advertised as `localhost`, the name on its certificate.
+ */
 function writeConfig(): void {
   const { host, port } = kafkaAddress();
+  const { storePassword } = kafkaTlsSecrets();
   mkdirSync(DATA_DIR, { recursive: true });
   writeFileSync(
     CONFIG,
@@ -30,11 +37,17 @@ function writeConfig(): void {
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@${host}:${port + 1}`,
-      `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${port + 1}`,
-      `advertised.listeners=PLAINTEXT://${host}:${port}`,
+      `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${port + 1},SASL_SSL://${host}:${scramPort()}`,
+      `advertised.listeners=PLAINTEXT://${host}:${port},SASL_SSL://localhost:${scramPort()}`,
       'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL',
       'inter.broker.listener.name=PLAINTEXT',
+      'sasl.enabled.mechanisms=SCRAM-SHA-512',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      `ssl.keystore.location=${BROKER_KEYSTORE}`,
+      'ssl.keystore.type=PKCS12',
+      `ssl.keystore.password=${storePassword}`,
+      `ssl.key.password=${storePassword}`,
       `log.dirs=${DATA_DIR}`,
       'num.partitions=3',
       'default.replication.factor=1',
@@ -81,7 +94,9 @@ export function clearKafkaData(): boolean {
 
 /** Formats the storage once (KRaft needs a cluster id in meta.properties before the first start). */
 export async function prepareKafka(log: (m: string) => void): Promise<void> {
+  await ensureKafkaTls(log);
   writeConfig();
+  const { username, password } = kafkaTlsSecrets();
   if (existsSync(path.join(DATA_DIR, 'meta.properties'))) return;
   const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
   // `--cluster-id=<id>`, one argument: an id starting with '-' (1 in 32) would otherwise be read as an option.
@@ -95,13 +110,16 @@ export async function prepareKafka(log: (m: string) => void): Promise<void> {
       `--cluster-id=${clusterId}`,
       '-c',
       CONFIG,
+      // The SASL_SSL listener's user, in the cluster's metadata from the start (KRaft's way).
+      '--add-scram',
+      `SCRAM-SHA-512=[name=${username},password=${password}]`,
     ]);
   } catch (error) {
     throw new StackError(
       `kafka: formatting the storage in ${DATA_DIR} failed:\n${(error as { stderr?: string }).stderr ?? String(error)}`,
     );
   }
-  log(`kafka: storage formatted (cluster id ${clusterId})`);
+  log(`kafka: storage formatted (cluster id ${clusterId}, SCRAM user ${username})`);
 }
 
 export function kafkaCommand(): [string, string[]] {
@@ -136,6 +154,65 @@ export async function kafkaHealthy(): Promise<boolean> {
     // serve offsets again (until then the broker answers NOT_LEADER_OR_FOLLOWER).
     const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
     for (const topic of topics) await admin.fetchTopicOffsets(topic);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Checks that the stack's SCRAM user logs in through the SASL_SSL listener, trusting the stack's
+ * CA. A storage formatted before the listener existed (or a TLS folder made again since) lacks
+ * the user or has another password: Kafka's own ConfigCommand sets it, through the plaintext
+ * listener, and the login is checked again.
+ */
+export async function ensureScramUser(log: (m: string) => void): Promise<void> {
+  if (await scramLoginWorks()) return;
+  const { username, password } = kafkaTlsSecrets();
+  const { host, port } = kafkaAddress();
+  try {
+    await run('java', [
+      '-cp',
+      CLASSPATH,
+      `-Dlog4j.configuration=file:${LOG4J}`,
+      'kafka.admin.ConfigCommand',
+      '--bootstrap-server',
+      `${host}:${port}`,
+      '--alter',
+      '--entity-type',
+      'users',
+      '--entity-name',
+      username,
+      '--add-config',
+      `SCRAM-SHA-512=[password=${password}]`,
+    ]);
+  } catch (error) {
+    throw new StackError(
+      `kafka: setting the SCRAM user ${username} failed:\n${(error as { stderr?: string }).stderr ?? String(error)}`,
+    );
+  }
+  for (let i = 0; i < 20 && !(await scramLoginWorks()); i += 1) await new Promise((r) => setTimeout(r, 500));
+  if (!(await scramLoginWorks()))
+    throw new StackError(`kafka: the SCRAM user ${username} cannot log in through localhost:${scramPort()}`);
+  log(`kafka: SCRAM user ${username} set on the running cluster`);
+}
+
+async function scramLoginWorks(): Promise<boolean> {
+  const { username, password } = kafkaTlsSecrets();
+  const admin = new Kafka({
+    clientId: 'cdc-stack-scram-check',
+    brokers: [`localhost:${scramPort()}`],
+    ssl: { ca: [readFileSync(CA_PEM, 'utf8')] },
+    sasl: { mechanism: 'scram-sha-512', username, password },
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 3000,
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
     return true;
   } catch {
     return false;

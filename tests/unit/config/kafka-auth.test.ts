@@ -1,4 +1,14 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ConfigError, parseKafkaAuth } from '../../../lib/config';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'kafka-ca-'));
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const CA_FILE = path.join(dir, 'ca.pem');
+const NOT_PEM = path.join(dir, 'key.txt');
+writeFileSync(CA_FILE, PEM);
+writeFileSync(NOT_PEM, 'not a certificate');
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_cdc-AbC123';
 
@@ -25,7 +35,38 @@ describe('CDC_KAFKA_AUTH and friends', () => {
     ).toEqual({ mechanism: 'scram-sha-512', tls: true, secretArn: SECRET });
   });
 
+  it('CDC_KAFKA_CA_FILE adds a trusted CA, read once at cold start, to any mechanism over TLS', () => {
+    expect(
+      parseKafkaAuth({
+        CDC_KAFKA_AUTH: 'scram-sha-512',
+        CDC_KAFKA_SCRAM_SECRET_ARN: SECRET,
+        CDC_KAFKA_TLS: 'true',
+        CDC_KAFKA_CA_FILE: CA_FILE,
+      }),
+    ).toEqual({ mechanism: 'scram-sha-512', tls: true, secretArn: SECRET, ca: PEM });
+    expect(parseKafkaAuth({ CDC_KAFKA_AUTH: 'none', CDC_KAFKA_TLS: 'true', CDC_KAFKA_CA_FILE: CA_FILE })).toEqual({
+      mechanism: 'none',
+      tls: true,
+      ca: PEM,
+    });
+  });
+
   it.each([
+    [
+      { CDC_KAFKA_AUTH: 'none', CDC_KAFKA_TLS: 'false', CDC_KAFKA_CA_FILE: CA_FILE },
+      'CDC_KAFKA_CA_FILE',
+      'CDC_KAFKA_TLS is false',
+    ],
+    [
+      { CDC_KAFKA_AUTH: 'none', CDC_KAFKA_TLS: 'true', CDC_KAFKA_CA_FILE: path.join(dir, 'missing.pem') },
+      'CDC_KAFKA_CA_FILE',
+      'cannot read',
+    ],
+    [
+      { CDC_KAFKA_AUTH: 'none', CDC_KAFKA_TLS: 'true', CDC_KAFKA_CA_FILE: NOT_PEM },
+      'CDC_KAFKA_CA_FILE',
+      'holds no PEM certificate',
+    ],
     // Required: their defaults per stage are serverless.yml's params, not the code's.
     [{}, 'CDC_KAFKA_AUTH', 'is required'],
     [{ CDC_KAFKA_AUTH: 'none' }, 'CDC_KAFKA_TLS', 'is required'],

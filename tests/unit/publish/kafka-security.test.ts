@@ -49,6 +49,21 @@ describe('kafkaSecurity', () => {
     });
     expect(source.calls).toEqual([`scram ${SECRET}`]);
   });
+
+  it("a configured CA is trusted beside Node's own, for every mechanism over TLS, and never for plaintext", async () => {
+    const source = fakeSource();
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect((await kafkaSecurity({ mechanism: 'scram-sha-512', tls: true, secretArn: SECRET, ca }, source)).ssl).toEqual(
+      {
+        ca: [ca],
+      },
+    );
+    expect((await kafkaSecurity({ mechanism: 'iam', tls: true, region: 'eu-west-1', ca }, source)).ssl).toEqual({
+      ca: [ca],
+    });
+    expect(await kafkaSecurity({ mechanism: 'none', tls: true, ca }, source)).toEqual({ ssl: { ca: [ca] } });
+    expect(await kafkaSecurity({ mechanism: 'none', tls: false }, source)).toEqual({ ssl: false });
+  });
 });
 
 describe('the SCRAM secret from Secrets Manager', () => {

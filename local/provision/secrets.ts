@@ -5,6 +5,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { localClientConfig, localPostgres } from '../../stage/local-aws';
+import { kafkaTlsSecrets } from '../stack/kafka-tls';
 
 /**
  * The secret the poller reads with checkpointStore postgres (CDC_RDS_SECRET_ARN, a name on stage
@@ -13,7 +14,20 @@ import { localClientConfig, localPostgres } from '../../stage/local-aws';
  */
 export async function provisionRdsSecret(name: string): Promise<string> {
   const { user, password } = localPostgres();
-  const SecretString = JSON.stringify({ engine: 'postgres', username: user, password });
+  return putSecret(name, { engine: 'postgres', username: user, password });
+}
+
+/**
+ * MSK's SCRAM secret for the stack's SASL_SSL listener (`AmazonMSK_{namePrefix}`), holding the
+ * SCRAM user Kafka was given. On AWS the user makes it and associates it with the cluster.
+ */
+export async function provisionMskScramSecret(name: string): Promise<string> {
+  const { username, password } = kafkaTlsSecrets();
+  return putSecret(name, { username, password });
+}
+
+async function putSecret(name: string, value: Record<string, string>): Promise<string> {
+  const SecretString = JSON.stringify(value);
   const client = new SecretsManagerClient(localClientConfig());
   try {
     const created = await client.send(new CreateSecretCommand({ Name: name, SecretString }));
