@@ -131,6 +131,13 @@ export function checkpointStoreOf(seed: number, store?: 'dynamodb' | 'postgres')
   return store ?? (seed % 5 === 0 ? 'postgres' : 'dynamodb');
 }
 
+export type KafkaAuthMode = 'none' | 'scram-sha-512';
+
+/** Seed 4 (of the five by default) runs through the stack's SASL_SSL listener, unless --kafka-auth says otherwise. */
+export function kafkaAuthOf(seed: number, kafkaAuth?: KafkaAuthMode): KafkaAuthMode {
+  return kafkaAuth ?? (seed % 5 === 4 ? 'scram-sha-512' : 'none');
+}
+
 /** The poller's timeout in a chaos run (300 s deployed): a killed poller holds its entity's lease until then. */
 export const CHAOS_POLLER_TIMEOUT_SECONDS = 90;
 

@@ -40,6 +40,8 @@ import {
   CHAOS_POLLER_TIMEOUT_SECONDS,
   CHAOS_SOURCE_TIMEOUT_MS,
   checkpointStoreOf,
+  type KafkaAuthMode,
+  kafkaAuthOf,
   type PlannedFault,
   planFaults,
   seededRandom,
@@ -60,15 +62,18 @@ export interface ChaosOptions {
   readonly quick: boolean;
   /** Every seed's checkpoint store; by default seeds that are multiples of 5 use PostgreSQL (see checkpointStoreOf). */
   readonly store?: 'dynamodb' | 'postgres';
+  /** Every seed's Kafka listener; by default seed 4 goes through SCRAM-SHA-512 over TLS (see kafkaAuthOf). */
+  readonly kafkaAuth?: KafkaAuthMode;
 }
 
-const CHAOS_OPTIONS = 'the options are --seeds a,b,c (or --seed N), --events N, --store dynamodb|postgres and --quick';
-export const CHAOS_USAGE = `usage: npm run test:chaos [-- --seeds 1,2,3,4,5 | --seed N] [--events N] [--store dynamodb|postgres] [--quick]; ${CHAOS_OPTIONS}`;
+const CHAOS_OPTIONS =
+  'the options are --seeds a,b,c (or --seed N), --events N, --store dynamodb|postgres, --kafka-auth none|scram-sha-512 and --quick';
+export const CHAOS_USAGE = `usage: npm run test:chaos [-- --seeds 1,2,3,4,5 | --seed N] [--events N] [--store dynamodb|postgres] [--kafka-auth none|scram-sha-512] [--quick]; ${CHAOS_OPTIONS}`;
 
 export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
   const flags = readFlags(
     argv,
-    { seed: 'string', seeds: 'string', events: 'string', store: 'string', quick: 'boolean' },
+    { seed: 'string', seeds: 'string', events: 'string', store: 'string', 'kafka-auth': 'string', quick: 'boolean' },
     {
       unknown: (flag) => `unknown option ${flag}; ${CHAOS_OPTIONS}`,
       missing: (flag) =>
@@ -76,7 +81,9 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
           ? eventsProblem('undefined')
           : flag === '--store'
             ? storeProblem('undefined')
-            : seedsProblem(flag, 'undefined'),
+            : flag === '--kafka-auth'
+              ? kafkaAuthProblem('undefined')
+              : seedsProblem(flag, 'undefined'),
     },
   );
   // The last of --seed and --seeds wins, as each replaces the list.
@@ -93,9 +100,19 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
     throw new Error(eventsProblem(String(flags.events)));
   const store = flags.store;
   if (store !== undefined && store !== 'dynamodb' && store !== 'postgres') throw new Error(storeProblem(store));
-  return { seeds, events, quick: flags.quick === true, ...(store === undefined ? {} : { store }) };
+  const kafkaAuth = flags['kafka-auth'];
+  if (kafkaAuth !== undefined && kafkaAuth !== 'none' && kafkaAuth !== 'scram-sha-512')
+    throw new Error(kafkaAuthProblem(kafkaAuth));
+  return {
+    seeds,
+    events,
+    quick: flags.quick === true,
+    ...(store === undefined ? {} : { store }),
+    ...(kafkaAuth === undefined ? {} : { kafkaAuth }),
+  };
 }
 
+const kafkaAuthProblem = (value: string): string => `--kafka-auth takes none or scram-sha-512, got ${value}`;
 const storeProblem = (value: string): string => `--store takes dynamodb or postgres, got ${value}`;
 
 const seedsProblem = (flag: string, value: string): string =>
@@ -233,16 +250,20 @@ async function runSeed(
   quick: boolean,
   store: 'dynamodb' | 'postgres',
   progress: Progress,
+  kafkaAuth: KafkaAuthMode = 'none',
 ): Promise<SeedResult> {
   const random = seededRandom(seed);
   progress.step(
-    `${quick ? `seed ${seed}: the running stack (quick run)` : `seed ${seed}: a fresh stack`}, checkpoints in ${store}`,
+    `${quick ? `seed ${seed}: the running stack (quick run)` : `seed ${seed}: a fresh stack`}, checkpoints in ${store}, Kafka ${kafkaAuth === 'none' ? 'plaintext' : 'SCRAM-SHA-512 over TLS'}`,
   );
   if (!quick) await stackDown(progress.log);
   await stackUp({ log: progress.log });
   // serverless.yml's stage local reads the store from the environment: the functions and the session's reconciliation alike.
   const storeBefore = process.env.CDC_CHECKPOINT_STORE;
   process.env.CDC_CHECKPOINT_STORE = store;
+  // So does the Kafka listener (resources/local-kafka.js): the functions, the MSK trigger and the checks go through it.
+  const kafkaAuthBefore = process.env.CDC_KAFKA_AUTH;
+  process.env.CDC_KAFKA_AUTH = kafkaAuth;
   const session = await openSession(progress.log);
   const problems: string[] = [];
   const injected: Record<string, number> = {};
@@ -458,6 +479,8 @@ async function runSeed(
     await closeSession(session);
     if (storeBefore === undefined) delete process.env.CDC_CHECKPOINT_STORE;
     else process.env.CDC_CHECKPOINT_STORE = storeBefore;
+    if (kafkaAuthBefore === undefined) delete process.env.CDC_KAFKA_AUTH;
+    else process.env.CDC_KAFKA_AUTH = kafkaAuthBefore;
   }
 }
 
@@ -472,7 +495,14 @@ async function main(): Promise<void> {
   try {
     for (const seed of options.seeds) {
       const store = checkpointStoreOf(seed, options.store);
-      const result = await runSeed(seed, options.events, options.quick, store, progress).catch(
+      const result = await runSeed(
+        seed,
+        options.events,
+        options.quick,
+        store,
+        progress,
+        kafkaAuthOf(seed, options.kafkaAuth),
+      ).catch(
         (error: Error): SeedResult => ({
           seed,
           faults: [],

@@ -1,4 +1,4 @@
-import { checkpointStoreOf, planFaults, seededRandom, sourceFaults } from '../../../../local/chaos/faults';
+import { checkpointStoreOf, kafkaAuthOf, planFaults, seededRandom, sourceFaults } from '../../../../local/chaos/faults';
 import { parseChaosArgs } from '../../../../local/chaos/main';
 import { checkTopic } from '../../../../local/chaos/topic-check';
 import type { TopicMessage } from '../../../../local/demo/pipeline';
@@ -91,6 +91,14 @@ describe('the chaos suite', () => {
     expect(() => parseChaosArgs(['--faults', 'all'])).toThrow('unknown option --faults');
     expect(parseChaosArgs(['--store', 'postgres'])).toMatchObject({ store: 'postgres' });
     expect(() => parseChaosArgs(['--store', 'rds'])).toThrow('--store takes dynamodb or postgres, got rds');
+    expect(parseChaosArgs(['--kafka-auth', 'scram-sha-512'])).toMatchObject({ kafkaAuth: 'scram-sha-512' });
+    expect(() => parseChaosArgs(['--kafka-auth', 'iam'])).toThrow('--kafka-auth takes none or scram-sha-512, got iam');
+  });
+
+  it("runs the default run's seed 4 through the SASL_SSL listener and the others in plaintext, unless --kafka-auth says otherwise", () => {
+    expect([1, 2, 3, 4, 5].map((seed) => kafkaAuthOf(seed))).toEqual(['none', 'none', 'none', 'scram-sha-512', 'none']);
+    expect(kafkaAuthOf(4, 'none')).toBe('none');
+    expect(kafkaAuthOf(1, 'scram-sha-512')).toBe('scram-sha-512');
   });
 
   it("keeps the default run's seed 5 on PostgreSQL and the others on DynamoDB, unless --store says otherwise", () => {
