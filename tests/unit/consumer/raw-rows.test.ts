@@ -143,4 +143,13 @@ describe('raw rows (DESIGN.md boundary 5)', () => {
       '{"i":0,"text":"row 0"}\n{"i":1,"text":"row 1"}\n',
     );
   });
+
+  it('writes, across its 64 KiB chunks, exactly the lines of the rows one by one, multi-byte text included', async () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) => ({ i, text: `zeile ${i} · ünïcödé 🚀`.repeat(1 + (i % 7)) }));
+    const expected = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+    expect(gunzipSync(await jsonLines(rows, true)).toString('utf8')).toBe(expected);
+    expect((await jsonLines(rows, false)).toString('utf8')).toBe(expected);
+    expect((await jsonLines([], true)).length).toBeGreaterThan(0);
+    expect(gunzipSync(await jsonLines([], true)).length).toBe(0);
+  });
 });
