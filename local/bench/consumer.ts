@@ -80,6 +80,7 @@ export async function benchConsumer(stack: BenchStack): Promise<BenchRow> {
     figure: messages.length / consumed.seconds,
     unit: 'events/s',
     baseline: { name: 'decode-only: same records, same serde, no S3', figure: messages.length / decoded.seconds },
+    target: { kind: 'ratio at least', value: 0.5 },
   };
   printRow(
     row,

@@ -165,6 +165,7 @@ export async function benchPoller(stack: BenchStack): Promise<BenchRow> {
       figure: events / pollerSeconds,
       unit: 'events/s',
       baseline: { name: 'raw kafkajs producer, same messages and batches, same broker', figure: events / rawSeconds },
+      target: { kind: 'ratio at least', value: 0.7 },
     };
     printSection(
       `poller, simulator → Kafka (${events.toLocaleString('en-US')} customer events, ${summary.pages} pages of ${pageLimit}, checkpoint per page; events/s)`,

@@ -67,12 +67,14 @@ export async function benchSerde(): Promise<BenchRow[]> {
       figure: encode.opsPerSecond,
       unit: 'events/s',
       baseline: { name: `JSON.stringify, same record (${json.length} bytes)`, figure: stringify.opsPerSecond },
+      target: { kind: 'ratio at least', value: 1 },
     },
     {
       stage: 'serde decode: Glue header + Avro, writer schema cached',
       figure: decode.opsPerSecond,
       unit: 'events/s',
       baseline: { name: 'JSON.parse, same record', figure: parse.opsPerSecond },
+      target: { kind: 'ratio at least', value: 1.2 },
     },
   ];
 }
