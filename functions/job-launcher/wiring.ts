@@ -1,8 +1,14 @@
 import { EmrServerlessRunner, type JobRunner, type JobSettings } from '../../lib/jobs';
-import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { type AwsClients, awsClients, type ClientFactories } from '../../lib/lambda/aws-clients';
 import { createLogger, type Logger } from '../../lib/log';
 import type { JobLauncherConfig } from './config';
 import { ProcessJobRunner } from './process-runner';
+
+/** The AWS clients this function uses, and only those (each package loads at cold start). */
+const JOB_LAUNCHER_CLIENTS: ClientFactories = {
+  emr: () => new EMRServerlessClient({}),
+};
 
 export interface JobLauncherWiring {
   readonly log: Logger;
@@ -12,7 +18,10 @@ export interface JobLauncherWiring {
 }
 
 /** From the job launcher's configuration to its dependencies: called once, at cold start. */
-export function wire(config: JobLauncherConfig, clients: AwsClients = awsClients()): JobLauncherWiring {
+export function wire(
+  config: JobLauncherConfig,
+  clients: AwsClients = awsClients(JOB_LAUNCHER_CLIENTS),
+): JobLauncherWiring {
   let runner: JobRunner | undefined;
   return {
     log: createLogger({ function: 'jobLauncher', stage: config.stage }),

@@ -1,7 +1,12 @@
 import { openCheckpointStore } from '../../lib/checkpoint';
 import { BadRequestError } from '../../lib/errors';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
-import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type AwsClients, awsClients, type ClientFactories } from '../../lib/lambda/aws-clients';
 import { kafkaPublisherFor } from '../../lib/lambda/producer';
 import { glueSerdeFor } from '../../lib/lambda/serde';
 import { createLogger, type Logger } from '../../lib/log';
@@ -10,6 +15,15 @@ import type { PollDependencies } from '../../lib/poller';
 import type { KafkaPublisher } from '../../lib/publish';
 import { HttpSource, ssmToken, staticToken } from '../../lib/source';
 import type { PollerConfig } from './config';
+
+/** The AWS clients this function uses, and only those (each package loads at cold start). */
+const POLLER_CLIENTS: ClientFactories = {
+  dynamodb: () => new DynamoDBClient({}),
+  s3: (o) => new S3Client(o),
+  glue: () => new GlueClient({}),
+  ssm: () => new SSMClient({}),
+  secrets: () => new SecretsManagerClient({}),
+};
 
 export interface PollerWiring extends PollDependencies {
   readonly publisher: KafkaPublisher;
@@ -20,7 +34,7 @@ export interface PollerWiring extends PollDependencies {
 }
 
 /** From the poller's configuration to its dependencies: called once, at cold start. */
-export function wire(config: PollerConfig, clients: AwsClients = awsClients()): PollerWiring {
+export function wire(config: PollerConfig, clients: AwsClients = awsClients(POLLER_CLIENTS)): PollerWiring {
   const log = createLogger({ function: 'poller', stage: config.stage });
   const sourceErrors = new SourceErrorTally();
   return {

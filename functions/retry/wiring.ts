@@ -1,5 +1,10 @@
 import { DynamoDbFallbackStore, S3StaleArchiveWriter } from '../../lib/fallback';
-import { type AwsClients, awsClients } from '../../lib/lambda/aws-clients';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { type AwsClients, awsClients, type ClientFactories } from '../../lib/lambda/aws-clients';
 import { kafkaPublisherFor } from '../../lib/lambda/producer';
 import { glueSerdeFor } from '../../lib/lambda/serde';
 import { createLogger } from '../../lib/log';
@@ -14,12 +19,22 @@ import {
 import { type RetryConfig, redrivePolicyOf } from './config';
 
 /** What one retry invocation did, as its summary line reports it. */
+
+/** The AWS clients this function uses, and only those (each package loads at cold start). */
+const RETRY_CLIENTS: ClientFactories = {
+  dynamodb: () => new DynamoDBClient({}),
+  s3: (o) => new S3Client(o),
+  glue: () => new GlueClient({}),
+  sns: () => new SNSClient({}),
+  lambda: () => new LambdaClient({}),
+};
+
 export type RetrySummary =
   | ({ trigger: 'stream'; records: number; failures: number } & DrainSummary)
   | ({ trigger: 'sweep'; chain: number; backlog?: Backlog } & SweepSummary);
 
 /** From the retry function's configuration to its dependencies: called once, at cold start. */
-export function wire(config: RetryConfig, clients: AwsClients = awsClients()) {
+export function wire(config: RetryConfig, clients: AwsClients = awsClients(RETRY_CLIENTS)) {
   const log = createLogger({ function: 'retry', stage: config.stage });
 
   // The fallback table and the stale archive: the stores this function reads and writes.

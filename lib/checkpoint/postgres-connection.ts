@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { type RetryPolicy, withRetry } from '../retry';
 import type { UsernamePassword } from '../secrets/username-password';
 import { CheckpointUnavailableError } from './errors';
@@ -60,6 +60,10 @@ export class PostgresConnection implements SqlClient {
   private open(): Promise<Pool> {
     this.pool ??= this.credentials().then(
       ({ username, password }) => {
+        // Loaded here, on the first statement, not at cold start: with the default DynamoDB store
+        // the poller never needs pg, and its load was a share of every cold start (npm run bench).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Pool } = require('pg') as typeof import('pg');
         const pool = new Pool({
           host: this.target.host,
           port: this.target.port,
