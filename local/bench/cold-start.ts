@@ -9,6 +9,7 @@
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { REPO_ROOT } from '../../stage/paths';
 import type { FunctionBundle } from './bundles';
 import { printRow } from './measure';
 import type { BenchRow } from './results-table';
@@ -17,8 +18,17 @@ const run = promisify(execFile);
 const ROUNDS = 7;
 export const LOAD_HANDLER = 'require(process.argv[1]); process.exit(0)';
 export const EMPTY = 'process.exit(0)';
-/** Set by Lambda in every environment; the SDK's Node-version notice is off because Lambda runs a newer Node than this machine may. */
-const LAMBDA_VARIABLES = { AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+/**
+ * Set by Lambda in every environment; the SDK's Node-version notice is off because Lambda runs a
+ * newer Node than this machine may. The bundles leave AWS SDK v3 out (serverless.yml's
+ * esbuild.exclude): Lambda's NODE_PATH finds the runtime's copy in /var/runtime/node_modules, and
+ * here this repository's node_modules plays that part, the SDK loaded from its files as there.
+ */
+const LAMBDA_VARIABLES = {
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  NODE_PATH: path.join(REPO_ROOT, 'node_modules'),
+};
 
 type Environment = Record<string, string>;
 
