@@ -9,6 +9,7 @@ import {
   type AttributeValue,
   BatchWriteItemCommand,
   type BatchWriteItemCommandInput,
+  type TransactWriteItemsCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDbFallbackStore } from '../../lib/fallback';
@@ -85,12 +86,18 @@ export async function benchFallback(stack: BenchStack): Promise<BenchRow> {
  */
 function recordingClient(table: string): { client: DynamoDBClient; written: Map<string, Item> } {
   const written = new Map<string, Item>();
+  // Keyed by pk/sk: an item re-sent after being left unprocessed (or a transaction tried again) is one item.
+  const record = (item: Item | undefined): void => {
+    if (item) written.set(`${item.pk?.S}\u0000${item.sk?.S}`, item);
+  };
   const client = observedDynamoDb((command, input) => {
-    if (command !== 'BatchWriteItemCommand') return;
-    // Keyed by pk/sk: an item re-sent after being left unprocessed is one item.
-    for (const { PutRequest } of (input as BatchWriteItemCommandInput).RequestItems?.[table] ?? []) {
-      if (PutRequest?.Item) written.set(`${PutRequest.Item.pk?.S}\u0000${PutRequest.Item.sk?.S}`, PutRequest.Item);
-    }
+    if (command === 'BatchWriteItemCommand')
+      for (const { PutRequest } of (input as BatchWriteItemCommandInput).RequestItems?.[table] ?? [])
+        record(PutRequest?.Item);
+    // The store's conditional puts (each only if its key holds nothing newer) go in transactions.
+    if (command === 'TransactWriteItemsCommand')
+      for (const { Put } of (input as TransactWriteItemsCommandInput).TransactItems ?? [])
+        if (Put?.TableName === table) record(Put.Item);
   });
   return { client, written };
 }
