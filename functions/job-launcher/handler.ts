@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { BadRequestError } from '../../lib/errors';
-import { type LaunchedRun, launchJobs } from '../../lib/jobs';
+import { failedRunsToReport, type LaunchedRun, launchJobs } from '../../lib/jobs';
 import { invocationFields, invocationSummary } from '../../lib/lambda/summary';
 import { EmfMetricsSink, jobMetrics } from '../../lib/metrics';
 import { loadJobLauncherConfig } from './config';
@@ -12,30 +12,19 @@ const config = loadJobLauncherConfig(process.env);
 const { log, runner, settings } = wire(config);
 const metrics = new EmfMetricsSink('jobLauncher');
 
-/** Scheduled with `{ "mode": "batch" }`; invoked directly with a mode and optional entities. */
+/**
+ * Scheduled with `{ "mode": "batch", "scheduled": true }`; invoked directly with a mode and
+ * optional entities. Only the scheduled run reports the Spark runs that failed (failedRunsToReport).
+ */
 export interface LaunchEvent {
   mode?: unknown;
   entities?: unknown;
+  scheduled?: unknown;
 }
 
 export interface LaunchResult {
   mode: 'batch' | 'streaming';
   runs: LaunchedRun[];
-}
-
-/**
- * The Spark runs that ended FAILED since the launcher's run before (one schedule period): each
- * becomes a JobRunsFailed point, which the stage's alarm watches. Not reading them fails nothing.
- */
-async function failedRuns(): Promise<{ name: string; jobRunId: string }[]> {
-  try {
-    const failed = await runner().failedSince(new Date(Date.now() - config.schedulePeriodMs));
-    for (const run of failed) log.warn('a Spark run failed', { name: run.name, jobRunId: run.jobRunId });
-    return failed;
-  } catch (error) {
-    log.warn('could not read which Spark runs failed; the next run reads again', { error });
-    return [];
-  }
 }
 
 /** The summary line (lib/lambda/summary.ts) carries the LaunchResult this returns. */
@@ -54,12 +43,14 @@ async function launch(event: LaunchEvent, context: Context): Promise<LaunchResul
       `entities must be a non-empty list of: ${known.join(', ')}; got ${JSON.stringify(entities)}`,
     );
   }
-  const failed = await failedRuns();
+  const invocationLog = log.child(invocationFields(context));
+  const scheduled = event?.scheduled === true;
+  const failed = await failedRunsToReport(scheduled, runner(), config.schedulePeriodMs, invocationLog);
   const runs = await launchJobs(
     { mode, entities: entities as string[], grouping: config.grouping },
     runner(),
     settings,
-    log.child(invocationFields(context)),
+    invocationLog,
   ).catch((error: unknown) => {
     metrics.emit(jobMetrics(config.stage, 'failed', failed));
     throw error;

@@ -117,7 +117,10 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
     const { rules, mappings } = targetsOf(tpl(stage), 'jobLauncher');
     expect(mappings).toHaveLength(0);
     expect(rules).toHaveLength(1);
-    expect(JSON.parse(String((rules[0]?.Targets as { Input: string }[])[0]?.Input))).toEqual({ mode: 'batch' });
+    expect(JSON.parse(String((rules[0]?.Targets as { Input: string }[])[0]?.Input))).toEqual({
+      mode: 'batch',
+      scheduled: true,
+    });
   });
 
   it('streams the fallback table with both images, a status/next-attempt index and a TTL attribute', () => {
