@@ -2,12 +2,14 @@ export {
   START_OF_TIME,
   advance,
   alreadyHandedOff,
+  handedOffLookup,
   type HandedOffWindow,
   isBehind,
   type Lookback,
   type Position,
   type Progress,
   readFrom,
+  type Seen,
   seenBefore,
 } from './position';
 export type { CheckpointStore, LeaseOutcome, PollLease, RecentParks, StoredCheckpoint } from './store';

@@ -40,6 +40,9 @@ export interface Progress {
   readonly handedOff: boolean;
 }
 
+/** What a position knows of a change read again (see seenBefore). */
+export type Seen = 'new' | 'duplicate' | 'late' | 'unknown';
+
 /** True for an event the position says was handed off already (an exact duplicate). */
 export function alreadyHandedOff(position: Position, updatedAt: string, eventId: string): boolean {
   return seenBefore(position, updatedAt, eventId) === 'duplicate';
@@ -49,17 +52,38 @@ export function alreadyHandedOff(position: Position, updatedAt: string, eventId:
  * What the position knows of a change read again: `new` (after the watermark, or in its tie and
  * not listed), `duplicate` (listed: handed off already), `late` (behind the watermark and surely
  * not handed off: a late commit), `unknown` (behind the watermark where nothing is recorded: it
- * is delivered again, at least once).
+ * is delivered again, at least once). For one change; a page asks handedOffLookup.
  */
-export function seenBefore(
+export function seenBefore(position: Position, updatedAt: string, eventId: string): Seen {
+  return classify(position, updatedAt, (ids) => ids?.includes(eventId) === true);
+}
+
+/**
+ * seenBefore for the many changes of one page read against one position: each timestamp's list
+ * becomes a set the first time it is asked about, so a page of 500 inside a 5,000-id tie builds
+ * the set once instead of scanning the list 500 times.
+ */
+export function handedOffLookup(position: Position): (updatedAt: string, eventId: string) => Seen {
+  const sets = new Map<string, ReadonlySet<string>>();
+  return (updatedAt, eventId) =>
+    classify(position, updatedAt, (ids) => {
+      if (ids === undefined) return false;
+      let set = sets.get(updatedAt);
+      if (set === undefined) sets.set(updatedAt, (set = new Set(ids)));
+      return set.has(eventId);
+    });
+}
+
+/** The rule of seenBefore, given how to tell whether the change is in the ids listed at its `updatedAt`. */
+function classify(
   position: Position,
   updatedAt: string,
-  eventId: string,
-): 'new' | 'duplicate' | 'late' | 'unknown' {
+  listed: (ids: readonly string[] | undefined) => boolean,
+): Seen {
   if (updatedAt > position.updatedAt) return 'new';
-  if (updatedAt === position.updatedAt) return position.eventIdsAtUpdatedAt.includes(eventId) ? 'duplicate' : 'new';
+  if (updatedAt === position.updatedAt) return listed(position.eventIdsAtUpdatedAt) ? 'duplicate' : 'new';
   const window = position.window;
-  if (window?.ids[updatedAt]?.includes(eventId) === true) return 'duplicate';
+  if (listed(window?.ids[updatedAt])) return 'duplicate';
   const unknownBefore = window === undefined ? position.updatedAt : window.unknownBefore;
   return unknownBefore !== undefined && updatedAt < unknownBefore ? 'unknown' : 'late';
 }
@@ -77,15 +101,22 @@ export function readFrom(position: Position, lookbackMs: number): string {
  * also records what was handed off behind the new watermark within the lookback (the window).
  */
 export function advance(position: Position, events: readonly Progress[], lookback?: Lookback): Position {
-  let next: Position = { updatedAt: position.updatedAt, eventIdsAtUpdatedAt: position.eventIdsAtUpdatedAt };
+  let updatedAt = position.updatedAt;
+  let tie = position.eventIdsAtUpdatedAt;
+  // The tie grows in a set made on its first added id (a Set keeps first-insertion order, the
+  // list's), not in a list copied per event: a page inside a 5,000-id tie stays linear.
+  let grown: Set<string> | undefined;
   for (const event of events) {
     if (!event.handedOff) break;
-    if (event.updatedAt < next.updatedAt) continue;
-    next =
-      event.updatedAt === next.updatedAt
-        ? { updatedAt: next.updatedAt, eventIdsAtUpdatedAt: unique([...next.eventIdsAtUpdatedAt, event.eventId]) }
-        : { updatedAt: event.updatedAt, eventIdsAtUpdatedAt: [event.eventId] };
+    if (event.updatedAt < updatedAt) continue;
+    if (event.updatedAt === updatedAt) (grown ??= new Set(tie)).add(event.eventId);
+    else {
+      updatedAt = event.updatedAt;
+      tie = [event.eventId];
+      grown = undefined;
+    }
   }
+  let next: Position = { updatedAt, eventIdsAtUpdatedAt: grown === undefined ? tie : [...grown] };
   const window =
     lookback !== undefined && lookback.lookbackMs > 0 ? behind(position, next, events, lookback) : undefined;
   if (window !== undefined) next = { ...next, window };
@@ -107,14 +138,15 @@ function behind(position: Position, next: Position, events: readonly Progress[],
   // A position without a window knows nothing of what was handed off before its watermark.
   let unknownBefore = position.window === undefined ? position.updatedAt : position.window.unknownBefore;
   const floor = readFrom(next, lookback.lookbackMs);
-  let kept = [...ids.keys()].filter((updatedAt) => updatedAt >= floor).sort();
-  let slots = next.eventIdsAtUpdatedAt.length + kept.reduce((n, at) => n + 1 + ids.get(at)!.size, 0);
-  while (slots > lookback.maxIds && kept.length > 0) {
-    const [oldest, ...rest] = kept;
-    slots -= 1 + ids.get(oldest!)!.size;
-    kept = rest;
-    unknownBefore = rest[0] ?? next.updatedAt;
+  const inLookback = [...ids.keys()].filter((updatedAt) => updatedAt >= floor).sort();
+  let slots = next.eventIdsAtUpdatedAt.length + inLookback.reduce((n, at) => n + 1 + ids.get(at)!.size, 0);
+  let dropped = 0;
+  while (slots > lookback.maxIds && dropped < inLookback.length) {
+    slots -= 1 + ids.get(inLookback[dropped]!)!.size;
+    dropped += 1;
+    unknownBefore = inLookback[dropped] ?? next.updatedAt;
   }
+  const kept = inLookback.slice(dropped);
   if (unknownBefore !== undefined && unknownBefore <= floor) unknownBefore = undefined;
   // Even empty, it says this position was saved with a lookback (so what is not listed was not handed off).
   return {
@@ -135,9 +167,6 @@ function samePosition(a: Position, b: Position): boolean {
 /** Positions compare by watermark, then by how much of the watermark's tie is covered. */
 export function isBehind(candidate: Position, current: Position): boolean {
   if (candidate.updatedAt !== current.updatedAt) return candidate.updatedAt < current.updatedAt;
-  return !current.eventIdsAtUpdatedAt.every((id) => candidate.eventIdsAtUpdatedAt.includes(id));
-}
-
-function unique(ids: string[]): string[] {
-  return [...new Set(ids)];
+  const covered = new Set(candidate.eventIdsAtUpdatedAt);
+  return !current.eventIdsAtUpdatedAt.every((id) => covered.has(id));
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type ChangeRecord, toChangeRecord } from '../change/change-record';
 import { jsonText } from '../change/json-text';
-import { type Position, seenBefore } from '../checkpoint';
+import { handedOffLookup, type Position } from '../checkpoint';
 import type { ParkedEvent, ParkReason } from '../fallback';
 import { SchemaNotFoundError } from '../registry';
 import { type GlueAvroSerde, SchemaValidationError } from '../serde';
@@ -60,6 +60,7 @@ export async function planPage(
   };
   // A page can hold one change (or one malformed entry) twice: it is handed off once.
   const seen = new Set<string>();
+  const seenBefore = handedOffLookup(ctx.position);
   for (const entry of inKeyOrder(entries, ctx.entity)) {
     if (entry.kind === 'malformed') {
       const parked = malformedEvent(entry, ctx);
@@ -69,7 +70,7 @@ export async function planPage(
       continue;
     }
     const record = entry.record;
-    const before = seenBefore(ctx.position, record.updatedAt, record.eventId);
+    const before = seenBefore(record.updatedAt, record.eventId);
     if (before === 'duplicate' || seen.has(record.eventId)) {
       plan.duplicates += 1;
       continue;

@@ -15,12 +15,14 @@ import { benchFallback } from './fallback';
 import { benchPoller } from './poller';
 import { type BenchRow, formatTable } from './results-table';
 import { benchRetryDrain } from './retry-drain';
+import { benchTiePage } from './tie-page';
 
 async function main(): Promise<void> {
   const started = performance.now();
   console.log(`cdc-pipeline benchmarks (node ${process.version}, ${process.arch}, ${os.cpus().length} cores)`);
   const rows: BenchRow[] = [];
   rows.push(...(await benchSerde()));
+  rows.push(await benchTiePage());
   const stack = await BenchStack.open();
   try {
     rows.push(await benchPoller(stack));
