@@ -8,6 +8,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactionCanceledException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -17,7 +18,16 @@ import { inChunks } from '../batch/chunks';
 import { withRetry } from '../retry';
 import { HISTORY_LIMIT, OPEN_STATUSES } from './parked-item';
 import type { FallbackStatus, OpenStatus, ParkedEvent, ParkedItem, ParkedItemHeader, Reschedule } from './parked-item';
-import type { DueCursor, DuePage, FallbackTable, Note, OpenKeys, ParkedCount, SupersedeOutcome } from './ports';
+import {
+  CLAIM_BATCH_LIMIT,
+  type DueCursor,
+  type DuePage,
+  type FallbackTable,
+  type Note,
+  type OpenKeys,
+  type ParkedCount,
+  type SupersedeOutcome,
+} from './ports';
 import { supersedeEarlier } from './supersede';
 import { DUE_INDEX, itemKeyOf, itemOf, KEYS_INDEX, oversizedPayloadKey, partitionKey } from './table';
 
@@ -132,21 +142,59 @@ export class DynamoDbFallbackStore implements FallbackTable {
   }
 
   claim(item: ParkedItem, owner: string, now: string, until: string): Promise<boolean> {
-    return this.conditional(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: keyOf(item),
-        UpdateExpression: 'SET claimedBy = :owner, claimUntil = :until',
-        ConditionExpression:
-          '#s = :status AND (attribute_not_exists(claimUntil) OR claimUntil < :now OR claimedBy = :owner)',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: marshall({ ':owner': owner, ':until': until, ':now': now, ':status': item.status }),
-      }),
-    );
+    return this.conditional(new UpdateItemCommand(this.claimUpdate(item, owner, now, until)));
   }
 
   remove(item: ParkedItem, owner: string): Promise<boolean> {
-    return this.deleteIf(item, 'claimedBy = :owner', { ':owner': owner });
+    return this.conditional(new DeleteItemCommand(this.removeDelete(item, owner)));
+  }
+
+  claimAll(items: readonly ParkedItem[], owner: string, now: string, until: string): Promise<boolean> {
+    return this.allOrNone(items.map((item) => ({ Update: this.claimUpdate(item, owner, now, until) })));
+  }
+
+  removeAll(items: readonly ParkedItem[], owner: string): Promise<boolean> {
+    return this.allOrNone(items.map((item) => ({ Delete: this.removeDelete(item, owner) })));
+  }
+
+  /** The claim: on an item of the status read, unless another owner's claim has not run out. */
+  private claimUpdate(item: ParkedItem, owner: string, now: string, until: string) {
+    return {
+      TableName: this.tableName,
+      Key: keyOf(item),
+      UpdateExpression: 'SET claimedBy = :owner, claimUntil = :until',
+      ConditionExpression:
+        '#s = :status AND (attribute_not_exists(claimUntil) OR claimUntil < :now OR claimedBy = :owner)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: marshall({ ':owner': owner, ':until': until, ':now': now, ':status': item.status }),
+    };
+  }
+
+  private removeDelete(item: ParkedItem, owner: string) {
+    return {
+      TableName: this.tableName,
+      Key: keyOf(item),
+      ConditionExpression: 'claimedBy = :owner',
+      ExpressionAttributeValues: marshall({ ':owner': owner }),
+    };
+  }
+
+  /**
+   * One transaction; false when it is cancelled because a condition failed or another write met
+   * it (the caller then goes item by item). Throttling and the like throw, after the SDK's retries.
+   */
+  private async allOrNone(actions: TransactWriteItem[]): Promise<boolean> {
+    if (actions.length === 0) return true;
+    if (actions.length > CLAIM_BATCH_LIMIT)
+      throw new Error(`at most ${CLAIM_BATCH_LIMIT} items at once, got ${actions.length}`);
+    try {
+      await this.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: actions }));
+      return true;
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
+      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return false;
+      throw error;
+    }
   }
 
   async reschedule(item: ParkedItem, owner: string, change: Reschedule): Promise<void> {

@@ -1,6 +1,15 @@
 import { HISTORY_LIMIT, OPEN_STATUSES } from './parked-item';
 import type { FallbackStatus, OpenStatus, ParkedEvent, ParkedItem, ParkedItemHeader, Reschedule } from './parked-item';
-import type { DueCursor, DuePage, FallbackTable, Note, OpenKeys, ParkedCount, SupersedeOutcome } from './ports';
+import {
+  CLAIM_BATCH_LIMIT,
+  type DueCursor,
+  type DuePage,
+  type FallbackTable,
+  type Note,
+  type OpenKeys,
+  type ParkedCount,
+  type SupersedeOutcome,
+} from './ports';
 import { supersedeEarlier } from './supersede';
 import { itemKeyOf, itemOf, partitionKey } from './table';
 
@@ -106,6 +115,26 @@ export class InMemoryFallbackStore implements FallbackTable {
     return this.items.delete(keyOf(item));
   }
 
+  async claimAll(items: readonly ParkedItem[], owner: string, now: string, until: string): Promise<boolean> {
+    atMostABatch(items);
+    const free = (item: ParkedItem): boolean => {
+      const current = this.items.get(keyOf(item));
+      if (current === undefined || current.status !== item.status) return false;
+      return current.claimUntil === undefined || current.claimUntil < now || current.claimedBy === owner;
+    };
+    if (!items.every(free)) return false;
+    for (const item of items)
+      this.items.set(keyOf(item), { ...this.items.get(keyOf(item))!, claimedBy: owner, claimUntil: until });
+    return true;
+  }
+
+  async removeAll(items: readonly ParkedItem[], owner: string): Promise<boolean> {
+    atMostABatch(items);
+    if (!items.every((item) => this.items.get(keyOf(item))?.claimedBy === owner)) return false;
+    for (const item of items) this.items.delete(keyOf(item));
+    return true;
+  }
+
   async reschedule(item: ParkedItem, owner: string, change: Reschedule): Promise<void> {
     const current = this.items.get(keyOf(item));
     if (current?.claimedBy !== owner) return;
@@ -165,4 +194,10 @@ export class InMemoryFallbackStore implements FallbackTable {
 function unclaimed(item: ParkedItem): ParkedItem {
   const { claimedBy: _c, claimUntil: _u, ...rest } = item;
   return rest;
+}
+
+/** As a DynamoDB transaction would refuse it. */
+function atMostABatch(items: readonly ParkedItem[]): void {
+  if (items.length > CLAIM_BATCH_LIMIT)
+    throw new Error(`at most ${CLAIM_BATCH_LIMIT} items at once, got ${items.length}`);
 }

@@ -34,6 +34,7 @@ export type {
   RestoreStore,
   SupersedeOutcome,
 } from './ports';
+export { CLAIM_BATCH_LIMIT } from './ports';
 export { supersedeEarlier, supersedeOlder } from './supersede';
 export {
   archivedItemOf,

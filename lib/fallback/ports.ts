@@ -53,6 +53,9 @@ export interface DuePage {
  * Re-driving: the retry function. Every change to an item is conditional on its status and on
  * the caller's claim.
  */
+/** The most items one claimAll or removeAll takes: a DynamoDB transaction's limit. */
+export const CLAIM_BATCH_LIMIT = 100;
+
 export interface RedriveStore {
   /**
    * Up to `limit` items of this status whose next attempt is due at `now`, oldest first (the
@@ -68,6 +71,13 @@ export interface RedriveStore {
   claim(item: ParkedItem, owner: string, now: string, until: string): Promise<boolean>;
   /** Deletes an item the owner holds (sent to Kafka); false if the claim was lost. */
   remove(item: ParkedItem, owner: string): Promise<boolean>;
+  /**
+   * `claim` of every item at once (one transaction, at most CLAIM_BATCH_LIMIT items): all are
+   * taken, or none is (false: one was held by another or changed, or the batch met another write).
+   */
+  claimAll(items: readonly ParkedItem[], owner: string, now: string, until: string): Promise<boolean>;
+  /** `remove` of every item at once (one transaction, at most CLAIM_BATCH_LIMIT items): all or none. */
+  removeAll(items: readonly ParkedItem[], owner: string): Promise<boolean>;
   /** Records a failed attempt and releases the claim. */
   reschedule(item: ParkedItem, owner: string, change: Reschedule): Promise<void>;
   /** Moves an item from one status to another (e.g. AMBIGUOUS → RETRIABLE), releasing any claim of the owner; false if its status changed meanwhile. */

@@ -1,9 +1,12 @@
 import { CdcError } from '../errors';
+import type { PublishReceipt } from './kafka-publisher';
 
 /** The broker could not take the messages (down, unreachable, timed out): park them as RETRIABLE. */
 export class KafkaUnavailableError extends CdcError {
   /** How many of the messages, from the first, Kafka acknowledged before it failed (they are on the topic). */
   acknowledged = 0;
+  /** Where those were written. */
+  receipts: PublishReceipt[] = [];
 
   constructor(message: string, cause?: unknown) {
     super('KAFKA_UNAVAILABLE', message, { retriable: true, cause });
@@ -18,6 +21,7 @@ export class KafkaUnavailableError extends CdcError {
  */
 export class KafkaRefusedError extends CdcError {
   acknowledged = 0;
+  receipts: PublishReceipt[] = [];
 
   constructor(
     message: string,

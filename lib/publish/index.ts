@@ -2,6 +2,7 @@ export {
   changeMessage,
   DEFAULT_MAX_REQUEST_BYTES,
   KafkaPublisher,
+  positionsOf,
   requestChunks,
   type KafkaPublisherOptions,
   type OutgoingMessage,

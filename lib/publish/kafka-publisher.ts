@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, type ISocketFactory, type Producer, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, type ISocketFactory, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { inChunks } from '../batch/chunks';
 import type { KafkaAuth } from '../config';
 import { KafkaRefusedError, KafkaUnavailableError } from './errors';
@@ -76,6 +76,24 @@ function refusalOf(error: unknown): string | undefined {
 export interface PublishReceipt {
   readonly partition: number;
   readonly baseOffset: string;
+  /**
+   * Which of the published messages (their indexes, in offset order from `baseOffset`) this
+   * share holds, when the publisher knows: the offset of each message (see positionsOf).
+   */
+  readonly messages?: readonly number[];
+}
+
+/** Where each of `count` published messages was written, from the receipts; undefined where they do not say. */
+export function positionsOf(
+  receipts: readonly PublishReceipt[],
+  count: number,
+): ({ partition: number; offset: string } | undefined)[] {
+  const positions: ({ partition: number; offset: string } | undefined)[] = new Array(count).fill(undefined);
+  for (const receipt of receipts)
+    receipt.messages?.forEach((message, i) => {
+      positions[message] = { partition: receipt.partition, offset: String(BigInt(receipt.baseOffset) + BigInt(i)) };
+    });
+  return positions;
 }
 
 /** The poller's and retry function's port to Kafka. */
@@ -136,6 +154,8 @@ export class KafkaPublisher implements Publisher {
   private readonly credentials: SaslCredentialSource;
   /** The send in progress, if any: the next one starts after it has settled. */
   private turn: Promise<unknown> = Promise.resolve();
+  /** The partition kafkajs's default partitioner chose for each message sent (for each message's offset). */
+  private readonly partitionOf = new WeakMap<object, number>();
 
   constructor(private readonly options: KafkaPublisherOptions) {
     this.credentials = options.credentials ?? awsSaslCredentialSource();
@@ -162,13 +182,22 @@ export class KafkaPublisher implements Publisher {
       const producer = await this.connected();
       // One request after another, so a key's messages keep their order across requests.
       for (const chunk of requestChunks(messages, this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES)) {
-        const written = await producer.send({
-          topic,
-          acks: -1,
-          compression: CompressionTypes.None,
-          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+        const sent = chunk.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } }));
+        const written = await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: sent });
+        // A partition's messages are written in the order sent, from its base offset.
+        const indexes = new Map<number, number[]>();
+        sent.forEach((m, i) => {
+          const partition = this.partitionOf.get(m);
+          if (partition !== undefined) indexes.set(partition, [...(indexes.get(partition) ?? []), acknowledged + i]);
         });
-        receipts.push(...written.map((r) => ({ partition: r.partition, baseOffset: String(r.baseOffset) })));
+        for (const r of written) {
+          const ofPartition = indexes.get(r.partition);
+          receipts.push({
+            partition: r.partition,
+            baseOffset: String(r.baseOffset),
+            ...(ofPartition === undefined ? {} : { messages: ofPartition }),
+          });
+        }
         acknowledged += chunk.length;
       }
       this.failed = undefined;
@@ -184,6 +213,7 @@ export class KafkaPublisher implements Publisher {
           error,
         );
         refused.acknowledged = acknowledged;
+        refused.receipts = receipts;
         throw refused;
       }
       this.failed = { at: now(), message: (error as Error).message };
@@ -194,6 +224,7 @@ export class KafkaPublisher implements Publisher {
         error,
       );
       unavailable.acknowledged = acknowledged;
+      unavailable.receipts = receipts;
       throw unavailable;
     }
   }
@@ -219,7 +250,20 @@ export class KafkaPublisher implements Publisher {
         retry: { retries: this.options.retries ?? 2, initialRetryTime: 200, maxRetryTime: 2000 },
         ...(this.options.socketFactory ? { socketFactory: this.options.socketFactory } : {}),
       });
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 5,
+        allowAutoTopicCreation: false,
+        // kafkajs's own default partitioner, noting where each message goes.
+        createPartitioner: () => {
+          const partition = Partitioners.DefaultPartitioner();
+          return (args) => {
+            const chosen = partition(args);
+            this.partitionOf.set(args.message, chosen);
+            return chosen;
+          };
+        },
+      });
       await producer.connect();
       this.producer = producer;
       return producer;

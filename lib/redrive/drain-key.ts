@@ -64,11 +64,17 @@ type Step = 'next' | 'key waits' | 'kafka down';
  * busy and this one leaves the rest of it alone. Returns false when Kafka is down (no point in
  * trying other keys now).
  */
-export async function drainKey(run: DrainRun, entity: string, id: string): Promise<boolean> {
+export async function drainKey(
+  run: DrainRun,
+  entity: string,
+  id: string,
+  /** The key's items as a batched drain read them, from where it left off (else read here). */
+  read?: readonly ParkedItem[],
+): Promise<boolean> {
   // The key's older events that are AMBIGUOUS as this drain goes: as read, or made so by it (a
   // RETRIABLE one the latest schema rejects). The next event sent supersedes all of them.
   const ambiguous: ParkedItem[] = [];
-  for (const item of await run.deps.store.itemsOfKey(entity, id)) {
+  for (const item of read ?? (await run.deps.store.itemsOfKey(entity, id))) {
     const step = await drainItem(run, item, ambiguous);
     if (step === 'kafka down') return false;
     if (step === 'key waits') return true;
@@ -251,7 +257,8 @@ async function send(
   return 'taken';
 }
 
-async function reschedule({ deps, policy }: DrainRun, item: ParkedItem, error: string): Promise<void> {
+/** Records a failed attempt on a claimed item (with backoff) and gives its claim back. */
+export async function reschedule({ deps, policy }: DrainRun, item: ParkedItem, error: string): Promise<void> {
   const now = deps.now();
   const attempts = item.attempts + 1;
   await deps.store.reschedule(item, deps.owner, {

@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AlertPort } from './alerts';
 import { archiveAndAlert, type ArchiveSummary } from './archive';
+import { drainKeys } from './drain-batch';
 import { type DrainRun, type DrainSummary, drainKey, emptyDrainSummary, type RedriveDependencies } from './drain-key';
 import type { DueCursor, ParkedItem, StaleArchiveWriter } from '../fallback';
 import type { RedrivePolicy } from './policy';
@@ -82,28 +83,21 @@ export async function sweep(deps: SweepDependencies, policy: RedrivePolicy): Pro
     for (const item of due) if (oldestDue === undefined || item.firstSeenAt < oldestDue) oldestDue = item.firstSeenAt;
     const keys = [...new Map(due.filter((i) => !taken.has(i.pk)).map((i) => [i.pk, i] as const)).values()];
     keys.forEach((i) => taken.add(i.pk));
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (!kafkaDown && next < keys.length && stoppedBecause !== 'time') {
-        if (timeShort()) {
-          stoppedBecause = 'time';
-          return;
-        }
-        const item = keys[next++]!;
-        try {
-          if (!(await drainKey(run, item.entity, item.id))) kafkaDown = true;
-        } catch (error) {
-          failures.count += 1;
-          failures.first ??= `${item.entity} ${item.id}: ${(error as Error).message}`;
-          deps.log.error('draining a key failed; the next sweep tries it again', {
-            entity: item.entity,
-            id: item.id,
-            error,
-          });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(policy.concurrency, keys.length) }, worker));
+    const drained = await drainKeys(
+      run,
+      keys.map((i) => ({ entity: i.entity, id: i.id })),
+      policy.concurrency,
+      () => {
+        if (timeShort()) stoppedBecause = 'time';
+        return stoppedBecause === 'time';
+      },
+    );
+    kafkaDown = drained.kafkaDown;
+    for (const { key, error } of drained.failures) {
+      failures.count += 1;
+      failures.first ??= `${key.entity} ${key.id}: ${(error as Error).message}`;
+      deps.log.error('draining a key failed; the next sweep tries it again', { entity: key.entity, id: key.id, error });
+    }
     if (kafkaDown) stoppedBecause = 'kafka down';
     if (stoppedBecause !== 'drained') break;
   }

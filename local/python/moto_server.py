@@ -16,11 +16,14 @@ MB a second: a demo on a moto the chaos suite had used gave up waiting for the p
 The records are append-only history, so the backup now keeps the same list; a rolled-back
 transaction's records, if any, stay in it (the retry function reads the items themselves).
 
-A transaction copies each table it touches once, not once per item. moto's loop deep-copies
-the table for every item of the transaction and keeps only the last copy per table, so a
-100-put park into a table of 20,000 items copied two million items: the bench's fallback step
-(20,000 parks) took moto to 20 s per request and 23 GB, and the kernel killed it. The copy is
-made before the first write, so the one copy is the state the loop's copies would all have been.
+A transaction copies only the items it writes, not the tables. moto deep-copies each table a
+transaction touches (once per item of the transaction) to roll back on failure, so a 100-put
+park into a table of 20,000 items copied two million items: the bench's fallback step (20,000
+parks) took moto to 20 s per request and 23 GB, and the kernel killed it; and with one copy per
+table, the retry function's batched claims and deletes (a transaction per 100 items) still
+copied the whole table for each. Now each write of a transaction first records the item it
+replaces (a copy of it, or that there was none), and a failed transaction puts those back, last
+write first: the same state as the table copy gave, at the cost of the items written.
 """
 
 import copy
@@ -32,6 +35,7 @@ import moto.dynamodb.models as ddb_models
 
 from moto.core.responses import BaseResponse
 from moto.dynamodb.responses import DynamoHandler
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.server import main
@@ -64,28 +68,55 @@ def _shard_copy(self: StreamShard, memo: dict) -> StreamShard:  # type: ignore[t
 StreamShard.__deepcopy__ = _shard_copy  # type: ignore[attr-defined]
 
 
-def _one_backup_per_table(transact_write_items):  # type: ignore[no-untyped-def]
+def _item_journal(transact_write_items):  # type: ignore[no-untyped-def]
     def transact(self, transact_items):  # type: ignore[no-untyped-def]
-        backups: dict[int, Table] = {}
+        journal: list[tuple[Table, DynamoType, DynamoType | None, Item | None]] = []
 
-        def deepcopy(obj, memo=None):  # type: ignore[no-untyped-def]
-            if not isinstance(obj, Table):
-                return copy.deepcopy(obj, memo)
-            if id(obj) not in backups:
-                backups[id(obj)] = copy.deepcopy(obj, memo)
-            return backups[id(obj)]
+        def recorded(write, key_of):  # type: ignore[no-untyped-def]
+            def record_then_write(table_name, *args, **kwargs):  # type: ignore[no-untyped-def]
+                table = self.get_table(table_name)
+                attrs = key_of(*args, **kwargs)
+                hash_key = DynamoType(attrs[table.hash_key_attr])
+                range_key = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
+                prior = table.get_item(hash_key, range_key)
+                journal.append((table, hash_key, range_key, copy.deepcopy(prior)))
+                return write(table_name, *args, **kwargs)
 
-        # The module's own `copy` name, for this call only: DynamoDB requests run one at a time (above).
-        ddb_models.copy = types.SimpleNamespace(deepcopy=deepcopy)
+            return record_then_write
+
+        def put_back() -> None:
+            for table, hash_key, range_key, prior in reversed(journal):
+                if range_key is None:
+                    if prior is None:
+                        table.items.pop(hash_key, None)
+                    else:
+                        table.items[hash_key] = prior
+                elif prior is None:
+                    table.items[hash_key].pop(range_key, None)
+                else:
+                    table.items[hash_key][range_key] = prior
+
+        # For this call only (DynamoDB requests run one at a time, above): moto's table "copy" is
+        # the table itself, and the backend's writes record what they replace.
+        ddb_models.copy = types.SimpleNamespace(
+            deepcopy=lambda obj, memo=None: obj if isinstance(obj, Table) else copy.deepcopy(obj, memo)
+        )
+        self.put_item = recorded(self.put_item, lambda item_attrs, *a, **k: item_attrs)
+        self.delete_item = recorded(self.delete_item, lambda key, *a, **k: key)
+        self.update_item = recorded(self.update_item, lambda key, *a, **k: key)
         try:
             return transact_write_items(self, transact_items)
+        except BaseException:
+            put_back()
+            raise
         finally:
             ddb_models.copy = copy
+            del self.put_item, self.delete_item, self.update_item
 
     return transact
 
 
-ddb_models.DynamoDBBackend.transact_write_items = _one_backup_per_table(  # type: ignore[method-assign]
+ddb_models.DynamoDBBackend.transact_write_items = _item_journal(  # type: ignore[method-assign]
     ddb_models.DynamoDBBackend.transact_write_items
 )
 
