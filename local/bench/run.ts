@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { benchSerde } from './serde';
 import { BenchStack } from './bench-stack';
 import { bundleRows, packageFunctions } from './bundles';
@@ -17,21 +18,33 @@ import { type BenchRow, formatTable } from './results-table';
 import { benchRetryDrain } from './retry-drain';
 import { benchTiePage } from './tie-page';
 
+/** The benchmarks in the order they run; `--only` picks some of them by these names. */
+const STANDALONE = {
+  serde: benchSerde,
+  'tie-page': async () => [await benchTiePage()],
+} satisfies Record<string, () => Promise<BenchRow[]>>;
+const ON_THE_STACK = {
+  poller: async (stack: BenchStack) => [await benchPoller(stack)],
+  consumer: async (stack: BenchStack) => [await benchConsumer(stack)],
+  fallback: async (stack: BenchStack) => [await benchFallback(stack)],
+  retry: async (stack: BenchStack) => [await benchRetryDrain(stack)],
+  bundles: benchDeployBundles,
+} satisfies Record<string, (stack: BenchStack) => Promise<BenchRow[]>>;
+
 async function main(): Promise<void> {
+  const only = selectedBenchmarks();
   const started = performance.now();
   console.log(`cdc-pipeline benchmarks (node ${process.version}, ${process.arch}, ${os.cpus().length} cores)`);
   const rows: BenchRow[] = [];
-  rows.push(...(await benchSerde()));
-  rows.push(await benchTiePage());
-  const stack = await BenchStack.open();
-  try {
-    rows.push(await benchPoller(stack));
-    rows.push(await benchConsumer(stack));
-    rows.push(await benchFallback(stack));
-    rows.push(await benchRetryDrain(stack));
-    rows.push(...(await benchDeployBundles(stack)));
-  } finally {
-    await stack.close();
+  for (const [name, bench] of Object.entries(STANDALONE)) if (only.has(name)) rows.push(...(await bench()));
+  const onStack = Object.entries(ON_THE_STACK).filter(([name]) => only.has(name));
+  if (onStack.length > 0) {
+    const stack = await BenchStack.open();
+    try {
+      for (const [, bench] of onStack) rows.push(...(await bench(stack)));
+    } finally {
+      await stack.close();
+    }
   }
   console.log(`\n${formatTable(rows)}\n`);
   console.log(`npm run bench: ${((performance.now() - started) / 1000).toFixed(0)} s wall time`);
@@ -53,6 +66,18 @@ async function benchDeployBundles(stack: BenchStack): Promise<BenchRow[]> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** `--only retry,consumer`: those benchmarks alone; without it, all of them. Unknown names fail before anything runs. */
+function selectedBenchmarks(): Set<string> {
+  const known = [...Object.keys(STANDALONE), ...Object.keys(ON_THE_STACK)];
+  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  if (values.only === undefined) return new Set(known);
+  const names = values.only.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0 || names.length === 0)
+    throw new Error(`npm run bench -- --only: unknown benchmark ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  return new Set(names);
 }
 
 main().catch((error: unknown) => {
