@@ -59,11 +59,29 @@ export function parseIsoDay(text: string): number | undefined {
   return daysFromCivil(year, month, day);
 }
 
+/**
+ * `YYYY-MM-DD` of days since the epoch, remembering the last day (one entry): the instants one
+ * field decodes one after another mostly fall on the same day.
+ */
+export class DayFormatter {
+  private lastDay = -1;
+  private lastText = '';
+
+  format(days: number): string {
+    if (days !== this.lastDay) {
+      this.lastText = formatDay(days);
+      this.lastDay = days;
+    }
+    return this.lastText;
+  }
+}
+
 /** What `new Date(millis).toISOString()` writes, for instants of four-digit years from 1970. */
-export function formatIsoInstant(millis: number): string | undefined {
+export function formatIsoInstant(millis: number, dayFormatter: DayFormatter): string | undefined {
   if (!(millis >= 0 && millis <= MAX_FOUR_DIGIT_MS) || !Number.isInteger(millis)) return undefined;
   const days = Math.floor(millis / DAY_MS);
-  let rest = millis - days * DAY_MS;
+  // Under a day's milliseconds the rest fits in 32 bits: integer arithmetic from here on.
+  let rest = (millis - days * DAY_MS) | 0;
   const ms = rest % 1000;
   rest = (rest - ms) / 1000;
   const second = rest % 60;
@@ -71,13 +89,13 @@ export function formatIsoInstant(millis: number): string | undefined {
   const minute = rest % 60;
   const hour = (rest - minute) / 60;
   const msText = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`;
-  return `${formatDay(days)}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${msText}Z`;
+  return `${dayFormatter.format(days)}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${msText}Z`;
 }
 
 /** What `new Date(days * 86400000).toISOString().slice(0, 10)` writes, for days from 1970 to 9999. */
-export function formatIsoDay(days: number): string | undefined {
+export function formatIsoDay(days: number, dayFormatter: DayFormatter): string | undefined {
   if (!(days >= 0 && days <= MAX_FOUR_DIGIT_DAY) || !Number.isInteger(days)) return undefined;
-  return formatDay(days);
+  return dayFormatter.format(days);
 }
 
 function formatDay(days: number): string {

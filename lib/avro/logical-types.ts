@@ -1,5 +1,5 @@
 import { types, type Schema } from 'avsc';
-import { formatIsoDay, formatIsoInstant, parseIsoDay, parseIsoInstant } from './iso-calendar';
+import { DayFormatter, formatIsoDay, formatIsoInstant, parseIsoDay, parseIsoInstant } from './iso-calendar';
 
 /**
  * The source speaks ISO-8601 strings; Avro stores `timestamp-millis` (long) and `date` (int).
@@ -10,6 +10,7 @@ import { formatIsoDay, formatIsoInstant, parseIsoDay, parseIsoInstant } from './
  * Hot path: avsc converts a value once to validate it, once more to pick a nullable union's
  * branch and again to write it, so each type remembers its last text; plain shapes are parsed
  * and written by arithmetic (iso-calendar.ts), anything else by the regex + Date path below.
+ * Decoding, each type remembers the text of its last day.
  */
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -18,9 +19,10 @@ const DAY_MS = 86_400_000;
 export class IsoTimestampMillis extends types.LogicalType {
   private lastText: string | undefined;
   private lastMillis: number | undefined;
+  private readonly days = new DayFormatter();
 
   protected override _fromValue(millis: number): string {
-    return formatIsoInstant(millis) ?? new Date(millis).toISOString();
+    return formatIsoInstant(millis, this.days) ?? new Date(millis).toISOString();
   }
 
   /** Only exact ISO-8601 instants with at most millisecond precision: no silent truncation. */
@@ -46,9 +48,10 @@ export class IsoTimestampMillis extends types.LogicalType {
 export class IsoDate extends types.LogicalType {
   private lastText: string | undefined;
   private lastDays: number | undefined;
+  private readonly days = new DayFormatter();
 
   protected override _fromValue(days: number): string {
-    return formatIsoDay(days) ?? new Date(days * DAY_MS).toISOString().slice(0, 10);
+    return formatIsoDay(days, this.days) ?? new Date(days * DAY_MS).toISOString().slice(0, 10);
   }
 
   /** A real calendar day (2026-02-30 is refused, not rolled over into March). */

@@ -1,12 +1,14 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import type { Type } from 'avsc';
+import { decodeAvro, encodeAvro } from '../avro/ascii-tap';
 import type { CompiledVersion, SchemaCache } from '../registry/schema-cache';
 import { SchemaValidationError, UndecodableMessageError } from './errors';
 import {
+  asBuffer,
   type FrameCompression,
   GLUE_HEADER_LENGTH,
-  type GlueFrame,
-  readGlueFrame,
+  type GlueHeader,
+  readGlueHeader,
   writeGlueHeader,
 } from './glue-frame';
 import { validateRecord } from './validate';
@@ -57,20 +59,25 @@ export class GlueAvroSerde {
   /** Resolves at once when the writer's (and reader's) version is cached; errors reject. */
   decode(bytes: Uint8Array, readerSchemaName?: string): Promise<DecodedRecord> {
     try {
-      const frame = readGlueFrame(bytes);
-      const writer = this.schemas.cachedVersion(frame.schemaVersionId);
+      const message = asBuffer(bytes);
+      const header = readGlueHeader(message);
+      const writer = this.schemas.cachedVersion(header.schemaVersionId);
       const reader = readerSchemaName === undefined ? writer : this.schemas.cachedLatest(readerSchemaName);
-      if (writer === undefined || reader === undefined) return this.decodeLoading(frame, readerSchemaName);
-      return Promise.resolve(this.decodeWith(frame, writer, reader));
+      if (writer === undefined || reader === undefined) return this.decodeLoading(message, header, readerSchemaName);
+      return Promise.resolve(this.decodeWith(message, header, writer, reader));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  private async decodeLoading(frame: GlueFrame, readerSchemaName: string | undefined): Promise<DecodedRecord> {
-    const writer = await this.schemas.version(frame.schemaVersionId);
+  private async decodeLoading(
+    message: Buffer,
+    header: GlueHeader,
+    readerSchemaName: string | undefined,
+  ): Promise<DecodedRecord> {
+    const writer = await this.schemas.version(header.schemaVersionId);
     const reader = readerSchemaName === undefined ? writer : await this.schemas.latest(readerSchemaName);
-    return this.decodeWith(frame, writer, reader);
+    return this.decodeWith(message, header, writer, reader);
   }
 
   private encodeWith(
@@ -84,13 +91,18 @@ export class GlueAvroSerde {
     return { bytes: this.frame(version, record, compression), schemaVersionId: version.schemaVersionId };
   }
 
-  private decodeWith(frame: GlueFrame, writer: CompiledVersion, reader: CompiledVersion): DecodedRecord {
-    const body = frame.compression === 'zlib' ? inflate(frame.body) : frame.body;
+  private decodeWith(
+    message: Buffer,
+    header: GlueHeader,
+    writer: CompiledVersion,
+    reader: CompiledVersion,
+  ): DecodedRecord {
+    // The body is read in place, after the header: a view of it would cost more than the header.
+    const zipped = header.compression === 'zlib';
+    const body = zipped ? inflate(message.subarray(GLUE_HEADER_LENGTH)) : message;
     try {
-      const value =
-        reader.schemaVersionId === writer.schemaVersionId
-          ? reader.type.fromBuffer(body)
-          : reader.type.fromBuffer(body, this.resolver(reader, writer) as never);
+      const resolver = reader.schemaVersionId === writer.schemaVersionId ? undefined : this.resolver(reader, writer);
+      const value = decodeAvro(reader.type, body, zipped ? 0 : GLUE_HEADER_LENGTH, resolver);
       return {
         value: value as Record<string, unknown>,
         schemaVersionId: writer.schemaVersionId,
@@ -116,7 +128,7 @@ export class GlueAvroSerde {
       deflated.copy(out, GLUE_HEADER_LENGTH);
       return out;
     }
-    writeGlueHeader(this.slab.subarray(start), version.schemaVersionId, 'none');
+    writeGlueHeader(this.slab, version.schemaVersionId, 'none', start);
     // Eight-byte aligned, as Node's pool keeps its slices.
     this.slabUsed = (end + 7) & ~7;
     return this.slab.subarray(start, end);
@@ -127,12 +139,12 @@ export class GlueAvroSerde {
    * it ends; when avsc reports the room too small (a negative position) it moves to a new slab.
    */
   private encodeFrame(type: Type, record: unknown): number {
-    let end = type.encode(record, this.slab, this.slabUsed + GLUE_HEADER_LENGTH);
+    let end = encodeAvro(type, record, this.slab, this.slabUsed + GLUE_HEADER_LENGTH);
     while (end < 0) {
       const needed = this.slab.length - end - this.slabUsed;
       this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, needed * 2));
       this.slabUsed = 0;
-      end = type.encode(record, this.slab, GLUE_HEADER_LENGTH);
+      end = encodeAvro(type, record, this.slab, GLUE_HEADER_LENGTH);
     }
     return end;
   }

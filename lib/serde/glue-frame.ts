@@ -12,9 +12,12 @@ export type FrameCompression = keyof typeof COMPRESSION_BYTE;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface GlueFrame {
+export interface GlueHeader {
   readonly schemaVersionId: string;
   readonly compression: FrameCompression;
+}
+
+export interface GlueFrame extends GlueHeader {
   /** The Avro body as it is on the wire (still deflated when compression is zlib). */
   readonly body: Buffer;
 }
@@ -23,7 +26,13 @@ export interface GlueFrame {
 let lastWrittenId: string | undefined;
 let lastWrittenBytes = Buffer.alloc(16);
 
-export function writeGlueHeader(target: Buffer, schemaVersionId: string, compression: FrameCompression): void {
+/** Writes the 18 header bytes at `offset` (a view of the target would cost more than the header). */
+export function writeGlueHeader(
+  target: Buffer,
+  schemaVersionId: string,
+  compression: FrameCompression,
+  offset = 0,
+): void {
   if (schemaVersionId !== lastWrittenId) {
     if (!UUID.test(schemaVersionId)) throw new TypeError(`schema version id "${schemaVersionId}" is not a UUID`);
     const bytes = Buffer.alloc(16);
@@ -31,13 +40,19 @@ export function writeGlueHeader(target: Buffer, schemaVersionId: string, compres
     lastWrittenBytes = bytes;
     lastWrittenId = schemaVersionId;
   }
-  target[0] = GLUE_HEADER_VERSION;
-  target[1] = COMPRESSION_BYTE[compression];
-  for (let i = 0; i < 16; i += 1) target[2 + i] = lastWrittenBytes[i] as number;
+  target[offset] = GLUE_HEADER_VERSION;
+  target[offset + 1] = COMPRESSION_BYTE[compression];
+  for (let i = 0; i < 16; i += 1) target[offset + 2 + i] = lastWrittenBytes[i] as number;
 }
 
 export function readGlueFrame(bytes: Uint8Array): GlueFrame {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = asBuffer(bytes);
+  const { schemaVersionId, compression } = readGlueHeader(buf);
+  return { schemaVersionId, compression, body: buf.subarray(GLUE_HEADER_LENGTH) };
+}
+
+/** The header of a message, checked as readGlueFrame checks it; the body starts at GLUE_HEADER_LENGTH. */
+export function readGlueHeader(buf: Buffer): GlueHeader {
   if (buf.length > 0 && buf[0] !== GLUE_HEADER_VERSION) throw new UndecodableMessageError(notGlueFramed(buf));
   if (buf.length < GLUE_HEADER_LENGTH) {
     throw new UndecodableMessageError(
@@ -47,11 +62,11 @@ export function readGlueFrame(bytes: Uint8Array): GlueFrame {
   const compression = buf[1] === COMPRESSION_BYTE.none ? 'none' : buf[1] === COMPRESSION_BYTE.zlib ? 'zlib' : undefined;
   if (compression === undefined)
     throw new UndecodableMessageError(`unknown Glue compression byte ${buf[1]} (expected 0 = none or 5 = zlib)`);
-  return {
-    schemaVersionId: versionIdOf(buf),
-    compression,
-    body: buf.subarray(GLUE_HEADER_LENGTH),
-  };
+  return { schemaVersionId: versionIdOf(buf), compression };
+}
+
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function notGlueFramed(buf: Buffer): string {

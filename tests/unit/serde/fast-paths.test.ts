@@ -2,8 +2,9 @@ import { compileSchema } from '../../../lib/avro';
 import { InMemorySchemaRegistry } from '../../../lib/registry/in-memory-registry';
 import { SchemaCache } from '../../../lib/registry/schema-cache';
 import { GlueAvroSerde } from '../../../lib/serde/glue-avro-serde';
+import { SchemaValidationError } from '../../../lib/serde/errors';
 import { validateRecord } from '../../../lib/serde/validate';
-import { schemaFile } from '../../helpers/schemas';
+import { customerChange, schemaFile } from '../../helpers/schemas';
 import { isoDate, isoTimestamp, seededRandom, valueOf } from './corpus';
 import { referenceFrame, referenceType } from './reference-serde';
 
@@ -199,5 +200,41 @@ describe('serde fast paths against the frozen reference serde', () => {
       }
       expect(differing).toEqual([]);
     }
+  });
+
+  it('decodes a frame that is a Uint8Array view into a larger buffer, to the reference values', async () => {
+    const { serde, schemaVersionId } = serdeFor('customer');
+    const reference = referenceType(schemaFile('customer'));
+    const record = customerChange();
+    const frame = referenceFrame(reference, schemaVersionId, record);
+    const backing = new Uint8Array(frame.length + 10);
+    backing.set(frame, 5);
+    const view = new Uint8Array(backing.buffer, 5, frame.length);
+    expect((await serde.decode(view)).value).toEqual(reference.fromBuffer(frame.subarray(18)));
+  });
+
+  it('decodes runs of instants on one day, across midnight and back, to the reference strings', () => {
+    const definition = JSON.stringify({ type: 'long', logicalType: 'timestamp-millis' });
+    const type = compileSchema(definition);
+    const reference = referenceType(definition);
+    const raw = compileSchema(JSON.stringify('long'));
+    const midnight = Date.UTC(2026, 10, 25);
+    const instants = [midnight - 1, midnight - 1, midnight, midnight + 1, midnight - 86_400_000, midnight, 0, 1, 0];
+    for (const millis of instants)
+      expect(type.fromBuffer(raw.toBuffer(millis))).toBe(reference.fromBuffer(raw.toBuffer(millis)));
+  });
+
+  it.each([
+    ['month 13', '2026-13-01T10:00:00Z'],
+    ['more than millisecond precision', '2026-11-24T10:00:00.1234Z'],
+    ['no zone', '2026-11-24T10:00:00'],
+  ])('refuses a timestamp with %s with the reference violations', async (_, updatedAt) => {
+    const { serde } = serdeFor('customer');
+    const reference = referenceType(schemaFile('customer'));
+    const record = { ...customerChange(), updatedAt };
+    const verdict = validateRecord(reference, record);
+    if (verdict.valid) throw new Error('the reference accepts it');
+    const expected = new SchemaValidationError('cdc.customer v1', verdict.violations);
+    await expect(serde.encode('cdc.customer', record)).rejects.toThrow(expected.message);
   });
 });
