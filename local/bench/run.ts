@@ -27,7 +27,7 @@ const ON_THE_STACK = {
   poller: async (stack: BenchStack) => [await benchPoller(stack)],
   consumer: async (stack: BenchStack) => [await benchConsumer(stack)],
   fallback: async (stack: BenchStack) => [await benchFallback(stack)],
-  retry: async (stack: BenchStack) => [await benchRetryDrain(stack)],
+  retry: benchRetryDrain,
   bundles: benchDeployBundles,
 } satisfies Record<string, (stack: BenchStack) => Promise<BenchRow[]>>;
 

@@ -22,6 +22,24 @@ export function customerChanges(count: number, seed = 7): ChangeRecord[] {
   });
 }
 
+/**
+ * An outage's backlog: `perKey` changes of each of `keys` customers, key after key in time order
+ * (the n-th change of every key one second after its (n-1)-th), each made by the simulator's model.
+ */
+export function customerChangesOfKeys(keys: number, perKey: number, idPrefix = 'c-', seed = 11): ChangeRecord[] {
+  const random = createRandom(seed, 'bench-keys');
+  const records: ChangeRecord[] = [];
+  for (let n = 0; n < perKey; n += 1) {
+    for (let k = 0; k < keys; k += 1) {
+      const id = `${idPrefix}${String(k).padStart(7, '0')}`;
+      const nowMs = START_MS + n * 1000 + k;
+      const data = ENTITY_MODELS.customer.create({ id, nowMs, random, parent: null });
+      records.push(toChangeRecord(BENCH_ENTITY, { id, op: 'UPSERT', updatedAt: new Date(nowMs).toISOString(), data }));
+    }
+  }
+  return records;
+}
+
 /** Encoded with the latest version of `schemaName`, headers as the poller sets them. */
 export async function encodeChanges(
   serde: GlueAvroSerde,
