@@ -1,23 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { MSKEvent } from 'aws-lambda';
 import { BadRequestError } from '../errors';
-import type { FallbackStore, ParkedEvent, ParkReason } from '../fallback';
+import type { FallbackStore, ParkedEvent } from '../fallback';
 import type { Logger } from '../log';
-import {
-  columnPlan,
-  ColumnPlanError,
-  type ColumnPlan,
-  deadLetterKey,
-  flattenChange,
-  jsonLines,
-  rawObjectKey,
-  rawObjectPrefix,
-} from '../raw';
-import { SchemaNotFoundError } from '../registry';
+import { deadLetterKey, rawObjectKey, rawObjectPrefix } from '../raw';
 import { sleep } from '../retry';
-import { type GlueAvroSerde, UndecodableMessageError } from '../serde';
+import type { GlueAvroSerde } from '../serde';
 import { fromMskRecord, type KafkaRecord } from './msk-record';
 import { type PartitionMark, PartitionMarkConflictError, type PartitionMarks } from './partition-marks';
+import { type DecodeScope, type Poison, type RawObjectBody, rawObjectBody } from './raw-object';
 import type { RawStore } from './raw-store';
 import { UnknownVersions } from './unknown-versions';
 
@@ -66,12 +57,6 @@ export interface EntityConsumeSummary {
   newestRecordAt: number;
 }
 
-interface Poison {
-  readonly record: KafkaRecord;
-  readonly reason: ParkReason;
-  readonly error: string;
-}
-
 /**
  * One MSK batch: every record decoded (writer schema by version id), flattened, and written as
  * one JSON-lines object per topic-partition under a key made of its offsets. Poison records go
@@ -87,8 +72,11 @@ export async function consumeBatch(
   if (event?.eventSource !== 'aws:kafka' || typeof event.records !== 'object' || event.records === null) {
     throw new BadRequestError('consumer expects an MSK event (eventSource "aws:kafka" with records)');
   }
-  const plans = new Map<string, ColumnPlan>();
-  const unknown = new UnknownVersions(options.decodeAttempts, deps.sleep ?? sleep);
+  const scope: DecodeScope = {
+    serde: deps.serde,
+    plans: new Map(),
+    unknown: new UnknownVersions(options.decodeAttempts, deps.sleep ?? sleep),
+  };
   const batches = Object.values(event.records).filter((records) => records.length > 0);
   // Every partition settles before the invocation ends, failed or not: a write still in flight
   // after the handler returned would race the re-delivery of its own batch.
@@ -98,8 +86,7 @@ export async function consumeBatch(
         records.map(fromMskRecord).sort((a, b) => a.offset - b.offset),
         deps,
         options,
-        plans,
-        unknown,
+        scope,
       ),
     ),
   );
@@ -156,95 +143,127 @@ interface PartitionResult {
  * leaves an object the re-delivery replaces: the re-delivered batch starts at the same record, so
  * its object shares the prefix, and the other objects under it are deleted once the mark has
  * moved (or, killed after the mark moved, when the re-delivery finds its records below the mark).
+ *
+ * Almost every batch starts just past its mark, so the mark and the objects under the batch's
+ * prefix are read while the records become the object (two round trips off the critical path,
+ * issue 15); a batch that brings records again is then built again without them. Those objects
+ * were left by attempts before this one, so listing them before the write finds the same ones.
  */
 async function writePartition(
   all: KafkaRecord[],
   deps: ConsumeDependencies,
   options: ConsumeOptions,
-  plans: Map<string, ColumnPlan>,
-  unknown: UnknownVersions,
+  scope: DecodeScope,
 ): Promise<PartitionResult> {
-  const { topic, partition } = all[0]!;
-  const entity = options.entityOf(topic);
+  const first = all[0]!;
+  const entity = options.entityOf(first.topic);
   // The event source mapping only subscribes configured topics: anything else is a deployment
   // error. Failing keeps the records on Kafka until the configuration is fixed.
   if (entity === undefined)
-    throw new BadRequestError(`topic ${topic} belongs to no configured entity (CDC_ENTITIES, CDC_TOPIC_PREFIX)`);
-  const { mark, from } = await markOf(all, deps, entity);
+    throw new BadRequestError(`topic ${first.topic} belongs to no configured entity (CDC_ENTITIES, CDC_TOPIC_PREFIX)`);
+  const marked = observed(markOf(all, deps, entity));
+  const earlier = deps.marks === null ? undefined : observed(deps.raw.list(prefixOf(entity, first)));
+  try {
+    let built: RawObjectBody | undefined;
+    try {
+      built = await rawObjectBody(all, scope, options.gzip);
+    } catch (error) {
+      // Decoded ahead of the mark: a failure on records the raw bucket already holds is not the batch's.
+      if ((await marked).from <= first.offset) throw error;
+    }
+    const { mark, from } = await marked;
+    if (from <= first.offset) return await commitPartition(entity, all, all, mark, built!, earlier, deps, options);
+    return await writeRedelivered(entity, all, mark, from, deps, options, scope);
+  } finally {
+    // Nothing of this partition is left in flight when the invocation ends.
+    await Promise.allSettled([marked, earlier]);
+  }
+}
+
+/** A batch that brings records the raw bucket holds (at or below the mark): the rest only is written. */
+async function writeRedelivered(
+  entity: string,
+  all: KafkaRecord[],
+  mark: PartitionMark | undefined,
+  from: number,
+  deps: ConsumeDependencies,
+  options: ConsumeOptions,
+  scope: DecodeScope,
+): Promise<PartitionResult> {
   const records = all.filter((r) => r.offset >= from);
-  const newestRecordAt = Math.max(...all.map((r) => r.timestamp));
-  const redelivered = all.length - records.length;
   // Killed after its mark moved, a consumer may have left objects its mark does not name.
-  if (redelivered > 0 && mark?.object && from > 0) await removeOthers(deps, prefixOfObject(mark.object), mark.object);
-  if (records.length === 0)
-    return {
-      entity,
-      records: all.length,
-      objects: 0,
-      rows: 0,
-      deadLettered: 0,
-      deadLetteredBy: {},
-      redelivered,
-      bytes: 0,
-      newestRecordAt,
-    };
+  if (mark?.object) await removeOthers(deps, await deps.raw.list(prefixOfObject(mark.object)), mark.object);
+  if (records.length === 0) return partitionResult(entity, all, records, null, { body: null, rows: 0, poison: [] });
+  const earlier = deps.marks === null ? undefined : observed(deps.raw.list(prefixOf(entity, records[0]!)));
+  try {
+    const built = await rawObjectBody(records, scope, options.gzip);
+    return await commitPartition(entity, all, records, mark, built, earlier, deps, options);
+  } finally {
+    await Promise.allSettled([earlier]);
+  }
+}
+
+/** The object written, poison dead-lettered, then the mark moved and the objects of earlier attempts removed. */
+async function commitPartition(
+  entity: string,
+  all: readonly KafkaRecord[],
+  records: readonly KafkaRecord[],
+  mark: PartitionMark | undefined,
+  built: RawObjectBody,
+  earlier: Promise<string[]> | undefined,
+  deps: ConsumeDependencies,
+  options: ConsumeOptions,
+): Promise<PartitionResult> {
+  const { topic, partition } = records[0]!;
   const first = records[0]!;
   const last = records[records.length - 1]!;
-  const rows: Record<string, unknown>[] = [];
-  const poison: Poison[] = [];
-  for (const record of records) {
-    const decoded = await decode(record, deps, unknown);
-    if ('reason' in decoded) {
-      poison.push(decoded);
-      continue;
-    }
-    let plan = plans.get(decoded.schemaVersionId);
-    if (plan === undefined) {
-      try {
-        plan = columnPlan(decoded.definition);
-      } catch (error) {
-        if (!(error instanceof ColumnPlanError)) throw error;
-        poison.push({
-          record,
-          reason: 'UNDECODABLE',
-          error: `schema version ${decoded.schemaVersionId} cannot be flattened: ${error.message}`,
-        });
-        continue;
-      }
-      plans.set(decoded.schemaVersionId, plan);
-    }
-    rows.push(flattenChange(decoded.value, decoded.schemaVersionId, record, plan));
-  }
-  let bytes = 0;
   const object =
-    rows.length > 0
+    built.body !== null
       ? rawObjectKey(entity, topic, partition, first.offset, last.offset, first.timestamp, options.gzip)
       : null;
-  if (object !== null) {
-    const body = await jsonLines(rows, options.gzip);
-    await deps.raw.put(object, body, options.gzip ? 'application/gzip' : 'application/x-ndjson');
-    bytes = body.length;
-  }
-  if (poison.length > 0) await deadLetter(entity, poison, deps, options);
+  if (object !== null && built.body !== null)
+    await deps.raw.put(object, built.body, options.gzip ? 'application/gzip' : 'application/x-ndjson');
+  if (built.poison.length > 0) await deadLetter(entity, built.poison, deps, options);
   if (deps.marks !== null) {
     const next = { offset: last.offset, timestamp: last.timestamp, key: last.key ?? null, object };
     if (!(await deps.marks.advance(topic, partition, mark, next)))
       throw new PartitionMarkConflictError(topic, partition, mark?.offset, last.offset);
-    await removeOthers(deps, rawObjectPrefix(entity, topic, partition, first.offset, first.timestamp), object);
+    await removeOthers(deps, (await earlier) ?? [], object);
   }
+  return partitionResult(entity, all, records, object, built);
+}
+
+function partitionResult(
+  entity: string,
+  all: readonly KafkaRecord[],
+  records: readonly KafkaRecord[],
+  object: string | null,
+  built: RawObjectBody,
+): PartitionResult {
   const deadLetteredBy: Record<string, number> = {};
-  for (const p of poison) deadLetteredBy[p.reason] = (deadLetteredBy[p.reason] ?? 0) + 1;
+  for (const p of built.poison) deadLetteredBy[p.reason] = (deadLetteredBy[p.reason] ?? 0) + 1;
   return {
     entity,
     records: all.length,
     objects: object !== null ? 1 : 0,
-    rows: rows.length,
-    deadLettered: poison.length,
+    rows: built.rows,
+    deadLettered: built.poison.length,
     deadLetteredBy,
-    redelivered,
-    bytes,
-    newestRecordAt,
+    redelivered: all.length - records.length,
+    bytes: built.body?.length ?? 0,
+    newestRecordAt: all.reduce((newest, r) => Math.max(newest, r.timestamp), -Infinity),
   };
+}
+
+/** The prefix every object of a partition starting at this record shares. */
+function prefixOf(entity: string, first: KafkaRecord): string {
+  return rawObjectPrefix(entity, first.topic, first.partition, first.offset, first.timestamp);
+}
+
+/** The promise, with its rejection marked as handled: it is awaited later, or only settled. */
+function observed<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /**
@@ -284,43 +303,12 @@ function prefixOfObject(object: string): string {
   return object.slice(0, object.lastIndexOf('-') + 1);
 }
 
-/** Deletes the objects under a prefix but `keep`: written for the same records by an attempt that did not move the mark. */
-async function removeOthers(deps: ConsumeDependencies, prefix: string, keep: string | null): Promise<void> {
-  for (const key of await deps.raw.list(prefix)) {
+/** Deletes the listed objects but `keep`: written for the same records by an attempt that did not move the mark. */
+async function removeOthers(deps: ConsumeDependencies, keys: readonly string[], keep: string | null): Promise<void> {
+  for (const key of keys) {
     if (key === keep) continue;
     await deps.raw.delete(key);
     deps.log.warn('raw object of an earlier attempt replaced', { object: key, by: keep });
-  }
-}
-
-type Decoded = { value: Record<string, unknown>; schemaVersionId: string; definition: string } | Poison;
-
-async function decode(record: KafkaRecord, deps: ConsumeDependencies, unknown: UnknownVersions): Promise<Decoded> {
-  const miss = await unknown.missOf(record.value);
-  if (miss !== undefined) return { record, reason: 'SCHEMA_NOT_FOUND', error: miss };
-  try {
-    const decoded = await deps.serde.decode(record.value);
-    return { value: decoded.value, schemaVersionId: decoded.schemaVersionId, definition: decoded.definition };
-  } catch (error) {
-    // Bytes that do not decode never will: poison at once.
-    if (error instanceof UndecodableMessageError) return { record, reason: 'UNDECODABLE', error: error.message };
-    // An unknown version may be Glue catching up: asked again, once for all records of the version.
-    if (error instanceof SchemaNotFoundError) {
-      const stillMissing = await unknown.settle(record.value, error, () => versionExists(record, deps));
-      if (stillMissing !== undefined) return { record, reason: 'SCHEMA_NOT_FOUND', error: stillMissing };
-      return decode(record, deps, unknown);
-    }
-    // Glue unreachable with nothing cached, throttling, …: transient, the batch is redelivered.
-    throw error;
-  }
-}
-
-/** Resolves once the record's writer version is known; a body that then fails to decode still proves the version exists. */
-async function versionExists(record: KafkaRecord, deps: ConsumeDependencies): Promise<void> {
-  try {
-    await deps.serde.decode(record.value);
-  } catch (error) {
-    if (!(error instanceof UndecodableMessageError)) throw error;
   }
 }
 

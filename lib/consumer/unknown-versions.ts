@@ -17,6 +17,8 @@ export class UnknownVersions {
 
   /** The recorded miss of the record's version, if this batch already gave up on it. */
   async missOf(bytes: Uint8Array): Promise<string | undefined> {
+    // Nearly every batch has no miss: no need to parse each record's Glue header here as well as in the decode.
+    if (this.outcomes.size === 0) return undefined;
     const versionId = versionIdOf(bytes);
     return versionId === undefined ? undefined : this.outcomes.get(versionId);
   }

@@ -1,4 +1,4 @@
 export { columnPlan, ColumnPlanError, type Column, type ColumnPlan } from './columns';
 export { flattenChange, type KafkaOrigin } from './row';
 export { deadLetterKey, rawObjectKey, rawObjectPrefix } from './object-key';
-export { jsonLines } from './jsonl';
+export { JsonLinesWriter, jsonLines } from './jsonl';

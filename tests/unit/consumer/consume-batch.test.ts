@@ -1,9 +1,10 @@
 import { gunzipSync } from 'node:zlib';
 import type { MSKEvent } from 'aws-lambda';
 import type { KafkaMessage } from 'kafkajs';
-import { consumeBatch, InMemoryPartitionMarks, InMemoryRawStore } from '../../../lib/consumer';
+import { consumeBatch, fromMskRecord, InMemoryPartitionMarks, InMemoryRawStore } from '../../../lib/consumer';
 import { InMemoryFallbackStore } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
+import { columnPlan, flattenChange } from '../../../lib/raw';
 import { InMemorySchemaRegistry, SchemaCache, SchemaNotFoundError } from '../../../lib/registry';
 import { GlueAvroSerde, writeGlueHeader } from '../../../lib/serde';
 import { mskRecord } from '../../../local/runtime/msk-trigger';
@@ -254,6 +255,68 @@ describe('the consumer core', () => {
       ),
     ).rejects.toMatchObject({ reason: 'REGISTRY_UNAVAILABLE' });
     expect(r.raw.objects.size).toBe(0);
+    expect(r.fallback.events).toEqual([]);
+  });
+
+  it('writes a batch of many 64 KiB chunks as exactly the lines of its records, flattened one by one', async () => {
+    const r = await rig();
+    const messages = await Promise.all(Array.from({ length: 3000 }, (_, i) => r.message(100 + i, `c-${i}`)));
+    const event = r.event({ 0: messages });
+    await r.run(event);
+    const plan = columnPlan(schemaFile('customer'));
+    let expected = '';
+    for (const record of event.records['cdc.customer-0']!.map(fromMskRecord)) {
+      const decoded = await r.serde.decode(record.value);
+      expected += `${JSON.stringify(flattenChange(decoded.value, decoded.schemaVersionId, record, plan))}\n`;
+    }
+    const object = r.raw.objects.get('raw/entity=customer/dt=2026-11-24/cdc.customer-0-100-3099.jsonl.gz')!;
+    expect(expected.length).toBeGreaterThan(10 * 64 * 1024);
+    expect(gunzipSync(object.body).toString('utf8')).toBe(expected);
+  });
+
+  it('reads the mark once, lists the prefix once and writes the object and the mark once per partition batch', async () => {
+    const r = await rig();
+    const calls: string[] = [];
+    const raw = r.raw;
+    const counted = {
+      bucket: raw.bucket,
+      put: (k: string, b: Buffer, c: string) => (calls.push('put'), raw.put(k, b, c)),
+      list: (p: string) => (calls.push('list'), raw.list(p)),
+      delete: (k: string) => (calls.push('delete'), raw.delete(k)),
+    };
+    const marks = {
+      get: (t: string, p: number) => (calls.push('get'), r.marks.get(t, p)),
+      advance: (...a: Parameters<InMemoryPartitionMarks['advance']>) => (calls.push('advance'), r.marks.advance(...a)),
+    };
+    const deps = { serde: r.serde, raw: counted, fallback: r.fallback, marks, log: createLogger({}, () => undefined) };
+    const options = { entityOf: () => 'customer', gzip: true, decodeAttempts: 3 };
+    await consumeBatch(r.event({ 0: [await r.message(1, 'a'), await r.message(2, 'b')] }), deps, options);
+    await consumeBatch(r.event({ 0: [await r.message(3, 'c')] }), deps, options);
+    expect([...calls].sort()).toEqual(['advance', 'advance', 'get', 'get', 'list', 'list', 'put', 'put']);
+    // The object is durable before the mark says so.
+    expect(calls.indexOf('put')).toBeLessThan(calls.indexOf('advance'));
+  });
+
+  it('skips a batch the raw bucket holds whole even when its records cannot be decoded now (Glue unreachable)', async () => {
+    const r = await rig();
+    const event = r.event({ 0: [await r.message(1, 'a'), await r.message(2, 'b')] });
+    await r.run(event);
+    const written = new Map(r.raw.objects);
+    r.registry.down = true;
+    const cold = new GlueAvroSerde(new SchemaCache(r.registry, { latestTtlMs: 60_000, maxEntries: 10 }));
+    const deps = {
+      serde: cold,
+      raw: r.raw,
+      fallback: r.fallback,
+      marks: r.marks,
+      log: createLogger({}, () => undefined),
+    };
+    const options = { entityOf: () => 'customer', gzip: true, decodeAttempts: 3 };
+    expect(await consumeBatch(event, deps, options)).toMatchObject({ rows: 0, objects: 0, redelivered: 2 });
+    expect(r.raw.objects).toEqual(written);
+    // A batch that brings a record the bucket does not hold still fails, to be redelivered.
+    const longer = r.event({ 0: [await r.message(1, 'a'), await r.message(2, 'b'), await r.message(3, 'c')] });
+    await expect(consumeBatch(longer, deps, options)).rejects.toMatchObject({ reason: 'REGISTRY_UNAVAILABLE' });
     expect(r.fallback.events).toEqual([]);
   });
 
