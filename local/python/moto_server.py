@@ -24,6 +24,14 @@ table, the retry function's batched claims and deletes (a transaction per 100 it
 copied the whole table for each. Now each write of a transaction first records the item it
 replaces (a copy of it, or that there was none), and a failed transaction puts those back, last
 write first: the same state as the table copy gave, at the cost of the items written.
+
+A Query does not sort the whole table first. moto's Query reads all_items(), every item of the
+table sorted by key, keeps those that match, and sorts them again: a Query of one key cost a sort
+of the whole table, 368 ms on a 20,000-item table here (an index query 1.7 s), and the retry
+drain reads each key it drains, so draining 20,000 parked events was moto sorting the table
+2,000 times. A query of the table's key now reads that key's partition only, and an index query
+reads the items unsorted: both are sorted after filtering, by keys that are unique, so the
+results and their order are the same.
 """
 
 import copy
@@ -115,6 +123,30 @@ def _item_journal(transact_write_items):  # type: ignore[no-untyped-def]
 
     return transact
 
+
+def _query_without_table_sort(query):  # type: ignore[no-untyped-def]
+    def query_unsorted(self, hash_key, *args, **kwargs):  # type: ignore[no-untyped-def]
+        index_name = kwargs["index_name"] if "index_name" in kwargs else args[6] if len(args) > 6 else None
+        if index_name:
+            # moto sorts its results by the index's key and then the table's, a total order:
+            # the order it reads the items in does not matter.
+            items = [i for hash_set in self.items.values() for i in hash_set.values()] if self.range_key_attr else list(self.items.values())
+        elif self.range_key_attr and hash_key is not None:
+            # The key's partition: moto keeps the items of that hash key and sorts them by range key.
+            items = list(self.items.get(hash_key, {}).values())
+        else:
+            return query(self, hash_key, *args, **kwargs)
+        # Safe as an attribute of the table: _DYNAMODB lets one DynamoDB request run at a time.
+        self.all_items = lambda: items
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    return query_unsorted
+
+
+Table.query = _query_without_table_sort(Table.query)  # type: ignore[method-assign]
 
 ddb_models.DynamoDBBackend.transact_write_items = _item_journal(  # type: ignore[method-assign]
     ddb_models.DynamoDBBackend.transact_write_items
