@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../avro/canonical-json';
+import { hash } from 'node:crypto';
+import { canonicalText } from './canonical-text';
 
 /** One change as the source API reports it (DESIGN.md boundary 1), after mapping. */
 export interface SourceChange {
@@ -20,10 +20,11 @@ export interface ChangeRecord extends SourceChange {
  * not matter.
  */
 export function eventIdOf(entity: string, change: SourceChange): string {
-  return createHash('sha256')
-    .update(canonicalJson([entity, change.id, change.updatedAt, change.op, change.data]))
-    .digest('hex')
-    .slice(0, 32);
+  // One-shot hash: the same digest as createHash('sha256').update(text), without a Hash object per event.
+  return hash('sha256', canonicalText([entity, change.id, change.updatedAt, change.op, change.data]), 'hex').slice(
+    0,
+    32,
+  );
 }
 
 export function toChangeRecord(entity: string, change: SourceChange): ChangeRecord {

@@ -121,13 +121,22 @@ function inKeyOrder(entries: readonly SourceEntry[], entity: string): PlannedEnt
   const planned: PlannedEntry[] = entries.map((e) =>
     e.kind === 'malformed' ? e : { kind: 'change', record: toChangeRecord(entity, e.change) },
   );
+  // Only keys seen more than once get a list of their slots (most keys appear once on a page).
+  const firstSlotOf = new Map<string, number>();
   const slotsOf = new Map<string, number[]>();
   planned.forEach((e, i) => {
-    if (e.kind === 'change') slotsOf.set(e.record.id, [...(slotsOf.get(e.record.id) ?? []), i]);
+    if (e.kind !== 'change') return;
+    const first = firstSlotOf.get(e.record.id);
+    if (first === undefined) firstSlotOf.set(e.record.id, i);
+    else {
+      const slots = slotsOf.get(e.record.id);
+      if (slots === undefined) slotsOf.set(e.record.id, [first, i]);
+      else slots.push(i);
+    }
   });
+  if (slotsOf.size === 0) return planned;
   const ordered = [...planned];
   for (const slots of slotsOf.values()) {
-    if (slots.length < 2) continue;
     const records = slots
       .map((i) => (planned[i] as Extract<PlannedEntry, { kind: 'change' }>).record)
       .sort(byChangeOrder);

@@ -62,7 +62,8 @@ export class ParkedKeys {
   private view(status: OpenStatus): KeySet {
     const keys = this.keys[status];
     return {
-      has: (id) => keys.has(partitionKey(this.entity, id)),
+      // Asked several times per event; with nothing parked (the usual run) the key is not built.
+      has: (id) => keys.size > 0 && keys.has(partitionKey(this.entity, id)),
       add: (id) => void keys.add(partitionKey(this.entity, id)),
     };
   }

@@ -1,4 +1,4 @@
-import { InMemoryCheckpointStore } from '../../../lib/checkpoint';
+import { InMemoryCheckpointStore, type Position } from '../../../lib/checkpoint';
 import { type FallbackStatus, InMemoryFallbackStore, type OpenKeys, partitionKey } from '../../../lib/fallback';
 import { createLogger } from '../../../lib/log';
 import { type PollRequest, type PollSummary, pollEntity } from '../../../lib/poller';
@@ -490,5 +490,133 @@ describe('one poller run', () => {
     expect((await r.run()).stoppedBecause).toBe('done');
     expect(failures).toBe(2);
     expect(await r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
+  });
+});
+
+describe("a page's checkpoint write, beside the next page's hand-off", () => {
+  let r: Rig;
+  afterEach(async () => r?.sim.close());
+
+  /** Holds each checkpoint write until `release()`; notes how many events were published when each began. */
+  function heldSaves(rig: Rig) {
+    const save = rig.checkpoints.save.bind(rig.checkpoints);
+    const begun: { position: Position; publishedBefore: number }[] = [];
+    let opened = (): void => undefined;
+    rig.checkpoints.save = async (entity, position, version, runId) => {
+      begun.push({ position, publishedBefore: rig.publisher.sent.length });
+      await new Promise<void>((resolve) => (opened = resolve));
+      return save(entity, position, version, runId);
+    };
+    return { begun, release: () => opened() };
+  }
+
+  /** How many sends reached the publisher: one per page handed off. */
+  function countPublishes(rig: Rig): () => number {
+    const publish = rig.publisher.publish.bind(rig.publisher);
+    let sends = 0;
+    rig.publisher.publish = (topic, messages) => ((sends += 1), publish(topic, messages));
+    return () => sends;
+  }
+
+  it("hands off the next page while a page's write is in flight, each write covering only its own page's events", async () => {
+    r = await rig();
+    r.sim.generate(80, [ENTITY]);
+    expect(sourceRecords(r).length).toBeGreaterThan(21);
+    const saves = heldSaves(r);
+    const published = new Promise<void>((resolve) => {
+      const publish = r.publisher.publish.bind(r.publisher);
+      r.publisher.publish = async (topic, messages) => {
+        const receipts = await publish(topic, messages);
+        if (saves.begun.length === 1 && r.publisher.sent.length > saves.begun[0]!.publishedBefore) resolve();
+        return receipts;
+      };
+    });
+    const run = r.run();
+    // The second page went to Kafka while the first page's write was still held.
+    await published;
+    expect(saves.begun).toHaveLength(1);
+    const first = saves.begun[0]!;
+    expect(first.publishedBefore).toBe(7);
+    const firstPage = r.publisher.sent.slice(0, 7).map((s) => s.message.headers['cdc-event-id']);
+    const lastOfFirst = r.sim
+      .state([ENTITY])
+      .entities[ENTITY]!.records.map((x) => x.updatedAt)
+      .sort()[6]!;
+    expect(first.position.updatedAt).toBe(lastOfFirst);
+    expect(first.position.eventIdsAtUpdatedAt.every((id) => firstPage.includes(id))).toBe(true);
+    const releasing = setInterval(saves.release, 1);
+    try {
+      const summary = await run;
+      expect(summary.stoppedBecause).toBe('done');
+      expect(summary.published).toBe(sourceRecords(r).length);
+      expect(summary.checkpointAfter).toEqual((await r.checkpoints.load(ENTITY))?.position);
+    } finally {
+      clearInterval(releasing);
+    }
+  });
+
+  it("stops before the next page's write when a page's write fails, leaving the checkpoint before that page", async () => {
+    r = await rig();
+    r.sim.generate(80, [ENTITY]);
+    expect(sourceRecords(r).length).toBeGreaterThan(21);
+    let saves = 0;
+    const pages = countPublishes(r);
+    r.checkpoints.save = async () => {
+      saves += 1;
+      throw new Error('checkpoint table unavailable');
+    };
+    await expect(r.run()).rejects.toThrow('checkpoint table unavailable');
+    expect(saves).toBe(1);
+    // The first page and, beside its write, the second: both are sent again by the next run.
+    expect(pages()).toBe(2);
+    expect(await r.checkpoints.load(ENTITY)).toBeUndefined();
+  });
+
+  it('stops before writing again when a write finds another run ahead', async () => {
+    r = await rig();
+    r.sim.generate(80, [ENTITY]);
+    expect(sourceRecords(r).length).toBeGreaterThan(21);
+    const save = r.checkpoints.save.bind(r.checkpoints);
+    let saves = 0;
+    const pages = countPublishes(r);
+    r.checkpoints.save = async (entity, position, version, runId) => {
+      saves += 1;
+      // Another run's write lands first: this one names a version that is no longer stored.
+      await save(entity, position, version, 'other run');
+      return save(entity, position, version, runId);
+    };
+    const summary = await r.run();
+    expect(summary.stoppedBecause).toBe('another run is ahead');
+    expect(saves).toBe(1);
+    expect(pages()).toBe(2);
+    expect(summary.checkpointAfter).toEqual(summary.checkpointBefore);
+  });
+
+  it('waits for the write in flight before a failing run gives its lease back', async () => {
+    r = await rig();
+    r.sim.generate(80, [ENTITY]);
+    expect(sourceRecords(r).length).toBeGreaterThan(21);
+    const saves = heldSaves(r);
+    r.publisher.down = true;
+    // The first page parks (Kafka down); the second's park fails while the first page's write is held.
+    const park = r.fallback.park.bind(r.fallback);
+    let parks = 0;
+    r.fallback.park = async (events) => {
+      parks += 1;
+      if (parks === 2) r.fallback.failNextPark = true;
+      return park(events);
+    };
+    let settled = false;
+    const run = r.run().finally(() => (settled = true));
+    while (saves.begun.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    while (parks < 2) await new Promise((resolve) => setImmediate(resolve));
+    // The second page's park has failed; the run is still waiting for the first page's write.
+    for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    expect(await r.checkpoints.leaseOf(ENTITY)).toBeDefined();
+    saves.release();
+    await expect(run).rejects.toThrow('fallback table unavailable');
+    expect(await r.checkpoints.leaseOf(ENTITY)).toBeUndefined();
+    expect((await r.checkpoints.load(ENTITY))?.position).toEqual(saves.begun[0]!.position);
   });
 });
