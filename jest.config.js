@@ -10,7 +10,13 @@ function project(name) {
   return {
     displayName: name,
     testMatch: [`<rootDir>/tests/${name}/**/*.test.ts`],
-    transform: { '^.+\\.ts$': tsJest },
+    transform: {
+      '^.+\\.ts$': tsJest,
+      '/node_modules/@platformatic/.+\\.js$': '<rootDir>/tests/esm-package-transform.js',
+    },
+    // ES-module-only packages Jest must compile to CommonJS (see tests/esm-package-transform.js).
+    transformIgnorePatterns: ['/node_modules/(?!@platformatic/)'],
+    setupFiles: ['<rootDir>/local/promise-with-resolvers.ts'],
     testEnvironment: 'node',
   };
 }

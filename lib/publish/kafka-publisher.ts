@@ -50,7 +50,7 @@ export function requestChunks(messages: readonly OutgoingMessage[], maxBytes: nu
  * retries: sizes, authorisation, and a topic that still does not exist after kafkajs's own
  * retries (auto-creation is off; the deployment creates topics).
  */
-const REFUSALS = new Set([
+export const KAFKA_REFUSALS: ReadonlySet<string> = new Set([
   'MESSAGE_TOO_LARGE',
   'RECORD_LIST_TOO_LARGE',
   'INVALID_RECORD',
@@ -67,7 +67,7 @@ function refusalOf(error: unknown): string | undefined {
     e && depth < 5;
     e = (e.cause ?? e.originalError) as typeof e, depth += 1
   ) {
-    if (typeof e.type === 'string' && REFUSALS.has(e.type)) return e.type;
+    if (typeof e.type === 'string' && KAFKA_REFUSALS.has(e.type)) return e.type;
   }
   return undefined;
 }

@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { EMPTY, LOAD_HANDLER, median, nodeStart } from './cold-start';
 import { printRow } from './measure';
 import type { BenchRow } from './results-table';
@@ -15,7 +15,12 @@ import type { BenchRow } from './results-table';
 const ROUNDS = 7;
 
 /** Each library as a function uses it: imported and its main object made. */
-const LIBRARIES: readonly { readonly name: string; readonly entry: string }[] = [
+export const LIBRARIES: readonly {
+  readonly name: string;
+  readonly entry: string;
+  /** What the bundle needs beyond the deploy bundles' settings to load at all. */
+  readonly build?: BuildOptions;
+}[] = [
   {
     name: '@aws-lambda-powertools/metrics',
     entry: `const { Metrics } = require('@aws-lambda-powertools/metrics'); new Metrics({ namespace: 'CdcPipeline', serviceName: 'bench' });`,
@@ -23,6 +28,18 @@ const LIBRARIES: readonly { readonly name: string; readonly entry: string }[] = 
   {
     name: 'kafkajs',
     entry: `const { Kafka } = require('kafkajs'); new Kafka({ brokers: ['127.0.0.1:9092'] }).producer();`,
+  },
+  {
+    // A candidate to replace kafkajs (issue 15). An ES module that finds files by `import.meta.url`
+    // (its WebAssembly codecs, createRequire), which a CommonJS bundle leaves empty: it fails at
+    // load unless given the bundle's own URL and its wasm inlined (the package's `bundled` entry).
+    name: '@platformatic/kafka',
+    entry: `const { Producer } = require('@platformatic/kafka'); new Producer({ clientId: 'bench', bootstrapBrokers: ['127.0.0.1:9092'], idempotent: true });`,
+    build: {
+      alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
+      define: { 'import.meta.url': '__bundleUrl' },
+      banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    },
   },
   { name: 'pg', entry: `const { Pool } = require('pg'); new Pool({ max: 1 });` },
   {
@@ -36,16 +53,17 @@ const LIBRARIES: readonly { readonly name: string; readonly entry: string }[] = 
   },
 ];
 
-export async function benchLibraryCosts(dir: string): Promise<BenchRow[]> {
+export async function benchLibraryCosts(dir: string, libraries = LIBRARIES): Promise<BenchRow[]> {
   console.log(
     `\nlibrary cost: each library alone in an esbuild bundle, loaded in a fresh node process (median of ${ROUNDS}), against an empty node process`,
   );
   const bundles = await Promise.all(
-    LIBRARIES.map(async (library, i) => {
+    libraries.map(async (library, i) => {
       const entry = path.join(dir, `library-${i}-entry.js`);
       const outfile = path.join(dir, `library-${i}.js`);
       await writeFile(entry, library.entry);
       const result = await build({
+        ...library.build,
         entryPoints: [entry],
         outfile,
         bundle: true,

@@ -13,6 +13,7 @@ import { benchColdStarts } from './cold-start';
 import { benchConsumer } from './consumer';
 import { benchLibraryCosts } from './library-cost';
 import { benchFallback } from './fallback';
+import { benchKafkaClients } from './kafka-client';
 import { benchPoller } from './poller';
 import { type BenchRow, formatTable } from './results-table';
 import { benchRetryDrain } from './retry-drain';
@@ -28,6 +29,7 @@ const ON_THE_STACK = {
   consumer: async (stack: BenchStack) => [await benchConsumer(stack)],
   fallback: async (stack: BenchStack) => [await benchFallback(stack)],
   retry: benchRetryDrain,
+  'kafka-client': benchKafkaClients,
   bundles: benchDeployBundles,
 } satisfies Record<string, (stack: BenchStack) => Promise<BenchRow[]>>;
 

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaPublisher, KafkaRefusedError, KafkaUnavailableError } from '../../lib/publish';
+import {
+  KafkaPublisher,
+  type KafkaPublisherOptions,
+  KafkaRefusedError,
+  KafkaUnavailableError,
+  type Publisher,
+} from '../../lib/publish';
+import { PlatformaticKafkaPublisher } from '../../lib/publish/platformatic-publisher';
 import { localKafkaBrokers } from '../helpers/local-stack';
 import { createTopicsReady } from '../../local/provision/kafka-topics';
 
@@ -40,23 +47,65 @@ async function valuesOf(topic: string): Promise<string[]> {
   return values;
 }
 
+/** Calls `onFrame` with each whole Kafka frame (4-byte size, then that many bytes) of a byte stream. */
+function kafkaFrames(onFrame: (frame: Buffer) => void): (bytes: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  return (bytes) => {
+    pending = Buffer.concat([pending, bytes]);
+    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      const size = 4 + pending.readInt32BE(0);
+      onFrame(pending.subarray(0, size));
+      pending = pending.subarray(size);
+    }
+  };
+}
+
 /**
  * A network path to the broker whose replies can be held back: `hold(ms)` delays everything
  * the broker sends for the next `ms` milliseconds (requests still reach it at once), as a
- * broker busy after a restart answers late.
+ * broker busy after a restart answers late. The broker's own address in its answers (metadata)
+ * is rewritten to the path's, so a client without a socket factory comes back through it too;
+ * `produceRequests` counts the produce requests that went through.
  */
-async function slowReplies(): Promise<{ port: number; hold(ms: number): void; close(): Promise<void> }> {
+async function slowReplies(): Promise<{
+  port: number;
+  produceRequests(): number;
+  hold(ms: number): void;
+  close(): Promise<void>;
+}> {
   const [host, port] = localKafkaBrokers()[0]!.split(':');
+  const advertised = (p: number) => {
+    const address = Buffer.alloc(host!.length + 4);
+    address.write(host!);
+    address.writeInt32BE(p, host!.length);
+    return address;
+  };
   let heldUntil = 0;
+  let produceRequests = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const broker = net.connect(Number(port), host);
+    const ownAddress = advertised((server.address() as net.AddressInfo).port);
+    const brokerAddress = advertised(Number(port));
     let replies = Promise.resolve();
-    client.on('data', (bytes) => broker.write(bytes));
-    broker.on('data', (bytes) => {
-      const wait = Math.max(0, heldUntil - Date.now());
-      replies = replies.then(() => new Promise((resolve) => setTimeout(() => resolve(void client.write(bytes)), wait)));
-    });
+    client.on(
+      'data',
+      kafkaFrames((frame) => {
+        if (frame.readInt16BE(4) === 0) produceRequests += 1;
+        broker.write(frame);
+      }),
+    );
+    broker.on(
+      'data',
+      kafkaFrames((frame) => {
+        for (let at = frame.indexOf(brokerAddress); at >= 0; at = frame.indexOf(brokerAddress, at + 1))
+          ownAddress.copy(frame, at);
+        const wait = Math.max(0, heldUntil - Date.now());
+        replies = replies.then(
+          () => new Promise((resolve) => setTimeout(() => resolve(void client.write(frame)), wait)),
+        );
+      }),
+    );
     for (const [a, b] of [
       [client, broker],
       [broker, client],
@@ -69,6 +118,7 @@ async function slowReplies(): Promise<{ port: number; hold(ms: number): void; cl
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
+    produceRequests: () => produceRequests,
     hold: (ms) => void (heldUntil = Date.now() + ms),
     close: () =>
       new Promise((resolve) => {
@@ -78,10 +128,37 @@ async function slowReplies(): Promise<{ port: number; hold(ms: number): void; cl
   };
 }
 
-describe('the Kafka publisher', () => {
+/**
+ * The two adapters of the Publisher port, run through the same contract. `throughProxy` is how
+ * each is made to reach the broker only through a local proxy: kafkajs by its socket factory,
+ * @platformatic/kafka (which takes none) by the proxy's rewritten metadata alone.
+ */
+const clients: {
+  name: string;
+  create(options: KafkaPublisherOptions): Publisher;
+  throughProxy(port: number): Partial<KafkaPublisherOptions>;
+}[] = [
+  {
+    name: 'kafkajs',
+    create: (options) => new KafkaPublisher(options),
+    throughProxy: (port) => ({
+      socketFactory: ({ onConnect }) => net.connect({ host: '127.0.0.1', port }, onConnect),
+    }),
+  },
+  {
+    name: '@platformatic/kafka',
+    create: ({ socketFactory, ...options }) => {
+      if (socketFactory) throw new Error('@platformatic/kafka takes no socket factory');
+      return new PlatformaticKafkaPublisher(options);
+    },
+    throughProxy: () => ({}),
+  },
+];
+
+describe.each(clients)('the Kafka publisher on $name', (client) => {
   it('publishes with key and headers, in order per key, reusing one producer', async () => {
     const topic = await newTopic(3);
-    const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it' });
+    const publisher = client.create({ brokers: localKafkaBrokers(), clientId: 'it' });
     const receipts = new Map<string, string>();
     for (let batch = 0; batch < 3; batch += 1) {
       const written = await publisher.publish(
@@ -123,11 +200,11 @@ describe('the Kafka publisher', () => {
     const topic = await newTopic(1);
     const network = await slowReplies();
     // Every connection, to the bootstrap address and to the broker it advertises, goes through the slow path.
-    const publisher = new KafkaPublisher({
+    const publisher = client.create({
       brokers: [`127.0.0.1:${network.port}`],
       clientId: 'it-slow',
       requestTimeoutMs: 1000,
-      socketFactory: ({ onConnect }) => net.connect({ host: '127.0.0.1', port: network.port }, onConnect),
+      ...client.throughProxy(network.port),
     });
     const message = (value: string) => [{ key: value, value: Buffer.from(value), headers: {} }];
     try {
@@ -140,6 +217,8 @@ describe('the Kafka publisher', () => {
         publisher.publish(topic, message('B')),
       ]);
       expect(sent.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
+      // The slow path was the only one: warm-up, A, A's retry after its timeout, and B.
+      expect(network.produceRequests()).toBeGreaterThanOrEqual(4);
     } finally {
       await publisher.close();
       await network.close();
@@ -148,7 +227,7 @@ describe('the Kafka publisher', () => {
   });
 
   it('reports an unreachable broker within seconds as KAFKA_UNAVAILABLE, retriable', async () => {
-    const publisher = new KafkaPublisher({
+    const publisher = client.create({
       brokers: ['127.0.0.1:9'],
       clientId: 'it',
       connectionTimeoutMs: 500,
@@ -165,7 +244,7 @@ describe('the Kafka publisher', () => {
 
   it('fails at once during the pause after a failure, and tries the broker again after it', async () => {
     let clock = 0;
-    const publisher = new KafkaPublisher({
+    const publisher = client.create({
       brokers: ['127.0.0.1:9'],
       clientId: 'it',
       connectionTimeoutMs: 300,
@@ -187,10 +266,10 @@ describe('the Kafka publisher', () => {
   });
 });
 
-describe("the Kafka publisher and the broker's limits (real broker)", () => {
+describe.each(clients)("the Kafka publisher on $name and the broker's limits (real broker)", (client) => {
   it('publishes a page of 500 records of 8 KB, more than one produce request may carry, in order', async () => {
     const topic = await newTopic(1);
-    const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-big-page' });
+    const publisher = client.create({ brokers: localKafkaBrokers(), clientId: 'it-big-page' });
     try {
       const messages = Array.from({ length: 500 }, (_, i) => ({
         key: 'k',
@@ -208,7 +287,7 @@ describe("the Kafka publisher and the broker's limits (real broker)", () => {
 
   it('tells a refusal (a topic that does not exist) from an outage: no pause, and the next send goes through at once', async () => {
     const topic = await newTopic(1);
-    const publisher = new KafkaPublisher({ brokers: localKafkaBrokers(), clientId: 'it-refused', cooldownMs: 60_000 });
+    const publisher = client.create({ brokers: localKafkaBrokers(), clientId: 'it-refused', cooldownMs: 60_000 });
     try {
       const refused = await publisher
         .publish(`it.missing.${randomUUID().slice(0, 8)}`, [{ key: 'k', value: Buffer.from('v'), headers: {} }])
@@ -229,7 +308,7 @@ describe("the Kafka publisher and the broker's limits (real broker)", () => {
   it('a request the broker refuses as too large is a refusal, not an outage', async () => {
     const topic = await newTopic(1);
     // A limit above the broker's own, so the second request is refused by the broker itself.
-    const publisher = new KafkaPublisher({
+    const publisher = client.create({
       brokers: localKafkaBrokers(),
       clientId: 'it-too-large',
       maxRequestBytes: 4 * 1024 * 1024,
