@@ -38,3 +38,46 @@ export class KafkaAuthError extends CdcError {
     super('KAFKA_UNAVAILABLE', message, { retriable: true, cause });
   }
 }
+
+/**
+ * A send that failed at once, during the pause after an outage, or undefined once the pause is
+ * over (`failed` is the last failure, if any): both adapters of the Publisher port pause alike.
+ */
+export function pausedFailure(
+  failed: { readonly at: number; readonly message: string } | undefined,
+  now: number,
+  cooldownMs: number,
+  topic: string,
+  count: number,
+): KafkaUnavailableError | undefined {
+  if (failed === undefined || now - failed.at >= cooldownMs) return undefined;
+  return new KafkaUnavailableError(
+    `Kafka did not acknowledge ${count} message(s) to ${topic}: unreachable ${now - failed.at} ms ago (${failed.message}); next attempt after a ${cooldownMs} ms pause`,
+  );
+}
+
+/**
+ * What a send that failed part-way throws: a refusal (the broker answered; `refusal` is its Kafka
+ * error type) or an outage, each saying how many messages, from the first, were acknowledged and where.
+ */
+export function sendFailure(
+  error: unknown,
+  refusal: string | undefined,
+  topic: string,
+  progress: { readonly unsent: number; readonly acknowledged: number; readonly receipts: PublishReceipt[] },
+): KafkaRefusedError | KafkaUnavailableError {
+  const failure =
+    refusal !== undefined
+      ? new KafkaRefusedError(
+          `Kafka refused ${progress.unsent} message(s) to ${topic} (${refusal}): ${(error as Error).message}`,
+          refusal,
+          error,
+        )
+      : new KafkaUnavailableError(
+          `Kafka did not acknowledge ${progress.unsent} message(s) to ${topic}: ${(error as Error).message}`,
+          error,
+        );
+  failure.acknowledged = progress.acknowledged;
+  failure.receipts = progress.receipts;
+  return failure;
+}

@@ -1,7 +1,7 @@
 import { CompressionTypes, Kafka, type ISocketFactory, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { inChunks } from '../batch/chunks';
 import type { KafkaAuth } from '../config';
-import { KafkaRefusedError, KafkaUnavailableError } from './errors';
+import { PartitionShares, SerialSends } from './serial-sends';
 import { awsSaslCredentialSource, kafkaSecurity, type SaslCredentialSource } from './kafka-security';
 
 export interface OutgoingMessage {
@@ -148,134 +148,77 @@ export interface KafkaPublisherOptions {
  * send's own retry can reuse its numbers, which is what idempotence is for.
  */
 export class KafkaPublisher implements Publisher {
-  private producer: Producer | undefined;
-  private connecting: Promise<Producer> | undefined;
-  private failed: { at: number; message: string } | undefined;
   private readonly credentials: SaslCredentialSource;
-  /** The send in progress, if any: the next one starts after it has settled. */
-  private turn: Promise<unknown> = Promise.resolve();
   /** The partition kafkajs's default partitioner chose for each message sent (for each message's offset). */
   private readonly partitionOf = new WeakMap<object, number>();
+  private readonly sends: SerialSends<Producer>;
 
   constructor(private readonly options: KafkaPublisherOptions) {
     this.credentials = options.credentials ?? awsSaslCredentialSource();
+    this.sends = new SerialSends<Producer>(
+      {
+        connect: () => this.connect(),
+        disconnect: (producer) => producer.disconnect(),
+        sendChunk: (producer, topic, chunk, firstIndex) => this.sendChunk(producer, topic, chunk, firstIndex),
+        refusalOf,
+      },
+      {
+        cooldownMs: options.cooldownMs,
+        now: options.now,
+        chunks: (messages) => requestChunks(messages, options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES),
+      },
+    );
   }
 
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]> {
-    const sent = this.turn.then(() => this.publishNow(topic, messages));
-    this.turn = sent.catch(() => undefined);
-    return sent;
-  }
-
-  private async publishNow(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]> {
-    if (messages.length === 0) return [];
-    const now = this.options.now ?? Date.now;
-    const cooldownMs = this.options.cooldownMs ?? 5000;
-    if (this.failed !== undefined && now() - this.failed.at < cooldownMs) {
-      throw new KafkaUnavailableError(
-        `Kafka did not acknowledge ${messages.length} message(s) to ${topic}: unreachable ${now() - this.failed.at} ms ago (${this.failed.message}); next attempt after a ${cooldownMs} ms pause`,
-      );
-    }
-    let acknowledged = 0;
-    const receipts: PublishReceipt[] = [];
-    try {
-      const producer = await this.connected();
-      // One request after another, so a key's messages keep their order across requests.
-      for (const chunk of requestChunks(messages, this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES)) {
-        const sent = chunk.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } }));
-        const written = await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: sent });
-        // A partition's messages are written in the order sent, from its base offset.
-        const indexes = new Map<number, number[]>();
-        sent.forEach((m, i) => {
-          const partition = this.partitionOf.get(m);
-          if (partition !== undefined) indexes.set(partition, [...(indexes.get(partition) ?? []), acknowledged + i]);
-        });
-        for (const r of written) {
-          const ofPartition = indexes.get(r.partition);
-          receipts.push({
-            partition: r.partition,
-            baseOffset: String(r.baseOffset),
-            ...(ofPartition === undefined ? {} : { messages: ofPartition }),
-          });
-        }
-        acknowledged += chunk.length;
-      }
-      this.failed = undefined;
-      return receipts;
-    } catch (error) {
-      const unsent = messages.length - acknowledged;
-      const refusal = refusalOf(error);
-      if (refusal !== undefined) {
-        // The broker is there and answered: no pause, and the connection is fine.
-        const refused = new KafkaRefusedError(
-          `Kafka refused ${unsent} message(s) to ${topic} (${refusal}): ${(error as Error).message}`,
-          refusal,
-          error,
-        );
-        refused.acknowledged = acknowledged;
-        refused.receipts = receipts;
-        throw refused;
-      }
-      this.failed = { at: now(), message: (error as Error).message };
-      // A producer that failed may hold a broken connection: start clean next time.
-      await this.reset();
-      const unavailable = new KafkaUnavailableError(
-        `Kafka did not acknowledge ${unsent} message(s) to ${topic}: ${(error as Error).message}`,
-        error,
-      );
-      unavailable.acknowledged = acknowledged;
-      unavailable.receipts = receipts;
-      throw unavailable;
-    }
+    return this.sends.publish(topic, messages);
   }
 
   /** Closes the producer once the send in progress has settled (the next send connects again). */
   close(): Promise<void> {
-    const closed = this.turn.then(() => this.reset());
-    this.turn = closed.catch(() => undefined);
-    return closed;
+    return this.sends.close();
   }
 
-  private connected(): Promise<Producer> {
-    if (this.producer) return Promise.resolve(this.producer);
-    this.connecting ??= (async () => {
-      const security = await kafkaSecurity(this.options.auth ?? { mechanism: 'none', tls: false }, this.credentials);
-      const kafka = new Kafka({
-        clientId: this.options.clientId,
-        brokers: [...this.options.brokers],
-        ...security,
-        logLevel: logLevel.NOTHING,
-        connectionTimeout: this.options.connectionTimeoutMs ?? 3000,
-        requestTimeout: this.options.requestTimeoutMs ?? 10_000,
-        retry: { retries: this.options.retries ?? 2, initialRetryTime: 200, maxRetryTime: 2000 },
-        ...(this.options.socketFactory ? { socketFactory: this.options.socketFactory } : {}),
-      });
-      const producer = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 5,
-        allowAutoTopicCreation: false,
-        // kafkajs's own default partitioner, noting where each message goes.
-        createPartitioner: () => {
-          const partition = Partitioners.DefaultPartitioner();
-          return (args) => {
-            const chosen = partition(args);
-            this.partitionOf.set(args.message, chosen);
-            return chosen;
-          };
-        },
-      });
-      await producer.connect();
-      this.producer = producer;
-      return producer;
-    })().finally(() => {
-      this.connecting = undefined;
+  private async sendChunk(
+    producer: Producer,
+    topic: string,
+    chunk: readonly OutgoingMessage[],
+    firstIndex: number,
+  ): Promise<PublishReceipt[]> {
+    const sent = chunk.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } }));
+    const written = await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: sent });
+    const shares = new PartitionShares();
+    sent.forEach((m, i) => shares.note(this.partitionOf.get(m), firstIndex + i));
+    return shares.receipts(written.map((r) => ({ partition: r.partition, baseOffset: String(r.baseOffset) })));
+  }
+
+  private async connect(): Promise<Producer> {
+    const security = await kafkaSecurity(this.options.auth ?? { mechanism: 'none', tls: false }, this.credentials);
+    const kafka = new Kafka({
+      clientId: this.options.clientId,
+      brokers: [...this.options.brokers],
+      ...security,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: this.options.connectionTimeoutMs ?? 3000,
+      requestTimeout: this.options.requestTimeoutMs ?? 10_000,
+      retry: { retries: this.options.retries ?? 2, initialRetryTime: 200, maxRetryTime: 2000 },
+      ...(this.options.socketFactory ? { socketFactory: this.options.socketFactory } : {}),
     });
-    return this.connecting;
-  }
-
-  private async reset(): Promise<void> {
-    const producer = this.producer;
-    this.producer = undefined;
-    await producer?.disconnect().catch(() => undefined);
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+      // kafkajs's own default partitioner, noting where each message goes.
+      createPartitioner: () => {
+        const partition = Partitioners.DefaultPartitioner();
+        return (args) => {
+          const chosen = partition(args);
+          this.partitionOf.set(args.message, chosen);
+          return chosen;
+        };
+      },
+    });
+    await producer.connect();
+    return producer;
   }
 }

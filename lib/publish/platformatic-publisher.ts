@@ -1,7 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { compatibilityPartitioner, Producer, type SASLOptions, stringSerializer, UserError } from '@platformatic/kafka';
 import type { KafkaAuth } from '../config';
-import { KafkaRefusedError, KafkaUnavailableError } from './errors';
 import {
   DEFAULT_MAX_REQUEST_BYTES,
   KAFKA_REFUSALS,
@@ -12,6 +11,7 @@ import {
   requestChunks,
 } from './kafka-publisher';
 import { awsSaslCredentialSource, type SaslCredentialSource } from './kafka-security';
+import { PartitionShares, SerialSends } from './serial-sends';
 
 /**
  * KafkaPublisher's options without `socketFactory`: @platformatic/kafka opens its sockets itself
@@ -79,44 +79,32 @@ async function platformaticSecurity(
  * and this module is not exported from lib/publish (README, "Kafka client", says why).
  */
 export class PlatformaticKafkaPublisher implements Publisher {
-  private producer: ChangeProducer | undefined;
-  private connecting: Promise<ChangeProducer> | undefined;
-  private failed: { at: number; message: string } | undefined;
   private readonly credentials: SaslCredentialSource;
-  private turn: Promise<unknown> = Promise.resolve();
+  private readonly sends: SerialSends<ChangeProducer>;
 
   constructor(private readonly options: PlatformaticKafkaPublisherOptions) {
     this.credentials = options.credentials ?? awsSaslCredentialSource();
+    this.sends = new SerialSends<ChangeProducer>(
+      {
+        connect: () => this.connect(),
+        disconnect: (producer) => producer.close(),
+        sendChunk: (producer, topic, chunk, firstIndex) => this.sendChunk(producer, topic, chunk, firstIndex),
+        refusalOf,
+      },
+      {
+        cooldownMs: options.cooldownMs,
+        now: options.now,
+        chunks: (messages) => requestChunks(messages, options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES),
+      },
+    );
   }
 
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]> {
-    const sent = this.turn.then(() => this.publishNow(topic, messages));
-    this.turn = sent.catch(() => undefined);
-    return sent;
+    return this.sends.publish(topic, messages);
   }
 
-  private async publishNow(topic: string, messages: readonly OutgoingMessage[]): Promise<PublishReceipt[]> {
-    if (messages.length === 0) return [];
-    const now = this.options.now ?? Date.now;
-    const cooldownMs = this.options.cooldownMs ?? 5000;
-    if (this.failed !== undefined && now() - this.failed.at < cooldownMs) {
-      throw new KafkaUnavailableError(
-        `Kafka did not acknowledge ${messages.length} message(s) to ${topic}: unreachable ${now() - this.failed.at} ms ago (${this.failed.message}); next attempt after a ${cooldownMs} ms pause`,
-      );
-    }
-    let acknowledged = 0;
-    const receipts: PublishReceipt[] = [];
-    try {
-      const producer = await this.connected();
-      for (const chunk of requestChunks(messages, this.options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES)) {
-        receipts.push(...(await this.sendChunk(producer, topic, chunk, acknowledged)));
-        acknowledged += chunk.length;
-      }
-      this.failed = undefined;
-      return receipts;
-    } catch (error) {
-      throw await this.classified(error, topic, messages.length - acknowledged, acknowledged, receipts);
-    }
+  close(): Promise<void> {
+    return this.sends.close();
   }
 
   /** One produce request, each message's partition chosen here so its receipt can name it. */
@@ -128,97 +116,41 @@ export class PlatformaticKafkaPublisher implements Publisher {
   ): Promise<PublishReceipt[]> {
     const metadata = await producer.metadata({ topics: [topic] });
     const partitions = metadata.topics.get(topic)!.partitionsCount;
-    const indexes = new Map<number, number[]>();
+    const shares = new PartitionShares();
     const sent = chunk.map((m, i) => {
       const message = { topic, key: m.key, value: m.value, headers: { ...m.headers } };
       const partition = partitionOfKey(message, partitions);
-      const ofPartition = indexes.get(partition);
-      if (ofPartition) ofPartition.push(firstIndex + i);
-      else indexes.set(partition, [firstIndex + i]);
+      shares.note(partition, firstIndex + i);
       return { ...message, partition };
     });
     const written = await producer.send({ messages: sent });
-    return (written.offsets ?? []).map((r) => {
-      const ofPartition = indexes.get(r.partition);
-      return {
-        partition: r.partition,
-        baseOffset: String(r.offset),
-        ...(ofPartition === undefined ? {} : { messages: ofPartition }),
-      };
-    });
-  }
-
-  private async classified(
-    error: unknown,
-    topic: string,
-    unsent: number,
-    acknowledged: number,
-    receipts: PublishReceipt[],
-  ): Promise<Error> {
-    const refusal = refusalOf(error);
-    if (refusal !== undefined) {
-      // The broker is there and answered: no pause, and the connection is fine.
-      const refused = new KafkaRefusedError(
-        `Kafka refused ${unsent} message(s) to ${topic} (${refusal}): ${(error as Error).message}`,
-        refusal,
-        error,
-      );
-      refused.acknowledged = acknowledged;
-      refused.receipts = receipts;
-      return refused;
-    }
-    this.failed = { at: (this.options.now ?? Date.now)(), message: (error as Error).message };
-    await this.reset();
-    const unavailable = new KafkaUnavailableError(
-      `Kafka did not acknowledge ${unsent} message(s) to ${topic}: ${(error as Error).message}`,
-      error,
+    return shares.receipts(
+      (written.offsets ?? []).map((r) => ({ partition: r.partition, baseOffset: String(r.offset) })),
     );
-    unavailable.acknowledged = acknowledged;
-    unavailable.receipts = receipts;
-    return unavailable;
   }
 
-  close(): Promise<void> {
-    const closed = this.turn.then(() => this.reset());
-    this.turn = closed.catch(() => undefined);
-    return closed;
-  }
-
-  private connected(): Promise<ChangeProducer> {
-    if (this.producer) return Promise.resolve(this.producer);
-    this.connecting ??= (async () => {
-      const security = await platformaticSecurity(
-        this.options.auth ?? { mechanism: 'none', tls: false },
-        this.credentials,
-      );
-      const retries = this.options.retries ?? 2;
-      const producer: ChangeProducer = new Producer({
-        clientId: this.options.clientId,
-        bootstrapBrokers: [...this.options.brokers],
-        ...security,
-        idempotent: true,
-        acks: -1,
-        autocreateTopics: false,
-        connectTimeout: this.options.connectionTimeoutMs ?? 3000,
-        requestTimeout: this.options.requestTimeoutMs ?? 10_000,
-        // An idempotent producer given 1 retry (or none, as a number) retries forever in this
-        // library; `false` means none, and 1 becomes 2, the nearest bounded count it keeps.
-        retries: retries <= 0 ? false : Math.max(retries, 2),
-        // kafkajs's backoff here: 200 ms doubling to 2 s.
-        retryDelay: (_client, _operation, attempt) => Math.min(2000, 200 * 2 ** (attempt - 1)),
-        serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
-      });
-      this.producer = producer;
-      return producer;
-    })().finally(() => {
-      this.connecting = undefined;
+  private async connect(): Promise<ChangeProducer> {
+    const security = await platformaticSecurity(
+      this.options.auth ?? { mechanism: 'none', tls: false },
+      this.credentials,
+    );
+    const retries = this.options.retries ?? 2;
+    const producer: ChangeProducer = new Producer({
+      clientId: this.options.clientId,
+      bootstrapBrokers: [...this.options.brokers],
+      ...security,
+      idempotent: true,
+      acks: -1,
+      autocreateTopics: false,
+      connectTimeout: this.options.connectionTimeoutMs ?? 3000,
+      requestTimeout: this.options.requestTimeoutMs ?? 10_000,
+      // An idempotent producer given 1 retry (or none, as a number) retries forever in this
+      // library; `false` means none, and 1 becomes 2, the nearest bounded count it keeps.
+      retries: retries <= 0 ? false : Math.max(retries, 2),
+      // kafkajs's backoff here: 200 ms doubling to 2 s.
+      retryDelay: (_client, _operation, attempt) => Math.min(2000, 200 * 2 ** (attempt - 1)),
+      serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
     });
-    return this.connecting;
-  }
-
-  private async reset(): Promise<void> {
-    const producer = this.producer;
-    this.producer = undefined;
-    await producer?.close().catch(() => undefined);
+    return producer;
   }
 }
