@@ -1,4 +1,12 @@
-import { type CheckpointStore, LeaseLostError, START_OF_TIME, advance, type Position, readFrom } from '../checkpoint';
+import {
+  type CheckpointStore,
+  CheckpointConflictError,
+  LeaseLostError,
+  START_OF_TIME,
+  advance,
+  type Position,
+  readFrom,
+} from '../checkpoint';
 import type { FallbackStore } from '../fallback';
 import type { Logger } from '../log';
 import type { Publisher } from '../publish';
@@ -7,7 +15,6 @@ import type { FrameCompression } from '../serde/glue-frame';
 import { type RetryPolicy, withRetry } from '../retry';
 import { type PaginationLimits, pagesOf, readAhead, type Source } from '../source';
 import { ParkedKeys } from './parked-keys';
-import { CheckpointWrites } from './checkpoint-writes';
 import { handOff, type PollRun } from './hand-off';
 import { planPage } from './page-plan';
 import { type IndexLagOptions, ParkedIndexLag } from './recent-parks';
@@ -212,7 +219,9 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   // A backfill moves its own cursor, and reads no lookback window: its window is the one it was given.
   const cursor = request.backfill === undefined ? request.entity : backfillCursorKey(request.entity, request.backfill);
   const stored = await deps.checkpoints.load(cursor);
+  let version = stored?.version;
   let position = stored?.position ?? startOf(request);
+  let saved = position;
   const maxTieIds = request.limits.maxCheckpointTieIds ?? 8000;
   const lookback = { lookbackMs: request.backfill === undefined ? (request.lookbackMs ?? 0) : 0, maxIds: maxTieIds };
   const summary = startSummary(request, position);
@@ -227,7 +236,6 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
   let result = pages.next();
   result.catch(() => undefined);
   let more = false;
-  const writes = new CheckpointWrites(deps.checkpoints, cursor, stored?.version, request.runId);
   try {
     const [lag, parked] = await Promise.all([
       ParkedIndexLag.read(
@@ -272,12 +280,6 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
         stopBehind(run, 'another run is polling', "this run's lease ran out and another run took it; stopping");
         break;
       }
-      // The previous page's write ran beside this page's hand-off; it must have succeeded before
-      // another is started (see CheckpointWrites).
-      if ((await writes.settled()) === 'conflict') {
-        stopBehind(run, 'another run is ahead', 'another run moved the checkpoint first; stopping');
-        break;
-      }
       const next = advance(
         position,
         plan.changes.map((c) => ({ updatedAt: c.updatedAt, eventId: c.eventId, handedOff: true })),
@@ -295,22 +297,25 @@ async function pollLeased(deps: PollDependencies, request: PollRequest): Promise
           });
         position = next;
       } else if (next !== position) {
-        writes.start(next);
-        position = next;
+        try {
+          version = (await deps.checkpoints.save(cursor, next, version, request.runId)).version;
+          position = next;
+          saved = next;
+        } catch (error) {
+          if (!(error instanceof CheckpointConflictError)) throw error;
+          stopBehind(run, 'another run is ahead', 'another run moved the checkpoint first; stopping');
+          break;
+        }
       }
       if (windowEnded) break;
     }
-    if ((await writes.settled()) === 'conflict')
-      stopBehind(run, 'another run is ahead', 'another run moved the checkpoint first; stopping');
   } finally {
     // Not awaited: a first page still in flight (retrying, say) must not hold up a failed run.
     pages.return(undefined).catch(() => undefined);
-    // A run that fails still waits for its last write, so that no write lands after its lease is given back.
-    await writes.drain();
   }
   // The pages ended with a next page still to fetch: the time budget (or the page cap) stopped the run.
   if (more && summary.stoppedBecause === 'done') summary.stoppedBecause = 'time budget';
-  summary.checkpointAfter = writes.saved ?? summary.checkpointBefore;
+  summary.checkpointAfter = saved;
   return summary;
 }
 
