@@ -22,13 +22,13 @@ import {
   rawRows,
   setSourceFaults,
   sourceState,
-  topicEndOffsets,
+  totalsOf,
 } from '../demo/observe';
 import { Progress } from '../demo/progress';
 import { table } from '../demo/report';
 // The demo's session, as the demo opens it.
 import type { LakeReconciliation, PipelineSession } from '../demo/session';
-import { closeSession, openSession, parkedOf, pollersCaughtUp, reconcileLake } from '../demo/session';
+import { closeSession, openSession, parkedOf, pollersCaughtUp, rawCaughtUp, reconcileLake } from '../demo/session';
 import { runBatchJob, sleep, startPipelineRuntime, streamChanges, waitUntil } from '../demo/session';
 import { type FaultProxy, faultProxy, type ProxyFault } from '../fault-proxy';
 import { type FunctionDefinition, FunctionHost, type Runtime } from '../runtime';
@@ -64,16 +64,28 @@ export interface ChaosOptions {
   readonly store?: 'dynamodb' | 'postgres';
   /** Every seed's Kafka listener; by default seed 4 goes through SCRAM-SHA-512 over TLS (see kafkaAuthOf). */
   readonly kafkaAuth?: KafkaAuthMode;
+  /** The functions' Kafka client behind the publisher port (CDC_LOCAL_KAFKA_CLIENT); kafkajs by default, as deployed. */
+  readonly kafkaClient?: KafkaClientName;
 }
 
+export type KafkaClientName = 'kafkajs' | 'platformatic';
+
 const CHAOS_OPTIONS =
-  'the options are --seeds a,b,c (or --seed N), --events N, --store dynamodb|postgres, --kafka-auth none|scram-sha-512 and --quick';
-export const CHAOS_USAGE = `usage: npm run test:chaos [-- --seeds 1,2,3,4,5 | --seed N] [--events N] [--store dynamodb|postgres] [--kafka-auth none|scram-sha-512] [--quick]; ${CHAOS_OPTIONS}`;
+  'the options are --seeds a,b,c (or --seed N), --events N, --store dynamodb|postgres, --kafka-auth none|scram-sha-512, --kafka-client kafkajs|platformatic and --quick';
+export const CHAOS_USAGE = `usage: npm run test:chaos [-- --seeds 1,2,3,4,5 | --seed N] [--events N] [--store dynamodb|postgres] [--kafka-auth none|scram-sha-512] [--kafka-client kafkajs|platformatic] [--quick]; ${CHAOS_OPTIONS}`;
 
 export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
   const flags = readFlags(
     argv,
-    { seed: 'string', seeds: 'string', events: 'string', store: 'string', 'kafka-auth': 'string', quick: 'boolean' },
+    {
+      seed: 'string',
+      seeds: 'string',
+      events: 'string',
+      store: 'string',
+      'kafka-auth': 'string',
+      'kafka-client': 'string',
+      quick: 'boolean',
+    },
     {
       unknown: (flag) => `unknown option ${flag}; ${CHAOS_OPTIONS}`,
       missing: (flag) =>
@@ -83,7 +95,9 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
             ? storeProblem('undefined')
             : flag === '--kafka-auth'
               ? kafkaAuthProblem('undefined')
-              : seedsProblem(flag, 'undefined'),
+              : flag === '--kafka-client'
+                ? kafkaClientProblem('undefined')
+                : seedsProblem(flag, 'undefined'),
     },
   );
   // The last of --seed and --seeds wins, as each replaces the list.
@@ -103,16 +117,21 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
   const kafkaAuth = flags['kafka-auth'];
   if (kafkaAuth !== undefined && kafkaAuth !== 'none' && kafkaAuth !== 'scram-sha-512')
     throw new Error(kafkaAuthProblem(kafkaAuth));
+  const kafkaClient = flags['kafka-client'];
+  if (kafkaClient !== undefined && kafkaClient !== 'kafkajs' && kafkaClient !== 'platformatic')
+    throw new Error(kafkaClientProblem(kafkaClient));
   return {
     seeds,
     events,
     quick: flags.quick === true,
     ...(store === undefined ? {} : { store }),
     ...(kafkaAuth === undefined ? {} : { kafkaAuth }),
+    ...(kafkaClient === undefined ? {} : { kafkaClient }),
   };
 }
 
 const kafkaAuthProblem = (value: string): string => `--kafka-auth takes none or scram-sha-512, got ${value}`;
+const kafkaClientProblem = (value: string): string => `--kafka-client takes kafkajs or platformatic, got ${value}`;
 const storeProblem = (value: string): string => `--store takes dynamodb or postgres, got ${value}`;
 
 const seedsProblem = (flag: string, value: string): string =>
@@ -251,10 +270,11 @@ async function runSeed(
   store: 'dynamodb' | 'postgres',
   progress: Progress,
   kafkaAuth: KafkaAuthMode = 'none',
+  kafkaClient: KafkaClientName = 'kafkajs',
 ): Promise<SeedResult> {
   const random = seededRandom(seed);
   progress.step(
-    `${quick ? `seed ${seed}: the running stack (quick run)` : `seed ${seed}: a fresh stack`}, checkpoints in ${store}, Kafka ${kafkaAuth === 'none' ? 'plaintext' : 'SCRAM-SHA-512 over TLS'}`,
+    `${quick ? `seed ${seed}: the running stack (quick run)` : `seed ${seed}: a fresh stack`}, checkpoints in ${store}, Kafka ${kafkaAuth === 'none' ? 'plaintext' : 'SCRAM-SHA-512 over TLS'}, functions on ${kafkaClient === 'kafkajs' ? 'kafkajs' : '@platformatic/kafka'}`,
   );
   if (!quick) await stackDown(progress.log);
   await stackUp({ log: progress.log });
@@ -264,6 +284,9 @@ async function runSeed(
   // So does the Kafka listener (resources/local-kafka.js): the functions, the MSK trigger and the checks go through it.
   const kafkaAuthBefore = process.env.CDC_KAFKA_AUTH;
   process.env.CDC_KAFKA_AUTH = kafkaAuth;
+  // The runtime's workers inherit it (local/runtime/worker.ts); the checks' own clients stay on kafkajs.
+  const kafkaClientBefore = process.env.CDC_LOCAL_KAFKA_CLIENT;
+  process.env.CDC_LOCAL_KAFKA_CLIENT = kafkaClient;
   const session = await openSession(progress.log);
   const problems: string[] = [];
   const injected: Record<string, number> = {};
@@ -322,8 +345,10 @@ async function runSeed(
 
     progress.step(`seed ${seed}: faults over; waiting for the pipeline to settle`);
     // The source stops changing first: with updates-while-paging on, a poll after the topics are
-    // read could add a change the check would wrongly call missing.
-    await postJson(`${session.sourceUrl}/admin/faults`, { updateWhilePagingRate: 0 });
+    // read could add a change the check would wrongly call missing. It stops slipping junk into
+    // its pages too: each poll could park a new malformed entry (AMBIGUOUS until it goes stale,
+    // a minute or so), so the fallback table would empty only by chance.
+    await postJson(`${session.sourceUrl}/admin/faults`, { updateWhilePagingRate: 0, malformedRate: 0 });
     await waitUntil('the pollers read every change', () => pollersCaughtUp(session), 600_000, 2000);
     await waitUntil(
       'the fallback table holds nothing of the pipeline',
@@ -355,14 +380,12 @@ async function runSeed(
     }
     const onKafka = checks.reduce((n, c) => n + c.check.messages, 0);
     // What this run wrote (a quick run's topics also hold earlier runs' messages, consumed before).
-    const offsetsAfter = await topicEndOffsets(session.topics);
-    const written = session.topics.reduce(
-      (n, t) => n + offsetsAfter.get(t)! - [...startOffsets.get(t)!.values()].reduce((a, b) => a + b, 0),
-      0,
-    );
+    const endsAfter = await partitionEndOffsets(session.topics);
+    const [after, before] = [totalsOf(endsAfter), totalsOf(startOffsets)];
+    const written = session.topics.reduce((n, t) => n + after.get(t)! - before.get(t)!, 0);
     await waitUntil(
-      `the consumer wrote all ${written} new Kafka messages`,
-      async () => session.counters.rawRows + session.counters.deadLettered >= written,
+      `the consumer wrote all ${written} new Kafka messages (every partition's raw mark at its end offset)`,
+      () => rawCaughtUp(session, endsAfter),
       600_000,
       2000,
     );
@@ -481,6 +504,8 @@ async function runSeed(
     else process.env.CDC_CHECKPOINT_STORE = storeBefore;
     if (kafkaAuthBefore === undefined) delete process.env.CDC_KAFKA_AUTH;
     else process.env.CDC_KAFKA_AUTH = kafkaAuthBefore;
+    if (kafkaClientBefore === undefined) delete process.env.CDC_LOCAL_KAFKA_CLIENT;
+    else process.env.CDC_LOCAL_KAFKA_CLIENT = kafkaClientBefore;
   }
 }
 
@@ -502,6 +527,7 @@ async function main(): Promise<void> {
         store,
         progress,
         kafkaAuthOf(seed, options.kafkaAuth),
+        options.kafkaClient,
       ).catch(
         (error: Error): SeedResult => ({
           seed,

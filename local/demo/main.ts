@@ -22,7 +22,16 @@ import type { Runtime } from '../runtime';
 import { stackUp, startService, stopService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
 import { totalParked } from './counters';
-import { archivedChanges, rawContents, setSourceFaults, sourceState, takeAlerts, topicEndOffsets } from './observe';
+import {
+  archivedChanges,
+  partitionEndOffsets,
+  rawContents,
+  setSourceFaults,
+  sourceState,
+  takeAlerts,
+  topicEndOffsets,
+  totalsOf,
+} from './observe';
 import { Progress } from './progress';
 import { printReport, table } from './report';
 import {
@@ -31,6 +40,7 @@ import {
   parkedOf,
   type PipelineSession,
   pollersCaughtUp,
+  rawCaughtUp,
   reconcileLake,
   runBatchJob,
   sleep,
@@ -175,11 +185,12 @@ async function main(): Promise<void> {
         3000,
       );
     await drained();
-    const offsetsAfter = await topicEndOffsets(demo.topics);
+    const endsAfter = await partitionEndOffsets(demo.topics);
+    const offsetsAfter = totalsOf(endsAfter);
     const written = demo.topics.reduce((n, t) => n + (offsetsAfter.get(t)! - offsetsBefore.get(t)!), 0);
     await waitUntil(
-      `the consumer wrote all ${written} new Kafka messages to the raw bucket`,
-      async () => demo.counters.rawRows + demo.counters.deadLettered >= written,
+      `the consumer wrote all ${written} new Kafka messages to the raw bucket (every partition's raw mark at its end offset)`,
+      () => rawCaughtUp(demo, endsAfter),
       300_000,
     );
     // A poll meanwhile may have parked a change that came last (a malformed entry, say): it drains too.

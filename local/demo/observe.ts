@@ -139,7 +139,11 @@ export async function partitionEndOffsets(topics: readonly string[]): Promise<Ma
 
 /** The sum of each topic's end offsets (messages ever written). */
 export async function topicEndOffsets(topics: readonly string[]): Promise<Map<string, number>> {
-  const ends = await partitionEndOffsets(topics);
+  return totalsOf(await partitionEndOffsets(topics));
+}
+
+/** Per topic, the sum of its partitions' end offsets. */
+export function totalsOf(ends: ReadonlyMap<string, ReadonlyMap<number, number>>): Map<string, number> {
   return new Map(
     [...ends].map(([topic, partitions]) => [topic, [...partitions.values()].reduce((n, high) => n + high, 0)]),
   );

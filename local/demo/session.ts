@@ -10,6 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type CheckpointStore, openCheckpointStore, type OpenedCheckpointStore } from '../../lib/checkpoint';
+import { DynamoDbPartitionMarks } from '../../lib/consumer';
 import type { LaunchedRun } from '../../lib/jobs';
 import { stageFromConfig } from '../../ops/stage/ops-stage';
 import { localClientConfig, localEndpoint } from '../../stage/local-aws';
@@ -161,6 +162,27 @@ export async function pollersCaughtUp(session: PipelineSession): Promise<boolean
     const checkpoint = await session.checkpoints.load(entity);
     if (latest !== '' && (checkpoint === undefined || checkpoint.position.updatedAt < latest)) return false;
   }
+  return true;
+}
+
+/**
+ * True when the raw bucket holds every record Kafka had at `ends` (per topic, per partition: the
+ * end offsets read once the fallback table drained): each partition's consumer mark has reached
+ * its last offset. The marks, not the consumer's summaries: a consumer that wrote its object and
+ * moved its mark, then failed (an AWS answer lost, say), logs no summary, and its re-delivery
+ * finds those records below the mark and writes none; counting rows would wait for them forever.
+ */
+export async function rawCaughtUp(
+  session: PipelineSession,
+  ends: ReadonlyMap<string, ReadonlyMap<number, number>>,
+): Promise<boolean> {
+  const marks = new DynamoDbPartitionMarks(session.dynamodb, session.config.custom.names.rawOffsetsTable);
+  for (const [topic, partitions] of ends)
+    for (const [partition, end] of partitions) {
+      if (end === 0) continue;
+      const mark = await marks.get(topic, partition);
+      if (mark === undefined || mark.offset < end - 1) return false;
+    }
   return true;
 }
 
