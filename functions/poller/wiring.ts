@@ -12,7 +12,7 @@ import { glueSerdeFor } from '../../lib/lambda/serde';
 import { createLogger, type Logger } from '../../lib/log';
 import { EmfMetricsSink, type MetricsSink, SourceErrorTally } from '../../lib/metrics';
 import type { PollDependencies } from '../../lib/poller';
-import type { KafkaPublisher } from '../../lib/publish';
+import type { Publisher } from '../../lib/publish';
 import { HttpSource, ssmToken, staticToken } from '../../lib/source';
 import type { PollerConfig } from './config';
 
@@ -26,7 +26,7 @@ const POLLER_CLIENTS: ClientFactories = {
 };
 
 export interface PollerWiring extends PollDependencies {
-  readonly publisher: KafkaPublisher;
+  readonly publisher: Publisher;
   readonly log: Logger;
   readonly metrics: MetricsSink;
   /** The source errors of the invocation in progress (see SourceErrorTally). */

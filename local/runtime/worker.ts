@@ -18,8 +18,27 @@ type Handler = (event: unknown, context: Record<string, unknown>) => Promise<unk
 const [handlerFile, handlerExport = 'handler', functionName = 'function', memorySize = '1024'] = process.argv.slice(2);
 let handler: Handler | undefined;
 
+/**
+ * `CDC_LOCAL_KAFKA_CLIENT`: `kafkajs` (the default, what deployed functions run) or
+ * `platformatic`, which puts @platformatic/kafka behind the publisher port for this process
+ * (the chaos suite's `--kafka-client`). Set before the handler module builds its producer.
+ */
+function chooseKafkaClient(): void {
+  const client = process.env.CDC_LOCAL_KAFKA_CLIENT ?? 'kafkajs';
+  if (client === 'kafkajs') return;
+  if (client !== 'platformatic')
+    throw new Error(`CDC_LOCAL_KAFKA_CLIENT must be kafkajs or platformatic, got ${JSON.stringify(client)}`);
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { usePublisherFactory } = require('../../lib/lambda/producer') as typeof import('../../lib/lambda/producer');
+  const { PlatformaticKafkaPublisher } =
+    require('../../lib/publish/platformatic-publisher') as typeof import('../../lib/publish/platformatic-publisher');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  usePublisherFactory((options) => new PlatformaticKafkaPublisher(options));
+}
+
 function load(): Handler {
   if (!handlerFile) throw new Error('worker: no handler file given');
+  chooseKafkaClient();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const module = require(handlerFile) as Record<string, unknown>;
   const fn = module[handlerExport];

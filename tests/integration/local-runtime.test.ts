@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
 import {
   CreateTableCommand,
   DeleteItemCommand,
@@ -493,6 +494,38 @@ describe('the local runtime', () => {
       expect.stringContaining('the function host is closed'),
     ]);
     expect(recorded(file)).toHaveLength(1);
+  });
+
+  it.each([
+    [undefined, 'KafkaPublisher'],
+    ['kafkajs', 'KafkaPublisher'],
+    ['platformatic', 'PlatformaticKafkaPublisher'],
+  ])(
+    'puts the Kafka client CDC_LOCAL_KAFKA_CLIENT=%s names behind the publisher port (%s)',
+    async (client, expected) => {
+      const probe = {
+        ...recorderFunction(
+          'kafka-client',
+          recordFile(),
+          {},
+          client === undefined ? {} : { CDC_LOCAL_KAFKA_CLIENT: client },
+        ),
+        handlerFile: path.join(__dirname, '..', 'helpers', 'runtime-handlers', 'kafka-client.ts'),
+      };
+      runtime = await startRuntime(NO_CONFIG, [probe], { log: quiet });
+      await expect(runtime.fire('kafka-client', {})).resolves.toEqual({ client: expected });
+    },
+  );
+
+  it('fails the cold start of a function given an unknown CDC_LOCAL_KAFKA_CLIENT, naming it', async () => {
+    const probe = {
+      ...recorderFunction('kafka-client', recordFile(), {}, { CDC_LOCAL_KAFKA_CLIENT: 'rdkafka' }),
+      handlerFile: path.join(__dirname, '..', 'helpers', 'runtime-handlers', 'kafka-client.ts'),
+    };
+    runtime = await startRuntime(NO_CONFIG, [probe], { log: quiet });
+    await expect(runtime.fire('kafka-client', {})).rejects.toThrow(
+      'CDC_LOCAL_KAFKA_CLIENT must be kafkajs or platformatic, got "rdkafka"',
+    );
   });
 
   it('ends an invocation that outlives the function timeout, like Lambda', async () => {

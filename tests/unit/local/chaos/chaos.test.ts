@@ -93,6 +93,11 @@ describe('the chaos suite', () => {
     expect(() => parseChaosArgs(['--store', 'rds'])).toThrow('--store takes dynamodb or postgres, got rds');
     expect(parseChaosArgs(['--kafka-auth', 'scram-sha-512'])).toMatchObject({ kafkaAuth: 'scram-sha-512' });
     expect(() => parseChaosArgs(['--kafka-auth', 'iam'])).toThrow('--kafka-auth takes none or scram-sha-512, got iam');
+    expect(parseChaosArgs(['--kafka-client', 'platformatic'])).toMatchObject({ kafkaClient: 'platformatic' });
+    expect(parseChaosArgs([])).not.toHaveProperty('kafkaClient');
+    expect(() => parseChaosArgs(['--kafka-client', 'rdkafka'])).toThrow(
+      '--kafka-client takes kafkajs or platformatic, got rdkafka',
+    );
   });
 
   it("runs the default run's seed 4 through the SASL_SSL listener and the others in plaintext, unless --kafka-auth says otherwise", () => {
