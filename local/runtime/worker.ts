@@ -29,6 +29,8 @@ function chooseKafkaClient(): void {
   if (client !== 'platformatic')
     throw new Error(`CDC_LOCAL_KAFKA_CLIENT must be kafkajs or platformatic, got ${JSON.stringify(client)}`);
   /* eslint-disable @typescript-eslint/no-require-imports */
+  // The library calls Promise.withResolvers, which Node 20 lacks (nodejs22.x has it).
+  require('../promise-with-resolvers');
   const { usePublisherFactory } = require('../../lib/lambda/producer') as typeof import('../../lib/lambda/producer');
   const { PlatformaticKafkaPublisher } =
     require('../../lib/publish/platformatic-publisher') as typeof import('../../lib/publish/platformatic-publisher');

@@ -52,6 +52,17 @@ async function committedOffset(groupId: string, topic: string): Promise<string> 
   }
 }
 
+/** The end offset of the topic's one partition. */
+async function topicEnd(topic: string): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return String((await admin.fetchTopicOffsets(topic))[0]?.high);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function produce(
   topic: string,
   messages: { key: string; value: string; headers?: Record<string, string>; timestamp?: string }[],
@@ -501,19 +512,25 @@ describe('the local runtime', () => {
     ['kafkajs', 'KafkaPublisher'],
     ['platformatic', 'PlatformaticKafkaPublisher'],
   ])(
-    'puts the Kafka client CDC_LOCAL_KAFKA_CLIENT=%s names behind the publisher port (%s)',
+    'puts the Kafka client CDC_LOCAL_KAFKA_CLIENT=%s names behind the publisher port (%s), and it publishes',
     async (client, expected) => {
+      const topic = await newTopic();
+      const env = { KAFKA_BROKERS: localKafkaBrokers().join(','), TOPIC: topic };
       const probe = {
         ...recorderFunction(
           'kafka-client',
           recordFile(),
           {},
-          client === undefined ? {} : { CDC_LOCAL_KAFKA_CLIENT: client },
+          client === undefined ? env : { ...env, CDC_LOCAL_KAFKA_CLIENT: client },
         ),
         handlerFile: path.join(__dirname, '..', 'helpers', 'runtime-handlers', 'kafka-client.ts'),
       };
       runtime = await startRuntime(NO_CONFIG, [probe], { log: quiet });
-      await expect(runtime.fire('kafka-client', {})).resolves.toEqual({ client: expected });
+      await expect(runtime.fire('kafka-client', {})).resolves.toEqual({
+        client: expected,
+        receipts: [expect.objectContaining({ partition: 0, baseOffset: '0' })],
+      });
+      expect(await topicEnd(topic)).toBe('1');
     },
   );
 
