@@ -1,11 +1,13 @@
-"""The job logic on small data: the MERGE rules, the batch job's processed-files log, the
-streaming job, schema evolution and column types. Raw files are written in DESIGN.md's layout
-(boundary 5) to a local folder, exactly as the consumer writes them to S3."""
+"""The job logic on small data: the MERGE rules, the batch job's processed-files log and which day
+folders it lists, the streaming job, schema evolution and column types, maintenance (OPTIMIZE,
+VACUUM) and the Glue Data Catalog entry. Raw files are written in DESIGN.md's layout (boundary 5)
+to a local folder, exactly as the consumer writes them to S3."""
 
 import gzip
 import json
 import os
 import threading
+import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -16,8 +18,12 @@ from delta.tables import DeltaTable
 from pyspark.sql.types import DoubleType, TimestampType
 
 from cdc_jobs.avro_columns import data_columns, raw_schema, table_columns
-from cdc_jobs.batch import list_raw_files, run_batch
+from cdc_jobs.batch import run_batch, table_version
+from cdc_jobs.catalog import register_delta_table
+from cdc_jobs.discovery import Discovery, RawObject, list_raw_files, record_processed
 from cdc_jobs.layout import Layout
+from cdc_jobs.main import parse
+from cdc_jobs.maintenance import DEFAULT_TIME_TRAVEL_HOURS, RetentionTooShort, interval_hours, run_maintenance
 from cdc_jobs.merge import apply_changes, live_rows, retry_conflicts
 from cdc_jobs.streaming import run_streaming
 from test_spark_env import moto_reachable
@@ -43,6 +49,14 @@ def write_raw(root: Path, name: str, rows, entity="customer", day="2026-11-24"):
     with gzip.open(folder / f"{name}.jsonl.gz", "wt") as out:
         for row in rows:
             out.write(json.dumps(row) + "\n")
+
+
+def evolved_customer():
+    """The customer schema after an optional field was added (BACKWARD compatible)."""
+    evolved = json.loads(CUSTOMER)
+    data = next(f for f in evolved["fields"] if f["name"] == "data")["type"][1]
+    data["fields"].append({"name": "loyaltyTier", "type": ["null", "string"], "default": None})
+    return json.dumps(evolved)
 
 
 def table_rows(spark, path):
@@ -132,11 +146,8 @@ def test_a_new_optional_field_becomes_a_new_nullable_column_with_older_rows_null
     root = tmp_path / "rawbucket"
     write_raw(root, "cdc.customer-0-0-0", [change("a", 1)])
     run_batch(spark, layout, CUSTOMER, "1")
-    evolved = json.loads(CUSTOMER)
-    data = next(f for f in evolved["fields"] if f["name"] == "data")["type"][1]
-    data["fields"].append({"name": "loyaltyTier", "type": ["null", "string"], "default": None})
     write_raw(root, "cdc.customer-0-1-1", [change("b", 2, loyaltyTier="gold")])
-    run_batch(spark, layout, json.dumps(evolved), "2")
+    run_batch(spark, layout, evolved_customer(), "2")
     rows = table_rows(spark, layout.table)
     assert rows["a"]["loyaltyTier"] is None and rows["b"]["loyaltyTier"] == "gold"
     history = DeltaTable.forPath(spark, layout.table).history().select("operation").collect()
@@ -165,6 +176,159 @@ def test_batch_reads_once_more_the_objects_of_a_log_written_before_it_kept_versi
     assert run_batch(spark, layout, CUSTOMER, "run-1")["files"] == 1
     assert run_batch(spark, layout, CUSTOMER, "run-2")["files"] == 0
     assert set(table_rows(spark, layout.table)) == {"a"}
+
+
+TEN_DAYS = [f"2026-11-{d}" for d in range(15, 25)]
+
+
+def record_listed_folders(monkeypatch):
+    """The folders the batch job lists objects in, by name (dt=…), in the order it lists them."""
+    from cdc_jobs import discovery
+
+    listed, list_raw_files_ = [], discovery.list_raw_files
+
+    def listing(spark, directory):
+        listed.append(directory.rstrip("/").rsplit("/", 1)[-1])
+        return list_raw_files_(spark, directory)
+
+    monkeypatch.setattr(discovery, "list_raw_files", listing)
+    return listed
+
+
+def test_batch_lists_only_the_days_from_the_last_processed_day_minus_the_lookback_and_finds_a_late_object_there(spark, layout, tmp_path, monkeypatch):
+    root, lookback = tmp_path / "rawbucket", Discovery(lookback_days=2)
+    for n, day in enumerate(TEN_DAYS):
+        write_raw(root, f"cdc.customer-0-{n}-{n}", [change(f"c{n}", 1)], day=day)
+    first = run_batch(spark, layout, CUSTOMER, "run-1", lookback)
+    assert first["files"] == 10 and first["discovery"] == {"mode": "incremental", "from": None, "days": 10}
+    write_raw(root, "cdc.customer-0-10-10", [change("c9", 2, name="c9 again")], day="2026-11-24")
+    # Partition 1 lagged: its batch is named after its first record's day, older than the newest.
+    write_raw(root, "cdc.customer-1-0-0", [change("late", 1)], day="2026-11-23")
+    write_raw(root, "cdc.customer-0-11-11", [change("new", 1)], day="2026-11-25")
+    listed = record_listed_folders(monkeypatch)
+    second = run_batch(spark, layout, CUSTOMER, "run-2", lookback)
+    assert second["files"] == 3 and second["discovery"] == {"mode": "incremental", "from": "2026-11-22", "days": 4}
+    assert listed == ["dt=2026-11-22", "dt=2026-11-23", "dt=2026-11-24", "dt=2026-11-25"]
+    rows = table_rows(spark, layout.table)
+    assert set(rows) == {f"c{n}" for n in range(10)} | {"late", "new"} and rows["c9"]["displayName"] == "c9 again"
+    again = run_batch(spark, layout, CUSTOMER, "run-3", lookback)
+    assert again["files"] == 0 and again["table_version"] == second["table_version"]
+    assert again["discovery"]["from"] == "2026-11-23"
+
+
+def test_an_object_older_than_the_lookback_is_left_to_a_full_discovery(spark, layout, tmp_path):
+    root = tmp_path / "rawbucket"
+    write_raw(root, "cdc.customer-0-0-0", [change("a", 1)], day="2026-11-20")
+    write_raw(root, "cdc.customer-0-1-1", [change("b", 1)], day="2026-11-24")
+    record_processed(spark, layout.processed_log, list_raw_files(spark, layout.raw_prefix), "earlier-run")
+    write_raw(root, "cdc.customer-1-0-0", [change("very late", 1)], day="2026-11-20")
+    assert run_batch(spark, layout, CUSTOMER, "run-1", Discovery(lookback_days=2))["files"] == 0
+    full = run_batch(spark, layout, CUSTOMER, "run-2", Discovery(mode="full"))
+    assert full["files"] == 1 and full["discovery"] == {"mode": "full"}
+    assert set(table_rows(spark, layout.table)) == {"very late"}
+
+
+def test_a_processed_log_from_before_it_kept_day_folders_still_skips_the_objects_it_holds(spark, layout, tmp_path):
+    root = tmp_path / "rawbucket"
+    for n, day in enumerate(["2026-11-22", "2026-11-23", "2026-11-24"]):
+        write_raw(root, f"cdc.customer-0-{n}-{n}", [change(f"c{n}", 1)], day=day)
+    spark.createDataFrame([(o.path, o.version, "old-run", None) for o in list_raw_files(spark, layout.raw_prefix)],
+                          "path string, version string, run_id string, processed_at timestamp").write.format("delta").save(layout.processed_log)
+    write_raw(root, "cdc.customer-1-0-0", [change("late", 1)], day="2026-11-23")
+    run = run_batch(spark, layout, CUSTOMER, "run-1", Discovery(lookback_days=1))
+    # The last day (24) comes from the old entries' paths, and so do the days of the entries it skips.
+    assert run["files"] == 1 and run["discovery"] == {"mode": "incremental", "from": "2026-11-23", "days": 2}
+    assert set(table_rows(spark, layout.table)) == {"late"}
+    # Now the log's newest dt is 23 (the late object's): a wider window, old entries still recognised.
+    again = run_batch(spark, layout, CUSTOMER, "run-2", Discovery(lookback_days=1))
+    assert again["files"] == 0 and again["discovery"]["from"] == "2026-11-22"
+
+
+def rows_as_of(spark, path, version):
+    return {r["id"]: r.asDict() for r in spark.read.format("delta").option("versionAsOf", version).load(path).collect()}
+
+
+def test_maintenance_compacts_and_vacuums_without_changing_rows_or_time_travel_inside_the_retention(spark, layout):
+    apply(spark, layout, [change("a", 1), change("b", 1)])
+    first = table_version(spark, layout.table)
+    apply(spark, layout, [change("a", 2, name="a2"), change("c", 1)])
+    for n in range(2):
+        record_processed(spark, layout.processed_log, [RawObject(f"file:/raw/entity=customer/dt=2026-11-24/cdc.customer-0-{n}-{n}.jsonl", "v")], f"run-{n}")
+    live, earlier = table_rows(spark, layout.table), rows_as_of(spark, layout.table, first)
+    entries = spark.read.format("delta").load(layout.processed_log).collect()
+    # A file no version references (a write that died), older than the retention: VACUUM's to delete.
+    stray = Path(layout.table.removeprefix("file://")) / "part-00000-stray.snappy.parquet"
+    stray.write_bytes(b"")
+    ten_days_ago = time.time() - 10 * 24 * 3600
+    os.utime(stray, (ten_days_ago, ten_days_ago))
+    summary = run_maintenance(spark, layout, DEFAULT_TIME_TRAVEL_HOURS)
+    assert summary["mode"] == "maintenance" and summary["retention_hours"] == 168
+    assert summary["table"]["compacted_files"] > 1 and summary["table"]["written_files"] == 1
+    assert summary["processed_log"]["compacted_files"] == 2
+    assert summary["table"]["vacuum_deleted_files"] == 1 and not stray.exists()
+    assert table_rows(spark, layout.table) == live and earlier != live
+    # The first version's files were replaced by the second MERGE and by OPTIMIZE; VACUUM kept them.
+    assert rows_as_of(spark, layout.table, first) == earlier
+    assert sorted(spark.read.format("delta").load(layout.processed_log).collect()) == sorted(entries)
+
+
+def test_maintenance_refuses_a_time_travel_window_below_the_tables_deleted_file_retention(spark, layout):
+    spark.createDataFrame([("a",)], "id string").write.format("delta").save(layout.table)
+    with pytest.raises(RetentionTooShort, match=r"--time-travel-hours 24 is below 168 h, the delta\.deletedFileRetentionDuration"):
+        run_maintenance(spark, layout, 24)
+    assert table_version(spark, layout.table) == 0
+    assert spark.conf.get("spark.databricks.delta.retentionDurationCheck.enabled", "true") == "true"
+
+
+def test_delta_interval_properties_are_read_in_hours():
+    assert interval_hours("interval 1 weeks") == 168
+    assert interval_hours("interval 2 days 12 hours") == 60
+    assert interval_hours("30 minutes") == 0.5
+    with pytest.raises(ValueError):
+        interval_hours("interval 1 month")
+
+
+def test_job_arguments_default_to_incremental_discovery_and_a_week_of_time_travel():
+    base = ["--entity", "customer", "--raw-root", "s3://raw", "--lake-root", "s3://lake/delta"]
+    args = parse(["--mode", "batch", "--registry", "r", "--schema-prefix", "cdc", *base])
+    assert (args.discovery, args.discovery_lookback_days, args.time_travel_hours, args.catalog_database) == ("incremental", 7, 168, None)
+    assert parse(["--mode", "maintenance", *base]).registry is None
+    for bad in (["--mode", "batch", *base], ["--mode", "maintenance", "--discovery-lookback-days", "-1", *base],
+                ["--mode", "maintenance", "--time-travel-hours", "0", *base]):
+        with pytest.raises(SystemExit):
+            parse(bad)
+
+
+def test_the_table_is_registered_in_the_glue_catalog_for_athena_and_follows_schema_evolution(spark, layout, monkeypatch):
+    import boto3
+    from moto import mock_aws
+
+    # In-process moto: with the stack's endpoint set, boto3 would talk to the stack's moto server instead.
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    apply(spark, layout, [change("a", 1)])
+    with mock_aws():
+        glue = boto3.client("glue", region_name="us-east-1")
+        glue.create_database(DatabaseInput={"Name": "cdc_lake"})
+
+        def entry():
+            table = glue.get_table(DatabaseName="cdc_lake", Name="customer")["Table"]
+            return table, {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]}
+
+        assert register_delta_table(spark, glue, "cdc_lake", layout) == "created"
+        table, columns = entry()
+        assert table["TableType"] == "EXTERNAL_TABLE" and table["StorageDescriptor"]["Location"] == layout.table
+        assert table["Parameters"]["table_type"] == "DELTA" and table["Parameters"]["spark.sql.sources.provider"] == "delta"
+        assert table["StorageDescriptor"]["SerdeInfo"]["Parameters"] == {"path": layout.table}
+        assert list(columns)[:2] == ["id", "displayName"] and "loyaltyTier" not in columns
+        assert (columns["balance"], columns["active"], columns["_updated_at"], columns["_deleted"]) == ("double", "boolean", "timestamp", "boolean")
+        assert register_delta_table(spark, glue, "cdc_lake", layout) == "unchanged"
+        glue.update_table(DatabaseName="cdc_lake", TableInput={**{k: table[k] for k in ("Name", "TableType", "StorageDescriptor", "PartitionKeys")},
+                                                                "Parameters": {**table["Parameters"], "owner_team": "data"}})
+        apply(spark, layout, [change("b", 2, loyaltyTier="gold")], definition=evolved_customer())
+        assert register_delta_table(spark, glue, "cdc_lake", layout) == "updated"
+        table, columns = entry()
+        assert list(columns)[-1] == "loyaltyTier" and columns["loyaltyTier"] == "string"
+        assert table["Parameters"]["owner_team"] == "data" and table["Parameters"]["table_type"] == "DELTA"
 
 
 def test_batch_on_s3_reads_again_an_object_overwritten_with_more_rows(spark, tmp_path):
