@@ -78,7 +78,11 @@ module.exports.resources = async ({ resolveVariable }) => {
     resolveVariable('param:alarmRetryIteratorAgeSeconds'),
     resolveVariable('param:alarmEmail, null'),
   ]);
-  const grouping = await resolveVariable('param:jobGrouping');
+  const [grouping, lakeMode, jobRate] = await Promise.all([
+    resolveVariable('param:jobGrouping'),
+    resolveVariable('param:lakeMode'),
+    resolveVariable('param:batchJobRate'),
+  ]);
   const periods = number('alarmPollerMissedPeriods', missed, 1);
   const P = catalogue.poller;
   const Resources = {};
@@ -185,7 +189,7 @@ module.exports.resources = async ({ resolveVariable }) => {
   );
   // A Spark run that ended FAILED (the job launcher reads them on each of its runs), per run name (lib/jobs/job-spec.ts).
   const groups = grouping === 'all' ? [Object.keys(entities).join('+')] : Object.keys(entities);
-  for (const mode of ['batch', 'streaming'])
+  for (const mode of ['batch', 'streaming', 'continuous'])
     for (const group of groups)
       Resources[`${logicalId(mode)}${group.split('+').map(logicalId).join('')}JobRunFailedAlarm`] = alarm(
         `the Spark run cdc-${mode}-${group} failed (its log: the run's S3 logUri, or npm run status)`,
@@ -197,6 +201,22 @@ module.exports.resources = async ({ resolveVariable }) => {
           EvaluationPeriods: 1,
           Threshold: 1,
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        },
+      );
+  // A supervised stream the launcher found not running (starting, or started again) at two checks in a row.
+  if (lakeMode === 'streaming' || lakeMode === 'both')
+    for (const group of groups)
+      Resources[`Stream${group.split('+').map(logicalId).join('')}NotRunningAlarm`] = alarm(
+        `the stream cdc-continuous-${group} was not running at two job launcher checks in a row (npm run status)`,
+        catalogue.jobs.streamRunning,
+        { stage, job: `cdc-continuous-${group}` },
+        {
+          Statistic: 'Maximum',
+          Period: Math.max(60, periodOf(jobRate)),
+          EvaluationPeriods: 2,
+          Threshold: 1,
+          ComparisonOperator: 'LessThanThreshold',
           TreatMissingData: 'notBreaching',
         },
       );

@@ -1,9 +1,15 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { BadRequestError } from '../../lib/errors';
-import { failedRunsToReport, type LaunchedRun, launchJobs } from '../../lib/jobs';
+import {
+  failedRunsToReport,
+  type LaunchedRun,
+  launchJobs,
+  type SupervisedStream,
+  superviseStreams,
+} from '../../lib/jobs';
 import { invocationFields, invocationSummary } from '../../lib/lambda/summary';
-import { EmfMetricsSink, jobMetrics } from '../../lib/metrics';
+import { EmfMetricsSink, jobMetrics, streamMetrics } from '../../lib/metrics';
 import { loadJobLauncherConfig } from './config';
 import { wire } from './wiring';
 
@@ -13,8 +19,11 @@ const { log, runner, settings } = wire(config);
 const metrics = new EmfMetricsSink('jobLauncher');
 
 /**
- * Scheduled with `{ "mode": "batch", "scheduled": true }`; invoked directly with a mode and
- * optional entities. Only the scheduled run reports the Spark runs that failed (failedRunsToReport).
+ * Scheduled with `{ "scheduled": true }`: what CDC_LAKE_MODE says (batch runs, the supervised
+ * streams, or both); and with `{ "mode": "maintenance" }` on its own schedule (OPTIMIZE and
+ * VACUUM). Invoked directly with a mode (`batch`, `streaming`: a stream that drains what is there
+ * and stops, `continuous`: the supervised streams, `maintenance`) and optional entities. Only the
+ * scheduled run reports the Spark runs that failed (failedRunsToReport).
  */
 export interface LaunchEvent {
   mode?: unknown;
@@ -23,15 +32,34 @@ export interface LaunchEvent {
 }
 
 export interface LaunchResult {
-  mode: 'batch' | 'streaming';
+  /** The batch or one-shot streaming runs started or found going. */
   runs: LaunchedRun[];
+  /** The supervised streams, when this invocation checked them. */
+  streams: SupervisedStream[];
+}
+
+const MODES = ['batch', 'streaming', 'continuous', 'maintenance'] as const;
+type Mode = (typeof MODES)[number];
+
+/** A direct mode, or the lake mode's for a scheduled run without one. */
+function modesOf(event: LaunchEvent): Mode[] {
+  if (event?.mode === undefined && event?.scheduled === true)
+    return config.lakeMode === 'batch'
+      ? ['batch']
+      : config.lakeMode === 'streaming'
+        ? ['continuous']
+        : ['continuous', 'batch'];
+  const mode = event?.mode ?? 'batch';
+  if (!MODES.includes(mode as Mode))
+    throw new BadRequestError(
+      `mode must be "batch", "streaming", "continuous" or "maintenance", got ${JSON.stringify(mode)}`,
+    );
+  return [mode as Mode];
 }
 
 /** The summary line (lib/lambda/summary.ts) carries the LaunchResult this returns. */
 async function launch(event: LaunchEvent, context: Context): Promise<LaunchResult> {
-  const mode = event?.mode ?? 'batch';
-  if (mode !== 'batch' && mode !== 'streaming')
-    throw new BadRequestError(`mode must be "batch" or "streaming", got ${JSON.stringify(mode)}`);
+  const modes = modesOf(event);
   const known = [...config.entities.keys()];
   const entities = event?.entities ?? known;
   if (
@@ -46,17 +74,29 @@ async function launch(event: LaunchEvent, context: Context): Promise<LaunchResul
   const invocationLog = log.child(invocationFields(context));
   const scheduled = event?.scheduled === true;
   const failed = await failedRunsToReport(scheduled, runner(), config.schedulePeriodMs, invocationLog);
-  const runs = await launchJobs(
-    { mode, entities: entities as string[], grouping: config.grouping },
-    runner(),
-    settings,
-    invocationLog,
-  ).catch((error: unknown) => {
-    metrics.emit(jobMetrics(config.stage, 'failed', failed));
+  const result: LaunchResult = { runs: [], streams: [] };
+  try {
+    // Streams first: in `both`, the batch run then leaves out the entities a stream applies.
+    for (const mode of modes) {
+      if (mode === 'continuous') {
+        const groups = config.grouping === 'all' ? [entities as string[]] : (entities as string[]).map((e) => [e]);
+        result.streams.push(...(await superviseStreams(groups, runner(), settings, invocationLog)));
+      } else
+        result.runs.push(
+          ...(await launchJobs(
+            { mode, entities: entities as string[], grouping: config.grouping },
+            runner(),
+            settings,
+            invocationLog,
+          )),
+        );
+    }
+  } catch (error) {
+    metrics.emit([...jobMetrics(config.stage, 'failed', failed), ...streamMetrics(config.stage, result.streams)]);
     throw error;
-  });
-  metrics.emit(jobMetrics(config.stage, runs, failed));
-  return { mode, runs };
+  }
+  metrics.emit([...jobMetrics(config.stage, result.runs, failed), ...streamMetrics(config.stage, result.streams)]);
+  return result;
 }
 
 export const handler = middy<LaunchEvent, LaunchResult, Error, Context>(launch).use(invocationSummary(log));

@@ -40,6 +40,9 @@ export function wire(
       artifactsBucket: config.artifactsBucket,
       schemaRegistry: config.schemaRegistry,
       topicPrefix: config.topicPrefix,
+      streamTriggerSeconds: config.streamTriggerSeconds,
+      timeTravelHours: config.timeTravelHours,
+      ...(config.catalogDatabase === undefined ? {} : { catalogDatabase: config.catalogDatabase }),
     },
   };
 }

@@ -60,6 +60,10 @@ export class EmrServerlessRunner implements JobRunner {
         executionRoleArn: this.executionRoleArn,
         name: spec.name,
         clientToken,
+        mode: spec.runMode,
+        ...(spec.maxFailedAttemptsPerHour === undefined
+          ? {}
+          : { retryPolicy: { maxFailedAttemptsPerHour: spec.maxFailedAttemptsPerHour } }),
         jobDriver: {
           sparkSubmit: {
             entryPoint: spec.entryPoint,

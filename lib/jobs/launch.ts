@@ -1,9 +1,9 @@
 import type { Logger } from '../log';
-import { entitiesOfRun, jobSpec, type JobSettings } from './job-spec';
+import { entitiesOfRun, type JobMode, jobSpec, type JobSettings } from './job-spec';
 import type { ActiveRun, JobRunner, RunState } from './runner';
 
 export interface LaunchRequest {
-  readonly mode: 'batch' | 'streaming';
+  readonly mode: Exclude<JobMode, 'continuous'>;
   /** Entities to run; all configured ones when absent. */
   readonly entities: readonly string[];
   /** `entity`: one run per entity; `all`: one run for all of them (one Spark application). */
@@ -24,6 +24,9 @@ export interface LaunchedRun {
  * Starts the runs, leaving out every entity that a run still going already applies, whatever its
  * mode or grouping (batch beside streaming, `customer` beside `customer+invoice`): two jobs on one
  * table are safe (one Delta commit per MERGE, see glue-jobs/src/cdc_jobs/merge.py) but do the work twice.
+ * Maintenance is the exception both ways: it applies no changes, so it runs beside the others (its
+ * OPTIMIZE, like a MERGE, is retried when a concurrent commit wins), and only a maintenance run
+ * still going holds back another.
  */
 export async function launchJobs(
   request: LaunchRequest,
@@ -33,7 +36,8 @@ export async function launchJobs(
   now: () => Date = () => new Date(),
 ): Promise<LaunchedRun[]> {
   const groups = request.grouping === 'all' ? [request.entities] : request.entities.map((e) => [e]);
-  const active = await runner.activeRuns();
+  const maintenance = (name: string): boolean => name.startsWith('cdc-maintenance-');
+  const active = (await runner.activeRuns()).filter((r) => maintenance(r.name) === (request.mode === 'maintenance'));
   const runs: LaunchedRun[] = [];
   for (const entities of groups) {
     const { covered, rest } = splitCovered(entities, active);

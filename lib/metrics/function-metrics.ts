@@ -106,3 +106,19 @@ export function jobMetrics(
     ...failed,
   ];
 }
+
+/**
+ * The supervised streams, as a launcher run found them: StreamRunning 1 for a stream EMR reports
+ * RUNNING, 0 for one starting or just started (the stage's alarm fires when a stream is not
+ * running for two launcher periods in a row), and StreamsStarted 1 for each it had to start.
+ */
+export function streamMetrics(
+  stage: string,
+  streams: readonly { readonly name: string; readonly started: boolean; readonly state: string }[],
+): MetricPoint[] {
+  return streams.flatMap((stream) => {
+    const dimensions = { stage, job: stream.name };
+    const running = { metric: J.streamRunning, value: stream.state === 'RUNNING' ? 1 : 0, dimensions };
+    return stream.started ? [running, { metric: J.streamStarted, value: 1, dimensions }] : [running];
+  });
+}

@@ -9,5 +9,5 @@ export {
   RETRY_METRICS,
 } from './catalogue';
 export { EmfMetricsSink, type MetricsSink } from './emf-sink';
-export { consumerMetrics, jobMetrics, retryMetrics } from './function-metrics';
+export { consumerMetrics, jobMetrics, retryMetrics, streamMetrics } from './function-metrics';
 export { type PollerRunFacts, pollerMetrics, SourceErrorTally } from './poller-metrics';

@@ -88,11 +88,14 @@ export class LocalSparkRunner implements JobRunner {
       log,
     };
     writeRun(run);
-    const warm = runOnWarmDriver(
-      { jobRunId, entryPoint, pyFiles, arguments: spec.entryPointArguments, log, runFile: runFile(jobRunId) },
-      { command: submit, env: sparkSubmitEnv() },
-      (pid) => writeRun({ ...run, pid, driver: 'warm' }),
-    );
+    // A stream never ends: it gets its own spark-submit, and the warm driver stays free for batch runs.
+    const warm =
+      spec.runMode !== 'STREAMING' &&
+      runOnWarmDriver(
+        { jobRunId, entryPoint, pyFiles, arguments: spec.entryPointArguments, log, runFile: runFile(jobRunId) },
+        { command: submit, env: sparkSubmitEnv() },
+        (pid) => writeRun({ ...run, pid, driver: 'warm' }),
+      );
     if (warm) return jobRunId;
     const out = openSync(log, 'a');
     // A small detached supervisor waits for spark-submit and records its exit status.
@@ -128,4 +131,47 @@ export class LocalSparkRunner implements JobRunner {
     writeFileSync(file, Buffer.from(await object.Body!.transformToByteArray()));
     return file;
   }
+}
+
+/**
+ * Stops every job run still going on its own spark-submit (a stream, or a batch run caught
+ * mid-way); `stack:down` calls it. Runs on the warm driver stop with the driver.
+ */
+export async function stopLocalRuns(log: (line: string) => void = () => undefined): Promise<void> {
+  for (const run of allRuns().filter((r) => r.driver === 'cold' && alive(r))) {
+    await stopLocalRun(run.jobRunId);
+    log(`job run ${run.jobRunId} (${run.name}): stopped pid ${run.pid}`);
+  }
+}
+
+/**
+ * Stops one job run on its own spark-submit by the PID its record holds: the supervisor leads a
+ * process group holding spark-submit and its JVM, so the group is signalled (SIGTERM, then
+ * SIGKILL after `graceMs`, or at once with `signal: 'SIGKILL'`, as a crash would). Recorded
+ * CANCELLED unless `record: false` (a test's crash leaves it as a dead RUNNING run: FAILED).
+ */
+export async function stopLocalRun(
+  jobRunId: string,
+  {
+    graceMs = 15_000,
+    signal = 'SIGTERM',
+    record = true,
+  }: { graceMs?: number; signal?: NodeJS.Signals; record?: boolean } = {},
+): Promise<void> {
+  const run = readRun(jobRunId);
+  if (run === undefined || run.driver !== 'cold' || !alive(run)) return;
+  const send = (s: NodeJS.Signals): void => {
+    try {
+      process.kill(-run.pid!, s);
+    } catch {
+      // Gone already.
+    }
+  };
+  send(signal);
+  const deadline = Date.now() + graceMs;
+  while (alive(run) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive(run)) send('SIGKILL');
+  while (alive(run)) await new Promise((r) => setTimeout(r, 50));
+  // The supervisor may have recorded the exit as it went: the stop is what happened.
+  if (record) writeRun({ ...(readRun(jobRunId) ?? run), state: 'CANCELLED', endedAt: new Date().toISOString() });
 }

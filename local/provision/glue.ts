@@ -1,7 +1,28 @@
-import { AlreadyExistsException, CreateRegistryCommand, GetRegistryCommand, GlueClient } from '@aws-sdk/client-glue';
+import {
+  AlreadyExistsException,
+  CreateDatabaseCommand,
+  CreateRegistryCommand,
+  GetRegistryCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
 import { type CompatibilityMode, GlueSchemaRegistry, registerSchema } from '../../lib/registry';
 import { localClientConfig } from '../../stage/local-aws';
 import type { PhysicalResource } from '../serverless/intrinsics';
+
+/** AWS::Glue::Database → CreateDatabase (moto's Data Catalog; the jobs register their tables in it). Idempotent. */
+export async function provisionCatalogDatabase(props: {
+  DatabaseInput: { Name: string; Description?: string; LocationUri?: string };
+}): Promise<PhysicalResource> {
+  const glue = new GlueClient(localClientConfig());
+  try {
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: props.DatabaseInput }));
+  } catch (error) {
+    if (!(error instanceof AlreadyExistsException)) throw error;
+  } finally {
+    glue.destroy();
+  }
+  return { ref: props.DatabaseInput.Name, attributes: {} };
+}
 
 /** AWS::Glue::Registry → CreateRegistry. Idempotent. */
 export async function provisionRegistry(props: { Name: string; Description?: string }): Promise<PhysicalResource> {

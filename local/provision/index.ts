@@ -5,7 +5,7 @@ import { LOCAL_PSEUDO_PARAMETERS, type PhysicalResource, resolveIntrinsics } fro
 import { type CfnResource, entityNames, loadResolvedConfig, stageParam } from '../../stage/resolved-config';
 import { provisionTable } from './dynamodb';
 import { provisionSparkApplication } from './emr-serverless';
-import { provisionRegistry, provisionSchema } from './glue';
+import { provisionCatalogDatabase, provisionRegistry, provisionSchema } from './glue';
 import { provisionTopics } from './kafka-topics';
 import { provisionMskScramSecret, provisionRdsSecret } from './secrets';
 import { provisionBucket } from './s3';
@@ -25,6 +25,7 @@ const PROVISIONERS: ReadonlyArray<readonly [string, Provisioner]> = [
   ['AWS::SNS::Topic', provisionTopic],
   ['AWS::Glue::Registry', provisionRegistry],
   ['AWS::Glue::Schema', provisionSchema],
+  ['AWS::Glue::Database', provisionCatalogDatabase],
   ['AWS::EMRServerless::Application', provisionSparkApplication],
 ];
 

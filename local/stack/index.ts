@@ -3,6 +3,7 @@
  * stopped by PID. `stackUp` installs what is missing, starts what is not running, waits until
  * each service answers, and provisions the resources of stage local.
  */
+import { stopLocalRuns } from '../emr/local-runner';
 import { DRIVER_PROCESS } from '../emr/warm-driver';
 import { provisionLocalResources } from '../provision';
 import { StackError } from './errors';
@@ -105,6 +106,8 @@ export async function stackDown(log: Log = () => undefined): Promise<void> {
   // The local EMR stand-in's warm driver, if a job run started it.
   const driver = await stopProcess(DRIVER_PROCESS);
   if (driver) log(`${DRIVER_PROCESS}: stopped pid ${driver.pid}`);
+  // Its job runs on their own spark-submit: the continuous streams, above all.
+  await stopLocalRuns(log);
   // Reverse order: PostgreSQL, the simulator and moto first, the broker last.
   for (const s of [...SERVICES].reverse()) await stopService(s.name, log);
 }

@@ -7,13 +7,15 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { LaunchedRun } from '../../lib/jobs';
 import type { PollSummary } from '../../lib/poller';
-import { GlueClient } from '@aws-sdk/client-glue';
+import { CreateDatabaseCommand, DeleteDatabaseCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GlueSchemaRegistry, registerSchema, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { type DeltaDump, DeltaReader } from '../../local/demo/delta';
 import { consumeTopic } from '../../local/demo/pipeline';
 import { rowDifferences, type Row, type SourceRecord } from '../../local/demo/reconcile';
 import { readRun } from '../../stage/emr-runs';
+import { stopLocalRun } from '../../local/emr/local-runner';
+import type { SupervisedStream } from '../../lib/jobs';
 import { uploadJobArtifacts } from '../../local/jobs/upload';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { type RunningSimulator, startSimulatorServer } from '../../local/simulator';
@@ -32,13 +34,25 @@ let rt: Runtime;
 /** One Spark session reads the tables back after every run (a JVM per read would cost ~20 s each). */
 let delta: DeltaReader;
 
+const CATALOG_DATABASE = `it_lake_${Date.now().toString(36)}`;
+
 beforeAll(async () => {
+  const glue = new GlueClient(localClientConfig());
+  await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: CATALOG_DATABASE } }));
+  glue.destroy();
   sim = await startSimulatorServer({ seed: 41, faults: { tieRate: 0.3 } });
   // One Spark application for all three entities keeps the test to one JVM at a time.
   p = await isolatedPipeline({
     functions: ['poller', 'consumer', 'jobLauncher'],
     sourceUrl: sim.url,
-    env: { CDC_JOB_GROUPING: 'all' },
+    // The scheduled run keeps a stream going (the last test); the others invoke their mode directly.
+    env: {
+      CDC_JOB_GROUPING: 'all',
+      CDC_LAKE_MODE: 'streaming',
+      CDC_STREAM_TRIGGER_SECONDS: '5',
+      // Its own catalog database on moto, where the jobs register the tables (as AWS::Glue::Database).
+      CDC_CATALOG_DATABASE: CATALOG_DATABASE,
+    },
   });
   // This checkout's job code, in the private bucket: the shared artifacts bucket holds what the stack was provisioned with.
   await uploadJobArtifacts(p.rawBucket, p.s3);
@@ -52,11 +66,18 @@ beforeAll(async () => {
   );
 });
 
+/** The supervised streams the last test started: stopped by their PIDs, whatever the test's outcome. */
+const streams: string[] = [];
+
 afterAll(async () => {
+  for (const jobRunId of streams) await stopLocalRun(jobRunId);
   await delta?.close();
   await rt?.stop();
   await sim?.close();
   await p?.close();
+  const glue = new GlueClient(localClientConfig());
+  await glue.send(new DeleteDatabaseCommand({ Name: CATALOG_DATABASE })).catch(() => undefined);
+  glue.destroy();
 });
 
 const lake = (entity: string): string => `s3://${p.rawBucket}/delta/${entity}`;
@@ -142,6 +163,19 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
     expect(first.summaries.map((s) => s.entity).sort()).toEqual([...p.entities].sort());
     let tables = await dumpTables();
     expectTablesEqualSource(tables.rows);
+    // Each table is in moto's Glue Data Catalog, as Athena reads a Delta table: its location, the Delta type, its columns.
+    const glue = new GlueClient(localClientConfig());
+    for (const entity of p.entities) {
+      const { Table } = await glue.send(new GetTableCommand({ DatabaseName: CATALOG_DATABASE, Name: entity }));
+      expect(Table).toMatchObject({
+        TableType: 'EXTERNAL_TABLE',
+        Parameters: expect.objectContaining({ table_type: 'DELTA', 'spark.sql.sources.provider': 'delta' }),
+        StorageDescriptor: expect.objectContaining({ Location: lake(entity) }),
+      });
+      const columns = (Table!.StorageDescriptor!.Columns ?? []).map((c) => c.Name);
+      expect(columns).toEqual(expect.arrayContaining(['id', '_updated_at', '_event_id', '_deleted']));
+    }
+    glue.destroy();
 
     // Late, older changes: every message of round one sent again (an at-least-once re-send), after the newer ones.
     const producer = localKafka('it-late').producer();
@@ -171,6 +205,41 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
     const streaming = await runJob('streaming');
     expect(streaming.summaries).toHaveLength(p.entities.length);
     expectTablesEqualSource((await dumpTables()).rows);
+  });
+
+  it('a continuous stream the launcher supervises keeps Delta current, is started again after it dies, and applies nothing twice', async () => {
+    const check = async (): Promise<SupervisedStream[]> =>
+      ((await rt.fire('jobLauncher', { scheduled: true })) as { streams: SupervisedStream[] }).streams;
+    const [first] = await check();
+    expect(first).toMatchObject({ started: true, name: expect.stringMatching(/^cdc-continuous-/) });
+    expect([...first!.entities].sort()).toEqual([...p.entities].sort());
+    streams.push(first!.jobRunId);
+    // Changes made while it runs reach Delta without any other run.
+    sim.simulator.generate(200);
+    await pollAll();
+    await rawCaughtUp();
+    await tablesCatchUp();
+    // The stream dies (its process group killed, as a crash); the launcher's next check starts it again, once.
+    await stopLocalRun(first!.jobRunId, { signal: 'SIGKILL', record: false });
+    const [again] = await check();
+    expect(again).toMatchObject({ started: true, name: first!.name });
+    expect(again!.jobRunId).not.toBe(first!.jobRunId);
+    streams.push(again!.jobRunId);
+    const [same] = await check();
+    expect(same).toMatchObject({ started: false, jobRunId: again!.jobRunId });
+    const before = await messageCount();
+    sim.simulator.generate(200);
+    await pollAll();
+    await rawCaughtUp();
+    await tablesCatchUp();
+    // The restarted stream read only what came after the first one's last commit (its checkpoint):
+    // it applied at most one change per message written since, and some.
+    const applied = streamBatches(again!.jobRunId).reduce((n, b) => n + b.changes, 0);
+    expect(applied).toBeGreaterThan(0);
+    expect(applied).toBeLessThanOrEqual((await messageCount()) - before);
+    expect(streamBatches(first!.jobRunId).length).toBeGreaterThan(0);
+    // Stopped, as the launcher leaves it to EMR: the next test's batch run must not find it applying its entity.
+    await stopLocalRun(again!.jobRunId);
   });
 
   it('a new optional field in the schema and in the data becomes a new column after the next run, older rows null; the launcher invoked twice meanwhile starts one run', async () => {
@@ -229,6 +298,41 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
     ).toBe(true);
   });
 });
+
+/** Every message on the entity topics. */
+async function messageCount(): Promise<number> {
+  let n = 0;
+  for (const entity of p.entities) n += (await consumeTopic(p.topic(entity), p.registry)).messages.length;
+  return n;
+}
+
+/** Waits until a running stream has brought the Delta tables to the source's state. */
+async function tablesCatchUp(): Promise<void> {
+  let last: unknown;
+  await waitFor(
+    'the stream to bring the Delta tables to the source state',
+    async () => {
+      try {
+        expectTablesEqualSource((await dumpTables()).rows);
+        return true;
+      } catch (error) {
+        last = error;
+        return undefined;
+      }
+    },
+    240_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last difference: ${String(last)}`);
+  });
+}
+
+/** A stream run's micro-batch lines (glue-jobs/src/cdc_jobs/streaming.py). */
+function streamBatches(jobRunId: string): { batch_id: number; changes: number; freshness_seconds: number[] }[] {
+  return readFileSync(readRun(jobRunId)!.log, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{"cdc_stream_batch"'))
+    .map((l) => JSON.parse(l).cdc_stream_batch);
+}
 
 /** The first n messages of a topic as raw bytes (key, value, headers), to send again. */
 async function rawMessages(

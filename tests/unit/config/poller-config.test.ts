@@ -1,17 +1,9 @@
 import { ConfigError } from '../../../lib/config';
 import { loadPollerConfig } from '../../../functions/poller/config';
+import { COMMON_ENV } from '../../helpers/config-env';
 
 const env = (overrides: Record<string, string>): Record<string, string> => ({
-  STAGE: 'local',
-  CDC_ENTITIES: '{"customer":{}}',
-  KAFKA_BROKERS: '127.0.0.1:9092',
-  CDC_KAFKA_AUTH: 'none',
-  CDC_KAFKA_TLS: 'false',
-  CDC_TOPIC_PREFIX: 'cdc',
-  CDC_CHECKPOINT_TABLE: 'cp',
-  CDC_FALLBACK_TABLE: 'fb',
-  CDC_RAW_BUCKET: 'raw',
-  CDC_SCHEMA_REGISTRY: 'reg',
+  ...COMMON_ENV,
   CDC_POLL_PAGE_LIMIT: '100',
   CDC_POLL_LOOKBACK_SECONDS: '0',
   CDC_CHECKPOINT_STORE: 'dynamodb',

@@ -1,5 +1,6 @@
-import { type ActiveRun, type JobRunner, type JobSpec, jobSpec, launchJobs, type RunState } from '../../../lib/jobs';
+import { jobSpec, launchJobs } from '../../../lib/jobs';
 import { createLogger } from '../../../lib/log';
+import { FakeJobRunner } from '../../helpers/fake-job-runner';
 
 const settings = {
   stage: 'dev',
@@ -9,30 +10,6 @@ const settings = {
   schemaRegistry: 'reg',
   topicPrefix: 'cdc',
 };
-
-class FakeRunner implements JobRunner {
-  readonly started: { spec: JobSpec; token: string }[] = [];
-  readonly running = new Map<string, string>();
-
-  async activeRuns(): Promise<ActiveRun[]> {
-    return [...this.running].map(([name, jobRunId]) => ({ name, jobRunId, state: 'RUNNING' }));
-  }
-
-  async start(spec: JobSpec, token: string): Promise<string> {
-    this.started.push({ spec, token });
-    const id = `run-${this.started.length}`;
-    this.running.set(spec.name, id);
-    return id;
-  }
-
-  async state(): Promise<RunState> {
-    return 'RUNNING';
-  }
-
-  async failedSince(): Promise<ActiveRun[]> {
-    return [];
-  }
-}
 
 describe('the job launcher core', () => {
   it('builds the EMR Serverless run: entry point and code in the artifacts bucket, the entity, Delta, logs, tags', () => {
@@ -65,7 +42,7 @@ describe('the job launcher core', () => {
   });
 
   it('starts one run per entity, or one for all, and never a second run of a name still going', async () => {
-    const runner = new FakeRunner();
+    const runner = new FakeJobRunner();
     const log = createLogger({}, () => undefined);
     const now = () => new Date('2026-11-25T10:15:30Z');
     const first = await launchJobs(
@@ -80,7 +57,7 @@ describe('the job launcher core', () => {
       ['cdc-batch-invoice', 'run-2', true],
     ]);
     expect(runner.started[0]!.token).toBe('cdc-batch-customer-2026-11-25T10:15');
-    runner.running.delete('cdc-batch-invoice');
+    runner.runs.delete('cdc-batch-invoice');
     const second = await launchJobs(
       { mode: 'batch', entities: ['customer', 'invoice'], grouping: 'entity' },
       runner,
@@ -93,7 +70,7 @@ describe('the job launcher core', () => {
       ['cdc-batch-invoice', 'run-3', true],
     ]);
     // Once those runs are done (beside them, nothing would start: see the next test).
-    runner.running.clear();
+    runner.runs.clear();
     const all = await launchJobs(
       { mode: 'streaming', entities: ['customer', 'invoice'], grouping: 'all' },
       runner,
@@ -105,9 +82,9 @@ describe('the job launcher core', () => {
   });
 
   it('starts no run for an entity that a run of another mode or grouping is still applying, and runs the others', async () => {
-    const runner = new FakeRunner();
+    const runner = new FakeJobRunner();
     const log = createLogger({}, () => undefined);
-    runner.running.set('cdc-streaming-customer+invoice', 'stream-1');
+    runner.going('cdc-streaming-customer+invoice', 'stream-1');
     const perEntity = await launchJobs(
       { mode: 'batch', entities: ['customer', 'invoice', 'payment'], grouping: 'entity' },
       runner,
@@ -119,7 +96,7 @@ describe('the job launcher core', () => {
       [['invoice'], 'cdc-streaming-customer+invoice', 'stream-1', false],
       [['payment'], 'cdc-batch-payment', 'run-1', true],
     ]);
-    runner.running.delete('cdc-batch-payment');
+    runner.runs.delete('cdc-batch-payment');
     const all = await launchJobs(
       { mode: 'batch', entities: ['customer', 'invoice', 'payment'], grouping: 'all' },
       runner,
@@ -131,5 +108,40 @@ describe('the job launcher core', () => {
       [['payment'], 'cdc-batch-payment', 'run-2', true],
     ]);
     expect(runner.started.map((s) => s.spec.entities)).toEqual([['payment'], ['payment']]);
+  });
+
+  it('runs maintenance with the time-travel window, and every mode registers its tables in the catalog database', () => {
+    const withCatalog = { ...settings, timeTravelHours: 200, catalogDatabase: 'cdc_pipeline_dev' };
+    expect(jobSpec('maintenance', ['customer'], withCatalog)).toMatchObject({
+      name: 'cdc-maintenance-customer',
+      runMode: 'BATCH',
+      entryPointArguments: expect.arrayContaining(['--mode', 'maintenance', '--time-travel-hours', '200']),
+    });
+    for (const mode of ['batch', 'streaming', 'continuous', 'maintenance'] as const)
+      expect(jobSpec(mode, ['customer'], withCatalog).entryPointArguments.join(' ')).toContain(
+        '--catalog-database cdc_pipeline_dev',
+      );
+    expect(jobSpec('batch', ['customer'], settings).entryPointArguments).not.toContain('--catalog-database');
+    expect(jobSpec('batch', ['customer'], withCatalog).entryPointArguments).not.toContain('--time-travel-hours');
+  });
+
+  it('runs maintenance beside the other runs of its entities, and never beside another maintenance run', async () => {
+    const runner = new FakeJobRunner();
+    const log = createLogger({}, () => undefined);
+    runner.going('cdc-continuous-customer', 'stream-1');
+    runner.going('cdc-maintenance-invoice', 'maint-1');
+    const runs = await launchJobs(
+      { mode: 'maintenance', entities: ['customer', 'invoice'], grouping: 'entity' },
+      runner,
+      settings,
+      log,
+    );
+    expect(runs.map((r) => [r.entities, r.name, r.started])).toEqual([
+      [['customer'], 'cdc-maintenance-customer', true],
+      [['invoice'], 'cdc-maintenance-invoice', false],
+    ]);
+    // And a batch run is not held back by a maintenance run.
+    const batch = await launchJobs({ mode: 'batch', entities: ['invoice'], grouping: 'entity' }, runner, settings, log);
+    expect(batch.map((r) => [r.name, r.started])).toEqual([['cdc-batch-invoice', true]]);
   });
 });

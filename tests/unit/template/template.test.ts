@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DUE_INDEX, KEYS_INDEX } from '../../../lib/fallback';
-import { consumerMetrics, jobMetrics, pollerMetrics, retryMetrics } from '../../../lib/metrics';
+import { consumerMetrics, jobMetrics, pollerMetrics, retryMetrics, streamMetrics } from '../../../lib/metrics';
 import { type CfnTemplate, packageTemplate, resourcesOfType } from '../../helpers/package-template';
 
 const ENTITIES = readdirSync(path.resolve(__dirname, '../../../schemas'))
@@ -113,14 +113,32 @@ describe.each(['dev', 'prod'])('the packaged CloudFormation template of stage %s
     expect(JSON.parse(String((rules[0]?.Targets as { Input: string }[])[0]?.Input))).toEqual({ sweep: true });
   });
 
-  it('schedules the job launcher for batch runs', () => {
+  it('schedules the job launcher: what lakeMode says, and the lake maintenance on its own rate', () => {
     const { rules, mappings } = targetsOf(tpl(stage), 'jobLauncher');
     expect(mappings).toHaveLength(0);
-    expect(rules).toHaveLength(1);
-    expect(JSON.parse(String((rules[0]?.Targets as { Input: string }[])[0]?.Input))).toEqual({
-      mode: 'batch',
-      scheduled: true,
-    });
+    expect(
+      rules.map((r) => [r.ScheduleExpression, JSON.parse(String((r.Targets as { Input: string }[])[0]?.Input))]),
+    ).toEqual(
+      expect.arrayContaining([
+        [expect.stringMatching(/^rate\(/), { scheduled: true }],
+        ['rate(1 day)', { mode: 'maintenance' }],
+      ]),
+    );
+    expect(rules).toHaveLength(2);
+  });
+
+  it("creates the lake's Glue Data Catalog database, and lets the Spark jobs register tables in it only", () => {
+    const [, database] = resourcesOfType(tpl(stage), 'AWS::Glue::Database')[0]!;
+    const name = (database as { DatabaseInput: { Name: string } }).DatabaseInput.Name;
+    expect(name).toBe(`cdc_pipeline_${stage}`);
+    const [, role] = resourcesOfType(tpl(stage), 'AWS::IAM::Role').find(([id]) => id === 'SparkJobRole')!;
+    const statements = (role as { Policies: { PolicyDocument: { Statement: Statement[] } }[] }).Policies.flatMap(
+      (p) => p.PolicyDocument.Statement,
+    );
+    const [catalog] = grants(statements, 'glue:CreateTable');
+    expect(catalog!.Action).toEqual(['glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable']);
+    expect(JSON.stringify(catalog!.Resource)).toContain(`:table/${name}/*`);
+    expect(JSON.stringify(catalog!.Resource)).not.toContain('table/*"');
   });
 
   it('streams the fallback table with both images, a status/next-attempt index and a TTL attribute', () => {
@@ -399,6 +417,7 @@ describe('alarms and the dashboard (stage dev)', () => {
         [{ name: 'x' }],
       ),
       ...jobMetrics('dev', 'failed'),
+      ...streamMetrics('dev', [{ name: 'cdc-continuous-customer', started: true, state: 'SUBMITTED' }]),
     ];
     return new Set(points.map((p) => `${p.metric.name} [${Object.keys(p.dimensions).join(',')}]`));
   }
@@ -509,6 +528,9 @@ describe('least privilege per function (stage dev)', () => {
     if (/:cluster\//.test(text)) return 'msk cluster';
     if (/:log-group:/.test(text)) return 'own log group';
     if (/:schema\//.test(text)) return 'registry schemas';
+    if (/:glue:[^"]*:catalog"/.test(text)) return 'data catalog';
+    if (/:database\/cdc_pipeline_dev"/.test(text)) return 'catalog database';
+    if (/:table\/cdc_pipeline_dev\/\*"/.test(text)) return 'catalog tables';
     if (/:parameter\//.test(text)) return 'token parameter';
     const fn = /:function:([^"]+)"/.exec(text);
     if (fn) return `function ${fn[1]}`;
@@ -635,6 +657,10 @@ describe('least privilege per function (stage dev)', () => {
       ...each(['s3:GetObject'], ['RawBucket/raw/*', 'ArtifactsBucket/jobs/*']),
       ...each(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], ['LakeBucket/*', 'ArtifactsBucket/logs/*']),
       ...each(['glue:GetSchemaVersion'], ['SchemaRegistry', 'registry schemas']),
+      ...each(
+        ['glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable'],
+        ['data catalog', 'catalog database', 'catalog tables'],
+      ),
     ],
   };
 
@@ -830,4 +856,42 @@ describe.each(['dev', 'prod'])('template security of stage %s', (stage) => {
       StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' } },
     });
   });
+});
+
+describe('the lake mode', () => {
+  const streamAlarms = (template: CfnTemplate) =>
+    resourcesOfType(template, 'AWS::CloudWatch::Alarm').filter(([id]) => /^Stream.*NotRunningAlarm$/.test(id)) as [
+      string,
+      {
+        MetricName: string;
+        Dimensions: { Name: string; Value: unknown }[];
+        EvaluationPeriods: number;
+        ComparisonOperator: string;
+      },
+    ][];
+
+  it('passes lakeMode and the trigger interval to the job launcher, batch and 30 s by default, with no stream alarm', () => {
+    const [, launcher] = resourcesOfType(tpl('dev'), 'AWS::Lambda::Function').find(
+      ([id]) => id === 'JobLauncherLambdaFunction',
+    )!;
+    expect((launcher as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables).toMatchObject({
+      CDC_LAKE_MODE: 'batch',
+      CDC_STREAM_TRIGGER_SECONDS: '30',
+    });
+    expect(streamAlarms(tpl('dev'))).toEqual([]);
+  });
+
+  it('alarms, with lakeMode streaming, on each stream not running at two checks in a row', async () => {
+    const template = await packagedWith({ lakeMode: 'streaming' });
+    const alarms = streamAlarms(template);
+    expect(alarms.map(([, a]) => a.Dimensions.find((d) => d.Name === 'job')?.Value).sort()).toEqual(
+      ENTITIES.map((e) => `cdc-continuous-${e}`).sort(),
+    );
+    for (const [, a] of alarms)
+      expect(a).toMatchObject({
+        MetricName: 'StreamRunning',
+        EvaluationPeriods: 2,
+        ComparisonOperator: 'LessThanThreshold',
+      });
+  }, 120_000);
 });
