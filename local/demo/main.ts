@@ -8,9 +8,12 @@
  *  3. streams changes into the source simulator (three entities, updates, deletes, timestamp
  *     ties, a few schema-breaking and malformed records), stops Kafka while more arrive, and
  *     brings it back, so the fallback table and the retry function visibly do their work;
- *  4. runs the Spark batch job through the job launcher;
+ *  4. runs the Spark batch job through the job launcher, or with `--lake streaming` keeps the
+ *     supervised Spark stream running from the start (the launcher starts it) and reports each
+ *     change's freshness, source to Delta, p50 and p95;
  *  5. reports every stage's counts and reconciles the Delta tables with the source's state.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { commandLineOf, readFlags } from '../../cli/command-line';
 import { collectStatus, formatStatus, resolveStage } from '../../ops';
 import type { PipelineStatus } from '../../ops/status/pipeline-status';
@@ -19,6 +22,11 @@ import { type BackfillOutcome, runBackfill } from '../../ops/replay/backfill';
 import { formatBackfillOutcome } from '../../ops/replay/format-replay';
 import { alertObserverQueueName } from '../provision/sns';
 import type { Runtime } from '../runtime';
+import type { SupervisedStream } from '../../lib/jobs';
+import { stopLocalRun } from '../emr/local-runner';
+import { stageParam } from '../../stage/resolved-config';
+import { alive, readRun } from '../../stage/emr-runs';
+import { type Freshness, freshnessOf, SourceAppearances, streamBatchesOf } from './freshness';
 import { stackUp, startService, stopService } from '../stack';
 import { LOG_DIR } from '../stack/paths';
 import { totalParked } from './counters';
@@ -36,6 +44,9 @@ import { Progress } from './progress';
 import { printReport, table } from './report';
 import {
   closeSession,
+  type JobOutcome,
+  lakeCaughtUp,
+  type LakeReconciliation,
   openSession,
   parkedOf,
   type PipelineSession,
@@ -44,20 +55,24 @@ import {
   reconcileLake,
   runBatchJob,
   sleep,
+  sourceLatest,
   SPEEDUP,
   startPipelineRuntime,
+  startStream,
   streamChanges,
   waitUntil,
 } from './session';
 
 const DEFAULT_EVENTS = 10_000;
-const DEMO_OPTIONS = `the options are --events N (default ${DEFAULT_EVENTS}) and --outage-seconds S (default 20)`;
-export const DEMO_USAGE = `usage: npm run demo [-- --events N] [--outage-seconds S]; ${DEMO_OPTIONS}`;
+const DEMO_OPTIONS = `the options are --events N (default ${DEFAULT_EVENTS}), --outage-seconds S (default 20) and --lake batch|streaming (default batch)`;
+export const DEMO_USAGE = `usage: npm run demo [-- --events N] [--outage-seconds S] [--lake batch|streaming]; ${DEMO_OPTIONS}`;
 
 export interface DemoOptions {
   readonly events: number;
   /** How long Kafka stays down, at least (it stays down until the pollers have read what arrived meanwhile). */
   readonly outageSeconds: number;
+  /** `batch`: one Spark batch run at the end. `streaming`: the supervised stream keeps Delta current all along, and its freshness is reported. */
+  readonly lake: 'batch' | 'streaming';
 }
 
 const RANGES = { events: [10, 200_000], 'outage-seconds': [0, 600] } as const;
@@ -66,15 +81,19 @@ type DemoFlag = keyof typeof RANGES;
 export function parseDemoArgs(argv: readonly string[]): DemoOptions {
   const flags = readFlags(
     argv,
-    { events: 'string', 'outage-seconds': 'string' },
+    { events: 'string', 'outage-seconds': 'string', lake: 'string' },
     {
       unknown: (flag) => `unknown option ${flag}; ${DEMO_OPTIONS}`,
-      missing: (flag) => outOfRange(flag.slice(2) as DemoFlag, undefined),
+      missing: (flag) =>
+        flag === '--lake' ? lakeProblem(undefined) : outOfRange(flag.slice(2) as DemoFlag, undefined),
     },
   );
+  const lake = flags.lake ?? 'batch';
+  if (lake !== 'batch' && lake !== 'streaming') throw new Error(lakeProblem(lake));
   return {
     events: wholeNumber('events', flags.events, DEFAULT_EVENTS),
     outageSeconds: wholeNumber('outage-seconds', flags['outage-seconds'], 20),
+    lake,
   };
 }
 
@@ -85,6 +104,8 @@ function wholeNumber(flag: DemoFlag, value: string | undefined, byDefault: numbe
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(outOfRange(flag, value));
   return n;
 }
+
+const lakeProblem = (value: string | undefined): string => `--lake takes batch or streaming, got ${value}`;
 
 const outOfRange = (flag: DemoFlag, value: string | undefined): string =>
   `--${flag} takes a whole number from ${RANGES[flag][0]} to ${RANGES[flag][1]}, got ${value}`;
@@ -104,7 +125,7 @@ async function main(): Promise<void> {
   const options = commandLineOf(DEMO_USAGE, parseDemoArgs);
   const progress = new Progress(`${LOG_DIR}/demo.log`);
   progress.say(
-    `cdc-pipeline demo: ${options.events} changes, a Kafka outage, the Spark batch job (log: ${progress.logPath})`,
+    `cdc-pipeline demo: ${options.events} changes, a Kafka outage, ${options.lake === 'batch' ? 'the Spark batch job' : 'the supervised Spark stream'} (log: ${progress.logPath})`,
   );
   progress.step('Starting the local stack (Kafka, moto, the source simulator); the first run installs them');
   await stackUp({ log: progress.log });
@@ -117,6 +138,7 @@ async function main(): Promise<void> {
   const generated = { n: 0 };
   const parkedNow = { n: 0 };
   let runtime: Runtime | undefined;
+  let stream: SupervisedStream | undefined;
   let restoreFaults: (() => Promise<void>) | undefined;
   let exitCode = 0;
   try {
@@ -141,19 +163,35 @@ async function main(): Promise<void> {
     trackParked.unref();
     runtime = await startPipelineRuntime(demo);
     const live = liveLine(demo, generated, parkedNow);
+    // With --lake streaming, the stream runs from the start and each change's appearance is noted (freshness).
+    const appearances = options.lake === 'streaming' ? new SourceAppearances(await sourceLatest(demo)) : undefined;
+    if (options.lake === 'streaming') {
+      stream = await startStream(runtime);
+      // Freshness is the pipeline's, not the JVM's start: changes begin once every query runs.
+      const started = stream;
+      await waitUntil(
+        'the Spark stream started a query per entity',
+        async () => streamQueriesStarted(started) >= entities.length,
+        300_000,
+        2000,
+      );
+      progress.say(
+        `  the job launcher started the Spark stream ${stream.name} (run ${stream.jobRunId}; a micro-batch every ${String(stageParam(demo.config, 'local', 'streamTriggerSeconds'))} s)`,
+      );
+    }
 
     const [first, second] = [Math.round(options.events * 0.55), Math.round(options.events * 0.1)];
     progress.step(
       `Streaming ${first} changes; poller and retry schedules every ${60 / SPEEDUP} s, consumer on its MSK triggers`,
       live,
     );
-    await streamChanges(demo, first, generated);
+    await streamChanges(demo, first, generated, appearances);
     await waitUntil('the pollers read every change', () => pollersCaughtUp(demo), 300_000);
 
     progress.step(`Kafka DOWN: stopping the broker; ${second} more changes arrive meanwhile`, live);
     await stopService('kafka', progress.log);
     const outageStarted = Date.now();
-    await streamChanges(demo, second, generated);
+    await streamChanges(demo, second, generated, appearances);
     await waitUntil('the pollers parked every change that arrived', () => pollersCaughtUp(demo), 300_000);
     await sleep(Math.max(0, options.outageSeconds * 1000 - (Date.now() - outageStarted)));
     progress.say(`  fallback table while Kafka is down: ${describeParked(await parkedOf(demo))}`);
@@ -172,7 +210,7 @@ async function main(): Promise<void> {
       live,
     );
     await startService('kafka', progress.log);
-    await streamChanges(demo, third, generated);
+    await streamChanges(demo, third, generated, appearances);
     await waitUntil('the pollers read every change', () => pollersCaughtUp(demo), 300_000);
     // An operator's bounded backfill of the first burst, beside the live polling and the retry
     // function's draining (after Kafka is back: a backfill meeting Kafka down parks, as any poll).
@@ -199,17 +237,30 @@ async function main(): Promise<void> {
     progress.say(`  fallback table after the retry function: ${describeParked(await parkedOf(demo))}`);
     await showStatus(demo, 'after the retry function drained the fallback table');
 
-    progress.step(
-      'Spark batch job through the job launcher (EMR Serverless API on moto, spark-submit locally)',
-      () => 'spark-submit running (its log: .stack/emr-runs/<run id>/)',
-    );
-    const job = await runBatchJob(demo, runtime);
-    await runtime.stop();
-    runtime = undefined;
-    progress.say(`  job run ${job.run.jobRunId}: ${job.state}`);
-
-    progress.step('Reconciling: the Delta tables against the source state');
-    const lake = await reconcileLake(demo);
+    let job: JobOutcome;
+    let lake: LakeReconciliation;
+    let freshness: Freshness | undefined;
+    if (stream === undefined) {
+      progress.step(
+        'Spark batch job through the job launcher (EMR Serverless API on moto, spark-submit locally)',
+        () => 'spark-submit running (its log: .stack/emr-runs/<run id>/)',
+      );
+      job = await runBatchJob(demo, runtime);
+      await runtime.stop();
+      runtime = undefined;
+      progress.say(`  job run ${job.run.jobRunId}: ${job.state}`);
+      progress.step('Reconciling: the Delta tables against the source state');
+      lake = await reconcileLake(demo);
+    } else {
+      progress.step('Reconciling: the Spark stream brings the Delta tables to the source state (no batch run)');
+      lake = await lakeCaughtUp(demo, 300_000);
+      await runtime.stop();
+      runtime = undefined;
+      job = streamOutcome(stream);
+      freshness = freshnessOf(streamBatchesOf(readFileSync(readRun(stream.jobRunId)!.log, 'utf8')), appearances!);
+      await stopLocalRun(stream.jobRunId);
+      progress.say(`  stream run ${stream.jobRunId}: ${job.state} until the demo stopped it`);
+    }
     const { verdicts } = lake;
     const archivedThisRun = await archivedChanges(s3, names.rawBucket, started);
     const source: Record<string, { changes: number; records: number; malformed: number }> = {};
@@ -224,7 +275,9 @@ async function main(): Promise<void> {
       raw[entity] = await rawContents(s3, names.rawBucket, entity);
     }
     const alerts = await takeAlerts(sqs, alertQueue);
-    const reconciled = job.state === 'SUCCESS' && verdicts.every((v) => v.problemCount === 0);
+    // The batch run ended SUCCESS, or the stream was still running when the tables matched.
+    const reconciled =
+      job.state === (stream === undefined ? 'SUCCESS' : 'RUNNING') && verdicts.every((v) => v.problemCount === 0);
     printReport(progress, {
       events: options.events,
       entities,
@@ -239,6 +292,7 @@ async function main(): Promise<void> {
       verdicts,
       tablesVersions: lake.versions,
       elapsed: progress.elapsed(),
+      ...(stream === undefined ? {} : { freshness: freshness ?? null }),
     });
     const totals = metricTotals(started);
     progress.say(
@@ -255,6 +309,8 @@ async function main(): Promise<void> {
     if (!reconciled) exitCode = 1;
   } finally {
     await runtime?.stop();
+    // The demo's stream is stopped with the demo (`npm run local:run` keeps one going).
+    if (stream !== undefined) await stopLocalRun(stream.jobRunId).catch(() => undefined);
     await startService('kafka', progress.log).catch(() => undefined);
     await restoreFaults?.().catch((error: Error) =>
       progress.log(`could not restore the source's faults: ${error.message}`),
@@ -263,6 +319,23 @@ async function main(): Promise<void> {
     await progress.finish();
   }
   process.exitCode = exitCode;
+}
+
+/** How many entities' queries the stream run has started (its cdc_job_summary lines); 0 before its log exists. */
+function streamQueriesStarted(stream: SupervisedStream): number {
+  const run = readRun(stream.jobRunId);
+  if (run === undefined || !existsSync(run.log)) return 0;
+  if (!alive(run)) throw new Error(`the Spark stream ${stream.jobRunId} ended before it started: see ${run.log}`);
+  return readFileSync(run.log, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{"cdc_job_summary"')).length;
+}
+
+/** The stream as the report shows a job run: its state now (RUNNING while its process lives). */
+function streamOutcome(stream: SupervisedStream): JobOutcome {
+  const run = readRun(stream.jobRunId);
+  const state = run !== undefined && alive(run) ? 'RUNNING' : 'FAILED';
+  return { run: { ...stream, state }, state, summaries: [] };
 }
 
 /** What `npm run status -- --stage local` prints at this moment. */

@@ -28,13 +28,20 @@ export async function sourceState(sourceUrl: string, entity: string): Promise<So
   return state;
 }
 
-export async function postJson(url: string, body: unknown): Promise<void> {
+/** POSTs a JSON body; returns the JSON answer (undefined when it is not JSON). */
+export async function postJson(url: string, body: unknown): Promise<unknown> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${text}`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -47,7 +54,9 @@ export async function setSourceFaults(sourceUrl: string, patch: Record<string, u
     throw new Error(`GET ${sourceUrl}/admin/faults answered ${response.status}: ${await response.text()}`);
   const before = (await response.json()) as Record<string, unknown>;
   await postJson(`${sourceUrl}/admin/faults`, patch);
-  return () => postJson(`${sourceUrl}/admin/faults`, before);
+  return async () => {
+    await postJson(`${sourceUrl}/admin/faults`, before);
+  };
 }
 
 /** What the fallback table and the archive say about a parked change. */

@@ -1,5 +1,6 @@
 /** The demo's final report: events at each stage, per entity, and the reconciliation per table. */
 import type { LaunchedRun } from '../../lib/jobs';
+import type { Freshness } from './freshness';
 import type { PipelineCounters } from './counters';
 import type { ParkedChange } from './observe';
 import type { Progress } from './progress';
@@ -21,6 +22,8 @@ export interface DemoReport {
   readonly verdicts: readonly EntityVerdict[];
   readonly tablesVersions: ReadonlyMap<string, number>;
   readonly elapsed: string;
+  /** With the stream (--lake streaming): its freshness over this run's changes (null: none measured). */
+  readonly freshness?: Freshness | null;
 }
 
 export function table(rows: readonly (readonly string[])[]): string {
@@ -80,13 +83,24 @@ export function printReport(progress: Progress, r: DemoReport): void {
         .map(([fn, n]) => `${n} ${fn}`)
         .join(', ') || '0',
     ],
-    [`Spark batch run ${r.job.run.jobRunId}`, r.job.state],
+    [`Spark ${r.freshness === undefined ? 'batch' : 'stream'} run ${r.job.run.jobRunId}`, r.job.state],
+    ...(r.freshness === undefined ? [] : freshnessRows(r.freshness)),
   ];
   progress.say(`\n${table(stages)}\n\n${table(perEntity)}\n`);
   for (const v of r.verdicts) for (const problem of v.problems) progress.say(`  difference: ${problem}`);
   progress.say(
     `demo time ${r.elapsed}; Delta table versions ${[...r.tablesVersions].map(([e, n]) => `${e} v${n}`).join(', ')}`,
   );
+}
+
+/** Source → Delta, per change this run made (the stream's commit time minus when the change appeared at the source). */
+function freshnessRows(f: Freshness | null): string[][] {
+  if (f === null) return [['freshness (source → Delta)', 'not measured: no change of this run was in a micro-batch']];
+  return [
+    [`freshness source → Delta, p50 (${f.changes} changes)`, `${f.p50Seconds.toFixed(1)} s`],
+    ['freshness source → Delta, p95', `${f.p95Seconds.toFixed(1)} s`],
+    ['freshness source → Delta, max', `${f.maxSeconds.toFixed(1)} s`],
+  ];
 }
 
 function row<T>(label: string, items: readonly T[], value: (item: T) => number): string[] {

@@ -11,7 +11,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type CheckpointStore, openCheckpointStore, type OpenedCheckpointStore } from '../../lib/checkpoint';
 import { DynamoDbPartitionMarks } from '../../lib/consumer';
-import type { LaunchedRun } from '../../lib/jobs';
+import type { LaunchedRun, SupervisedStream } from '../../lib/jobs';
 import { stageFromConfig } from '../../ops/stage/ops-stage';
 import { localClientConfig, localEndpoint } from '../../stage/local-aws';
 import { readRun } from '../../stage/emr-runs';
@@ -20,6 +20,7 @@ import { abortableSleep } from '../runtime/sleep';
 import { entityNames, loadResolvedConfig, type ResolvedConfig, stageParam } from '../../stage/resolved-config';
 import { countLogLine, emptyCounters, type PipelineCounters } from './counters';
 import { dumpDeltaTables } from './delta';
+import type { SourceAppearances } from './freshness';
 import {
   archivedChanges,
   fallbackItems,
@@ -144,13 +145,51 @@ export function startPipelineRuntime(
 }
 
 /** Feeds `count` changes to the source over a few seconds, in small bursts, as a live system would. */
-export async function streamChanges(session: PipelineSession, count: number, generated: { n: number }): Promise<void> {
+/** Makes `count` changes at the source in bursts; `appearances` notes when each burst's changes appeared (freshness). */
+export async function streamChanges(
+  session: PipelineSession,
+  count: number,
+  generated: { n: number },
+  appearances?: SourceAppearances,
+): Promise<void> {
   const bursts = Math.min(20, count);
   for (let i = 0; i < bursts; i += 1) {
     const n = Math.floor((count * (i + 1)) / bursts) - Math.floor((count * i) / bursts);
-    if (n > 0) await postJson(`${session.sourceUrl}/admin/generate`, { count: n });
+    if (n > 0) {
+      const answer = (await postJson(`${session.sourceUrl}/admin/generate`, { count: n })) as {
+        latestUpdatedAt: string;
+      };
+      appearances?.note(answer.latestUpdatedAt, Date.now());
+    }
     generated.n += n;
     await sleep(250);
+  }
+}
+
+/** The source clock's latest time now (the newest change of any entity), or the epoch for an empty source. */
+export async function sourceLatest(session: PipelineSession): Promise<number> {
+  let latest = 0;
+  for (const entity of session.entities)
+    for (const r of (await sourceState(session.sourceUrl, entity)).records)
+      latest = Math.max(latest, Date.parse(r.updatedAt));
+  return latest;
+}
+
+/** Starts the supervised stream through the job launcher (`{"mode": "continuous"}`: one check, as its schedule does). */
+export async function startStream(runtime: Runtime): Promise<SupervisedStream> {
+  const { streams } = (await runtime.fire('jobLauncher', { mode: 'continuous' })) as { streams: SupervisedStream[] };
+  if (streams.length !== 1)
+    throw new Error(`the job launcher answered ${streams.length} streams, expected one for all entities`);
+  return streams[0]!;
+}
+
+/** Reconciles the lake until the stream has brought every table to the source's state, or the time is up (the last reading). */
+export async function lakeCaughtUp(session: PipelineSession, timeoutMs: number): Promise<LakeReconciliation> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lake = await reconcileLake(session);
+    if (lake.verdicts.every((v) => v.problemCount === 0) || Date.now() > deadline) return lake;
+    await sleep(5000);
   }
 }
 
