@@ -4,7 +4,7 @@ import { BadRequestError } from '../../lib/errors';
 import { closeForLocal } from '../../lib/lambda/producer';
 import { invocationFields, invocationSummary, recordSummary } from '../../lib/lambda/summary';
 import { EmfMetricsSink, retryMetrics } from '../../lib/metrics';
-import { type Backlog, backlogOf, onStream, sweep, type SweepEvent } from '../../lib/redrive';
+import { AcknowledgedLedger, type Backlog, backlogOf, onStream, sweep, type SweepEvent } from '../../lib/redrive';
 import { loadRetryConfig } from './config';
 import { type RetrySummary, wire } from './wiring';
 
@@ -12,6 +12,8 @@ import { type RetrySummary, wire } from './wiring';
 const config = loadRetryConfig(process.env);
 const { log, store, archive, publisher, serde, alerts, policy, chainOf } = wire(config);
 const metrics = new EmfMetricsSink('retry');
+/** Sent, acknowledged, delete not confirmed: kept across this container's invocations (lib/redrive/acknowledged.ts). */
+const acknowledged = new AcknowledgedLedger();
 /** What a sweep leaves of its time for archiving, alerting and starting the next sweep. */
 const SWEEP_RESERVE_MS = 30_000;
 
@@ -38,6 +40,7 @@ async function retryParked(event: RetryEvent, context: Context): Promise<DynamoD
     log: log.child(invocationFields(context)),
     now: () => new Date(),
     owner: context.awsRequestId,
+    acknowledged,
   };
   const report = (summary: RetrySummary): void => recordSummary(context, summary);
   try {

@@ -32,11 +32,11 @@ interface KeyInStep {
   next: number;
 }
 
-/** A key's next event in this step, claimed and encoded. */
+/** A key's next event in this step, claimed and encoded; no message when Kafka has it already (its delete was lost). */
 interface StepEvent {
   readonly key: KeyInStep;
   readonly item: ParkedItem;
-  readonly message: OutgoingMessage;
+  readonly message?: OutgoingMessage;
 }
 
 /**
@@ -153,6 +153,7 @@ async function nextPlainEvent(run: DrainRun, key: KeyInStep): Promise<StepEvent 
     item.payload !== undefined &&
     staleBecause(item, now, run.policy) === undefined;
   if (!plain) return 'not plain';
+  if (run.deps.acknowledged?.has(item) === true) return { key, item };
   const message = await encoded(run, key.topic, item);
   return message === undefined ? 'not plain' : { key, item, message };
 }
@@ -170,25 +171,30 @@ async function encoded(run: DrainRun, topic: string, item: ParkedItem): Promise<
 }
 
 /**
- * Sends a step's claimed events of one topic in one publish and deletes what Kafka acknowledged.
- * When Kafka fails part way, the first unacknowledged event is rescheduled (as drainKey would
- * have) and the claims of the others are given back untouched. Returns the keys that go on: sent,
- * and still held by this invocation.
+ * Sends a step's claimed events of one topic in one publish and deletes what Kafka acknowledged
+ * (and those it had acknowledged to this container before, sent no more). When Kafka fails part
+ * way, the first unacknowledged event is rescheduled (as drainKey would have) and the claims of
+ * the others are given back untouched. Returns the keys that go on: sent, and still held by this
+ * invocation.
  */
 async function sendStep(
   run: DrainRun,
   topic: string,
-  events: readonly StepEvent[],
+  step: readonly StepEvent[],
 ): Promise<{ going: StepEvent[]; kafkaDown: boolean }> {
   const { deps, summary } = run;
+  const onKafka = step.filter((e) => e.message === undefined);
+  const events = step.filter((e) => e.message !== undefined);
+  summary.acknowledgedBefore += onKafka.length;
   let acknowledged = events.length;
   let receipts: PublishReceipt[] = [];
   let failure: KafkaUnavailableError | KafkaRefusedError | undefined;
   try {
-    receipts = await deps.publisher.publish(
-      topic,
-      events.map((e) => e.message),
-    );
+    if (events.length > 0)
+      receipts = await deps.publisher.publish(
+        topic,
+        events.map((e) => e.message!),
+      );
   } catch (error) {
     if (!(error instanceof KafkaUnavailableError) && !(error instanceof KafkaRefusedError)) throw error;
     failure = error;
@@ -198,6 +204,7 @@ async function sendStep(
     summary.kafkaError ??= error.message;
   }
   const sent = events.slice(0, acknowledged);
+  for (const { item } of sent) deps.acknowledged?.acknowledged(item);
   if (failure !== undefined) {
     const [first, ...others] = events.slice(acknowledged);
     if (first !== undefined) await reschedule(run, first.item, failure.message);
@@ -218,7 +225,7 @@ async function sendStep(
     }),
   );
   summary.published += sent.length;
-  const going = await removeSent(run, sent);
+  const going = await removeSent(run, [...onKafka, ...sent]);
   return { going, kafkaDown: failure instanceof KafkaUnavailableError };
 }
 
@@ -238,11 +245,14 @@ async function removeSent(run: DrainRun, sent: readonly StepEvent[]): Promise<St
         deps.owner,
       )
     ) {
+      for (const { item } of chunk) deps.acknowledged?.forget(item);
       going.push(...chunk);
       continue;
     }
     for (const event of chunk) {
-      if (await deps.store.remove(event.item, deps.owner)) {
+      const removed = await deps.store.remove(event.item, deps.owner);
+      deps.acknowledged?.forget(event.item);
+      if (removed) {
         going.push(event);
         continue;
       }

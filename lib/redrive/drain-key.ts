@@ -4,6 +4,7 @@ import { changeMessage, KafkaRefusedError, KafkaUnavailableError, type Publisher
 import { SchemaNotFoundError } from '../registry';
 import { type GlueAvroSerde, SchemaValidationError } from '../serde';
 import { type ParkedItem, type RedriveStore, supersedeOlder } from '../fallback';
+import type { AcknowledgedLedger } from './acknowledged';
 import { nextAttemptAt, type RedrivePolicy, staleBecause } from './policy';
 
 export interface RedriveDependencies {
@@ -15,6 +16,8 @@ export interface RedriveDependencies {
   /** This invocation, as the owner of its claims. */
   readonly owner: string;
   readonly random?: () => number;
+  /** What this container sent whose delete was not confirmed: deleted next time, not sent again. */
+  readonly acknowledged?: AcknowledgedLedger;
 }
 
 export interface DrainSummary {
@@ -26,6 +29,8 @@ export interface DrainSummary {
   superseded: number;
   /** Keys another invocation was already working on. */
   busy: number;
+  /** Events Kafka had acknowledged to this container before (their delete failed): deleted, not sent again. */
+  acknowledgedBefore: number;
   /** Why Kafka did not take a message, the first time it did not (for the operator's log). */
   kafkaError?: string;
 }
@@ -38,6 +43,7 @@ export const emptyDrainSummary = (): DrainSummary => ({
   stale: 0,
   superseded: 0,
   busy: 0,
+  acknowledgedBefore: 0,
 });
 
 /**
@@ -200,9 +206,12 @@ async function send(
   ambiguous: ParkedItem[],
 ): Promise<'sent' | 'kafka down' | 'refused' | 'now ambiguous' | 'taken'> {
   const { deps, policy, summary } = run;
+  // Already on Kafka (acknowledged, its delete lost): only the delete is left to do.
+  const onKafka = deps.acknowledged?.has(item) === true;
   let encoded;
   try {
-    encoded = await deps.serde.encode(policy.topicOf(item.entity), record, policy.compressionOf(item.entity));
+    if (!onKafka)
+      encoded = await deps.serde.encode(policy.topicOf(item.entity), record, policy.compressionOf(item.entity));
   } catch (error) {
     if (!(error instanceof SchemaValidationError) && !(error instanceof SchemaNotFoundError)) throw error;
     // Valid when parked, but invalid under the latest schema, or its schema is gone: ambiguous
@@ -222,11 +231,38 @@ async function send(
     await deps.store.setStatus(item, 'RETRIABLE', 'RETRIABLE', {}, deps.owner);
     return 'taken';
   }
+  if (encoded === undefined) summary.acknowledgedBefore += 1;
+  else {
+    const published = await publishOne(run, item, record, encoded);
+    if (published !== 'sent') return published;
+  }
+  // The claim ran out and another invocation took the item: it may send it again, after this
+  // key's newer events if this drain went on; so the key is left to it (at least once, in order).
+  const removed = await deps.store.remove(item, deps.owner);
+  deps.acknowledged?.forget(item);
+  if (removed) return 'sent';
+  deps.log.warn('sent, but the item was claimed by another invocation meanwhile', {
+    entity: item.entity,
+    id: item.id,
+    eventId: item.eventId,
+  });
+  return 'taken';
+}
+
+/** Sends the claimed item; acknowledged, it is remembered until its delete goes through. */
+async function publishOne(
+  run: DrainRun,
+  item: ParkedItem,
+  record: ChangeRecord,
+  encoded: { readonly schemaVersionId: string; readonly bytes: Buffer },
+): Promise<'sent' | 'kafka down' | 'refused'> {
+  const { deps, policy, summary } = run;
   const topic = policy.topicOf(item.entity);
   try {
     const [written] = await deps.publisher.publish(topic, [
       changeMessage(item.entity, record, encoded.schemaVersionId, encoded.bytes),
     ]);
+    deps.acknowledged?.acknowledged(item);
     // One line per re-sent event, with where Kafka wrote it: the audit trail of every parked event that left the table.
     deps.log.info('re-sent', {
       entity: item.entity,
@@ -246,15 +282,7 @@ async function send(
     return error instanceof KafkaRefusedError ? 'refused' : 'kafka down';
   }
   summary.published += 1;
-  // The claim ran out and another invocation took the item: it may send it again, after this
-  // key's newer events if this drain went on; so the key is left to it (at least once, in order).
-  if (await deps.store.remove(item, deps.owner)) return 'sent';
-  deps.log.warn('sent, but the item was claimed by another invocation meanwhile', {
-    entity: item.entity,
-    id: item.id,
-    eventId: item.eventId,
-  });
-  return 'taken';
+  return 'sent';
 }
 
 /** Records a failed attempt on a claimed item (with backoff) and gives its claim back. */

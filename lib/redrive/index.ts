@@ -5,3 +5,4 @@ export { archiveAndAlert, type ArchiveSummary } from './archive';
 export { onStream, sweep, type SweepDependencies, type SweepSummary } from './run';
 export { lambdaSweepChain, type SweepEvent } from './lambda-chain';
 export { BACKLOG_COUNT_CAP, type Backlog, backlogOf } from './backlog';
+export { ACKNOWLEDGED_LIMIT, AcknowledgedLedger } from './acknowledged';

@@ -2,7 +2,7 @@
 import { InMemoryFallbackStore, type ParkedEvent } from '../../lib/fallback';
 import { createLogger } from '../../lib/log';
 import { InMemoryPublisher } from '../../lib/publish';
-import { InMemoryAlerts, type RedrivePolicy, sweep } from '../../lib/redrive';
+import { AcknowledgedLedger, InMemoryAlerts, type RedrivePolicy, sweep } from '../../lib/redrive';
 import { InMemorySchemaRegistry, SchemaCache } from '../../lib/registry';
 import { GlueAvroSerde } from '../../lib/serde';
 import { InMemoryStaleArchive } from '../../ops/archive/in-memory-stale-archive';
@@ -40,6 +40,8 @@ export function rig(overrides: Partial<RedrivePolicy> = {}) {
     archive,
     stage: 'test',
     owner: 'me',
+    // As the retry handler has it: one per container, kept across its invocations.
+    acknowledged: new AcknowledgedLedger(),
     log: createLogger({}, (line) => void logs.push(JSON.parse(line) as Record<string, unknown>)),
     random: () => 0.5,
     // A short latest-TTL, so a fixed schema is seen by the next sweep.

@@ -3,6 +3,7 @@
  * claims and deletes in transactions, and the one-by-one path for anything not plain.
  */
 import type { RedriveStore } from '../../../lib/fallback';
+import { sweep } from '../../../lib/redrive';
 import { parked, rig, T0 } from '../../helpers/redrive-rig';
 
 /** Counts the store's calls by method, as the DynamoDB requests they stand for. */
@@ -99,5 +100,51 @@ describe('draining keys in step', () => {
     expect(calls.get('claim')).toBe(2);
     expect(r.store.all).toEqual([]);
     expect([...r.archive.objects.values()].join('')).toContain('a-2'.padEnd(32, '0'));
+  });
+
+  it('a delete lost after Kafka acknowledged a step: the next sweep deletes those events without sending them again', async () => {
+    const r = rig();
+    for (const id of ids(3)) r.store.add(parked(id, 1), parked(id, 2));
+    const removeAll = r.store.removeAll.bind(r.store);
+    let lose = true;
+    r.store.removeAll = async (items, owner) => {
+      if (lose) {
+        lose = false;
+        throw new Error('connect ECONNREFUSED (DynamoDB)');
+      }
+      return removeAll(items, owner);
+    };
+    expect(await r.sweep()).toMatchObject({ published: 3, keyFailures: 3, acknowledgedBefore: 0 });
+    expect(r.deps.acknowledged.size).toBe(3);
+    // Another invocation of the same container, once the first claims ran out.
+    r.advance(61_000);
+    const next = await sweep({ ...r.deps, owner: 'next' }, r.policy);
+    expect(next).toMatchObject({ published: 3, acknowledgedBefore: 3, keyFailures: 0 });
+    // Each event on the topic once, each key in order; nothing left, nothing remembered.
+    expect(r.sentKeys().map((k) => k.slice(0, 11))).toEqual([
+      'k000@k000-1',
+      'k001@k001-1',
+      'k002@k002-1',
+      'k000@k000-2',
+      'k001@k001-2',
+      'k002@k002-2',
+    ]);
+    expect(r.store.all).toEqual([]);
+    expect(r.deps.acknowledged.size).toBe(0);
+  });
+
+  it('a container that did not send them (a cold start) sends them again: at least once, as before', async () => {
+    const r = rig();
+    r.store.add(parked('a', 1));
+    r.store.removeAll = async () => {
+      throw new Error('connect ECONNREFUSED (DynamoDB)');
+    };
+    await r.sweep();
+    r.advance(61_000);
+    const { acknowledged: _forgotten, ...cold } = r.deps;
+    delete (r.store as { removeAll?: unknown }).removeAll;
+    expect(await sweep({ ...cold, owner: 'cold' }, r.policy)).toMatchObject({ published: 1, acknowledgedBefore: 0 });
+    expect(r.sentKeys()).toEqual([`a@${'a-1'.padEnd(32, '0')}`, `a@${'a-1'.padEnd(32, '0')}`]);
+    expect(r.store.all).toEqual([]);
   });
 });

@@ -332,4 +332,34 @@ describe('the retry function core', () => {
     const failing = await onStream([record(1)], r.deps, r.policy);
     expect(failing.failures).toEqual(['101']);
   });
+
+  it('one by one (the stream): a delete lost after Kafka acknowledged the event; the next drain deletes it without sending it again', async () => {
+    const r = rig();
+    r.store.add(parked('a', 1), parked('a', 2));
+    const remove = r.store.remove.bind(r.store);
+    let lose = true;
+    r.store.remove = async (item, owner) => {
+      if (lose) {
+        lose = false;
+        throw new Error('connect ECONNREFUSED (DynamoDB)');
+      }
+      return remove(item, owner);
+    };
+    const record = (): DynamoDBRecord => ({
+      eventName: 'INSERT',
+      dynamodb: {
+        SequenceNumber: '100',
+        NewImage: marshall(r.store.all[0]!, { removeUndefinedValues: true }) as never,
+      },
+    });
+    const first = await onStream([record()], r.deps, r.policy);
+    expect(first.failures).toEqual(['100']);
+    expect(r.sentKeys()).toEqual([`a@${'a-1'.padEnd(32, '0')}`]);
+    // Lambda redelivers the record once the claim has run out: a-1 is deleted, a-2 sent after it.
+    r.advance(61_000);
+    const again = await onStream([record()], { ...r.deps, owner: 'redelivery' }, r.policy);
+    expect(again).toEqual({ summary: expect.objectContaining({ published: 1, acknowledgedBefore: 1 }), failures: [] });
+    expect(r.sentKeys()).toEqual([`a@${'a-1'.padEnd(32, '0')}`, `a@${'a-2'.padEnd(32, '0')}`]);
+    expect(r.store.all).toEqual([]);
+  });
 });
