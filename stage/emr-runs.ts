@@ -19,6 +19,8 @@ export interface LocalRun {
   readonly log: string;
   /** Locally: the run had its own spark-submit (cold) or went to the stack's warm driver (local/emr/warm-driver.ts). */
   readonly driver?: 'cold' | 'warm';
+  /** The tags the run was started with (a supervised stream's `schemas`). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export function runDir(jobRunId: string): string {

@@ -15,8 +15,10 @@ import { wire } from './wiring';
 
 // Cold start: configuration validated once per container; the runner is made on first use.
 const config = loadJobLauncherConfig(process.env);
-const { log, runner, settings } = wire(config);
+const { log, runner, settings, latestVersion } = wire(config);
 const metrics = new EmfMetricsSink('jobLauncher');
+/** What an invocation keeps of its time after waiting for a cancelled stream: the start, the batch runs, the metrics. */
+const CANCEL_RESERVE_MS = 20_000;
 
 /**
  * Scheduled with `{ "scheduled": true }`: what CDC_LAKE_MODE says (batch runs, the supervised
@@ -80,7 +82,13 @@ async function launch(event: LaunchEvent, context: Context): Promise<LaunchResul
     for (const mode of modes) {
       if (mode === 'continuous') {
         const groups = config.grouping === 'all' ? [entities as string[]] : (entities as string[]).map((e) => [e]);
-        result.streams.push(...(await superviseStreams(groups, runner(), settings, invocationLog)));
+        result.streams.push(
+          ...(await superviseStreams(groups, runner(), settings, invocationLog, undefined, {
+            latestVersion,
+            // A stream stopped for a new schema is waited for while this invocation has time; else the next one starts it.
+            cancelWaitMs: Math.max(0, context.getRemainingTimeInMillis() - CANCEL_RESERVE_MS),
+          })),
+        );
       } else
         result.runs.push(
           ...(await launchJobs(

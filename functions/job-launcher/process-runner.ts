@@ -46,6 +46,10 @@ export class ProcessJobRunner implements JobRunner {
     return this.call('state', jobRunId);
   }
 
+  async cancel(jobRunId: string): Promise<void> {
+    await this.call('cancel', jobRunId);
+  }
+
   async failedSince(since: Date): Promise<ActiveRun[]> {
     return this.call('failed-since', since.toISOString());
   }

@@ -1,5 +1,8 @@
-import { EmrServerlessRunner, type JobRunner, type JobSettings } from '../../lib/jobs';
+import { EmrServerlessRunner, type JobRunner, type JobSettings, type LatestSchemaVersion } from '../../lib/jobs';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { topicFor } from '../../lib/config';
+import { GlueSchemaRegistry } from '../../lib/registry';
 import { type AwsClients, awsClients, type ClientFactories } from '../../lib/lambda/aws-clients';
 import { createLogger, type Logger } from '../../lib/log';
 import type { JobLauncherConfig } from './config';
@@ -8,6 +11,7 @@ import { ProcessJobRunner } from './process-runner';
 /** The AWS clients this function uses, and only those (each package loads at cold start). */
 const JOB_LAUNCHER_CLIENTS: ClientFactories = {
   emr: () => new EMRServerlessClient({}),
+  glue: () => new GlueClient({}),
 };
 
 export interface JobLauncherWiring {
@@ -15,6 +19,8 @@ export interface JobLauncherWiring {
   /** Created on first use: a launch that fails validation never builds a client. */
   readonly runner: () => JobRunner;
   readonly settings: JobSettings;
+  /** The registry's latest version of an entity's schema (its topic's name): a stream on an older one is restarted. */
+  readonly latestVersion: LatestSchemaVersion;
 }
 
 /** From the job launcher's configuration to its dependencies: called once, at cold start. */
@@ -23,6 +29,7 @@ export function wire(
   clients: AwsClients = awsClients(JOB_LAUNCHER_CLIENTS),
 ): JobLauncherWiring {
   let runner: JobRunner | undefined;
+  let registry: GlueSchemaRegistry | undefined;
   return {
     log: createLogger({ function: 'jobLauncher', stage: config.stage }),
     runner: () => {
@@ -32,6 +39,10 @@ export function wire(
           : // Stage local: spark-submit on this machine, a program of its own (never bundled for AWS).
             new ProcessJobRunner(config.localRunner, config.applicationId, config.executionRoleArn);
       return runner;
+    },
+    latestVersion: async (entity) => {
+      registry ??= new GlueSchemaRegistry(clients.glue, config.schemaRegistry);
+      return (await registry.getLatestVersion(topicFor(config, entity))).versionNumber;
     },
     settings: {
       stage: config.stage,

@@ -1,4 +1,5 @@
 import {
+  CancelJobRunCommand,
   EMRServerlessClient,
   GetJobRunCommand,
   ListJobRunsCommand,
@@ -25,7 +26,20 @@ export class EmrServerlessRunner implements JobRunner {
         if (run.id && run.name) runs.push({ name: run.name, jobRunId: run.id, state: run.state as RunState });
       nextToken = page.nextToken;
     } while (nextToken);
-    return runs;
+    // ListJobRuns leaves tags out: read them for the supervised streams (one or a few), which carry their schemas.
+    return Promise.all(
+      runs.map(async (run) =>
+        run.name.startsWith('cdc-continuous-') ? { ...run, tags: (await this.jobRun(run.jobRunId))?.tags ?? {} } : run,
+      ),
+    );
+  }
+
+  async cancel(jobRunId: string): Promise<void> {
+    await this.emr.send(new CancelJobRunCommand({ applicationId: this.applicationId, jobRunId }));
+  }
+
+  private async jobRun(jobRunId: string) {
+    return (await this.emr.send(new GetJobRunCommand({ applicationId: this.applicationId, jobRunId }))).jobRun;
   }
 
   /**
@@ -80,7 +94,6 @@ export class EmrServerlessRunner implements JobRunner {
   }
 
   async state(jobRunId: string): Promise<RunState> {
-    const out = await this.emr.send(new GetJobRunCommand({ applicationId: this.applicationId, jobRunId }));
-    return out.jobRun?.state as RunState;
+    return (await this.jobRun(jobRunId))?.state as RunState;
   }
 }

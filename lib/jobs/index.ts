@@ -11,4 +11,10 @@ export { ACTIVE_STATES, type ActiveRun, type JobRunner, type RunState } from './
 export { EmrServerlessRunner } from './emr-runner';
 export { launchJobs, type LaunchedRun, type LaunchRequest } from './launch';
 export { failedRunsToReport } from './failed-runs';
-export { superviseStreams, type SupervisedStream } from './supervise';
+export {
+  type LatestSchemaVersion,
+  SCHEMAS_TAG,
+  type StreamSupervision,
+  superviseStreams,
+  type SupervisedStream,
+} from './supervise';

@@ -110,15 +110,25 @@ export function jobMetrics(
 /**
  * The supervised streams, as a launcher run found them: StreamRunning 1 for a stream EMR reports
  * RUNNING, 0 for one starting or just started (the stage's alarm fires when a stream is not
- * running for two launcher periods in a row), and StreamsStarted 1 for each it had to start.
+ * running for two launcher periods in a row), StreamsStarted 1 for each it had to start, and
+ * StreamsRestartedForSchema 1 for each of those that replaced a stream on an older schema.
  */
 export function streamMetrics(
   stage: string,
-  streams: readonly { readonly name: string; readonly started: boolean; readonly state: string }[],
+  streams: readonly {
+    readonly name: string;
+    readonly started: boolean;
+    readonly state: string;
+    readonly restartedBecause?: string;
+  }[],
 ): MetricPoint[] {
   return streams.flatMap((stream) => {
     const dimensions = { stage, job: stream.name };
     const running = { metric: J.streamRunning, value: stream.state === 'RUNNING' ? 1 : 0, dimensions };
-    return stream.started ? [running, { metric: J.streamStarted, value: 1, dimensions }] : [running];
+    if (!stream.started) return [running];
+    const started = { metric: J.streamStarted, value: 1, dimensions };
+    return stream.restartedBecause === undefined
+      ? [running, started]
+      : [running, started, { metric: J.streamRestartedForSchema, value: 1, dimensions }];
   });
 }

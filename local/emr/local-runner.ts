@@ -54,7 +54,18 @@ export class LocalSparkRunner implements JobRunner {
   async activeRuns(): Promise<ActiveRun[]> {
     return allRuns()
       .filter(alive)
-      .map((r) => ({ name: r.name, jobRunId: r.jobRunId, state: r.state }));
+      .map((r) => ({
+        name: r.name,
+        jobRunId: r.jobRunId,
+        state: r.state,
+        ...(r.tags === undefined ? {} : { tags: r.tags }),
+      }));
+  }
+
+  /** Stops the run's spark-submit (a stream's, or a batch run's of its own) and records it CANCELLED. */
+  async cancel(jobRunId: string): Promise<void> {
+    if (readRun(jobRunId) === undefined) throw new Error(`no local job run ${jobRunId}`);
+    await stopLocalRun(jobRunId);
   }
 
   async start(spec: JobSpec, clientToken: string): Promise<string> {
@@ -86,6 +97,7 @@ export class LocalSparkRunner implements JobRunner {
       startedAt: new Date().toISOString(),
       command,
       log,
+      tags: spec.tags,
     };
     writeRun(run);
     // A stream never ends: it gets its own spark-submit, and the warm driver stays free for batch runs.

@@ -6,11 +6,14 @@ import type { ActiveRun, JobRunner, JobSpec, RunState } from '../../lib/jobs';
  */
 export class FakeJobRunner implements JobRunner {
   readonly started: { spec: JobSpec; token: string }[] = [];
-  readonly runs = new Map<string, { jobRunId: string; state: RunState }>();
+  readonly runs = new Map<string, { jobRunId: string; state: RunState; tags?: Record<string, string> }>();
+  readonly cancelled: string[] = [];
+  /** What a cancelled run goes to: CANCELLED at once, or CANCELLING (a stream slow to stop). */
+  cancelTo: RunState = 'CANCELLED';
 
   /** A run going under this name (RUNNING unless said otherwise). */
-  going(name: string, jobRunId: string, state: RunState = 'RUNNING'): void {
-    this.runs.set(name, { jobRunId, state });
+  going(name: string, jobRunId: string, state: RunState = 'RUNNING', tags?: Record<string, string>): void {
+    this.runs.set(name, { jobRunId, state, ...(tags === undefined ? {} : { tags }) });
   }
 
   async activeRuns(): Promise<ActiveRun[]> {
@@ -22,12 +25,18 @@ export class FakeJobRunner implements JobRunner {
   async start(spec: JobSpec, token: string): Promise<string> {
     this.started.push({ spec, token });
     const jobRunId = `run-${this.started.length}`;
-    this.runs.set(spec.name, { jobRunId, state: 'SUBMITTED' });
+    this.runs.set(spec.name, { jobRunId, state: 'SUBMITTED', tags: spec.tags });
     return jobRunId;
   }
 
-  async state(): Promise<RunState> {
-    return 'RUNNING';
+  async cancel(jobRunId: string): Promise<void> {
+    this.cancelled.push(jobRunId);
+    for (const run of this.runs.values()) if (run.jobRunId === jobRunId) run.state = this.cancelTo;
+  }
+
+  /** A run's state as recorded; RUNNING for one it does not know. */
+  async state(jobRunId: string): Promise<RunState> {
+    return [...this.runs.values()].find((r) => r.jobRunId === jobRunId)?.state ?? 'RUNNING';
   }
 
   async failedSince(): Promise<ActiveRun[]> {

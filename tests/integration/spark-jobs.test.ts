@@ -66,11 +66,15 @@ beforeAll(async () => {
   );
 });
 
+/** The registry clients the schema-evolution steps opened. */
+const glueClients: GlueClient[] = [];
+
 /** The supervised streams the last test started: stopped by their PIDs, whatever the test's outcome. */
 const streams: string[] = [];
 
 afterAll(async () => {
   for (const jobRunId of streams) await stopLocalRun(jobRunId);
+  for (const glue of glueClients) glue.destroy();
   await delta?.close();
   await rt?.stop();
   await sim?.close();
@@ -238,46 +242,38 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
     expect(applied).toBeGreaterThan(0);
     expect(applied).toBeLessThanOrEqual((await messageCount()) - before);
     expect(streamBatches(first!.jobRunId).length).toBeGreaterThan(0);
+    // A newer invoice schema with an optional field: the next check stops the stream and starts its successor on it.
+    const evolved = await evolveSchema('invoice', 'reminderChannel');
+    const [successor] = await check();
+    expect(successor).toMatchObject({
+      started: true,
+      name: first!.name,
+      restartedBecause: expect.stringMatching(/^started on .*invoice:1.*; latest .*invoice:2/),
+    });
+    streams.push(successor!.jobRunId);
+    expect(readRun(again!.jobRunId)?.state).toBe('CANCELLED');
+    const changed = await publishEvolved(evolved, 'invoice', { reminderChannel: 'email' });
+    await rawCaughtUp();
+    const invoices = await waitFor(
+      'the new column through the stream',
+      async () => {
+        const rows = (await dumpTables()).rows.get('invoice') ?? [];
+        const channels = new Map(rows.map((r) => [String(r.id), r.reminderChannel]));
+        return changed.every((r) => channels.get(r.id) === 'email') ? rows : undefined;
+      },
+      240_000,
+    );
+    // The rows of before have the column too, null.
+    const others = invoices.filter((r) => !changed.some((c) => c.id === r.id));
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((r) => 'reminderChannel' in r && r.reminderChannel === null)).toBe(true);
     // Stopped, as the launcher leaves it to EMR: the next test's batch run must not find it applying its entity.
-    await stopLocalRun(again!.jobRunId);
+    await stopLocalRun(successor!.jobRunId);
   });
 
   it('a new optional field in the schema and in the data becomes a new column after the next run, older rows null; the launcher invoked twice meanwhile starts one run', async () => {
-    const glue = new GlueClient(localClientConfig());
-    const registry = new GlueSchemaRegistry(glue, p.registry);
-    const evolved = evolve(schemaFile('customer'), (schema) =>
-      dataFields(schema).push({ name: 'loyaltyTier', type: ['null', 'string'], default: null }),
-    );
-    expect(
-      (
-        await registerSchema(registry, {
-          schemaName: p.topic('customer'),
-          definition: evolved,
-          compatibility: 'BACKWARD',
-        })
-      ).action,
-    ).toBe('registered');
-    // Three newer changes from a source that now sends the field, published as the poller would (latest schema).
-    const serde = new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 0, maxEntries: 10 }));
-    const live = sim.simulator
-      .state(['customer'])
-      .entities.customer!.records.filter((r) => r.op === 'UPSERT')
-      .slice(0, 3);
-    const producer = localKafka('it-evolve').producer();
-    await producer.connect();
-    for (const [i, record] of live.entries()) {
-      const change = {
-        eventId: `e${i}`.padEnd(32, 'f'),
-        op: 'UPSERT',
-        id: record.id,
-        updatedAt: new Date(Date.parse(record.updatedAt) + 60_000).toISOString(),
-        data: { ...(record.data as Row), loyaltyTier: 'gold' },
-      };
-      const { bytes } = await serde.encode(p.topic('customer'), change);
-      await producer.send({ topic: p.topic('customer'), messages: [{ key: record.id, value: bytes }] });
-    }
-    await producer.disconnect();
-    glue.destroy();
+    const evolved = await evolveSchema('customer', 'loyaltyTier');
+    const live = await publishEvolved(evolved, 'customer', { loyaltyTier: 'gold' });
     await rawCaughtUp();
     // Invoked twice while the run is in progress: the second invocation finds it and starts none.
     const event = { mode: 'batch', entities: ['customer'] };
@@ -298,6 +294,48 @@ describe('the Spark jobs through the job launcher on the local stack', () => {
     ).toBe(true);
   });
 });
+
+/** Registers a newer schema of the entity with one more optional string field; the registry, to encode with it. */
+async function evolveSchema(entity: string, field: string): Promise<GlueSchemaRegistry> {
+  const glue = new GlueClient(localClientConfig());
+  glueClients.push(glue);
+  const registry = new GlueSchemaRegistry(glue, p.registry);
+  const definition = evolve(schemaFile(entity), (schema) =>
+    dataFields(schema).push({ name: field, type: ['null', 'string'], default: null }),
+  );
+  expect(
+    (await registerSchema(registry, { schemaName: p.topic(entity), definition, compatibility: 'BACKWARD' })).action,
+  ).toBe('registered');
+  return registry;
+}
+
+/**
+ * Three newer changes of the entity's first live records from a source that now sends the new
+ * fields, published as the poller would (the latest schema); the records changed.
+ */
+async function publishEvolved(registry: GlueSchemaRegistry, entity: string, fields: Row): Promise<SourceRecord[]> {
+  const serde = new GlueAvroSerde(new SchemaCache(registry, { latestTtlMs: 0, maxEntries: 10 }));
+  const live = (
+    sim.simulator.state([entity as never]).entities[entity as never]! as { records: SourceRecord[] }
+  ).records
+    .filter((r) => r.op === 'UPSERT')
+    .slice(0, 3);
+  const producer = localKafka(`it-evolve-${entity}`).producer();
+  await producer.connect();
+  for (const [i, record] of live.entries()) {
+    const change = {
+      eventId: `${entity}${i}`.padEnd(32, 'f'),
+      op: 'UPSERT',
+      id: record.id,
+      updatedAt: new Date(Date.parse(record.updatedAt) + 60_000).toISOString(),
+      data: { ...(record.data as Row), ...fields },
+    };
+    const { bytes } = await serde.encode(p.topic(entity), change);
+    await producer.send({ topic: p.topic(entity), messages: [{ key: record.id, value: bytes }] });
+  }
+  await producer.disconnect();
+  return live;
+}
 
 /** Every message on the entity topics. */
 async function messageCount(): Promise<number> {

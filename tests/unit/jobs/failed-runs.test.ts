@@ -6,6 +6,7 @@ function registry(failures: { jobRunId: string; endedAt: number }[], calls: Date
   return {
     activeRuns: async () => [],
     start: async () => 'unused',
+    cancel: async () => undefined,
     state: async () => 'RUNNING',
     failedSince: async (since: Date): Promise<ActiveRun[]> => {
       calls.push(since);

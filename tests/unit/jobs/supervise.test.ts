@@ -101,6 +101,100 @@ describe('the supervised streams', () => {
     ]);
   });
 
+  describe('schema evolution', () => {
+    const versions = new Map([
+      ['customer', 1],
+      ['invoice', 1],
+    ]);
+    const latestVersion = async (entity: string): Promise<number> => versions.get(entity)!;
+    const noWait = { latestVersion, sleep: async () => undefined, pollMs: 1000, cancelWaitMs: 3000 };
+
+    beforeEach(() => {
+      versions.set('customer', 1);
+      versions.set('invoice', 1);
+    });
+
+    it('tags a stream with the schema versions it starts on, and leaves it alone while they are the latest', async () => {
+      const runner = new FakeJobRunner();
+      await superviseStreams([['customer', 'invoice']], runner, settings, log, now, noWait);
+      expect(runner.started[0]!.spec.tags).toMatchObject({ schemas: 'customer:1+invoice:1' });
+      runner.runs.get('cdc-continuous-customer+invoice')!.state = 'RUNNING';
+      const again = await superviseStreams([['customer', 'invoice']], runner, settings, log, now, noWait);
+      expect(summary(again)).toEqual([['cdc-continuous-customer+invoice', 'run-1', false, 'RUNNING']]);
+      expect(runner.cancelled).toEqual([]);
+    });
+
+    it('a newer version of a schema the stream reads: it is cancelled, and its successor starts on the new version', async () => {
+      const runner = new FakeJobRunner();
+      runner.going('cdc-continuous-customer', 'old', 'RUNNING', { schemas: 'customer:1' });
+      runner.going('cdc-continuous-invoice', 'inv', 'RUNNING', { schemas: 'invoice:1' });
+      versions.set('customer', 2);
+      const out = await superviseStreams([['customer'], ['invoice']], runner, settings, log, now, noWait);
+      expect(runner.cancelled).toEqual(['old']);
+      expect(out.map((s) => [s.name, s.jobRunId, s.started, s.restartedBecause])).toEqual([
+        ['cdc-continuous-customer', 'run-1', true, 'started on customer:1; latest customer:2'],
+        ['cdc-continuous-invoice', 'inv', false, undefined],
+      ]);
+      expect(runner.started[0]!.spec.tags).toMatchObject({ schemas: 'customer:2' });
+      expect(streamMetrics('dev', out).map((p) => [p.metric.name, p.dimensions.job])).toContainEqual([
+        'StreamsRestartedForSchema',
+        'cdc-continuous-customer',
+      ]);
+    });
+
+    it('a stream started without the tag (before the launcher kept one) is restarted once', async () => {
+      const runner = new FakeJobRunner();
+      runner.going('cdc-continuous-customer', 'untagged');
+      const out = await superviseStreams([['customer']], runner, settings, log, now, noWait);
+      expect(runner.cancelled).toEqual(['untagged']);
+      expect(out[0]).toMatchObject({ started: true, restartedBecause: expect.stringMatching(/without a schemas tag/) });
+    });
+
+    it('a stream slow to stop is left CANCELLING, never doubled; the next launcher run starts its successor', async () => {
+      const runner = new FakeJobRunner();
+      runner.cancelTo = 'CANCELLING';
+      runner.going('cdc-continuous-customer', 'old', 'RUNNING', { schemas: 'customer:1' });
+      versions.set('customer', 2);
+      const sleeps: number[] = [];
+      const out = await superviseStreams([['customer']], runner, settings, log, now, {
+        ...noWait,
+        sleep: async (ms) => void sleeps.push(ms),
+      });
+      // Polled for the wait (3 s, every second), then left to the next run.
+      expect(sleeps).toEqual([1000, 1000, 1000]);
+      expect(summary(out)).toEqual([['cdc-continuous-customer', 'old', false, 'CANCELLING']]);
+      expect(runner.started).toEqual([]);
+      // Not cancelled twice while it goes.
+      await superviseStreams([['customer']], runner, settings, log, now, noWait);
+      expect(runner.cancelled).toEqual(['old']);
+      runner.runs.get('cdc-continuous-customer')!.state = 'CANCELLED';
+      const next = await superviseStreams([['customer']], runner, settings, log, now, noWait);
+      expect(summary(next)).toEqual([['cdc-continuous-customer', 'run-1', true, 'SUBMITTED']]);
+      expect(runner.started[0]!.spec.tags).toMatchObject({ schemas: 'customer:2' });
+    });
+
+    it('without a registry to ask (latestVersion not given), streams are neither tagged nor restarted', async () => {
+      const runner = new FakeJobRunner();
+      runner.going('cdc-continuous-customer', 'untagged');
+      await superviseStreams([['customer'], ['invoice']], runner, settings, log, now);
+      expect(runner.cancelled).toEqual([]);
+      expect(runner.started[0]!.spec.tags).not.toHaveProperty('schemas');
+    });
+
+    it('a registry that cannot answer fails the check loudly, and stops nothing', async () => {
+      const runner = new FakeJobRunner();
+      runner.going('cdc-continuous-customer', 'old', 'RUNNING', { schemas: 'customer:1' });
+      await expect(
+        superviseStreams([['customer']], runner, settings, log, now, {
+          latestVersion: async () => {
+            throw new Error('Glue unavailable');
+          },
+        }),
+      ).rejects.toThrow('Glue unavailable');
+      expect(runner.cancelled).toEqual([]);
+    });
+  });
+
   it('reports each stream: StreamRunning 1 only while RUNNING, StreamsStarted for each it started', () => {
     const points = streamMetrics('dev', [
       { name: 'cdc-continuous-customer', started: false, state: 'RUNNING' },

@@ -647,10 +647,12 @@ describe('least privilege per function (stage dev)', () => {
           'emr-serverless:StartJobRun',
           'emr-serverless:ListJobRuns',
           'emr-serverless:GetJobRun',
+          'emr-serverless:CancelJobRun',
           'emr-serverless:TagResource',
         ],
         ['SparkApplication', 'SparkApplication/jobruns/*'],
       ),
+      ...each(['glue:GetSchemaVersion'], ['SchemaRegistry', 'registry schemas']),
     ],
     SparkJobRole: [
       ...each(['s3:ListBucket'], ['RawBucket', 'LakeBucket', 'ArtifactsBucket']),
