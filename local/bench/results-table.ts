@@ -3,7 +3,7 @@
  * and their ratio, so runs on different machines compare by ratio. Printed as Markdown, so a
  * run's table can be pasted into the README as it is.
  */
-export type Unit = 'events/s' | 'writes/s' | 'ms' | 'KiB' | 'requests/event';
+export type Unit = 'events/s' | 'writes/s' | 'ms' | 's' | 'KiB' | 'requests/event';
 
 export interface Baseline {
   readonly name: string;
@@ -75,7 +75,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
 }
 
 export function formatFigure(figure: number, unit: Unit): string {
-  const digits = unit === 'requests/event' ? 2 : unit === 'ms' && figure < 100 ? 1 : 0;
+  const digits = unit === 'requests/event' ? 2 : (unit === 'ms' && figure < 100) || unit === 's' ? 1 : 0;
   return `${figure.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${unit}`;
 }
 

@@ -13,6 +13,7 @@ import { benchColdStarts } from './cold-start';
 import { benchConsumer } from './consumer';
 import { benchLibraryCosts } from './library-cost';
 import { benchFallback } from './fallback';
+import { benchFreshness } from './freshness';
 import { benchKafkaClients } from './kafka-client';
 import { benchPoller } from './poller';
 import { type BenchRow, formatTable } from './results-table';
@@ -31,6 +32,8 @@ const ON_THE_STACK = {
   retry: benchRetryDrain,
   'kafka-client': benchKafkaClients,
   bundles: benchDeployBundles,
+  // Last: the demo with the stream, in a process of its own on the same stack (minutes).
+  freshness: async () => benchFreshness(),
 } satisfies Record<string, (stack: BenchStack) => Promise<BenchRow[]>>;
 
 async function main(): Promise<void> {

@@ -13,7 +13,8 @@
  *     change's freshness, source to Delta, p50 and p95;
  *  5. reports every stage's counts and reconciles the Delta tables with the source's state.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { commandLineOf, readFlags } from '../../cli/command-line';
 import { collectStatus, formatStatus, resolveStage } from '../../ops';
 import type { PipelineStatus } from '../../ops/status/pipeline-status';
@@ -28,7 +29,7 @@ import { stageParam } from '../../stage/resolved-config';
 import { alive, readRun } from '../../stage/emr-runs';
 import { type Freshness, freshnessOf, SourceAppearances, streamBatchesOf } from './freshness';
 import { stackUp, startService, stopService } from '../stack';
-import { LOG_DIR } from '../stack/paths';
+import { LOG_DIR, STACK_DIR } from '../stack/paths';
 import { totalParked } from './counters';
 import {
   archivedChanges,
@@ -294,6 +295,14 @@ async function main(): Promise<void> {
       elapsed: progress.elapsed(),
       ...(stream === undefined ? {} : { freshness: freshness ?? null }),
     });
+    writeDemoReport({
+      options,
+      reconciled,
+      elapsed: progress.elapsed(),
+      ...(stream === undefined
+        ? {}
+        : { freshness: freshness ?? null, triggerSeconds: triggerSecondsOf(stream.jobRunId) }),
+    });
     const totals = metricTotals(started);
     progress.say(
       `\nmetrics the functions wrote this run (EMF, namespace CdcPipeline; locally in .stack/metrics/emf.jsonl):\n${table([['metric', 'total'], ...totals])}`,
@@ -319,6 +328,30 @@ async function main(): Promise<void> {
     await progress.finish();
   }
   process.exitCode = exitCode;
+}
+
+/** Where each demo run leaves its outcome as JSON (npm run bench reads the freshness from it). */
+export const DEMO_REPORT = path.join(STACK_DIR, 'reports', 'demo.json');
+
+export interface DemoReport {
+  readonly options: DemoOptions;
+  readonly reconciled: boolean;
+  readonly elapsed: string;
+  /** With --lake streaming: freshness over the run's changes (null: none measured), at the stream's trigger interval. */
+  readonly freshness?: Freshness | null;
+  readonly triggerSeconds?: number;
+}
+
+function writeDemoReport(report: DemoReport): void {
+  mkdirSync(path.dirname(DEMO_REPORT), { recursive: true });
+  writeFileSync(DEMO_REPORT, `${JSON.stringify({ finishedAt: new Date().toISOString(), ...report }, null, 2)}\n`);
+}
+
+/** The stream run's micro-batch interval, from its command line (`--trigger-seconds N`). */
+function triggerSecondsOf(jobRunId: string): number | undefined {
+  const command = readRun(jobRunId)?.command ?? [];
+  const at = command.indexOf('--trigger-seconds');
+  return at < 0 ? undefined : Number(command[at + 1]);
 }
 
 /** How many entities' queries the stream run has started (its cdc_job_summary lines); 0 before its log exists. */
